@@ -1,0 +1,11 @@
+import { createHash } from 'node:crypto';
+import type { Channel } from './primitives';
+
+/**
+ * The stable complaint id: the same channel + source id always gives the same id, so a duplicate
+ * (a re-read mail, a retried form post) is recognised anywhere downstream.
+ */
+export function complaintIdFor(channel: Channel, sourceId: string): string {
+  const digest = createHash('sha256').update(`${channel}\u0000${sourceId}`).digest();
+  return `cmp_${BigInt('0x' + digest.subarray(0, 16).toString('hex')).toString(36).padStart(25, '0')}`;
+}

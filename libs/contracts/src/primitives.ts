@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** ISO 8601 timestamp with an explicit offset (`Z` or `+01:00`). */
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+export const complaintId = z.string().regex(/^cmp_[0-9a-z]{20,40}$/, 'complaint id must look like cmp_<base36>');
+
+export const channel = z.enum(['web', 'phone', 'email', 'social']);
+export type Channel = z.infer<typeof channel>;
+
+export const priority = z.enum(['critical', 'high', 'normal']);
+export type Priority = z.infer<typeof priority>;
+
+export const complaintLabel = z.enum(['explicit', 'latent', 'none']);
+export type ComplaintLabel = z.infer<typeof complaintLabel>;
+
+export const language = z.string().min(2).max(8);
+
+/** What a customer told us about themselves on one channel; later stages link these into one customer. */
+export const customerIdentity = z.object({
+  name: z.string().max(300).optional(),
+  email: z.string().max(320).optional(),
+  phone: z.string().max(40).optional(),
+  customerNumber: z.string().max(64).optional(),
+  handle: z.string().max(100).optional(),
+});
+export type CustomerIdentity = z.infer<typeof customerIdentity>;

@@ -1,0 +1,68 @@
+import type { EncodedEvent, TopicSpec } from '@klaxon/contracts';
+
+/** A message as it goes out: exactly what contracts' `encodeEvent` produces. */
+export type OutgoingMessage = EncodedEvent;
+
+/** A message as a consumer sees it, independent of the bus implementation. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Failure policy of a subscription: bounded retries with backoff, then the dead-letter topic. */
+export interface RetryPolicy {
+  /** Attempts per message before it is dead-lettered (1 = no retry). */
+  attempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 2_000 };
+
+/**
+ * Handles one batch. Throwing fails the batch: it is retried, then split so that only the messages
+ * that keep failing are dead-lettered and the rest of the partition moves on.
+ * Throw `PermanentMessageError` to dead-letter without retrying.
+ */
+export type BatchHandler = (messages: IncomingMessage[]) => Promise<void>;
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  retry?: RetryPolicy;
+  /** Upper bound on messages handed to one handler call. */
+  maxBatchSize?: number;
+}
+
+export interface Subscription {
+  /** Stops fetching, lets the in-flight batch finish, commits, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface MessageBus {
+  /** Resolves once every message is durably accepted by the bus (Kafka: acks from all in-sync replicas). */
+  publish(messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Creates missing topics where the bus can; where it cannot (mock cluster), checks they resolve. */
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** Health for readiness probes. */
+  isHealthy(): boolean;
+  close(): Promise<void>;
+}
+
+export class PermanentMessageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PermanentMessageError';
+  }
+}
+
+export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

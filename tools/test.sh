@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm test`: install the system packages the real-part tests need, then lint, type-check and run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/ensure-system-packages.sh
+echo "== lint (module boundaries included)"
+npx eslint . --max-warnings=0
+echo "== type-check"
+npx tsc -p tsconfig.json --noEmit
+echo "== tests"
+npx jest --ci "$@"
