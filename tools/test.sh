@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/ensure-system-packages.sh
+echo "== project graph (the module-boundaries lint rule silently skips without it)"
+export NX_DAEMON=false NX_NO_CLOUD=true
+npx nx show projects >/dev/null
 echo "== lint (module boundaries included)"
 npx eslint . --max-warnings=0
 echo "== type-check"

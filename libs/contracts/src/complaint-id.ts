@@ -7,5 +7,7 @@ import type { Channel } from './primitives';
  */
 export function complaintIdFor(channel: Channel, sourceId: string): string {
   const digest = createHash('sha256').update(`${channel}\u0000${sourceId}`).digest();
-  return `cmp_${BigInt('0x' + digest.subarray(0, 16).toString('hex')).toString(36).padStart(25, '0')}`;
+  return `cmp_${BigInt('0x' + digest.subarray(0, 16).toString('hex'))
+    .toString(36)
+    .padStart(25, '0')}`;
 }

@@ -63,7 +63,11 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** Validates on the producing side: an invalid payload never reaches the bus. */
-export function encodeEvent<TData>(contract: EventContract<string, TData>, data: TData, meta: EventMeta = {}): EncodedEvent {
+export function encodeEvent<TData>(
+  contract: EventContract<string, TData>,
+  data: TData,
+  meta: EventMeta = {},
+): EncodedEvent {
   const parsed = contract.schema.safeParse(data);
   if (!parsed.success) throw new EventValidationError(contract.type, describeIssues(parsed.error));
   const envelope: EventEnvelope<TData> = {
@@ -90,11 +94,13 @@ export function encodeEvent<TData>(contract: EventContract<string, TData>, data:
 
 export type DecodeErrorCode = 'malformed-json' | 'invalid-envelope' | 'wrong-event-type' | 'schema-mismatch';
 export type DecodeResult<TData> =
-  | { ok: true; envelope: EventEnvelope<TData> }
-  | { ok: false; code: DecodeErrorCode; message: string };
+  { ok: true; envelope: EventEnvelope<TData> } | { ok: false; code: DecodeErrorCode; message: string };
 
 /** Validates on the consuming side: what does not decode goes to the dead-letter topic with this reason. */
-export function decodeEvent<TData>(contract: EventContract<string, TData>, value: Buffer | string | null): DecodeResult<TData> {
+export function decodeEvent<TData>(
+  contract: EventContract<string, TData>,
+  value: Buffer | string | null,
+): DecodeResult<TData> {
   if (value === null) return { ok: false, code: 'malformed-json', message: 'message has no value' };
   let json: unknown;
   try {
@@ -103,7 +109,8 @@ export function decodeEvent<TData>(contract: EventContract<string, TData>, value
     return { ok: false, code: 'malformed-json', message: `value is not JSON: ${(error as Error).message}` };
   }
   const envelope = envelopeShape.safeParse(json);
-  if (!envelope.success) return { ok: false, code: 'invalid-envelope', message: describeIssues(envelope.error) };
+  if (!envelope.success)
+    return { ok: false, code: 'invalid-envelope', message: describeIssues(envelope.error) };
   if (envelope.data.type !== contract.type || envelope.data.version !== contract.version) {
     return {
       ok: false,

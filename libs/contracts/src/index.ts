@@ -10,3 +10,5 @@ export * from './events/complaint-assigned.event';
 export * from './events/complaint-escalated.event';
 export * from './events/sla-alert.event';
 export * from './events/case-event.event';
+export * from './compatibility';
+export * from './schema-snapshot';

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** ISO 8601 timestamp with an explicit offset (`Z` or `+01:00`). */
 export const isoDateTime = z.iso.datetime({ offset: true });
 
-export const complaintId = z.string().regex(/^cmp_[0-9a-z]{20,40}$/, 'complaint id must look like cmp_<base36>');
+export const complaintId = z
+  .string()
+  .regex(/^cmp_[0-9a-z]{20,40}$/, 'complaint id must look like cmp_<base36>');
 
 export const channel = z.enum(['web', 'phone', 'email', 'social']);
 export type Channel = z.infer<typeof channel>;

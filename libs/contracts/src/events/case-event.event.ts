@@ -24,7 +24,11 @@ export const caseEventSchema = z.object({
   message: z.string().max(100_000).optional(),
   resolution: z.object({ founded: z.boolean(), summary: z.string() }).optional(),
   correction: z
-    .object({ category: z.string().optional(), priority: priority.optional(), complaint: complaintLabel.optional() })
+    .object({
+      category: z.string().optional(),
+      priority: priority.optional(),
+      complaint: complaintLabel.optional(),
+    })
     .optional(),
   csat: z.object({ score: z.number().int().min(1).max(5), comment: z.string().optional() }).optional(),
 });

@@ -38,6 +38,10 @@ export const ComplaintAssignedEvent = defineEvent({
     teamId: 'logistics',
     ownerId: 'm-logistics-1',
     ownerName: 'Sanne Jansen',
-    reason: { rule: 'category=delivery', candidates: [{ memberId: 'm-logistics-1', load: 0 }], chosenBecause: 'least loaded' },
+    reason: {
+      rule: 'category=delivery',
+      candidates: [{ memberId: 'm-logistics-1', load: 0 }],
+      chosenBecause: 'least loaded',
+    },
   },
 });

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { channel, complaintId, complaintLabel, customerIdentity, isoDateTime, language, priority } from '../primitives';
+import {
+  channel,
+  complaintId,
+  complaintLabel,
+  customerIdentity,
+  isoDateTime,
+  language,
+  priority,
+} from '../primitives';
 
 export const complaintClassifiedSchema = z.object({
   complaintId,

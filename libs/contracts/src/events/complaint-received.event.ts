@@ -23,7 +23,13 @@ export const complaintReceivedSchema = z.object({
       inReplyTo: z.string().optional(),
       references: z.array(z.string()).default([]),
       attachments: z
-        .array(z.object({ filename: z.string().optional(), contentType: z.string(), size: z.number().int().nonnegative() }))
+        .array(
+          z.object({
+            filename: z.string().optional(),
+            contentType: z.string(),
+            size: z.number().int().nonnegative(),
+          }),
+        )
         .default([]),
     })
     .optional(),

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { defineEvent } from '../define-event';
 import { complaintId, isoDateTime } from '../primitives';
 
-export const slaClock = z.enum(['acknowledgement', 'owner', 'first-response', 'resolution', 'csat-follow-up']);
+export const slaClock = z.enum([
+  'acknowledgement',
+  'owner',
+  'first-response',
+  'resolution',
+  'csat-follow-up',
+]);
 export type SlaClockKind = z.infer<typeof slaClock>;
 export const slaAlertKind = z.enum(['warning', 'breach', 'escalation']);
 

@@ -14,7 +14,13 @@ export function counter(registry: Registry, name: string, help: string, labelNam
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
-export function histogram(registry: Registry, name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram {
+export function histogram(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[] = [],
+  buckets?: number[],
+): Histogram {
   const existing = registry.getSingleMetric(name);
   if (existing) return existing as Histogram;
   return new Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });

@@ -1,0 +1,41 @@
+import { ConfigError, loadRuntimeConfig, requireInfrastructure } from './index';
+
+describe('runtime configuration', () => {
+  it('gives embedded defaults when nothing is set', () => {
+    const c = loadRuntimeConfig({});
+    expect(c.kafka).toBeNull();
+    expect(c.database).toBeNull();
+    expect(c.consumerBatchSize).toBe(500);
+  });
+
+  it('parses brokers and a database url', () => {
+    const c = loadRuntimeConfig({
+      KAFKA_BROKERS: 'a:9092, b:9093',
+      DATABASE_URL: 'postgres://u@h:5432/db',
+      PORT: '8080',
+    });
+    expect(c.kafka?.brokers).toEqual(['a:9092', 'b:9093']);
+    expect(c.database?.url).toBe('postgres://u@h:5432/db');
+    expect(c.http.port).toBe(8080);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadRuntimeConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
+      ConfigError,
+    );
+    try {
+      loadRuntimeConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => p.split(':')[0]).sort()).toEqual([
+        'DATABASE_URL',
+        'PORT',
+      ]);
+    }
+  });
+
+  it('refuses to run a standalone app without Kafka and PostgreSQL', () => {
+    expect(() => requireInfrastructure(loadRuntimeConfig({}), 'router')).toThrow(
+      /KAFKA_BROKERS and DATABASE_URL/,
+    );
+  });
+});

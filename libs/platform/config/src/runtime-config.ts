@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { csv, parseEnv, port, positiveInt, type Env } from './parse-env';
+
+/** The settings every Klaxon app shares. Each variable is documented in README.md. */
+export const runtimeEnvShape = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Set: talk to real Kafka. Unset: the in-process bus (embedded mode only). */
+  KAFKA_BROKERS: csv.optional(),
+  KAFKA_CLIENT_ID: z.string().default('klaxon'),
+  /** Set: real PostgreSQL. Unset: embedded PGlite (embedded mode only). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  /** Run migrations at start-up (off in Kubernetes, where a Job runs them once per release). */
+  DATABASE_MIGRATE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  PORT: port.optional(),
+  HOST: z.string().default('0.0.0.0'),
+  /** Consumer batch size: messages handed to one handler call. */
+  CONSUMER_BATCH_SIZE: positiveInt.default(500),
+  /** Graceful shutdown: longest wait for in-flight work after SIGTERM. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+};
+
+export interface RuntimeConfig {
+  logLevel: string;
+  kafka: { brokers: string[]; clientId: string } | null;
+  database: { url: string; poolMax: number; migrate: boolean } | null;
+  http: { port: number | undefined; host: string };
+  consumerBatchSize: number;
+  shutdownTimeoutMs: number;
+}
+
+export function loadRuntimeConfig(env: Env): RuntimeConfig {
+  const e = parseEnv(runtimeEnvShape, env);
+  return {
+    logLevel: e.LOG_LEVEL,
+    kafka: e.KAFKA_BROKERS ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID } : null,
+    database: e.DATABASE_URL
+      ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrate: e.DATABASE_MIGRATE }
+      : null,
+    http: { port: e.PORT, host: e.HOST },
+    consumerBatchSize: e.CONSUMER_BATCH_SIZE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** A standalone app needs real Kafka and PostgreSQL; only the embedded `klaxon` app may go without. */
+export function requireInfrastructure(
+  config: RuntimeConfig,
+  app: string,
+): { kafka: NonNullable<RuntimeConfig['kafka']>; database: NonNullable<RuntimeConfig['database']> } {
+  const missing = [!config.kafka && 'KAFKA_BROKERS', !config.database && 'DATABASE_URL'].filter(Boolean);
+  if (missing.length) {
+    throw new Error(
+      `${app} runs against real Kafka and PostgreSQL: set ${missing.join(' and ')} (or use \`npm start\` for the embedded mode)`,
+    );
+  }
+  return { kafka: config.kafka!, database: config.database! };
+}
