@@ -7,6 +7,13 @@ export const runtimeEnvShape = {
   /** Set: talk to real Kafka. Unset: the in-process bus (embedded mode only). */
   KAFKA_BROKERS: csv.optional(),
   KAFKA_CLIENT_ID: z.string().default('klaxon'),
+  /** Consumer group tuning; short values suit tests against the mock cluster. */
+  KAFKA_SESSION_TIMEOUT_MS: positiveInt.default(30_000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt.default(3_000),
+  KAFKA_REBALANCE_TIMEOUT_MS: positiveInt.default(60_000),
+  /** Longest a fetch waits for data: the latency floor of each hop when idle. */
+  KAFKA_MAX_WAIT_MS: positiveInt.default(200),
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveInt.default(4),
   /** Set: real PostgreSQL. Unset: embedded PGlite (embedded mode only). */
   DATABASE_URL: z
     .string()
@@ -28,7 +35,11 @@ export const runtimeEnvShape = {
 
 export interface RuntimeConfig {
   logLevel: string;
-  kafka: { brokers: string[]; clientId: string } | null;
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    consumer: { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number; maxWaitTimeInMs: number; partitionsConsumedConcurrently: number };
+  } | null;
   database: { url: string; poolMax: number; migrate: boolean } | null;
   http: { port: number | undefined; host: string };
   consumerBatchSize: number;
@@ -39,7 +50,19 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
   const e = parseEnv(runtimeEnvShape, env);
   return {
     logLevel: e.LOG_LEVEL,
-    kafka: e.KAFKA_BROKERS ? { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID } : null,
+    kafka: e.KAFKA_BROKERS
+      ? {
+          brokers: e.KAFKA_BROKERS,
+          clientId: e.KAFKA_CLIENT_ID,
+          consumer: {
+            sessionTimeout: e.KAFKA_SESSION_TIMEOUT_MS,
+            heartbeatInterval: e.KAFKA_HEARTBEAT_INTERVAL_MS,
+            rebalanceTimeout: e.KAFKA_REBALANCE_TIMEOUT_MS,
+            maxWaitTimeInMs: e.KAFKA_MAX_WAIT_MS,
+            partitionsConsumedConcurrently: e.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+          },
+        }
+      : null,
     database: e.DATABASE_URL
       ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrate: e.DATABASE_MIGRATE }
       : null,

@@ -1,0 +1,27 @@
+import { ClassificationModule } from '@klaxon/classification/feature';
+import { IntakeModule } from '@klaxon/intake/feature';
+import type { Env } from '@klaxon/platform/config';
+import { runApp, type RunningApp } from '@klaxon/platform/runtime';
+import { RoutingModule } from '@klaxon/routing/feature';
+import { SlaModule } from '@klaxon/sla/feature';
+
+export interface KlaxonOptions {
+  env: Env;
+  /** Embedded PostgreSQL's data folder; undefined keeps it in memory (tests). */
+  dataDir: string | undefined;
+  modelPath?: string;
+  handleSignals?: boolean;
+}
+
+/** The same stage modules the separate apps run, wired into one process. */
+export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
+  return runApp({
+    service: 'klaxon',
+    env: options.env,
+    defaultPort: 3000,
+    embedded: { dataDir: options.dataDir },
+    bodyLimitBytes: 256 * 1024,
+    handleSignals: options.handleSignals,
+    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot()],
+  });
+}

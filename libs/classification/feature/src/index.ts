@@ -1,0 +1,3 @@
+export * from './classification.module';
+export * from './classifier.provider';
+export * from './classify-complaints.service';

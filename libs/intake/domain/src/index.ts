@@ -1,0 +1,2 @@
+export * from './customer-identity';
+export * from './submission';

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { referenceFor } from '@klaxon/intake/domain';
+import { DATA_SOURCE } from '@klaxon/platform/persistence';
+import type { ComplaintView, Page } from './complaint-view';
+import type { ListComplaintsQuery } from './submit-complaint.dto';
+
+type Row = Record<string, unknown>;
+const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
+const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+/** Reads the one registration point: the complaint with its classification, owner, clocks and history. */
+@Injectable()
+export class ComplaintQueryService {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  async get(id: string): Promise<ComplaintView | null> {
+    const [row] = (await this.dataSource.query('SELECT * FROM complaints WHERE id = $1', [id])) as Row[];
+    if (!row) return null;
+    const [clocks, history] = await Promise.all([
+      this.dataSource.query('SELECT clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = $1 ORDER BY deadline', [id]) as Promise<Row[]>,
+      this.dataSource.query('SELECT at, kind, actor, reason, data FROM complaint_history WHERE complaint_id = $1 ORDER BY at, id', [id]) as Promise<Row[]>,
+    ]);
+    return {
+      ...this.toView(row, clocks),
+      history: history.map((h) => ({ at: iso(h.at), kind: String(h.kind), actor: String(h.actor), reason: (h.reason as string | null) ?? null, data: json(h.data, null) })),
+    };
+  }
+
+  async list(q: ListComplaintsQuery): Promise<Page<ComplaintView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.channel) where.push(`channel = $${params.push(q.channel)}`);
+    if (q.status) where.push(`status = $${params.push(q.status)}`);
+    if (q.category) where.push(`category = $${params.push(q.category)}`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM complaints ${clause}`, params)) as Array<{ total: number }>;
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM complaints ${clause} ORDER BY received_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+    )) as Row[];
+    const ids = rows.map((r) => r.id);
+    const clocks = ids.length
+      ? ((await this.dataSource.query('SELECT complaint_id, clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = ANY($1) ORDER BY deadline', [ids])) as Row[])
+      : [];
+    return { items: rows.map((r) => this.toView(r, clocks.filter((c) => c.complaint_id === r.id))), total: Number(total), page: q.page, pageSize: q.pageSize };
+  }
+
+  private toView(row: Row, clocks: Row[]): ComplaintView {
+    const id = String(row.id);
+    return {
+      id,
+      reference: referenceFor(id),
+      channel: String(row.channel),
+      status: String(row.status),
+      receivedAt: iso(row.received_at),
+      subject: (row.subject as string | null) ?? null,
+      text: String(row.text),
+      customer: json(row.customer, {}),
+      customerPicked: (row.customer_picked as string | null) ?? null,
+      classification: row.classified_at
+        ? {
+            language: String(row.language),
+            complaint: String(row.complaint_label),
+            complaintProbability: Number(row.complaint_probability),
+            category: String(row.category),
+            categoryProbability: Number(row.category_probability),
+            priority: String(row.priority),
+            priorityReasons: json(row.priority_reasons, []),
+            why: json(row.why, []),
+            sentiment: Number(row.sentiment),
+            reputationalRisk: Boolean(row.reputational_risk),
+            modelVersion: String(row.model_version),
+            classifiedAt: iso(row.classified_at),
+          }
+        : null,
+      owner: row.owner_id
+        ? { id: String(row.owner_id), name: String(row.owner_name), teamId: String(row.team_id), assignedAt: iso(row.assigned_at), reason: json(row.assignment_reason, null) }
+        : null,
+      deadlines: clocks.map((c) => ({ clock: String(c.clock), deadline: iso(c.deadline), warnAt: iso(c.warn_at), status: String(c.status) })),
+    };
+  }
+}

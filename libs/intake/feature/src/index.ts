@@ -1,0 +1,3 @@
+export * from './intake.module';
+export * from './complaint-view';
+export * from './submit-complaint.dto';

@@ -1,0 +1,90 @@
+import formbody from '@fastify/formbody';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BusTransportServer } from '@klaxon/platform/messaging';
+import { OutboxRelay } from '@klaxon/platform/persistence';
+import { HttpErrorFilter } from './http-error.filter';
+import type { Infrastructure } from './infrastructure';
+import { NestPinoLogger } from './nest-logger';
+import { RuntimeModule } from './runtime.module';
+import type { Clock } from './tokens';
+
+export interface StartAppOptions {
+  service: string;
+  infrastructure: Infrastructure;
+  /** The stage modules this process runs (their controllers, consumers, schedulers). */
+  features: Array<Type | DynamicModule>;
+  http: { port: number; host: string; bodyLimitBytes?: number };
+  /** Publish what the stage wrote to its outbox. */
+  relayOutbox?: boolean;
+  clock?: Clock;
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  url: string;
+  /** Graceful: stop consuming and taking requests, finish in-flight work, flush the outbox, disconnect. */
+  stop(): Promise<void>;
+}
+
+export async function startApp(options: StartAppOptions): Promise<RunningApp> {
+  const { infrastructure: infra } = options;
+  @Module({
+    imports: [
+      RuntimeModule.forRoot({ logger: infra.logger, metrics: infra.metrics, bus: infra.bus, dataSource: infra.dataSource, clock: options.clock }),
+      ...options.features,
+    ],
+  })
+  class AppModule {}
+
+  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    logger: new NestPinoLogger(infra.logger.child({ component: 'nest' })),
+    bufferLogs: false,
+  });
+  await app.register(formbody);
+  app.useGlobalFilters(new HttpErrorFilter(infra.logger));
+  app.connectMicroservice({ strategy: new BusTransportServer(infra.bus, { logger: infra.logger }) }, { inheritAppConfig: true });
+
+  const relay = options.relayOutbox === false ? null : new OutboxRelay({ dataSource: infra.dataSource, bus: infra.bus, logger: infra.logger });
+  await app.startAllMicroservices();
+  relay?.start();
+  await app.listen(options.http.port, options.http.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : options.http.port;
+  const url = `http://${options.http.host === '0.0.0.0' ? '127.0.0.1' : options.http.host}:${port}`;
+  infra.logger.info({ url, ...infra.describe }, `${options.service} started`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      infra.logger.info(`${options.service} stopping`);
+      await app.close(); // closes the HTTP server and the bus transport (consumers drain and commit)
+      await relay?.stop(); // after the consumers: what they committed to the outbox still goes out
+      await infra.close();
+      infra.logger.info(`${options.service} stopped`);
+    })());
+  return { app, url, stop };
+}
+
+/** SIGTERM/SIGINT stop the app gracefully; past the timeout the process exits anyway. */
+export function stopOnSignals(running: RunningApp, logger: Infrastructure['logger'], timeoutMs: number): void {
+  const onSignal = (signal: string) => {
+    logger.info({ signal }, 'shutdown requested');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs }, 'graceful shutdown timed out');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

@@ -1,0 +1,3 @@
+export * from './routing.module';
+export * from './routing.options';
+export * from './assign-owners.service';

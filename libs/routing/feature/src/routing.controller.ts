@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import { ComplaintClassifiedEvent, type ComplaintClassified } from '@klaxon/contracts';
+import { ConsumeEvents, type ConsumedEvent } from '@klaxon/platform/messaging';
+import { AssignOwnersService, ROUTER_CONSUMER } from './assign-owners.service';
+
+/** Failure policy: a failing batch is retried 3 times, then split; a message that keeps failing is dead-lettered. */
+@Controller()
+export class RoutingController {
+  constructor(private readonly service: AssignOwnersService) {}
+
+  @ConsumeEvents(ComplaintClassifiedEvent, { group: ROUTER_CONSUMER })
+  onComplaintClassified(@Payload() batch: ConsumedEvent<ComplaintClassified>[]): Promise<void> {
+    return this.service.handle(batch);
+  }
+}

@@ -1,0 +1,152 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { ComplaintReceivedEvent, deadLetterTopic, deadLetterRecordSchema, encodeEvent, complaintIdFor } from '@klaxon/contracts';
+import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess } from '@klaxon/testing';
+import { SAMPLE_TEXTS, getJson, isFullyProcessed, postComplaint, type ComplaintViewLite } from '../support/api';
+import { waitFor } from '../support/wait-for';
+
+// The whole path on real parts: each app is its own process, talking over the Kafka mock cluster
+// (3 brokers, real protocol) and a throwaway PostgreSQL cluster.
+jest.setTimeout(240_000);
+
+let kafka: Awaited<ReturnType<typeof startKafkaMockCluster>>;
+let pg: Awaited<ReturnType<typeof startPostgresCluster>>;
+let db: Client;
+let env: Record<string, string>;
+const apps: Record<string, AppProcess> = {};
+
+const consumerTuning = { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_REBALANCE_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '100' };
+
+beforeAll(async () => {
+  [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster()]);
+  const url = await pg.createDatabase('klaxon');
+  db = new Client({ connectionString: url });
+  await db.connect();
+  env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, ...consumerTuning };
+  apps.intake = await startAppProcess('intake', env); // migrates first; the others then find the schema in place
+  const [classifier, router, sla] = await Promise.all([
+    startAppProcess('classifier', env),
+    startAppProcess('router', env),
+    startAppProcess('sla', env),
+  ]);
+  Object.assign(apps, { classifier, router, sla });
+});
+
+afterAll(async () => {
+  await Promise.all(Object.values(apps).map((a) => a.stop()));
+  await db?.end();
+  await Promise.all([kafka?.stop(), pg?.stop()]);
+});
+
+async function view(id: string): Promise<ComplaintViewLite> {
+  return (await getJson<ComplaintViewLite>(`${apps.intake.url}/api/complaints/${id}`)).json;
+}
+
+async function submitMany(n: number, tag: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const { status, json } = await postComplaint(apps.intake.url, {
+      channel: 'web',
+      text: `${SAMPLE_TEXTS[i % SAMPLE_TEXTS.length]} (${tag} ${i})`,
+      customer: { name: `Klant ${tag} ${i}`, email: `klant-${tag}-${i}@example.nl` },
+    });
+    expect(status).toBe(202);
+    ids.push(String(json.id));
+  }
+  return ids;
+}
+
+async function allProcessed(ids: string[], timeoutMs = 90_000): Promise<void> {
+  await waitFor(
+    `${ids.length} complaints classified, assigned and given deadlines`,
+    async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM complaints c WHERE c.id = ANY($1) AND c.owner_id IS NOT NULL
+           AND (SELECT count(*) FROM sla_clocks s WHERE s.complaint_id = c.id) = 4`,
+        [ids],
+      );
+      return rows[0].n === ids.length;
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+it('takes a complaint from the API through classifier, router and sla into PostgreSQL', async () => {
+  const { status, json } = await postComplaint(apps.intake.url, {
+    channel: 'web',
+    text: 'Mijn pakket is al voor de derde keer niet bezorgd. Ik wil dat dit nu wordt opgelost.',
+    customer: { name: 'Anna de Vries', email: 'Anna@Example.nl' },
+  });
+  expect(status).toBe(202);
+  const id = String(json.id);
+  const done = await waitFor('the complaint to be fully processed', async () => {
+    const v = await view(id);
+    return isFullyProcessed(v) ? v : undefined;
+  }, 60_000);
+  expect(done.classification).toMatchObject({ category: expect.any(String), priority: expect.stringMatching(/^(critical|high|normal)$/), modelVersion: expect.any(String) });
+  expect(done.owner).toMatchObject({ id: expect.any(String), teamId: expect.any(String), reason: expect.objectContaining({ rule: expect.any(String) }) });
+  expect(done.deadlines.map((d) => d.clock).sort()).toEqual(['acknowledgement', 'first-response', 'owner', 'resolution']);
+  for (const d of done.deadlines) expect(d.deadline).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
+  expect(done.history.map((h) => h.kind)).toEqual(expect.arrayContaining(['received', 'classified', 'assigned', 'deadlines-set']));
+});
+
+it('loses nothing and assigns nothing twice when the classifier is killed mid-stream', async () => {
+  const ids = await submitMany(150, 'crash');
+  await waitFor('the classifier to have started on the batch', async () => {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND classified_at IS NOT NULL`, [ids]);
+    return rows[0].n > 0;
+  }, 60_000, 20);
+  await apps.classifier.kill();
+  const more = await submitMany(50, 'after-crash'); // keeps arriving while the classifier is down
+  apps.classifier = await startAppProcess('classifier', env);
+  const all = [...ids, ...more];
+  await allProcessed(all);
+
+  const assigned = await db.query(`SELECT complaint_id, count(*)::int AS n FROM complaint_history WHERE kind = 'assigned' AND complaint_id = ANY($1) GROUP BY complaint_id`, [all]);
+  expect(assigned.rows).toHaveLength(all.length);
+  expect(assigned.rows.every((r) => r.n === 1)).toBe(true);
+  const classified = await db.query(`SELECT count(*)::int AS n FROM complaint_history WHERE kind = 'classified' AND complaint_id = ANY($1)`, [all]);
+  expect(classified.rows[0].n).toBe(all.length);
+});
+
+it('dead-letters a malformed message with its reason and still processes the ones behind it', async () => {
+  const producer = new Kafka({ clientId: 'e2e-poison', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  const good = encodeEvent(ComplaintReceivedEvent, {
+    ...ComplaintReceivedEvent.example,
+    complaintId: complaintIdFor('web', 'behind-the-poison'),
+    sourceId: 'behind-the-poison',
+    receivedAt: new Date().toISOString(),
+  });
+  const key = good.key; // same key = same partition: the poison is right in front of the good one
+  await producer.send({
+    topic: ComplaintReceivedEvent.topic,
+    acks: -1,
+    messages: [
+      { key, value: '{"this is": not json' },
+      { key, value: JSON.stringify({ eventId: 'x', type: 'complaint-received', version: 1, occurredAt: new Date().toISOString(), correlationId: 'c', data: { text: 42 } }) },
+      { key, value: good.value, headers: good.headers },
+    ],
+  });
+  await producer.disconnect();
+
+  await allProcessed([good.key], 60_000);
+  const consumer = new Kafka({ clientId: 'e2e-dlq', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
+    groupId: `e2e-dlq-reader-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: deadLetterTopic(ComplaintReceivedEvent.topic), fromBeginning: true });
+  const records: Array<ReturnType<typeof deadLetterRecordSchema.parse>> = [];
+  await consumer.run({ eachMessage: async ({ message }) => void records.push(deadLetterRecordSchema.parse(JSON.parse(message.value!.toString()))) });
+  await waitFor('two dead-letter records', async () => records.length >= 2, 30_000);
+  await consumer.disconnect();
+  expect(records.map((r) => r.error.code).sort()).toEqual(['malformed-json', 'schema-mismatch']);
+  expect(Buffer.from(records.find((r) => r.error.code === 'malformed-json')!.valueBase64!, 'base64').toString()).toBe('{"this is": not json');
+  expect(records.every((r) => r.consumerGroup === 'klaxon-classifier' && r.originalTopic === ComplaintReceivedEvent.topic)).toBe(true);
+});
+
+it('stops gracefully on SIGTERM', async () => {
+  expect(await apps.router.stop()).toBe(0);
+  delete apps.router;
+});
