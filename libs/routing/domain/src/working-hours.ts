@@ -1,0 +1,74 @@
+import { DateTime } from 'luxon';
+import { WEEKDAYS, type Absence, type TeamMember, type Weekday, type WorkingHours } from './organisation';
+
+const INTERVAL = /^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
+
+export class InvalidWorkingHoursError extends Error {
+  readonly code = 'invalid-working-hours';
+}
+
+function minutes(h: string, m: string): number {
+  return Number(h) * 60 + Number(m);
+}
+
+/** Parses `HH:mm-HH:mm` into minutes of the day; `end <= start` means it runs past midnight. */
+export function parseInterval(text: string): { start: number; end: number } {
+  const m = INTERVAL.exec(text.trim());
+  if (!m) throw new InvalidWorkingHoursError(`working hours interval "${text}" must look like 09:00-17:00`);
+  const start = minutes(m[1], m[2]);
+  const end = minutes(m[3], m[4]);
+  if (start > 24 * 60 || end > 24 * 60 || start === end) throw new InvalidWorkingHoursError(`working hours interval "${text}" is empty or past 24:00`);
+  return { start, end };
+}
+
+/** Throws on an unknown time zone or a malformed interval; returns the hours unchanged. */
+export function validateWorkingHours(hours: WorkingHours): WorkingHours {
+  if (!DateTime.now().setZone(hours.timeZone).isValid) throw new InvalidWorkingHoursError(`unknown time zone "${hours.timeZone}"`);
+  for (const [day, intervals] of Object.entries(hours.days)) {
+    if (!WEEKDAYS.includes(day as Weekday)) throw new InvalidWorkingHoursError(`unknown weekday "${day}" (use mon..sun)`);
+    for (const i of intervals ?? []) parseInterval(i);
+  }
+  return hours;
+}
+
+/** Whether `at` falls in the working hours, read in their own time zone (so DST is handled). */
+export function isWorkingAt(hours: WorkingHours, at: Date): boolean {
+  const local = DateTime.fromJSDate(at).setZone(hours.timeZone);
+  if (!local.isValid) return false;
+  const day = WEEKDAYS[local.weekday - 1];
+  const yesterday = WEEKDAYS[(local.weekday + 5) % 7];
+  const t = local.hour * 60 + local.minute;
+  for (const text of hours.days[day] ?? []) {
+    const { start, end } = parseInterval(text);
+    if (end > start ? t >= start && t < end : t >= start) return true;
+  }
+  for (const text of hours.days[yesterday] ?? []) {
+    const { start, end } = parseInterval(text);
+    if (end < start && t < end) return true; // yesterday's night shift still running
+  }
+  return false;
+}
+
+export function isAbsentAt(absences: readonly Absence[], at: Date): Absence | null {
+  const t = at.getTime();
+  return absences.find((a) => new Date(a.from).getTime() <= t && t < new Date(a.until).getTime()) ?? null;
+}
+
+/** Round the clock, every day: an on-call rota. */
+export function alwaysOn(timeZone = 'Europe/Amsterdam'): WorkingHours {
+  return { timeZone, days: Object.fromEntries(WEEKDAYS.map((d) => [d, ['00:00-24:00']])) };
+}
+
+/** The same hours on the given days. */
+export function weekly(days: Weekday[], interval: string, timeZone = 'Europe/Amsterdam'): WorkingHours {
+  return { timeZone, days: Object.fromEntries(days.map((d) => [d, [interval]])) };
+}
+
+/** Why a member cannot take a complaint right now, or null when they can. */
+export function unavailableBecause(member: TeamMember, at: Date): string | null {
+  if (!member.active) return 'inactive';
+  const absence = isAbsentAt(member.absences, at);
+  if (absence) return `absent until ${absence.until}`;
+  if (!isWorkingAt(member.workingHours, at)) return 'off shift';
+  return null;
+}
