@@ -10,5 +10,6 @@ export * from './events/complaint-assigned.event';
 export * from './events/complaint-escalated.event';
 export * from './events/sla-alert.event';
 export * from './events/case-event.event';
+export * from './events/customer-message-received.event';
 export * from './compatibility';
 export * from './schema-snapshot';

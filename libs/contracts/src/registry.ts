@@ -4,6 +4,7 @@ import { ComplaintClassifiedEvent } from './events/complaint-classified.event';
 import { ComplaintEscalatedEvent } from './events/complaint-escalated.event';
 import { ComplaintReceivedEvent } from './events/complaint-received.event';
 import { SlaAlertEvent } from './events/sla-alert.event';
+import { CustomerMessageReceivedEvent } from './events/customer-message-received.event';
 import { deadLetterTopic } from './dead-letter';
 
 /** Every event on the bus. Deployments generate their topic list from this. */
@@ -14,6 +15,7 @@ export const ALL_EVENTS = [
   ComplaintEscalatedEvent,
   SlaAlertEvent,
   CaseEventEvent,
+  CustomerMessageReceivedEvent,
 ] as const;
 
 export interface TopicSpec {
