@@ -1,0 +1,153 @@
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+
+/** ISO weekday as luxon counts it: 1 = Monday … 7 = Sunday. */
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** One opening interval on a day, local wall time `HH:mm` (`24:00` allowed as an end). */
+export interface OpeningInterval {
+  from: string;
+  to: string;
+}
+
+export interface BusinessCalendarConfig {
+  /** IANA time zone the opening hours are read in. */
+  timeZone: string;
+  /** Opening intervals per weekday; a weekday without intervals (the weekend) is closed. */
+  openingHours: Partial<Record<Weekday, OpeningInterval[]>>;
+  /** Public holidays from date-holidays: country (and optional state); only days of `types` are days off. */
+  holidays?: { country: string; state?: string; types?: string[] } | null;
+  /** Extra closed dates (`YYYY-MM-DD`, local), e.g. a company day off. */
+  closedDates?: string[];
+  /** How long one working day is when a clock is given in working days (default: 8 hours). */
+  workingDayMs?: number;
+}
+
+const HOUR = 3_600_000;
+const MAX_DAYS_SCANNED = 366 * 5;
+
+function parseHm(value: string): { hour: number; minute: number } {
+  const m = /^(\d{2}):(\d{2})$/.exec(value);
+  if (!m) throw new Error(`opening hour must be HH:mm, got "${value}"`);
+  const hour = Number(m[1]);
+  const minute = Number(m[2]);
+  if (hour > 24 || minute > 59 || (hour === 24 && minute !== 0)) throw new Error(`opening hour out of range: "${value}"`);
+  return { hour, minute };
+}
+
+/**
+ * Working time of one team: opening hours (several intervals a day), weekends, public holidays and
+ * closed dates, in a time zone. All arithmetic is on instants (epoch milliseconds), so the hour that
+ * daylight saving removes or repeats is counted as it really passes.
+ */
+export class BusinessCalendar {
+  readonly config: Required<Omit<BusinessCalendarConfig, 'holidays'>> & Pick<BusinessCalendarConfig, 'holidays'>;
+  private readonly hours: Map<Weekday, Array<{ from: { hour: number; minute: number }; to: { hour: number; minute: number } }>>;
+  private readonly holidayCalendar: Holidays | null;
+  private readonly holidayTypes: Set<string>;
+  private readonly holidaysByYear = new Map<number, Map<string, string>>();
+  private readonly closed: Set<string>;
+
+  constructor(config: BusinessCalendarConfig) {
+    if (!DateTime.now().setZone(config.timeZone).isValid) throw new Error(`unknown time zone "${config.timeZone}"`);
+    this.config = { closedDates: [], workingDayMs: 8 * HOUR, ...config };
+    this.hours = new Map();
+    for (const [day, intervals] of Object.entries(config.openingHours) as Array<[string, OpeningInterval[]]>) {
+      const parsed = intervals
+        .map((i) => ({ from: parseHm(i.from), to: parseHm(i.to) }))
+        .sort((a, b) => a.from.hour * 60 + a.from.minute - (b.from.hour * 60 + b.from.minute));
+      for (const p of parsed) {
+        if (p.to.hour * 60 + p.to.minute <= p.from.hour * 60 + p.from.minute) throw new Error(`opening interval ends before it starts on weekday ${day}`);
+      }
+      this.hours.set(Number(day) as Weekday, parsed);
+    }
+    this.holidayCalendar = config.holidays ? new Holidays(config.holidays.country, config.holidays.state ?? '', { timezone: config.timeZone }) : null;
+    if (config.holidays && !this.holidayCalendar?.getCountries()[config.holidays.country]) throw new Error(`unknown holiday country "${config.holidays.country}"`);
+    this.holidayTypes = new Set(config.holidays?.types ?? ['public']);
+    this.closed = new Set(this.config.closedDates);
+  }
+
+  /** The holiday name if the local date (`YYYY-MM-DD`) is a day off. */
+  holidayOn(isoDate: string): string | undefined {
+    if (this.closed.has(isoDate)) return 'closed';
+    if (!this.holidayCalendar) return undefined;
+    const year = Number(isoDate.slice(0, 4));
+    let days = this.holidaysByYear.get(year);
+    if (!days) {
+      days = new Map();
+      for (const h of this.holidayCalendar.getHolidays(year)) {
+        if (this.holidayTypes.has(h.type)) days.set(h.date.slice(0, 10), h.name);
+      }
+      this.holidaysByYear.set(year, days);
+    }
+    return days.get(isoDate);
+  }
+
+  /** The open intervals, as epoch-ms pairs, of the local day that `day` falls on. */
+  intervalsOn(day: DateTime): Array<[number, number]> {
+    const local = day.setZone(this.config.timeZone).startOf('day');
+    const intervals = this.hours.get(local.weekday as Weekday);
+    if (!intervals || intervals.length === 0) return [];
+    if (this.holidayOn(local.toISODate()!)) return [];
+    const at = (t: { hour: number; minute: number }) =>
+      t.hour === 24 ? local.plus({ days: 1 }).toMillis() : local.set({ hour: t.hour, minute: t.minute }).toMillis();
+    return intervals.map((i) => [at(i.from), at(i.to)] as [number, number]).filter(([a, b]) => b > a);
+  }
+
+  isOpen(at: Date): boolean {
+    const t = at.getTime();
+    return this.intervalsOn(DateTime.fromMillis(t, { zone: this.config.timeZone })).some(([a, b]) => t >= a && t < b);
+  }
+
+  /** The instant `ms` of working time after `start` (a start outside opening hours begins at the next opening). */
+  addWorkingTime(start: Date, ms: number): Date {
+    if (ms < 0) throw new Error('working time to add must be >= 0');
+    let remaining = ms;
+    const from = start.getTime();
+    let day = DateTime.fromMillis(from, { zone: this.config.timeZone }).startOf('day');
+    for (let i = 0; i < MAX_DAYS_SCANNED; i++, day = day.plus({ days: 1 })) {
+      for (const [a, b] of this.intervalsOn(day)) {
+        if (b <= from) continue;
+        const s = Math.max(a, from);
+        if (remaining === 0) return new Date(s);
+        if (s + remaining <= b) return new Date(s + remaining);
+        remaining -= b - s;
+      }
+    }
+    throw new Error(`calendar has no opening hours within ${MAX_DAYS_SCANNED} days of ${start.toISOString()}`);
+  }
+
+  /** Working time (ms) between two instants; negative when `b` is before `a`. */
+  workingTimeBetween(a: Date, b: Date): number {
+    if (b.getTime() < a.getTime()) return -this.workingTimeBetween(b, a);
+    const from = a.getTime();
+    const to = b.getTime();
+    let total = 0;
+    let day = DateTime.fromMillis(from, { zone: this.config.timeZone }).startOf('day');
+    while (day.toMillis() < to) {
+      for (const [s, e] of this.intervalsOn(day)) total += Math.max(0, Math.min(e, to) - Math.max(s, from));
+      day = day.plus({ days: 1 });
+    }
+    return total;
+  }
+
+  /** The next instant at or after `at` when the calendar is open. */
+  nextOpening(at: Date): Date {
+    return this.addWorkingTime(at, 0);
+  }
+
+  /** Formats an instant as ISO 8601 with the calendar's offset (e.g. `2026-11-24T10:00:00.000+01:00`). */
+  format(at: Date): string {
+    return DateTime.fromJSDate(at, { zone: this.config.timeZone }).toISO()!;
+  }
+}
+
+const WEEKDAY_9_TO_5: OpeningInterval[] = [{ from: '09:00', to: '17:00' }];
+
+/** Monday to Friday 09:00–17:00 Europe/Amsterdam, Dutch public holidays off. */
+export const DEFAULT_CALENDAR: BusinessCalendarConfig = {
+  timeZone: 'Europe/Amsterdam',
+  openingHours: { 1: WEEKDAY_9_TO_5, 2: WEEKDAY_9_TO_5, 3: WEEKDAY_9_TO_5, 4: WEEKDAY_9_TO_5, 5: WEEKDAY_9_TO_5 },
+  holidays: { country: 'NL', types: ['public'] },
+  workingDayMs: 8 * HOUR,
+};

@@ -1,0 +1,6 @@
+export * from './calendar';
+export * from './policy';
+export * from './plan';
+export * from './escalation';
+export * from './prediction';
+export * from './acknowledgement';
