@@ -23,12 +23,25 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 2_000 };
 
+/** One message of a batch the handler could not process, while it did process the others. */
+export interface MessageRejection {
+  message: IncomingMessage;
+  /** A `PermanentMessageError` dead-letters it at once; anything else retries it on its own first. */
+  error: unknown;
+}
+
+/** What a handler may return instead of failing the whole batch: the messages it rejects. */
+export interface BatchOutcome {
+  rejected: MessageRejection[];
+}
+
 /**
- * Handles one batch. Throwing fails the batch: it is retried, then split so that only the messages
- * that keep failing are dead-lettered and the rest of the partition moves on.
- * Throw `PermanentMessageError` to dead-letter without retrying.
+ * Handles one batch (messages of one partition, in offset order). Throwing fails the batch: it is
+ * retried, then split so that only the messages that keep failing are dead-lettered and the rest of
+ * the partition moves on. Throw `PermanentMessageError` to dead-letter without retrying. To reject
+ * single messages and keep the effects on the others, return `{ rejected: [...] }`.
  */
-export type BatchHandler = (messages: IncomingMessage[]) => Promise<void>;
+export type BatchHandler = (messages: IncomingMessage[]) => Promise<void | BatchOutcome>;
 
 export interface SubscribeOptions {
   groupId: string;

@@ -1,0 +1,257 @@
+import type { TopicSpec } from '@klaxon/contracts';
+import type { Logger } from '@klaxon/platform/observability';
+import {
+  DEFAULT_RETRY_POLICY,
+  type IncomingMessage,
+  type MessageBus,
+  type OutgoingMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.port';
+import { runBatch } from './failure-policy';
+
+export interface InProcessMessageBusOptions {
+  logger: Logger;
+  /** Partitions of a topic `ensureTopics` did not declare. */
+  defaultPartitions?: number;
+  /**
+   * Messages are dropped once every group reading the topic committed them; beyond this many per
+   * partition the oldest go anyway (Kafka's retention, in memory).
+   */
+  retainPerPartition?: number;
+}
+
+interface Partition {
+  /** Offset of `log[0]`. */
+  base: number;
+  log: IncomingMessage[];
+}
+
+interface Topic {
+  name: string;
+  partitions: Partition[];
+}
+
+interface Group {
+  id: string;
+  /** `topic/partition` → next offset to consume. */
+  committed: Map<string, number>;
+  /** `topic/partition` being processed by a member right now. */
+  busy: Set<string>;
+  topics: Set<string>;
+}
+
+/** Kafka's murmur2 is not needed here: any stable hash keeps one key on one partition. */
+function partitionFor(key: string | null, count: number, roundRobin: number): number {
+  if (key === null) return roundRobin % count;
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return Math.abs(h) % count;
+}
+
+/**
+ * The bus of the embedded one-process mode, with the semantics of the Kafka one: partitions by key
+ * (order per key), consumer groups with committed offsets (each group gets each message once; a new
+ * member of a group resumes after what the group committed), the same failure policy (retries, split,
+ * dead-letter topic). `publish` only appends and returns: consumers run on their own loop, so a
+ * publisher holding the single embedded database connection never waits for a consumer needing it.
+ */
+export class InProcessMessageBus implements MessageBus {
+  private readonly logger: Logger;
+  private readonly topics = new Map<string, Topic>();
+  private readonly groups = new Map<string, Group>();
+  private readonly declared = new Map<string, number>();
+  private readonly waiters = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly defaultPartitions: number;
+  private readonly retainPerPartition: number;
+  private roundRobin = 0;
+  private closed = false;
+
+  constructor(options: InProcessMessageBusOptions) {
+    this.logger = options.logger.child({ component: 'in-process-bus' });
+    this.defaultPartitions = options.defaultPartitions ?? 4;
+    this.retainPerPartition = options.retainPerPartition ?? 100_000;
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) throw new Error('message bus is closed');
+    for (const m of messages) {
+      const topic = this.topic(m.topic);
+      const index = partitionFor(m.key ?? null, topic.partitions.length, this.roundRobin++);
+      const partition = topic.partitions[index];
+      partition.log.push({
+        topic: m.topic,
+        partition: index,
+        offset: String(partition.base + partition.log.length),
+        key: m.key ?? null,
+        value: m.value === null || m.value === undefined ? null : Buffer.from(m.value),
+        headers: { ...m.headers },
+      });
+      this.trim(topic, index);
+    }
+    this.wake();
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    if (this.closed) throw new Error('message bus is closed');
+    const group = this.group(options.groupId);
+    for (const t of options.topics) {
+      this.topic(t);
+      group.topics.add(t);
+    }
+    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    const maxBatchSize = options.maxBatchSize ?? 500;
+    const logger = this.logger.child({ groupId: options.groupId });
+    const abort = new AbortController();
+    let stopped = false;
+
+    const loop = (async () => {
+      let cursor = 0;
+      while (!stopped) {
+        const claim = this.claim(group, options.topics, cursor++, maxBatchSize);
+        if (!claim) {
+          await this.nextSignal();
+          continue;
+        }
+        const { key, messages } = claim;
+        try {
+          const result = await runBatch({
+            messages,
+            handler: options.handler,
+            retry,
+            groupId: options.groupId,
+            publish: (m) => this.publish(m),
+            logger,
+            signal: abort.signal,
+          });
+          if (result.done > 0) group.committed.set(key, Number(messages[result.done - 1].offset) + 1);
+          if (result.error !== undefined) await this.pause(retry.initialBackoffMs, abort.signal);
+        } catch (err) {
+          logger.error({ err }, 'batch failed outside the failure policy; it will be read again');
+          await this.pause(retry.initialBackoffMs, abort.signal);
+        } finally {
+          group.busy.delete(key);
+          this.trimAll(options.topics);
+          this.wake();
+        }
+      }
+    })();
+
+    const subscription: Subscription = {
+      stop: async () => {
+        if (!stopped) {
+          stopped = true;
+          abort.abort();
+          this.wake();
+        }
+        await loop;
+        this.subscriptions.delete(subscription);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    for (const t of topics) {
+      if (!this.topics.has(t.name)) this.declared.set(t.name, Math.max(1, t.partitions));
+      this.topic(t.name);
+    }
+  }
+
+  isHealthy(): boolean {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.closed = true;
+  }
+
+  private topic(name: string): Topic {
+    let topic = this.topics.get(name);
+    if (!topic) {
+      const count = this.declared.get(name) ?? this.defaultPartitions;
+      topic = { name, partitions: Array.from({ length: count }, () => ({ base: 0, log: [] })) };
+      this.topics.set(name, topic);
+    }
+    return topic;
+  }
+
+  private group(id: string): Group {
+    let group = this.groups.get(id);
+    if (!group) {
+      group = { id, committed: new Map(), busy: new Set(), topics: new Set() };
+      this.groups.set(id, group);
+    }
+    return group;
+  }
+
+  /** A partition with messages the group has not committed and no member is processing; marked busy. */
+  private claim(group: Group, topics: string[], cursor: number, max: number): { key: string; messages: IncomingMessage[] } | null {
+    const candidates: Array<{ key: string; topic: Topic; index: number }> = [];
+    for (const name of topics) {
+      const topic = this.topic(name);
+      topic.partitions.forEach((_, index) => candidates.push({ key: `${name}/${index}`, topic, index }));
+    }
+    for (let n = 0; n < candidates.length; n++) {
+      const { key, topic, index } = candidates[(cursor + n) % candidates.length];
+      if (group.busy.has(key)) continue;
+      const partition = topic.partitions[index];
+      const next = Math.max(group.committed.get(key) ?? 0, partition.base);
+      const from = next - partition.base;
+      if (from >= partition.log.length) continue;
+      group.busy.add(key);
+      return { key, messages: partition.log.slice(from, from + max) };
+    }
+    return null;
+  }
+
+  private trimAll(topics: string[]): void {
+    for (const name of topics) {
+      const topic = this.topics.get(name);
+      if (topic) topic.partitions.forEach((_, i) => this.trim(topic, i));
+    }
+  }
+
+  /** Drops what every group reading the topic has committed, and anything beyond the retention bound. */
+  private trim(topic: Topic, index: number): void {
+    const partition = topic.partitions[index];
+    let keepFrom = partition.base + partition.log.length;
+    let readers = 0;
+    for (const group of this.groups.values()) {
+      if (!group.topics.has(topic.name)) continue;
+      readers++;
+      keepFrom = Math.min(keepFrom, group.committed.get(`${topic.name}/${index}`) ?? 0);
+    }
+    if (readers === 0) keepFrom = partition.base;
+    keepFrom = Math.max(keepFrom, partition.base + partition.log.length - this.retainPerPartition);
+    const drop = keepFrom - partition.base;
+    if (drop > 0) {
+      partition.log.splice(0, drop);
+      partition.base = keepFrom;
+    }
+  }
+
+  private wake(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w();
+  }
+
+  private nextSignal(): Promise<void> {
+    return new Promise((resolve) => this.waiters.add(resolve));
+  }
+
+  private pause(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './bus.port';
+export * from './failure-policy';
+export * from './in-process-message-bus';
+export * from './kafka-message-bus';
+export * from './bus-transport.server';

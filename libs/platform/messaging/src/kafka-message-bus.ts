@@ -1,0 +1,293 @@
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type { TopicSpec } from '@klaxon/contracts';
+import type { Logger } from '@klaxon/platform/observability';
+import {
+  DEFAULT_RETRY_POLICY,
+  type IncomingMessage,
+  type MessageBus,
+  type OutgoingMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.port';
+import { runBatch } from './failure-policy';
+
+export interface KafkaConsumerTuning {
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  rebalanceTimeout: number;
+  maxWaitTimeInMs: number;
+  partitionsConsumedConcurrently: number;
+}
+
+export interface KafkaMessageBusOptions {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+  consumer: KafkaConsumerTuning;
+  /** Upper bound of one produce request (messages), to stay under the broker's request size. */
+  maxMessagesPerSend?: number;
+}
+
+interface PendingSend {
+  messages: OutgoingMessage[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_BYTES_PER_SEND = 900 * 1024;
+
+function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    if (value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return { topic, partition, offset: m.offset, key: m.key ? m.key.toString() : null, value: m.value, headers };
+}
+
+/** kafkajs logs through our pino logger; its chatty rebalance errors are warnings here. */
+function logCreatorFor(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, timestamp: _timestamp, ...extra } = log;
+      const fields = { kafkajs: namespace, ...extra };
+      if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(fields, message);
+      else if (level === logLevel.INFO) logger.debug(fields, message);
+      else logger.trace(fields, message);
+    };
+}
+
+function isUnsupportedAdminError(error: unknown): boolean {
+  const e = error as { name?: string; type?: string; message?: string };
+  return (
+    e?.name === 'KafkaJSBrokerNotFound' ||
+    e?.name === 'KafkaJSServerDoesNotSupportApiKey' ||
+    e?.type === 'UNSUPPORTED_VERSION' ||
+    /does not support|not support/i.test(e?.message ?? '')
+  );
+}
+
+/**
+ * The bus on Kafka (kafkajs). Publishing: concurrent `publish` calls are coalesced into one
+ * `sendBatch` per round (acks from all in-sync replicas), in call order. Consuming: one kafkajs
+ * consumer per subscription, `eachBatch` with auto-commit off; a batch is cut into chunks of
+ * `maxBatchSize`, each run through the shared failure policy, and only then its offsets are resolved
+ * and committed. Heartbeats keep flowing while a chunk is processed.
+ */
+export class KafkaMessageBus implements MessageBus {
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private readonly producer: Producer;
+  private producerConnected = false;
+  private connecting: Promise<void> | null = null;
+  private readonly queue: PendingSend[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly consumers = new Set<{ consumer: Consumer; subscription: Subscription; healthy: () => boolean }>();
+  private closed = false;
+  private readonly maxMessagesPerSend: number;
+
+  constructor(private readonly options: KafkaMessageBusOptions) {
+    this.logger = options.logger.child({ component: 'kafka-bus' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.INFO,
+      logCreator: logCreatorFor(this.logger),
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+    });
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: true,
+      idempotent: false,
+    });
+    this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
+    this.maxMessagesPerSend = options.maxMessagesPerSend ?? 1_000;
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.producer.connect().catch((error: unknown) => {
+      this.connecting = null;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('message bus is closed'));
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, resolve, reject });
+      this.flushing ??= this.flush().finally(() => (this.flushing = null));
+    });
+  }
+
+  /** Sends whatever is queued, round after round: calls arriving during a send go out together in the next one. */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const round: PendingSend[] = [];
+      let count = 0;
+      let bytes = 0;
+      while (this.queue.length > 0) {
+        const next = this.queue[0];
+        const size = next.messages.reduce((n, m) => n + (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64, 0);
+        if (round.length > 0 && (count + next.messages.length > this.maxMessagesPerSend || bytes + size > MAX_BYTES_PER_SEND)) break;
+        round.push(this.queue.shift()!);
+        count += next.messages.length;
+        bytes += size;
+      }
+      try {
+        await this.connect();
+        await this.sendAll(round.flatMap((p) => p.messages));
+        for (const p of round) p.resolve();
+      } catch (error) {
+        for (const p of round) p.reject(error);
+      }
+    }
+  }
+
+  /** One `sendBatch` per chunk (a single huge publish is cut), topic by topic in one request. */
+  private async sendAll(messages: OutgoingMessage[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += this.maxMessagesPerSend) {
+      const byTopic = new Map<string, Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>>();
+      for (const m of messages.slice(start, start + this.maxMessagesPerSend)) {
+        let list = byTopic.get(m.topic);
+        if (!list) byTopic.set(m.topic, (list = []));
+        list.push({ key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
+      }
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    if (this.closed) throw new Error('message bus is closed');
+    const tuning = this.options.consumer;
+    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    const maxBatchSize = options.maxBatchSize ?? 500;
+    const logger = this.logger.child({ groupId: options.groupId });
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: tuning.sessionTimeout,
+      heartbeatInterval: tuning.heartbeatInterval,
+      rebalanceTimeout: tuning.rebalanceTimeout,
+      maxWaitTimeInMs: tuning.maxWaitTimeInMs,
+      allowAutoTopicCreation: true,
+    });
+    let crashed = false;
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload as { error: Error; restart: boolean };
+      logger.error({ err: error, restart }, 'consumer crashed');
+      if (!restart) crashed = true;
+    });
+    const abort = new AbortController();
+
+    const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      const { topic, partition } = batch;
+      for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(start, start + maxBatchSize).map((m) => toIncoming(topic, partition, m));
+        const beat = setInterval(() => {
+          heartbeat().catch((err: unknown) => logger.debug({ err }, 'heartbeat during a long batch failed'));
+        }, Math.max(100, tuning.heartbeatInterval));
+        let result;
+        try {
+          result = await runBatch({
+            messages: chunk,
+            handler: options.handler,
+            retry,
+            groupId: options.groupId,
+            publish: (m) => this.publish(m),
+            logger,
+            signal: abort.signal,
+          });
+        } finally {
+          clearInterval(beat);
+        }
+        if (result.done > 0) {
+          const last = chunk[result.done - 1].offset;
+          resolveOffset(last);
+          await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+        }
+        if (result.error !== undefined) throw result.error;
+        if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
+        await heartbeat();
+      }
+    };
+
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, tuning.partitionsConsumedConcurrently),
+      eachBatch,
+    });
+
+    let stopping: Promise<void> | null = null;
+    const entry = {
+      consumer,
+      healthy: () => !crashed,
+      subscription: {
+        stop: () =>
+          (stopping ??= (async () => {
+            abort.abort();
+            // kafkajs stops fetching, waits for the running eachBatch (which commits), then leaves the group.
+            await consumer.stop();
+            await consumer.disconnect();
+            this.consumers.delete(entry);
+          })()),
+      },
+    };
+    this.consumers.add(entry);
+    logger.info({ topics: options.topics }, 'subscribed');
+    return entry.subscription;
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    if (topics.length === 0) return;
+    await this.connect();
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            configEntries: [{ name: 'retention.ms', value: String(t.retentionDays * 24 * 3_600_000) }],
+          })),
+        });
+      } catch (error) {
+        if (!isUnsupportedAdminError(error)) throw error;
+        this.logger.info({ reason: (error as Error).name }, 'CreateTopics not available; relying on broker auto-creation');
+      }
+      // On real Kafka this checks what createTopics made; on the mock cluster it auto-creates them.
+      await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  isHealthy(): boolean {
+    return !this.closed && this.producerConnected && [...this.consumers].every((c) => c.healthy());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.consumers].map((c) => c.subscription.stop()));
+    this.closed = true;
+    await this.flushing;
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,68 @@
+import { spawn, spawnSync } from 'node:child_process';
+
+export interface KafkaMockCluster {
+  /** `127.0.0.1:PORT` per broker, for `KAFKA_BROKERS` or a kafkajs client. */
+  brokers: string[];
+  stop(): Promise<void>;
+}
+
+export interface KafkaMockClusterOptions {
+  brokers?: number;
+  /** Longest wait for the cluster to print its addresses. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts librdkafka's mock cluster through Debian's `kcat` (see STACK.md for what it does and does
+ * not do: no CreateTopics, topics auto-created with 4 partitions, the first group join takes ~3 s).
+ *
+ * kcat runs under a small `sh` wrapper that kills it once our end of the wrapper's stdin closes, so the
+ * cluster dies with the test process even when that process is killed.
+ */
+export async function startKafkaMockCluster({ brokers = 3, startTimeoutMs = 15_000 }: KafkaMockClusterOptions = {}): Promise<KafkaMockCluster> {
+  if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('kcat not found: apt-get install -y kcat');
+  }
+  const child = spawn(
+    'sh',
+    ['-c', '"$0" "$@" </dev/null >/dev/null & k=$!; read _; kill $k; wait $k', 'kcat', '-C', '-q', '-b', 'dummy:9092', '-X', `test.mock.num.brokers=${brokers}`, '-t', '__mock_bootstrap'],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  const addresses = await new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`kafka mock cluster did not start within ${startTimeoutMs} ms: ${stderr}`)), startTimeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.stdin!.end();
+      reject(error);
+    };
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`kcat exited with ${code} before the mock cluster started: ${stderr}`)));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-10_000);
+      const match = /replaced with ((?:127\.0\.0\.1:\d+,?)+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].split(',').filter(Boolean));
+      }
+    });
+  });
+  child.stderr!.resume();
+  // The wrapper must not keep the test process alive by itself.
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+
+  let stopping: Promise<void> | null = null;
+  return {
+    brokers: addresses,
+    stop: () =>
+      (stopping ??= (async () => {
+        child.stdin!.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      })()),
+  };
+}
