@@ -1,0 +1,253 @@
+import { join } from 'node:path';
+import { featureCounts, weigh } from './features';
+import { detectLanguage } from './language';
+import { softmaxInPlace } from './linear';
+import { parseModelFile, type HeadName, type ModelFile } from './model-file';
+import { sentiment as sentimentOf } from './nlp';
+import { compileRules, firedRules, maxPriority, PRIORITY_RANK, type Channel, type CompiledRule, type Priority, type PriorityRule } from './priority-rules';
+import { normalizeText, tokenize } from './text';
+
+export type ComplaintLabel = 'explicit' | 'latent' | 'none';
+
+export interface ClassifyInput {
+  text: string;
+  subject?: string;
+  channel: Channel;
+  languageHint?: string;
+  /** Followers of the author of a public post. */
+  reach?: number;
+  isPublic?: boolean;
+  /** Complaints from the same customer in the recent past, when the event carries it. */
+  recentComplaints?: number;
+}
+
+export interface Decision {
+  language: string;
+  complaint: ComplaintLabel;
+  /** Probability that the text is a complaint (explicit or latent). */
+  complaintProbability: number;
+  category: string;
+  categoryProbability: number;
+  priority: Priority;
+  /** Ids of the priority rules that fired. */
+  priorityReasons: string[];
+  sentiment: number;
+  /** Words and rules that drove the decisions, short enough to show an agent. */
+  why: string[];
+  reputationalRisk: boolean;
+  modelVersion: string;
+}
+
+export interface Classifier {
+  readonly modelVersion: string;
+  readonly model: ModelFile;
+  classify(input: ClassifyInput): Decision;
+}
+
+export interface LoadOptions {
+  /** Replace the model's priority rules (configuration). */
+  priorityRules?: PriorityRule[];
+}
+
+/** Texts longer than this are also read in windows: a complaint in one paragraph of a long email counts. */
+const LONG_TEXT_TOKENS = 160;
+const WINDOW_TOKENS = 80;
+const SENTIMENT_TOKENS = 1_000;
+
+interface RuntimeHead {
+  name: HeadName;
+  classes: string[];
+  bias: Float64Array;
+  offset: number;
+}
+
+const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+class LinearClassifier implements Classifier {
+  readonly modelVersion: string;
+  private readonly rows = new Map<string, Float64Array>();
+  private readonly heads: Partial<Record<HeadName, RuntimeHead>> = {};
+  private readonly rules: CompiledRule[];
+  private readonly explicitCues: RegExp[];
+
+  constructor(readonly model: ModelFile, options: LoadOptions) {
+    this.modelVersion = model.modelVersion;
+    let width = 0;
+    const list: [HeadName, RuntimeHead][] = [];
+    for (const name of ['complaint', 'kind', 'category', 'priority'] as HeadName[]) {
+      const h = model.heads[name];
+      if (!h) continue;
+      const rh = { name, classes: h.classes, bias: Float64Array.from(h.bias), offset: width };
+      width += h.classes.length;
+      list.push([name, rh]);
+      this.heads[name] = rh;
+    }
+    for (const [name, rh] of list) {
+      for (const [feature, w] of Object.entries(model.heads[name]!.weights)) {
+        let row = this.rows.get(feature);
+        if (!row) this.rows.set(feature, (row = new Float64Array(width)));
+        row.set(w, rh.offset);
+      }
+    }
+    this.rules = compileRules(options.priorityRules ?? model.priorityRules);
+    this.explicitCues = model.explicitCues.map((p) => new RegExp(p, 'u'));
+  }
+
+  /** Logits of every head for one weighted feature vector. */
+  private score(vector: Map<string, number>, only?: RuntimeHead): Float64Array[] {
+    const heads = only ? [only] : (Object.values(this.heads) as RuntimeHead[]);
+    const out = heads.map((h) => Float64Array.from(h.bias));
+    for (const [f, v] of vector) {
+      const row = this.rows.get(f);
+      if (!row) continue;
+      for (let k = 0; k < heads.length; k++) {
+        const h = heads[k];
+        const o = out[k];
+        for (let c = 0; c < o.length; c++) o[c] += row[h.offset + c] * v;
+      }
+    }
+    return out;
+  }
+
+  /** The features that pushed `cls` of `head` up the most, in readable form. */
+  private evidence(vector: Map<string, number>, surface: Map<string, string>, head: RuntimeHead, cls: number, n: number): string[] {
+    const C = head.classes.length;
+    const scored: [string, number][] = [];
+    for (const [f, v] of vector) {
+      const row = this.rows.get(f);
+      if (!row) continue;
+      let others = 0;
+      for (let c = 0; c < C; c++) if (c !== cls) others += row[head.offset + c];
+      const contribution = v * (row[head.offset + cls] - (C > 1 ? others / (C - 1) : 0));
+      if (contribution > 0) scored.push([f, contribution]);
+    }
+    scored.sort((a, b) => b[1] - a[1]);
+    const out: string[] = [];
+    for (const [f] of scored) {
+      const word = surface.get(f) ?? f;
+      if (word.startsWith('_') || out.some((o) => o.includes(word) || word.includes(o))) continue;
+      out.push(word.length > 40 ? word.slice(0, 40) : word);
+      if (out.length === n) break;
+    }
+    return out;
+  }
+
+  classify(input: ClassifyInput): Decision {
+    const raw = input.subject ? `${input.subject}\n${input.text ?? ''}` : (input.text ?? '');
+    const normalized = normalizeText(raw);
+    const tokens = tokenize(normalized);
+    const lang = detectLanguage(normalized, tokens, input.languageHint);
+    const surface = new Map<string, string>();
+    const vector = weigh(featureCounts(tokens, lang.analysis, 0, tokens.length, surface));
+    const logits = this.score(vector);
+    const headLogits = (name: HeadName): Float64Array | undefined => {
+      const i = (Object.keys(this.heads) as HeadName[]).indexOf(name);
+      return i >= 0 ? logits[i] : undefined;
+    };
+
+    // Complaint or not: the whole text, and for long texts also its strongest window.
+    const complaintHead = this.heads.complaint!;
+    const yes = complaintHead.classes.indexOf('yes');
+    const no = 1 - yes;
+    const whole = headLogits('complaint')!;
+    let margin = whole[yes] - whole[no];
+    let evidenceVector = vector;
+    if (tokens.length > LONG_TEXT_TOKENS) {
+      for (let from = 0; from < tokens.length; from += WINDOW_TOKENS) {
+        const to = Math.min(tokens.length, from + WINDOW_TOKENS);
+        if (to - from < WINDOW_TOKENS / 2 && from > 0) break;
+        const window = weigh(featureCounts(tokens, lang.analysis, from, to));
+        const [l] = this.score(window, complaintHead);
+        if (l[yes] - l[no] > margin) {
+          margin = l[yes] - l[no];
+          evidenceVector = window;
+        }
+      }
+    }
+    const complaintProbability = 1 / (1 + Math.exp(-margin));
+    const isComplaint = complaintProbability >= 0.5;
+    let complaint: ComplaintLabel = 'none';
+    if (isComplaint) {
+      const kind = headLogits('kind');
+      if (kind) {
+        const p = Float64Array.from(kind);
+        softmaxInPlace(p);
+        complaint = p[this.heads.kind!.classes.indexOf('explicit')] >= 0.5 ? 'explicit' : 'latent';
+      } else {
+        complaint = this.explicitCues.some((re) => re.test(normalized)) ? 'explicit' : 'latent';
+      }
+    }
+
+    let category = this.model.defaultCategory;
+    let categoryProbability = 0;
+    let categoryWords: string[] = [];
+    const cat = headLogits('category');
+    if (cat && tokens.length > 0) {
+      const p = Float64Array.from(cat);
+      softmaxInPlace(p);
+      let best = 0;
+      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+      category = this.heads.category!.classes[best];
+      categoryProbability = round(p[best]);
+      categoryWords = this.evidence(vector, surface, this.heads.category!, best, 2);
+    }
+
+    const sentiment = sentimentOf(lang.analysis, tokens.length > SENTIMENT_TOKENS ? tokens.slice(0, SENTIMENT_TOKENS) : tokens);
+    const fired = firedRules(this.rules, {
+      normalized,
+      language: lang.analysis,
+      isComplaint,
+      channel: input.channel,
+      reach: input.reach,
+      isPublic: input.isPublic,
+      sentiment,
+      recentComplaints: input.recentComplaints,
+    });
+    let priority: Priority = 'normal';
+    for (const r of fired) priority = maxPriority(priority, r.raises);
+    let learnedPriority = false;
+    const pri = headLogits('priority');
+    if (pri && isComplaint) {
+      const p = Float64Array.from(pri);
+      softmaxInPlace(p);
+      let best = 0;
+      for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+      const label = this.heads.priority!.classes[best] as Priority;
+      if (label in PRIORITY_RANK && p[best] >= this.model.learnedPriorityThreshold && PRIORITY_RANK[label] > PRIORITY_RANK[priority]) {
+        priority = label;
+        learnedPriority = true;
+      }
+    }
+
+    const yesOrNo = isComplaint ? yes : no;
+    const why = [
+      ...this.evidence(evidenceVector, surface, complaintHead, yesOrNo, 3).map((w) => `${isComplaint ? complaint : 'none'}: ${w}`),
+      ...categoryWords.map((w) => `${category}: ${w}`),
+      ...fired.map((r) => `rule: ${r.id}`),
+      ...(learnedPriority ? [`priority: ${priority} (learned)`] : []),
+    ];
+    return {
+      language: lang.language,
+      complaint,
+      complaintProbability: round(complaintProbability),
+      category,
+      categoryProbability,
+      priority,
+      priorityReasons: fired.map((r) => r.id),
+      sentiment,
+      why,
+      reputationalRisk: fired.some((r) => r.reputational),
+      modelVersion: this.modelVersion,
+    };
+  }
+}
+
+/** A classifier from the text of a model file; throws a clear error on a broken or foreign file. */
+export function loadClassifier(json: string, options: LoadOptions = {}): Classifier {
+  return new LinearClassifier(parseModelFile(json), options);
+}
+
+/** The model shipped with the code (trained on libs/classification/domain/training). */
+export function defaultModelPath(): string {
+  return join(__dirname, '..', 'model', 'klaxon-default.model.json');
+}

@@ -1,0 +1,48 @@
+import franc = require('franc-min');
+
+const ISO3_TO_1: Record<string, string> = { nld: 'nl', eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', por: 'pt', tur: 'tr', pol: 'pl' };
+const CANDIDATES = Object.keys(ISO3_TO_1);
+
+// Frequent function words: decisive between Dutch and English even in a short tweet.
+const NL = new Set('de het een en van ik je niet is dat op te zijn met voor er maar ook al nog wel geen mijn jullie u uw was heb heeft wordt werd om bij naar dan als wat nu toch weer kan kunnen moet deze die dit hier zou waarom hoe wanneer graag bedankt alsjeblieft'.split(' '));
+const EN = new Set('the a an and of i you not is that on to be with for there but also still my your was have has been get got will would can could should this these those here why how when what please thanks thank it me we they'.split(' '));
+
+export interface LanguageResult {
+  /** ISO 639-1 code (nl, en, de, ...) or `und` when there is nothing to go on. */
+  language: string;
+  /** The language whose stemmer and sentiment lexicon are used: nl or en. */
+  analysis: 'nl' | 'en';
+}
+
+const decided = (code: 'nl' | 'en'): LanguageResult => ({ language: code, analysis: code });
+
+/**
+ * Dutch and English first (function words, then franc-min's trigrams); other languages are marked
+ * and still processed with the English tools. The hint breaks ties and covers texts too short to tell.
+ */
+export function detectLanguage(normalized: string, tokens: string[], hint?: string): LanguageResult {
+  let nl = 0;
+  let en = 0;
+  for (let i = 0; i < tokens.length && i < 400; i++) {
+    if (NL.has(tokens[i])) nl++;
+    else if (EN.has(tokens[i])) en++;
+  }
+  const hinted = hint ? hint.toLowerCase().slice(0, 2) : undefined;
+  if (nl + en >= 3 && nl !== en) return decided(nl > en ? 'nl' : 'en');
+  const sample = normalized.length > 2048 ? normalized.slice(0, 2048) : normalized;
+  const letters = sample.replace(/[^\p{L}]/gu, '').length;
+  if (letters >= 25) {
+    const top = franc.all(sample, { only: CANDIDATES, minLength: 10 })[0]?.[0];
+    const code = top ? ISO3_TO_1[top] : undefined;
+    if (code === 'nl' || code === 'en') return decided(code);
+    if (code && nl + en === 0) return { language: code, analysis: 'en' };
+  }
+  if (nl !== en) return decided(nl > en ? 'nl' : 'en');
+  if (hinted === 'nl' || hinted === 'en') return decided(hinted);
+  if (letters >= 10) {
+    const guess = franc(sample, { only: ['nld', 'eng'], minLength: 10 });
+    if (guess === 'nld') return decided('nl');
+    if (guess === 'eng') return decided('en');
+  }
+  return { language: hinted ?? 'und', analysis: 'en' };
+}

@@ -1,0 +1,96 @@
+import PorterStemmerNl = require('natural/lib/natural/stemmers/porter_stemmer_nl');
+import PorterStemmer = require('natural/lib/natural/stemmers/porter_stemmer');
+import SentimentAnalyzer = require('natural/lib/natural/sentiment/SentimentAnalyzer');
+
+type Lang = 'nl' | 'en';
+const CACHE_LIMIT = 200_000;
+const caches: Record<Lang, Map<string, string>> = { nl: new Map(), en: new Map() };
+const stemmers: Record<Lang, { stem(t: string): string }> = { nl: PorterStemmerNl, en: PorterStemmer };
+
+/** natural's Porter stemmer for the language (Dutch or English), memoised: stemming is most of the cost. */
+export function stem(lang: Lang, token: string): string {
+  const cache = caches[lang];
+  let s = cache.get(token);
+  if (s === undefined) {
+    // Only plain words are stemmed; emoji, _url, numbers stay as they are.
+    s = token.length > 3 && token.length < 40 && /^[a-z'-]+$/.test(token) ? stemmers[lang].stem(token) || token : token;
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(token, s);
+  }
+  return s;
+}
+
+interface Lexicon {
+  words: Map<string, number>;
+  negations: Set<string>;
+  scale: number;
+}
+
+let lexicons: Record<Lang, Lexicon> | null = null;
+
+// Complaint vocabulary the general-purpose Dutch 'pattern' lexicon lacks (polarity -1..1).
+const NL_EXTRA: Record<string, number> = {
+  waardeloos: -0.9, belachelijk: -0.8, schandalig: -0.9, teleurgesteld: -0.7, teleurstellend: -0.7, boos: -0.7,
+  woedend: -0.9, klote: -0.8, kut: -0.8, bagger: -0.8, ergerlijk: -0.7, irritant: -0.6, onacceptabel: -0.8,
+  onbeschoft: -0.8, kapot: -0.5, stuk: -0.3, traag: -0.4, oplichters: -1, oplichting: -1, zooi: -0.7,
+  slecht: -0.7, slechte: -0.7, slechtste: -0.9, ontevreden: -0.7, frustrerend: -0.7, gefrustreerd: -0.7,
+  top: 0.7, super: 0.7, fantastisch: 0.9, tevreden: 0.6, blij: 0.6, dankjewel: 0.5, bedankt: 0.4, geweldig: 0.8,
+};
+
+function buildLexicons(): Record<Lang, Lexicon> {
+  const nl = new SentimentAnalyzer('Dutch', null, 'pattern');
+  const en = new SentimentAnalyzer('English', null, 'afinn');
+  const toLexicon = (a: SentimentAnalyzer, scale: number, extra: Record<string, number>, lang: Lang): Lexicon => {
+    const words = new Map<string, number>();
+    for (const [w, v] of Object.entries(a.vocabulary)) {
+      if (typeof v !== 'number' || v === 0) continue;
+      const n = w.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      words.set(n, v / scale);
+      if (!words.has(stem(lang, n))) words.set(stem(lang, n), v / scale);
+    }
+    for (const [w, v] of Object.entries(extra)) words.set(w, v);
+    return { words, negations: new Set(a.negations), scale };
+  };
+  return { nl: toLexicon(nl, 1, NL_EXTRA, 'nl'), en: toLexicon(en, 5, {}, 'en') };
+}
+
+/** The polarity a lexicon gives a token (0 when none). */
+export function polarity(lang: Lang, token: string): number {
+  lexicons ??= buildLexicons();
+  const lex = lexicons[lang];
+  return lex.words.get(token) ?? lex.words.get(stem(lang, token)) ?? 0;
+}
+
+export function isNegation(lang: Lang, token: string): boolean {
+  lexicons ??= buildLexicons();
+  return lexicons[lang].negations.has(token);
+}
+
+/**
+ * Sentiment from natural's lexicons (Dutch 'pattern', English 'afinn'), -1 (angry) .. 1 (happy):
+ * the mean polarity of the words that carry any, with a negation flipping the next few words.
+ * 0 when no word carries sentiment.
+ */
+export function sentiment(lang: Lang, tokens: string[]): number {
+  lexicons ??= buildLexicons();
+  const lex = lexicons[lang];
+  let sum = 0;
+  let hits = 0;
+  let negateFor = 0;
+  for (const t of tokens) {
+    if (lex.negations.has(t)) {
+      negateFor = 3;
+      continue;
+    }
+    let v = lex.words.get(t);
+    if (v === undefined) v = lex.words.get(stem(lang, t));
+    if (v !== undefined) {
+      sum += negateFor > 0 ? -v : v;
+      hits++;
+    }
+    if (negateFor > 0) negateFor--;
+  }
+  if (hits === 0) return 0;
+  const mean = sum / hits;
+  return Math.max(-1, Math.min(1, Math.round(mean * 1000) / 1000));
+}

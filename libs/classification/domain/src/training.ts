@@ -1,0 +1,188 @@
+import { featureCounts, weigh } from './features';
+import { detectLanguage } from './language';
+import { DEFAULT_TRAIN, trainHead, type SparseVector, type TrainOptions } from './linear';
+import { computeModelVersion, MODEL_FORMAT, MODEL_FORMAT_VERSION, type HeadFile, type HeadName, type ModelFile } from './model-file';
+import { DEFAULT_PRIORITY_RULES, type PriorityRule } from './priority-rules';
+import { normalizeText, tokenize } from './text';
+
+export type ComplaintGold = boolean | 'explicit' | 'latent' | 'none';
+
+/** One labelled line of training JSONL: `{"text", "lang"?, "complaint"?, "category"?, "priority"?}`. */
+export interface TrainingExample {
+  text: string;
+  subject?: string;
+  lang?: string;
+  complaint?: ComplaintGold;
+  category?: string;
+  priority?: 'critical' | 'high' | 'normal';
+  id?: string;
+}
+
+/** Parses labelled JSONL; a bad line is an error naming the line, never skipped silently. */
+export function parseTrainingJsonl(content: string, source = 'input'): TrainingExample[] {
+  const out: TrainingExample[] = [];
+  const lines = content.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line) continue;
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${source}:${i + 1}: not JSON (${(err as Error).message})`);
+    }
+    if (!o || typeof o !== 'object' || typeof o.text !== 'string') throw new Error(`${source}:${i + 1}: "text" must be a string`);
+    const c = o.complaint;
+    if (c !== undefined && c !== null && c !== true && c !== false && c !== 'explicit' && c !== 'latent' && c !== 'none')
+      throw new Error(`${source}:${i + 1}: "complaint" must be true, false, "explicit", "latent" or "none"`);
+    const p = o.priority;
+    if (p !== undefined && p !== null && p !== 'critical' && p !== 'high' && p !== 'normal')
+      throw new Error(`${source}:${i + 1}: "priority" must be "critical", "high" or "normal"`);
+    if (o.category !== undefined && o.category !== null && (typeof o.category !== 'string' || !o.category))
+      throw new Error(`${source}:${i + 1}: "category" must be a non-empty string`);
+    out.push({
+      text: o.text,
+      ...(typeof o.subject === 'string' ? { subject: o.subject } : {}),
+      ...(typeof o.lang === 'string' ? { lang: o.lang } : {}),
+      ...(c !== undefined && c !== null ? { complaint: c as ComplaintGold } : {}),
+      ...(typeof o.category === 'string' ? { category: o.category } : {}),
+      ...(typeof p === 'string' ? { priority: p as TrainingExample['priority'] } : {}),
+      ...(o.id !== undefined ? { id: String(o.id) } : {}),
+    });
+  }
+  return out;
+}
+
+export const isComplaintGold = (c: ComplaintGold | undefined): boolean | undefined =>
+  c === undefined ? undefined : c === true || c === 'explicit' || c === 'latent';
+
+export interface TrainModelOptions {
+  name?: string;
+  train?: Partial<TrainOptions>;
+  /** Features seen in fewer training texts are dropped (default: 1 under 1,500 examples, else 2). */
+  minDocFreq?: number;
+  priorityRules?: PriorityRule[];
+  defaultCategory?: string;
+  /**
+   * Weight of the naive-Bayes log-count ratios added to the complaint head's weights (an NB+LR
+   * ensemble that stays one linear model; default 2, 0 = plain logistic regression).
+   */
+  nbWeight?: number;
+}
+
+function logCountRatios(docs: SparseVector[], labels: number[], n: number, alpha = 1): Float64Array {
+  const p = new Float64Array(n).fill(alpha);
+  const q = new Float64Array(n).fill(alpha);
+  docs.forEach((d, i) => {
+    const into = labels[i] === 1 ? p : q;
+    for (let k = 0; k < d.idx.length; k++) into[d.idx[k]] += d.val[k];
+  });
+  let ps = 0;
+  let qs = 0;
+  for (let f = 0; f < n; f++) {
+    ps += p[f];
+    qs += q[f];
+  }
+  const r = new Float64Array(n);
+  for (let f = 0; f < n; f++) r[f] = Math.log(p[f] / ps / (q[f] / qs));
+  return r;
+}
+
+
+export const DEFAULT_EXPLICIT_CUES = [
+  '\\b(klacht\\w*|klagen|klaag|beklag|complaint\\w*|complain\\w*|formal(ly)? complain\\w*)\\b',
+];
+
+/** Stemmed unigram+bigram features of a text, as the classifier sees them. */
+export function textFeatures(text: string, subject?: string, lang?: string): { features: Map<string, number>; language: string } {
+  const normalized = normalizeText(subject ? `${subject}\n${text}` : text);
+  const tokens = tokenize(normalized);
+  const l = detectLanguage(normalized, tokens, lang);
+  return { features: weigh(featureCounts(tokens, l.analysis)), language: l.language };
+}
+
+/** Trains every head the labels allow and returns the model file (with its version). */
+export function trainModel(examples: TrainingExample[], options: TrainModelOptions = {}): ModelFile {
+  if (examples.length === 0) throw new Error('no training examples');
+  const train = { ...DEFAULT_TRAIN, ...options.train };
+  const featurized = examples.map((e) => textFeatures(e.text, e.subject, e.lang));
+  const minDf = options.minDocFreq ?? (examples.length < 1500 ? 1 : 2);
+  const df = new Map<string, number>();
+  for (const { features } of featurized) for (const f of features.keys()) df.set(f, (df.get(f) ?? 0) + 1);
+  const vocabulary: string[] = [];
+  const index = new Map<string, number>();
+  for (const [f, n] of df) if (n >= minDf) index.set(f, vocabulary.push(f) - 1);
+  const vectors: SparseVector[] = featurized.map(({ features }) => {
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (const [f, v] of features) {
+      const i = index.get(f);
+      if (i !== undefined) {
+        idx.push(i);
+        val.push(v);
+      }
+    }
+    return { idx: Int32Array.from(idx), val: Float64Array.from(val) };
+  });
+
+  const labels: Record<string, number> = {};
+  const languages: Record<string, number> = {};
+  for (const f of featurized) languages[f.language] = (languages[f.language] ?? 0) + 1;
+
+  const heads: Partial<Record<HeadName, HeadFile>> = {};
+  const fit = (name: HeadName, pick: (e: TrainingExample) => string | undefined, fixed?: string[], nbWeight = 0) => {
+    const rows: number[] = [];
+    const gold: string[] = [];
+    examples.forEach((e, i) => {
+      const g = pick(e);
+      if (g !== undefined) {
+        rows.push(i);
+        gold.push(g);
+      }
+    });
+    const classes = fixed ?? [...new Set(gold)].sort();
+    if (new Set(gold).size < 2) return;
+    labels[name] = gold.length;
+    // NB log-count ratios (as in NBSVM, Wang & Manning 2012) folded into a two-class head's weights.
+    const nb = nbWeight > 0 && classes.length === 2 ? logCountRatios(rows.map((i) => vectors[i]), gold.map((g) => classes.indexOf(g)), vocabulary.length) : null;
+    const head = trainHead(
+      rows.map((i) => vectors[i]),
+      gold.map((g) => classes.indexOf(g)),
+      classes,
+      vocabulary.length,
+      train,
+    );
+    const weights: Record<string, number[]> = {};
+    const C = classes.length;
+    if (nb) for (let f = 0; f < vocabulary.length; f++) head.weights[f * C + 1] += nbWeight * nb[f];
+    for (let f = 0; f < vocabulary.length; f++) {
+      let keep = false;
+      for (let c = 0; c < C; c++) if (Math.abs(head.weights[f * C + c]) >= 5e-4) keep = true;
+      if (keep) weights[vocabulary[f]] = Array.from(head.weights.subarray(f * C, f * C + C), (w) => Math.round(w * 1e4) / 1e4);
+    }
+    heads[name] = { classes, bias: Array.from(head.bias, (b) => Math.round(b * 1e4) / 1e4), weights };
+  };
+  fit('complaint', (e) => {
+    const c = isComplaintGold(e.complaint);
+    return c === undefined ? undefined : c ? 'yes' : 'no';
+  }, ['no', 'yes'], options.nbWeight ?? 2);
+  if (!heads.complaint) throw new Error('training data needs complaint labels of both kinds (complaint and not)');
+  fit('kind', (e) => (e.complaint === 'explicit' || e.complaint === 'latent' ? e.complaint : undefined), ['latent', 'explicit']);
+  fit('category', (e) => (isComplaintGold(e.complaint) === false ? undefined : e.category));
+  fit('priority', (e) => (isComplaintGold(e.complaint) === false ? undefined : e.priority));
+
+  const model: ModelFile = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    name: options.name ?? 'klaxon',
+    modelVersion: '',
+    trainedOn: { examples: examples.length, languages, labels },
+    heads,
+    defaultCategory: options.defaultCategory ?? 'uncategorised',
+    explicitCues: DEFAULT_EXPLICIT_CUES,
+    learnedPriorityThreshold: 0.6,
+    priorityRules: options.priorityRules ?? DEFAULT_PRIORITY_RULES,
+  };
+  model.modelVersion = computeModelVersion(model);
+  return model;
+}
