@@ -5,78 +5,62 @@ import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
-import { BusinessCalendar, computeDeadlines, selectPolicy } from '@klaxon/sla/domain';
-import { SLA_OPTIONS, type SlaOptions } from './sla.options';
+import { ClockPlannerService } from './clock-planner.service';
+import { CustomerMessagesService } from './customer-messages.service';
 
 export const SLA_CONSUMER = 'klaxon-sla';
 
 /**
  * Starts a complaint's clocks when it gets an owner: acknowledgement, owner, first response and
- * resolution, from the policy that matches it, in working time where the policy says so. The owner
- * clock is met (or late) at once: the assignment is what it measures.
+ * resolution, from the policy that matches it (replaying any case actions already taken), and
+ * queues the automatic acknowledgement to the customer. The owner clock is met at the assignment.
  */
 @Injectable()
 export class SetDeadlinesService {
-  private readonly calendar: BusinessCalendar;
-
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(SLA_OPTIONS) private readonly options: SlaOptions,
+    private readonly planner: ClockPlannerService,
+    private readonly messages: CustomerMessagesService,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.calendar = new BusinessCalendar(options.calendar);
-  }
+  ) {}
 
   async handle(batch: ConsumedEvent<ComplaintAssigned>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, SLA_CONSUMER, batch.map((e) => e.envelope.eventId));
       const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
-      if (todo.length === 0) return;
-      const clocks = todo.flatMap(({ data: a }) => {
-        const policy = selectPolicy(this.options.policies, { priority: a.priority, channel: a.channel, category: a.category });
-        return computeDeadlines(policy, new Date(a.receivedAt), this.calendar).map((d) => {
-          const assignedAt = new Date(a.assignedAt);
-          const ownerClock = d.clock === 'owner';
-          return {
-            complaint_id: a.complaintId,
-            clock: d.clock,
-            policy: policy.id,
-            started_at: d.startedAt.toISOString(),
-            deadline: d.deadline.toISOString(),
-            warn_at: d.warnAt.toISOString(),
-            status: ownerClock ? (assignedAt <= d.deadline ? 'met' : 'breached') : 'running',
-            met_at: ownerClock && assignedAt <= d.deadline ? a.assignedAt : null,
-            breached_at: ownerClock && assignedAt > d.deadline ? a.assignedAt : null,
-            owner_id: a.ownerId,
-            team_id: a.teamId,
-          };
-        });
-      });
-      await manager.query(
-        `INSERT INTO sla_clocks (complaint_id, clock, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id)
-         SELECT complaint_id, clock, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id
-           FROM jsonb_to_recordset($1::jsonb) AS c(complaint_id text, clock text, started_at timestamptz, deadline timestamptz, warn_at timestamptz,
-                status text, met_at timestamptz, breached_at timestamptz, owner_id text, team_id text)
-         ON CONFLICT (complaint_id, clock) DO NOTHING`,
-        [JSON.stringify(clocks)],
-      );
-      await appendHistory(
-        manager,
-        todo.map((e) => {
-          const mine = clocks.filter((c) => c.complaint_id === e.data.complaintId);
-          return {
-            complaintId: e.data.complaintId,
-            at: e.data.assignedAt,
+      for (const e of todo) {
+        const a = e.data;
+        const facts = {
+          complaintId: a.complaintId,
+          channel: a.channel,
+          category: a.category,
+          priority: a.priority,
+          receivedAt: new Date(a.receivedAt),
+          ownerId: a.ownerId,
+          teamId: a.teamId,
+          assignedAt: new Date(a.assignedAt),
+        };
+        const planned = this.planner.plan(facts, await this.planner.loadSteps(manager, a.complaintId));
+        await this.planner.write(manager, facts, planned);
+        const firstResponse = planned.find((c) => c.clock === 'first-response');
+        const ack = planned.find((c) => c.clock === 'acknowledgement');
+        if (ack?.status !== 'met') {
+          await this.messages.queueAcknowledgement(manager, a.complaintId, { ownerName: a.ownerName, firstResponseBy: firstResponse?.deadline ?? null, at: new Date(a.assignedAt) });
+        }
+        await appendHistory(manager, [
+          {
+            complaintId: a.complaintId,
+            at: a.assignedAt,
             kind: 'deadlines-set',
             actor: 'sla',
-            reason: `policy ${mine[0]?.policy}: ${mine.map((c) => `${c.clock} by ${c.deadline}`).join(', ')}`,
-            data: mine.map((c) => ({ clock: c.clock, deadline: c.deadline, warnAt: c.warn_at, status: c.status })),
+            reason: `policy ${planned[0]?.policy}: ${planned.map((c) => `${c.clock} ${c.status === 'met' ? 'met' : `by ${c.deadline ? this.planner.calendar.format(c.deadline) : 'paused'}`}`).join(', ')}`,
+            data: planned.map((c) => ({ clock: c.clock, policy: c.policy, time: c.time, deadline: c.deadline?.toISOString() ?? null, warnAt: c.warnAt?.toISOString() ?? null, status: c.status })),
             eventId: e.eventId,
             correlationId: e.correlationId,
-          };
-        }),
-      );
-      this.logger.debug({ complaints: todo.length }, 'deadlines set');
+          },
+        ]);
+      }
+      if (todo.length > 0) this.logger.debug({ complaints: todo.length }, 'deadlines set');
     });
   }
 }

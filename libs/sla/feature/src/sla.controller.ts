@@ -2,15 +2,15 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { CaseEventEvent, ComplaintAssignedEvent, type CaseEvent, type ComplaintAssigned } from '@klaxon/contracts';
 import { ConsumeEvents, type ConsumedEvent } from '@klaxon/platform/messaging';
+import { CaseClocksService, SLA_CASES_CONSUMER } from './case-clocks.service';
 import { SLA_CONSUMER, SetDeadlinesService } from './set-deadlines.service';
-import { StopClocksService } from './stop-clocks.service';
 
 /** Failure policy: a failing batch is retried 3 times, then split; a message that keeps failing is dead-lettered. */
 @Controller()
 export class SlaController {
   constructor(
     private readonly deadlines: SetDeadlinesService,
-    private readonly clocks: StopClocksService,
+    private readonly clocks: CaseClocksService,
   ) {}
 
   @ConsumeEvents(ComplaintAssignedEvent, { group: SLA_CONSUMER })
@@ -18,7 +18,7 @@ export class SlaController {
     return this.deadlines.handle(batch);
   }
 
-  @ConsumeEvents(CaseEventEvent, { group: `${SLA_CONSUMER}-cases` })
+  @ConsumeEvents(CaseEventEvent, { group: SLA_CASES_CONSUMER })
   onCaseEvent(@Payload() batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
     return this.clocks.handle(batch);
   }

@@ -1,23 +1,39 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DEFAULT_CALENDAR, DEFAULT_POLICIES } from '@klaxon/sla/domain';
+import { CaseClocksService } from './case-clocks.service';
+import { ClockPlannerService } from './clock-planner.service';
+import { CustomerMessagesService } from './customer-messages.service';
 import { FireDueAlertsService } from './fire-due-alerts.service';
+import { KpiController } from './kpi.controller';
 import { SetDeadlinesService } from './set-deadlines.service';
+import { SlaAnalysisService } from './sla-analysis.service';
 import { SlaController } from './sla.controller';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
+import { SlaPreviewController } from './sla-preview.controller';
 import { SlaScheduler } from './sla.scheduler';
-import { StopClocksService } from './stop-clocks.service';
+import { WebhooksService } from './webhooks.service';
 
 export const DEFAULT_SLA_OPTIONS: SlaOptions = { policies: DEFAULT_POLICIES, calendar: DEFAULT_CALENDAR, scanIntervalMs: 1_000, scanBatchSize: 500 };
 
-/** The sla stage: complaints.assigned + case events → clocks → sla.alerts. */
+/** The sla stage: complaints.assigned + case events → clocks → sla.alerts, webhooks, customer messages, KPIs. */
 @Module({})
 export class SlaModule {
   static forRoot(options: Partial<SlaOptions> = {}): DynamicModule {
     return {
       module: SlaModule,
-      controllers: [SlaController],
-      providers: [{ provide: SLA_OPTIONS, useValue: { ...DEFAULT_SLA_OPTIONS, ...options } }, SetDeadlinesService, StopClocksService, FireDueAlertsService, SlaScheduler],
-      exports: [FireDueAlertsService],
+      controllers: [SlaController, SlaPreviewController, KpiController],
+      providers: [
+        { provide: SLA_OPTIONS, useValue: { ...DEFAULT_SLA_OPTIONS, ...options } },
+        ClockPlannerService,
+        CustomerMessagesService,
+        WebhooksService,
+        SetDeadlinesService,
+        CaseClocksService,
+        FireDueAlertsService,
+        SlaAnalysisService,
+        SlaScheduler,
+      ],
+      exports: [FireDueAlertsService, SlaScheduler],
     };
   }
 }

@@ -1,0 +1,3 @@
+export * from './cases.module';
+export * from './case-actions.service';
+export * from './case-action.dto';

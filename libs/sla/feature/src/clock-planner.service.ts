@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { CaseAction, Channel, Priority } from '@klaxon/contracts';
+import { BusinessCalendar, planClocks, type CaseStep, type PlannedClock } from '@klaxon/sla/domain';
+import { SLA_OPTIONS, type SlaOptions } from './sla.options';
+
+type FactsRow = { id: string; channel: Channel; category: string | null; priority: Priority | null; received_at: Date; owner_id: string | null; team_id: string | null; assigned_at: Date | null };
+type StepRow = { at: Date; kind: string; data: { action?: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } } | null };
+
+export interface ComplaintFacts {
+  complaintId: string;
+  channel: Channel;
+  category: string;
+  priority: Priority;
+  receivedAt: Date;
+  ownerId: string | null;
+  teamId: string | null;
+  assignedAt: Date | null;
+}
+
+/**
+ * Recomputes a complaint's clocks from its history (the same domain code as the preview) and writes
+ * them: running and paused clocks follow the plan, met clocks are kept met, breached ones stay
+ * breached (a breach is a fact) but record when they were met.
+ */
+@Injectable()
+export class ClockPlannerService {
+  readonly calendar: BusinessCalendar;
+
+  constructor(@Inject(SLA_OPTIONS) private readonly options: SlaOptions) {
+    this.calendar = new BusinessCalendar(options.calendar);
+  }
+
+  async loadFacts(manager: EntityManager, complaintIds: string[]): Promise<Map<string, ComplaintFacts>> {
+    const rows = (await manager.query(
+      `SELECT id, channel, category, priority, received_at, owner_id, team_id, assigned_at FROM complaints WHERE id = ANY($1)`,
+      [complaintIds],
+    )) as FactsRow[];
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { complaintId: r.id, channel: r.channel, category: r.category ?? 'other', priority: r.priority ?? 'normal', receivedAt: new Date(r.received_at), ownerId: r.owner_id, teamId: r.team_id, assignedAt: r.assigned_at ? new Date(r.assigned_at) : null },
+      ]),
+    );
+  }
+
+  async loadSteps(manager: EntityManager, complaintId: string): Promise<CaseStep[]> {
+    const rows = (await manager.query(`SELECT at, kind, data FROM complaint_history WHERE complaint_id = $1 AND kind LIKE 'case-%' ORDER BY at, id`, [complaintId])) as StepRow[];
+    return rows.map((r) => stepOf(new Date(r.at), (r.data?.action ?? r.kind.replace(/^case-/, '')) as CaseAction, r.data ?? {}));
+  }
+
+  plan(facts: ComplaintFacts, steps: CaseStep[]): PlannedClock[] {
+    const history = facts.assignedAt ? [...steps, { at: facts.assignedAt, action: 'assigned' as const }] : steps;
+    return planClocks({
+      policies: this.options.policies,
+      calendar: this.calendar,
+      facts: { priority: facts.priority, channel: facts.channel, category: facts.category },
+      receivedAt: facts.receivedAt,
+      history,
+    });
+  }
+
+  /** Writes the plan; pending escalations of clocks that are now met are cancelled. */
+  async write(manager: EntityManager, facts: ComplaintFacts, planned: PlannedClock[]): Promise<void> {
+    const rows = planned.map((c) => {
+      // Met after its deadline is a breach (the scheduler may not have seen it running, e.g. the owner clock).
+      const late = c.status === 'met' && c.metAt && c.deadline && c.metAt.getTime() > c.deadline.getTime();
+      return {
+      complaint_id: facts.complaintId,
+      clock: c.clock,
+      policy: c.policy,
+      time_basis: c.time,
+      started_at: c.startedAt.toISOString(),
+      deadline: c.deadline?.toISOString() ?? null,
+      warn_at: c.warnAt?.toISOString() ?? null,
+      status: late ? 'breached' : c.status,
+      met_at: c.metAt?.toISOString() ?? null,
+      breached_at: late ? c.deadline!.toISOString() : null,
+      owner_id: facts.ownerId,
+      team_id: facts.teamId,
+      };
+    });
+    await manager.query(
+      `INSERT INTO sla_clocks AS s (complaint_id, clock, policy, time_basis, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id)
+       SELECT complaint_id, clock, policy, time_basis, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id
+         FROM jsonb_to_recordset($1::jsonb) AS c(complaint_id text, clock text, policy text, time_basis text, started_at timestamptz, deadline timestamptz,
+              warn_at timestamptz, status text, met_at timestamptz, breached_at timestamptz, owner_id text, team_id text)
+       ON CONFLICT (complaint_id, clock) DO UPDATE SET
+         policy = EXCLUDED.policy, time_basis = EXCLUDED.time_basis, owner_id = COALESCE(EXCLUDED.owner_id, s.owner_id), team_id = COALESCE(EXCLUDED.team_id, s.team_id),
+         met_at = CASE WHEN EXCLUDED.met_at IS NOT NULL THEN COALESCE(s.met_at, EXCLUDED.met_at) ELSE NULL END,
+         started_at = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.started_at ELSE EXCLUDED.started_at END,
+         deadline = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.deadline ELSE EXCLUDED.deadline END,
+         warn_at = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.warn_at ELSE EXCLUDED.warn_at END,
+         -- a restarted clock (reopen) may warn and breach again; a breach otherwise stays a breach
+         warned_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN NULL ELSE s.warned_at END,
+         breached_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN EXCLUDED.breached_at ELSE COALESCE(s.breached_at, EXCLUDED.breached_at) END,
+         status = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN 'breached' ELSE EXCLUDED.status END,
+         updated_at = now()`,
+      [JSON.stringify(rows)],
+    );
+    const met = planned.filter((c) => c.status === 'met').map((c) => c.clock);
+    if (met.length > 0) {
+      await manager.query(`UPDATE sla_escalations SET status = 'cancelled' WHERE complaint_id = $1 AND clock = ANY($2) AND status = 'pending'`, [facts.complaintId, met]);
+    }
+  }
+}
+
+function stepOf(at: Date, action: CaseAction, data: NonNullable<StepRow['data']>): CaseStep {
+  return {
+    at,
+    action,
+    ...(data.correction ? { correction: { ...(data.correction.priority ? { priority: data.correction.priority } : {}), ...(data.correction.category ? { category: data.correction.category } : {}) } } : {}),
+    ...(data.csat ? { csatScore: data.csat.score } : {}),
+  };
+}
+
+export function caseStepOf(event: { at: string; action: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } }): CaseStep {
+  return stepOf(new Date(event.at), event.action, event);
+}
