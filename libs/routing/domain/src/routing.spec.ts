@@ -10,6 +10,7 @@ import {
   escalationsFor,
   identitiesOf,
   isWorkingAt,
+  linkGroups,
   matchRule,
   reviewDue,
   validateRules,
@@ -238,5 +239,22 @@ describe('the demo organisation', () => {
     const billing = req({ category: 'billing', priority: 'critical', requiredAuthority: decideTeam(org, req({ category: 'billing', priority: 'critical' })).requiredAuthority });
     const choice = chooseOwner(org.members.filter((m) => m.teamId === 'billing'), billing, TUESDAY_10);
     expect(choice).toMatchObject({ member: { id: 'm-billing-senior' }, exceedsAuthority: false });
+  });
+});
+
+describe('link groups (undoing a wrong link)', () => {
+  it('splits what no longer holds together and keeps the oldest group first', () => {
+    const links = [
+      { complaintId: 'c1', kind: 'email' as const, value: 'anna@example.nl' },
+      { complaintId: 'c2', kind: 'email' as const, value: 'anna@example.nl' },
+      { complaintId: 'c2', kind: 'phone' as const, value: '+31612345678' },
+      { complaintId: 'c3', kind: 'phone' as const, value: '+31612345678' },
+    ];
+    expect(linkGroups(links, ['c1', 'c2', 'c3'])).toEqual([{ complaintIds: ['c1', 'c2', 'c3'], identities: ['email:anna@example.nl', 'phone:+31612345678'] }]);
+    // Undo "c2 carried the phone number": c3 is somebody else.
+    expect(linkGroups(links.filter((l) => !(l.complaintId === 'c2' && l.kind === 'phone')), ['c1', 'c2', 'c3'])).toEqual([
+      { complaintIds: ['c1', 'c2'], identities: ['email:anna@example.nl'] },
+      { complaintIds: ['c3'], identities: ['phone:+31612345678'] },
+    ]);
   });
 });

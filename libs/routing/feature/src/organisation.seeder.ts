@@ -5,7 +5,11 @@ import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 
-/** Seeds the configured organisation once; existing teams and members (and their load) are kept. */
+/**
+ * Seeds the configured organisation (the demo company by default) into PostgreSQL: teams and members
+ * that do not exist yet, and the rules as version 1 when none are stored. Existing rows, their load
+ * and later rule versions are kept: from then on the API changes the organisation.
+ */
 @Injectable()
 export class OrganisationSeeder implements OnApplicationBootstrap {
   constructor(
@@ -15,25 +19,46 @@ export class OrganisationSeeder implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { teams, members } = this.options.organisation;
+    const { teams, members, rules, defaultTeamId } = this.options.organisation;
     await this.dataSource.transaction(async (manager) => {
+      // Several replicas may start at once: one seeds, the others find it done.
+      await manager.query('SELECT pg_advisory_xact_lock(7401001)');
       await manager.query(
-        `INSERT INTO teams (id, name, lead_id) SELECT id, name, lead_id FROM jsonb_to_recordset($1::jsonb) AS t(id text, name text, lead_id text)
+        `INSERT INTO teams (id, name, lead_id, unit) SELECT id, name, lead_id, unit FROM jsonb_to_recordset($1::jsonb) AS t(id text, name text, lead_id text, unit text)
          ON CONFLICT (id) DO NOTHING`,
-        [JSON.stringify(teams.map((t) => ({ id: t.id, name: t.name, lead_id: t.leadId })))],
+        [JSON.stringify(teams.map((t) => ({ id: t.id, name: t.name, lead_id: t.leadId, unit: t.unit ?? null })))],
       );
       await manager.query(
-        `INSERT INTO team_members (id, team_id, name, email, role, skills, capacity, open_count, active)
-         SELECT id, team_id, name, email, role, skills, capacity, 0, active
-           FROM jsonb_to_recordset($1::jsonb) AS m(id text, team_id text, name text, email text, role text, skills jsonb, capacity int, active boolean)
+        `INSERT INTO team_members (id, team_id, name, email, role, skills, capacity, capacity_by_channel, open_count, active, time_zone, working_hours, authority)
+         SELECT id, team_id, name, email, role, skills, capacity, capacity_by_channel, 0, active, time_zone, working_hours, authority
+           FROM jsonb_to_recordset($1::jsonb) AS m(id text, team_id text, name text, email text, role text, skills jsonb, capacity int, capacity_by_channel jsonb,
+                                                    active boolean, time_zone text, working_hours jsonb, authority jsonb)
          ON CONFLICT (id) DO NOTHING`,
         [
           JSON.stringify(
-            members.map((m) => ({ id: m.id, team_id: m.teamId, name: m.name, email: null, role: m.role, skills: m.skills, capacity: m.capacity, active: m.available })),
+            members.map((m) => ({
+              id: m.id,
+              team_id: m.teamId,
+              name: m.name,
+              email: m.email ?? null,
+              role: m.role,
+              skills: m.skills,
+              capacity: m.capacity,
+              capacity_by_channel: m.capacityByChannel ?? null,
+              active: m.active,
+              time_zone: m.workingHours.timeZone,
+              working_hours: m.workingHours.days,
+              authority: m.authority,
+            })),
           ),
         ],
       );
+      await manager.query(
+        `INSERT INTO routing_rule_sets (version, rules, default_team_id, created_by, note)
+         SELECT 1, $1, $2, 'seed', 'seeded from the shipped configuration' WHERE NOT EXISTS (SELECT 1 FROM routing_rule_sets)`,
+        [JSON.stringify(rules), defaultTeamId],
+      );
     });
-    this.logger.info({ teams: teams.length, members: members.length }, 'organisation seeded');
+    this.logger.info({ teams: teams.length, members: members.length, rules: rules.length }, 'organisation seeded');
   }
 }

@@ -1,23 +1,46 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DEMO_ORGANISATION } from '@klaxon/routing/domain';
+import { DEFAULT_ESCALATION_POLICY, DEFAULT_ROOT_CAUSE_POLICY, DEMO_ORGANISATION } from '@klaxon/routing/domain';
 import { AssignOwnersService } from './assign-owners.service';
+import { CaseEventsService } from './case-events.service';
+import { CustomersService } from './customers.service';
+import { OrganisationController } from './organisation.controller';
 import { OrganisationSeeder } from './organisation.seeder';
+import { OrganisationService } from './organisation.service';
+import { QueueScheduler } from './queue.scheduler';
+import { RouterCore } from './router.core';
+import { RoutingActionsController } from './routing-actions.controller';
 import { RoutingController } from './routing.controller';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
+import { SignalsService } from './signals.service';
 
 export const DEFAULT_ROUTING_OPTIONS: RoutingOptions = {
   organisation: DEMO_ORGANISATION,
-  escalation: { repeatCount: 3, repeatWindowDays: 90, reachThreshold: 10_000 },
+  escalation: DEFAULT_ESCALATION_POLICY,
+  rootCause: DEFAULT_ROOT_CAUSE_POLICY,
+  queueScanIntervalMs: 15_000,
+  queueBatchSize: 500,
+  defaultCountry: 'NL',
 };
 
-/** The router stage: complaints.classified → complaints.assigned (+ complaints.escalated). */
+/** The router stage: complaints.classified (+ case events) → complaints.assigned, complaints.escalated; the organisation API. */
 @Module({})
 export class RoutingModule {
-  static forRoot(options: RoutingOptions = DEFAULT_ROUTING_OPTIONS): DynamicModule {
+  static forRoot(options: Partial<RoutingOptions> = {}): DynamicModule {
     return {
       module: RoutingModule,
-      controllers: [RoutingController],
-      providers: [{ provide: ROUTING_OPTIONS, useValue: options }, OrganisationSeeder, AssignOwnersService],
+      controllers: [RoutingController, OrganisationController, RoutingActionsController],
+      providers: [
+        { provide: ROUTING_OPTIONS, useValue: { ...DEFAULT_ROUTING_OPTIONS, ...options } },
+        OrganisationSeeder,
+        RouterCore,
+        AssignOwnersService,
+        CaseEventsService,
+        SignalsService,
+        CustomersService,
+        OrganisationService,
+        QueueScheduler,
+      ],
+      exports: [QueueScheduler, RouterCore],
     };
   }
 }

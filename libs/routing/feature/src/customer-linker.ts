@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { CustomerIdentity } from '@klaxon/contracts';
+import { identitiesOf, identityKey, type NormalisedIdentity } from '@klaxon/routing/domain';
+import type { RoutingOptions } from './routing.options';
+
+export const newId = (prefix: string): string => `${prefix}_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+
+export interface LinkInput {
+  complaintId: string;
+  customer: CustomerIdentity;
+}
+
+/**
+ * Links each complaint to one customer through its normalised identities (email, E.164 phone, X
+ * handle, customer number), in the caller's transaction. A complaint sharing identities with several
+ * customers merges them into one. Every (complaint, identity) pair is kept as the link's evidence.
+ * Identities are locked with advisory locks in a fixed order, so concurrent routers never make two
+ * customers of one person.
+ */
+export async function linkCustomers(manager: EntityManager, items: LinkInput[], options: Pick<RoutingOptions, 'defaultCountry'>): Promise<Map<string, string>> {
+  const perComplaint = items.map((i) => ({ complaintId: i.complaintId, identities: identitiesOf(i.customer, options.defaultCountry) })).filter((i) => i.identities.length > 0);
+  const result = new Map<string, string>();
+  if (perComplaint.length === 0) return result;
+  const keys = [...new Set(perComplaint.flatMap((c) => c.identities.map(identityKey)))].sort();
+  await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7401))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`, [keys]);
+
+  const found = (await manager.query(
+    `SELECT i.kind || ':' || i.value AS key, i.customer_id FROM customer_identities i
+       JOIN unnest($1::text[]) AS k(key) ON i.kind || ':' || i.value = k.key`,
+    [keys],
+  )) as Array<{ key: string; customer_id: string }>;
+  const owner = new Map(found.map((f) => [f.key, f.customer_id]));
+  const merged = new Map<string, string>(); // loser → survivor
+  const resolve = (id: string): string => {
+    let x = id;
+    while (merged.has(x)) x = merged.get(x)!;
+    return x;
+  };
+  const created: string[] = [];
+  const links: Array<{ complaintId: string; identity: NormalisedIdentity }> = [];
+
+  for (const c of perComplaint) {
+    const existing = [...new Set(c.identities.map((i) => owner.get(identityKey(i))).filter((x): x is string => !!x).map(resolve))].sort();
+    let customerId = existing[0];
+    if (!customerId) {
+      customerId = newId('cus');
+      created.push(customerId);
+    }
+    for (const other of existing.slice(1)) merged.set(other, customerId);
+    for (const i of c.identities) owner.set(identityKey(i), customerId);
+    for (const i of c.identities) links.push({ complaintId: c.complaintId, identity: i });
+    result.set(c.complaintId, customerId);
+  }
+  for (const [k, v] of result) result.set(k, resolve(v));
+
+  if (created.length) await manager.query('INSERT INTO customers (id) SELECT unnest($1::text[])', [created]);
+  for (const loser of merged.keys()) {
+    const survivor = resolve(loser);
+    await manager.query('UPDATE customer_identities SET customer_id = $2 WHERE customer_id = $1', [loser, survivor]);
+    await manager.query('UPDATE customer_links SET customer_id = $2 WHERE customer_id = $1', [loser, survivor]);
+    await manager.query('UPDATE complaints SET customer_id = $2 WHERE customer_id = $1', [loser, survivor]);
+  }
+  const identityRows = [...owner].map(([key, customerId]) => {
+    const at = key.indexOf(':');
+    return { kind: key.slice(0, at), value: key.slice(at + 1), customer_id: resolve(customerId) };
+  });
+  await manager.query(
+    `INSERT INTO customer_identities (kind, value, customer_id) SELECT kind, value, customer_id FROM jsonb_to_recordset($1::jsonb) AS r(kind text, value text, customer_id text)
+     ON CONFLICT (kind, value) DO UPDATE SET customer_id = EXCLUDED.customer_id`,
+    [JSON.stringify(identityRows)],
+  );
+  await manager.query(
+    `INSERT INTO customer_links (id, customer_id, complaint_id, kind, value)
+     SELECT id, customer_id, complaint_id, kind, value FROM jsonb_to_recordset($1::jsonb) AS r(id text, customer_id text, complaint_id text, kind text, value text)
+     ON CONFLICT (complaint_id, kind, value) DO NOTHING`,
+    [JSON.stringify(links.map((l) => ({ id: newId('lnk'), customer_id: result.get(l.complaintId), complaint_id: l.complaintId, kind: l.identity.kind, value: l.identity.value })))],
+  );
+  await manager.query(
+    `UPDATE complaints c SET customer_id = r.customer_id FROM jsonb_to_recordset($1::jsonb) AS r(id text, customer_id text) WHERE c.id = r.id`,
+    [JSON.stringify([...result].map(([id, customerId]) => ({ id, customer_id: customerId })))],
+  );
+  return result;
+}
+
+/** Complaints of each one's customer within the window before it (itself included), across channels. */
+export async function repeatCounts(manager: EntityManager, items: Array<{ complaintId: string; customerId: string; receivedAt: string }>, windowDays: number): Promise<Map<string, number>> {
+  if (items.length === 0) return new Map();
+  const rows = (await manager.query(
+    `SELECT r.id, count(o.id)::int AS n
+       FROM jsonb_to_recordset($1::jsonb) AS r(id text, customer_id text, received_at timestamptz)
+       JOIN complaints o ON o.customer_id = r.customer_id AND o.received_at > r.received_at - make_interval(days => $2) AND o.received_at <= r.received_at
+        AND coalesce(o.complaint_label, 'explicit') <> 'none' AND o.status <> 'dismissed'
+      GROUP BY r.id`,
+    [JSON.stringify(items.map((i) => ({ id: i.complaintId, customer_id: i.customerId, received_at: i.receivedAt }))), windowDays],
+  )) as Array<{ id: string; n: number }>;
+  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '@klaxon/platform/observability';
+import { DATA_SOURCE } from '@klaxon/platform/persistence';
+import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
+import { RouterCore } from './router.core';
+import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
+
+/**
+ * Time changes who is available: members come on shift, absences begin and end. On an interval this
+ * gives absent owners' complaints to their replacement (or back through the team) and offers the team
+ * queues to whoever is available now. Freeing capacity (a resolved complaint, a new member, more
+ * capacity) triggers a queue pass at once; the timer is for what only the clock changes.
+ */
+@Injectable()
+export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ROUTING_OPTIONS) private readonly options: RoutingOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly core: RouterCore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.queueScanIntervalMs > 0) this.schedule(this.options.queueScanIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass: absences, then the queues. Returns how many complaints got an owner from a queue. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.now();
+    await this.dataSource.transaction((manager) => this.core.reassignFromAbsent(manager, now));
+    const assigned = await this.dataSource.transaction((manager) => this.core.dequeue(manager, now));
+    if (assigned.length) this.logger.info({ assigned: assigned.length }, 'assigned from the team queues');
+    return assigned.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => (this.running = null));
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    let assigned = 0;
+    try {
+      assigned = await this.runOnce();
+    } catch (err) {
+      this.logger.error({ err }, 'queue pass failed; retrying');
+    }
+    this.schedule(assigned >= this.options.queueBatchSize ? 0 : this.options.queueScanIntervalMs);
+  }
+}

@@ -1,0 +1,120 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { CurrentPrincipal, RequireScope, type Principal } from '@klaxon/platform/auth';
+import { DATA_SOURCE } from '@klaxon/platform/persistence';
+import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
+import { newId } from './customer-linker';
+import { CustomersService } from './customers.service';
+import { dismissSchema, listRootCausesSchema, listSignalsSchema, promoteSchema, reassignSchema } from './organisation.dto';
+import { RouterCore } from './router.core';
+import { iso } from './routing.rows';
+import { SignalsService } from './signals.service';
+
+const COMPLAINT_ID = /^cmp_[0-9a-z]{20,40}$/;
+const actorOf = (p: Principal | undefined): string => (p ? `${p.kind === 'user' ? 'user' : 'api-key'}:${p.id}` : 'unknown');
+
+/** Signals, customers, reassignment and root-cause items. */
+@Controller('api')
+export class RoutingActionsController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly signals: SignalsService,
+    private readonly customers: CustomersService,
+    private readonly core: RouterCore,
+  ) {}
+
+  @Get('signals')
+  @RequireScope('read')
+  listSignals(@Query() query: Record<string, string>) {
+    return this.signals.list(parseOrThrow(listSignalsSchema, query, 'query'));
+  }
+
+  /** Makes a complaint of a signal: it is routed now and the correction becomes a training example. */
+  @Post('signals/:id/promote')
+  @HttpCode(200)
+  @RequireScope('act')
+  promote(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
+    return this.signals.promote(id, parseOrThrow(promoteSchema, body ?? {}), actorOf(principal));
+  }
+
+  @Post('signals/:id/dismiss')
+  @HttpCode(200)
+  @RequireScope('act')
+  dismiss(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
+    return this.signals.dismiss(id, parseOrThrow(dismissSchema, body ?? {}).reason, actorOf(principal));
+  }
+
+  @Get('customers/:id')
+  @RequireScope('read')
+  customer(@Param('id') id: string) {
+    return this.customers.get(id);
+  }
+
+  /** Undoes a wrong link; what depended on it (the customer's complaint count, repeat escalations) is recounted. */
+  @Delete('customers/:id/links/:linkId')
+  @HttpCode(200)
+  @RequireScope('act')
+  undoLink(@Param('id') id: string, @Param('linkId') linkId: string, @CurrentPrincipal() principal: Principal | undefined) {
+    return this.customers.undoLink(id, linkId, actorOf(principal));
+  }
+
+  /** Gives a complaint to someone else: it needs more authority than its owner has, or a lead moves it. */
+  @Post('complaints/:id/reassign')
+  @HttpCode(200)
+  @RequireScope('act')
+  async reassign(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
+    if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
+    const input = parseOrThrow(reassignSchema, body);
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query('SELECT owner_id FROM complaints WHERE id = $1', [id])) as Array<{ owner_id: string | null }>;
+      if (!row) throw ApiError.notFound('complaint', id);
+      if (!row.owner_id) throw ApiError.conflict('no-owner', `${id} has no owner to take it from`);
+      if (input.reason === 'manual' && input.memberId) {
+        const [m] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [input.memberId])) as unknown[];
+        if (!m) throw ApiError.badRequest('invalid-field', `member ${input.memberId} does not exist`, 'memberId');
+      }
+      return this.core.reassign(
+        manager,
+        [
+          {
+            complaintId: id,
+            fromOwnerId: row.owner_id,
+            cause: input.reason,
+            ...(input.reason === 'manual' && input.memberId ? { toMemberId: input.memberId } : {}),
+            ...(input.reason === 'needs-authority' ? { requiredAuthority: input.requiredAuthority } : {}),
+            causeId: newId('rea'),
+            actor: actorOf(principal),
+            note: input.note,
+          },
+        ],
+        this.clock.now(),
+      );
+    });
+  }
+
+  /** Root-cause reviews (N of a category in a window) and spikes (a category rising against its usual rate). */
+  @Get('root-cause-items')
+  @RequireScope('read')
+  async rootCauses(@Query() query: Record<string, string>) {
+    const q = parseOrThrow(listRootCausesSchema, query, 'query');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.kind) where.push(`kind = $${params.push(q.kind)}`);
+    if (q.category) where.push(`category = $${params.push(q.category)}`);
+    if (q.status) where.push(`status = $${params.push(q.status)}`);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM root_cause_items ${clause}`, params)) as Array<{ total: number }>;
+    const rows = (await this.dataSource.query(`SELECT * FROM root_cause_items ${clause} ORDER BY opened_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+      ...params,
+      q.pageSize,
+      (q.page - 1) * q.pageSize,
+    ])) as Array<{ id: string; kind: string; category: string; status: string; opened_at: Date; window_start: Date; complaint_count: number; expected: number | null; complaint_ids: string[]; reason: string }>;
+    return {
+      items: rows.map((r) => ({ id: r.id, kind: r.kind, category: r.category, status: r.status, openedAt: iso(r.opened_at), windowStart: iso(r.window_start), complaintCount: Number(r.complaint_count), expected: r.expected === null ? null : Number(r.expected), complaintIds: r.complaint_ids, reason: r.reason })),
+      total: Number(total),
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+}
