@@ -1,9 +1,51 @@
-import { parseEnv, positiveInt } from '@klaxon/platform/config';
+import { z } from 'zod';
+import { bool, parseEnv, port, positiveInt } from '@klaxon/platform/config';
 import { runApp, runMain } from '@klaxon/platform/runtime';
 import { SlaModule } from '@klaxon/sla/feature';
 
-// SLA: assignments and case events → clocks → sla.alerts.
+const webhooks = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(z.strictObject({ id: z.string().min(1), url: z.url(), secret: z.string().min(16), events: z.array(z.string()).optional() })));
+
+// SLA: assignments and case events → clocks → sla.alerts, webhooks, acknowledgements and CSAT requests.
 runMain(() => {
-  const env = parseEnv({ SLA_SCAN_INTERVAL_MS: positiveInt.default(1_000) }, process.env);
-  return runApp({ service: 'sla', env: process.env, defaultPort: 3003, features: [SlaModule.forRoot({ scanIntervalMs: env.SLA_SCAN_INTERVAL_MS })] });
+  const env = parseEnv(
+    {
+      SLA_SCAN_INTERVAL_MS: positiveInt.default(1_000),
+      SLA_SCAN_BATCH_SIZE: positiveInt.default(500),
+      SLA_SCHEDULER: bool.default(true),
+      SLA_WEBHOOKS_JSON: webhooks.optional(),
+      SMTP_HOST: z.string().optional(),
+      SMTP_PORT: port.default(587),
+      SMTP_SECURE: bool.default(false),
+      SMTP_USER: z.string().optional(),
+      SMTP_PASSWORD: z.string().optional(),
+      SMTP_FROM: z.string().default('Klantenservice <klantenservice@example.com>'),
+    },
+    process.env,
+  );
+  return runApp({
+    service: 'sla',
+    env: process.env,
+    defaultPort: 3003,
+    features: [
+      SlaModule.forRoot({
+        scanIntervalMs: env.SLA_SCAN_INTERVAL_MS,
+        scanBatchSize: env.SLA_SCAN_BATCH_SIZE,
+        scheduler: env.SLA_SCHEDULER,
+        webhooks: env.SLA_WEBHOOKS_JSON ?? [],
+        ...(env.SMTP_HOST
+          ? { smtp: { host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, from: env.SMTP_FROM, ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}) } }
+          : {}),
+      }),
+    ],
+  });
 });
