@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { featureCounts, weigh } from './features';
-import { detectLanguage } from './language';
+import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language';
 import { softmaxInPlace } from './linear';
 import { parseModelFile, type HeadName, type ModelFile } from './model-file';
 import { sentiment as sentimentOf } from './nlp';
@@ -59,6 +59,12 @@ interface RuntimeHead {
   classes: string[];
   bias: Float64Array;
   offset: number;
+}
+
+const EXTRA_STOP = new Set('zegt says call calling called belt klant customer mevr dhr mrs mr jullie your you ik i we wij me mij hij he zij she ze they er there'.split(' '));
+/** Function words explain nothing to an agent: evidence shows content words only. */
+function isContentWord(word: string): boolean {
+  return word.split(' ').some((w) => w.length > 2 && !NL_FUNCTION_WORDS.has(w) && !EN_FUNCTION_WORDS.has(w) && !EXTRA_STOP.has(w));
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -125,7 +131,7 @@ class LinearClassifier implements Classifier {
     const out: string[] = [];
     for (const [f] of scored) {
       const word = surface.get(f) ?? f;
-      if (word.startsWith('_') || out.some((o) => o.includes(word) || word.includes(o))) continue;
+      if (word.startsWith('_') || !isContentWord(word) || out.some((o) => o.includes(word) || word.includes(o))) continue;
       out.push(word.length > 40 ? word.slice(0, 40) : word);
       if (out.length === n) break;
     }

@@ -4,8 +4,8 @@ const ISO3_TO_1: Record<string, string> = { nld: 'nl', eng: 'en', deu: 'de', fra
 const CANDIDATES = Object.keys(ISO3_TO_1);
 
 // Frequent function words: decisive between Dutch and English even in a short tweet.
-const NL = new Set('de het een en van ik je niet is dat op te zijn met voor er maar ook al nog wel geen mijn jullie u uw was heb heeft wordt werd om bij naar dan als wat nu toch weer kan kunnen moet deze die dit hier zou waarom hoe wanneer graag bedankt alsjeblieft'.split(' '));
-const EN = new Set('the a an and of i you not is that on to be with for there but also still my your was have has been get got will would can could should this these those here why how when what please thanks thank it me we they'.split(' '));
+export const NL_FUNCTION_WORDS = new Set('de het een en van ik je niet is dat op te zijn met voor er maar ook al nog wel geen mijn jullie u uw was heb heeft wordt werd om bij naar dan als wat nu toch weer kan kunnen moet deze die dit hier zou waarom hoe wanneer graag bedankt alsjeblieft'.split(' '));
+export const EN_FUNCTION_WORDS = new Set('the a an and of i you not is that on to be with for there but also still my your was have has been get got will would can could should this these those here why how when what please thanks thank it me we they'.split(' '));
 
 export interface LanguageResult {
   /** ISO 639-1 code (nl, en, de, ...) or `und` when there is nothing to go on. */
@@ -24,8 +24,8 @@ export function detectLanguage(normalized: string, tokens: string[], hint?: stri
   let nl = 0;
   let en = 0;
   for (let i = 0; i < tokens.length && i < 400; i++) {
-    if (NL.has(tokens[i])) nl++;
-    else if (EN.has(tokens[i])) en++;
+    if (NL_FUNCTION_WORDS.has(tokens[i])) nl++;
+    else if (EN_FUNCTION_WORDS.has(tokens[i])) en++;
   }
   const hinted = hint ? hint.toLowerCase().slice(0, 2) : undefined;
   if (nl + en >= 3 && nl !== en) return decided(nl > en ? 'nl' : 'en');

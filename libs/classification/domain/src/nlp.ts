@@ -28,6 +28,11 @@ interface Lexicon {
 
 let lexicons: Record<Lang, Lexicon> | null = null;
 
+const EMOJI: Record<string, number> = {
+  '😡': -0.9, '🤬': -1, '😤': -0.7, '🙄': -0.5, '👎': -0.7, '😩': -0.6, '😠': -0.8, '💩': -0.8, '😢': -0.5, '😭': -0.6,
+  '😊': 0.6, '👍': 0.6, '❤': 0.7, '🙏': 0.3, '😍': 0.8, '🥰': 0.8, '👏': 0.6, '😀': 0.6, '😁': 0.6,
+};
+
 // Complaint vocabulary the general-purpose Dutch 'pattern' lexicon lacks (polarity -1..1).
 const NL_EXTRA: Record<string, number> = {
   waardeloos: -0.9, belachelijk: -0.8, schandalig: -0.9, teleurgesteld: -0.7, teleurstellend: -0.7, boos: -0.7,
@@ -49,6 +54,7 @@ function buildLexicons(): Record<Lang, Lexicon> {
       if (!words.has(stem(lang, n))) words.set(stem(lang, n), v / scale);
     }
     for (const [w, v] of Object.entries(extra)) words.set(w, v);
+    for (const [w, v] of Object.entries(EMOJI)) words.set(w, v);
     return { words, negations: new Set(a.negations), scale };
   };
   return { nl: toLexicon(nl, 1, NL_EXTRA, 'nl'), en: toLexicon(en, 5, {}, 'en') };
@@ -68,7 +74,8 @@ export function isNegation(lang: Lang, token: string): boolean {
 
 /**
  * Sentiment from natural's lexicons (Dutch 'pattern', English 'afinn'), -1 (angry) .. 1 (happy):
- * the mean polarity of the words that carry any, with a negation flipping the next few words.
+ * the mean polarity of the words that carry any (damped for few such words), with a negation
+ * flipping the next few words.
  * 0 when no word carries sentiment.
  */
 export function sentiment(lang: Lang, tokens: string[]): number {
@@ -91,6 +98,7 @@ export function sentiment(lang: Lang, tokens: string[]): number {
     if (negateFor > 0) negateFor--;
   }
   if (hits === 0) return 0;
-  const mean = sum / hits;
+  // The mean polarity, damped when only a word or two carry any: one "disappointing" is not fury.
+  const mean = (sum / hits) * (hits / (hits + 2));
   return Math.max(-1, Math.min(1, Math.round(mean * 1000) / 1000));
 }

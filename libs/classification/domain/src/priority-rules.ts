@@ -25,8 +25,8 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     id: 'safety',
     raises: 'critical',
     patterns: {
-      nl: ['\\b(brand|brandje|vlam(men)?|rookontwikkeling|rook|ontplof\\w*|explo\\w*|kortsluiting|stroomschok|schok gekregen|gewond|verwond\\w*|ziekenhuis|eerste hulp|huisarts|allergische reactie|vergiftig\\w*|gevaarlijk\\w*|onveilig\\w*|levensgevaar\\w*|gaslucht|gaslek|koolmonoxide|stikken|verstikking|verbrand\\w*|brandwond\\w*|glas(scherven)? in)\\b'],
-      en: ['\\b(fire|caught fire|flames?|smoke|smoking|explod\\w*|short circuit|electric shock|got a shock|injur\\w*|hurt (myself|my|him|her)|hospital|a&e|emergency room|allergic reaction|poison\\w*|dangerous|unsafe|hazard\\w*|gas leak|carbon monoxide|choking|burn(ed|t|s)? (my|his|her)|glass in)\\b'],
+      nl: ['\\b(brand|brandje|vlam(men)?|rookontwikkeling|rook|ontplof\\w*|explo\\w*|kortsluiting|stroomschok|schok gekregen|gewond|gesneden|snijwond\\w*|scherpe rand|smelt\\w*|oververhit\\w*|verwond\\w*|ziekenhuis|eerste hulp|huisarts|allergische reactie|vergiftig\\w*|gevaarlijk\\w*|onveilig\\w*|levensgevaar\\w*|gaslucht|gaslek|koolmonoxide|stikken|verstikking|verbrand\\w*|brandwond\\w*|glas(scherven)? in)\\b'],
+      en: ['\\b(fire|caught fire|flames?|smoke|smoking|explod\\w*|short circuit|electric shock|got a shock|injur\\w*|cut (himself|herself|myself|themselves)|sharp edge|melt\\w*|overheat\\w*|hurt (myself|my|him|her)|hospital|a&e|emergency room|allergic reaction|poison\\w*|dangerous|unsafe|hazard\\w*|gas leak|carbon monoxide|choking|burn(ed|t|s)? (my|his|her)|glass in)\\b'],
     },
   },
   {
@@ -43,7 +43,7 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     raises: 'high',
     reputational: true,
     patterns: {
-      nl: ['\\b(journalist\\w*|de pers|krant|radar|kassa|omroep|tv-programma|media|viral|iedereen laten weten|ga dit delen|deel dit|publiekelijk)\\b'],
+      nl: ['\\b(journalist\\w*|de pers|krant|(radar|kassa) (al )?(gemaild|ingeschakeld|getipt|benaderd)|(naar|aan) (radar|kassa)|omroep|tv-programma|media|viral|iedereen laten weten|ga dit delen|deel dit|publiekelijk)\\b'],
       en: ['\\b(journalist\\w*|the press|newspaper|reporter|media|bbc|watchdog|viral|tell everyone|sharing this|everyone should know|going public)\\b'],
     },
   },
@@ -52,15 +52,15 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     raises: 'high',
     patterns: {
       nl: ['\\b(opzeggen|opzegging|zeg\\w* (ik )?(mijn \\w+ )?op|abonnement (beeindig|stop)\\w*|overstappen|stap (ik )?over|ga over naar|andere aanbieder|nooit meer (bij|iets)|laatste keer (dat ik )?(bij|iets)|klant (af|geweest))\\b'],
-      en: ['\\b(cancel\\w*|terminate|terminating|switching to|switch to another|close my account|closing my account|take my business elsewhere|never (again|ordering|buying|shopping)|last time i (order|buy|use)\\w*|lost a customer|former customer)\\b'],
+      en: ['\\b(cancel(l?ing)? my (subscription|contract|account|membership|plan)|i(\'m| am| will| want to| am going to) cancel|terminat\\w* (my |the )?(contract|subscription)|switching to|switch to another|close my account|closing my account|take my business elsewhere|never (again|ordering|buying|shopping)|last time i (order|buy|use)\\w*|lost a customer|former customer)\\b'],
     },
   },
   {
     id: 'repeated-failure',
     raises: 'high',
     patterns: {
-      nl: ['\\b(derde|vierde|vijfde|zoveelste|3e|4e|5e) (keer|maal|week)|\\b(alweer|wederom|nog steeds|nog altijd|steeds weer|elke keer|iedere keer|al (twee|drie|vier|\\d+) (keer|weken|dagen|maanden)|weer (niet|geen|kapot|mis))\\b'],
-      en: ['\\b(third|fourth|fifth|3rd|4th|5th|umpteenth|nth) time|\\b(yet again|once again|again and again|still (not|no|haven\'t|hasn\'t|waiting|broken)|every (single )?time|keeps? (happening|breaking|failing|crashing)|for (two|three|four|\\d+) (weeks|days|months)|(2|3|4|two|three|four) times now)\\b'],
+      nl: ['\\b(derde|vierde|vijfde|zoveelste|3e|4e|5e) (keer|maal|week)|\\b(alweer|wederom|steeds weer|elke keer weer|iedere keer weer|(nog steeds|nog altijd) niet (opgelost|gerepareerd|verholpen|gemaakt)|al (twee|drie|vier|\\d+) (keer|weken|maanden)|weer (kapot|stuk|mis)( gegaan)?)\\b'],
+      en: ['\\b(third|fourth|fifth|3rd|4th|5th|umpteenth|nth) time|\\b(yet again|once again|again and again|still (not|isn\'t|hasn\'t been) (fixed|resolved|solved|sorted|repaired)|keeps? (happening|breaking|failing|crashing)|for (two|three|four|\\d+) (weeks|months) now|(2|3|4|two|three|four) times now)\\b'],
     },
   },
   {
@@ -73,7 +73,7 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
   },
   { id: 'viral-reach', raises: 'critical', reputational: true, onlyComplaints: true, publicReachAtLeast: 100_000 },
   { id: 'public-reach', raises: 'high', reputational: true, onlyComplaints: true, publicReachAtLeast: 10_000 },
-  { id: 'very-negative', raises: 'high', onlyComplaints: true, sentimentAtMost: -0.6 },
+  { id: 'very-negative', raises: 'high', onlyComplaints: true, sentimentAtMost: -0.5 },
   { id: 'repeat-complainant', raises: 'high', recentComplaintsAtLeast: 3 },
 ];
 
