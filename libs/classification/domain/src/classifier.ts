@@ -49,9 +49,6 @@ export interface LoadOptions {
   priorityRules?: PriorityRule[];
 }
 
-/** Texts longer than this are also read in windows: a complaint in one paragraph of a long email counts. */
-const LONG_TEXT_TOKENS = 160;
-const WINDOW_TOKENS = 80;
 const SENTIMENT_TOKENS = 1_000;
 
 interface RuntimeHead {
@@ -100,8 +97,8 @@ class LinearClassifier implements Classifier {
   }
 
   /** Logits of every head for one weighted feature vector. */
-  private score(vector: Map<string, number>, only?: RuntimeHead): Float64Array[] {
-    const heads = only ? [only] : (Object.values(this.heads) as RuntimeHead[]);
+  private score(vector: Map<string, number>): Float64Array[] {
+    const heads = Object.values(this.heads) as RuntimeHead[];
     const out = heads.map((h) => Float64Array.from(h.bias));
     for (const [f, v] of vector) {
       const row = this.rows.get(f);
@@ -151,25 +148,13 @@ class LinearClassifier implements Classifier {
       return i >= 0 ? logits[i] : undefined;
     };
 
-    // Complaint or not: the whole text, and for long texts also its strongest window.
+    // Complaint or not, from the whole text: the features are L2-normalised, so a 2,000-word email
+    // and a tweet score on the same scale (no products of probabilities, nothing underflows).
     const complaintHead = this.heads.complaint!;
     const yes = complaintHead.classes.indexOf('yes');
     const no = 1 - yes;
     const whole = headLogits('complaint')!;
-    let margin = whole[yes] - whole[no];
-    let evidenceVector = vector;
-    if (tokens.length > LONG_TEXT_TOKENS) {
-      for (let from = 0; from < tokens.length; from += WINDOW_TOKENS) {
-        const to = Math.min(tokens.length, from + WINDOW_TOKENS);
-        if (to - from < WINDOW_TOKENS / 2 && from > 0) break;
-        const window = weigh(featureCounts(tokens, lang.analysis, from, to));
-        const [l] = this.score(window, complaintHead);
-        if (l[yes] - l[no] > margin) {
-          margin = l[yes] - l[no];
-          evidenceVector = window;
-        }
-      }
-    }
+    const margin = whole[yes] - whole[no];
     const complaintProbability = 1 / (1 + Math.exp(-margin));
     const isComplaint = complaintProbability >= 0.5;
     let complaint: ComplaintLabel = 'none';
@@ -227,7 +212,7 @@ class LinearClassifier implements Classifier {
 
     const yesOrNo = isComplaint ? yes : no;
     const why = [
-      ...this.evidence(evidenceVector, surface, complaintHead, yesOrNo, 3).map((w) => `${isComplaint ? complaint : 'none'}: ${w}`),
+      ...this.evidence(vector, surface, complaintHead, yesOrNo, 3).map((w) => `${isComplaint ? complaint : 'none'}: ${w}`),
       ...categoryWords.map((w) => `${category}: ${w}`),
       ...fired.map((r) => `rule: ${r.id}`),
       ...(learnedPriority ? [`priority: ${priority} (learned)`] : []),
