@@ -2,15 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ClassificationController } from './classification.controller';
 import { CLASSIFICATION_OPTIONS, ClassifierProvider, type ClassificationOptions } from './classifier.provider';
 import { ClassifyComplaintsService } from './classify-complaints.service';
+import { CorrectionsController } from './corrections.controller';
+import { RecordCorrectionsService } from './record-corrections.service';
 
-/** The classifier stage: complaints.received → complaints.classified. */
+/** The classifier stage: complaints.received → complaints.classified; cases.events corrections → training examples. */
 @Module({})
 export class ClassificationModule {
   static forRoot(options: ClassificationOptions = {}): DynamicModule {
     return {
       module: ClassificationModule,
-      controllers: [ClassificationController],
-      providers: [{ provide: CLASSIFICATION_OPTIONS, useValue: options }, ClassifierProvider, ClassifyComplaintsService],
+      controllers: [ClassificationController, CorrectionsController],
+      providers: [{ provide: CLASSIFICATION_OPTIONS, useValue: options }, ClassifierProvider, ClassifyComplaintsService, RecordCorrectionsService],
       exports: [ClassifierProvider],
     };
   }

@@ -39,6 +39,7 @@ export class ClassifyComplaintsService {
           languageHint: r.languageHint,
           reach: r.social?.followers,
           isPublic: r.social?.isPublic,
+          recentComplaints: r.recentComplaints,
         });
         const classified: ComplaintClassified = {
           complaintId: r.complaintId,

@@ -46,6 +46,8 @@ export const complaintReceivedSchema = z.object({
     })
     .optional(),
   phone: z.object({ agentId: z.string(), callAt: isoDateTime }).optional(),
+  /** Complaints from the same customer in the recent past, when the channel knows it (raises priority). */
+  recentComplaints: z.number().int().nonnegative().optional(),
 });
 export type ComplaintReceived = z.infer<typeof complaintReceivedSchema>;
 
