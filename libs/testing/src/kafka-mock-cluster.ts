@@ -19,26 +19,46 @@ export interface KafkaMockClusterOptions {
  * kcat runs under a small `sh` wrapper that kills it once our end of the wrapper's stdin closes, so the
  * cluster dies with the test process even when that process is killed.
  */
-export async function startKafkaMockCluster({ brokers = 3, startTimeoutMs = 15_000 }: KafkaMockClusterOptions = {}): Promise<KafkaMockCluster> {
+export async function startKafkaMockCluster({
+  brokers = 3,
+  startTimeoutMs = 15_000,
+}: KafkaMockClusterOptions = {}): Promise<KafkaMockCluster> {
   if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('kcat not found: apt-get install -y kcat');
   }
   const child = spawn(
     'sh',
-    ['-c', '"$0" "$@" </dev/null >/dev/null & k=$!; read _; kill $k; wait $k', 'kcat', '-C', '-q', '-b', 'dummy:9092', '-X', `test.mock.num.brokers=${brokers}`, '-t', '__mock_bootstrap'],
+    [
+      '-c',
+      '"$0" "$@" </dev/null >/dev/null & k=$!; read _; kill $k; wait $k',
+      'kcat',
+      '-C',
+      '-q',
+      '-b',
+      'dummy:9092',
+      '-X',
+      `test.mock.num.brokers=${brokers}`,
+      '-t',
+      '__mock_bootstrap',
+    ],
     { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   const addresses = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`kafka mock cluster did not start within ${startTimeoutMs} ms: ${stderr}`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`kafka mock cluster did not start within ${startTimeoutMs} ms: ${stderr}`)),
+      startTimeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.stdin!.end();
       reject(error);
     };
     child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`kcat exited with ${code} before the mock cluster started: ${stderr}`)));
+    child.once('exit', (code) =>
+      fail(new Error(`kcat exited with ${code} before the mock cluster started: ${stderr}`)),
+    );
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-10_000);
       const match = /replaced with ((?:127\.0\.0\.1:\d+,?)+)/.exec(stderr);

@@ -1,5 +1,11 @@
 import { applyDecorators, Catch, UseFilters, type RpcExceptionFilter } from '@nestjs/common';
-import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import {
+  BaseRpcContext,
+  EventPattern,
+  Server,
+  type CustomTransportStrategy,
+  type MessageHandler,
+} from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import { decodeEvent, type EventContract, type EventEnvelope } from '@klaxon/contracts';
 import type { Logger } from '@klaxon/platform/observability';
@@ -56,9 +62,19 @@ export class RethrowToBusFilter implements RpcExceptionFilter<unknown> {
  * Throwing fails the batch (retried, split, the messages failing alone dead-lettered); return
  * `{ rejected: [{ event, error }] }` to reject single events.
  */
-export function ConsumeEvents(contract: EventContract<string, any>, options: ConsumeEventsOptions): MethodDecorator {
-  const extras: ConsumeExtras = { klaxonContract: contract, klaxonGroup: options.group, ...(options.retry ? { klaxonRetry: options.retry } : {}) };
-  return applyDecorators(EventPattern({ topic: contract.topic, group: options.group }, BUS_TRANSPORT, extras), UseFilters(new RethrowToBusFilter()));
+export function ConsumeEvents<T>(
+  contract: EventContract<string, T>,
+  options: ConsumeEventsOptions,
+): MethodDecorator {
+  const extras: ConsumeExtras = {
+    klaxonContract: contract as unknown as EventContract<string, unknown>,
+    klaxonGroup: options.group,
+    ...(options.retry ? { klaxonRetry: options.retry } : {}),
+  };
+  return applyDecorators(
+    EventPattern({ topic: contract.topic, group: options.group }, BUS_TRANSPORT, extras),
+    UseFilters(new RethrowToBusFilter()),
+  );
 }
 
 /** The context argument of a bus handler (`@Ctx()`): the raw messages, the group and the topic. */
@@ -81,7 +97,9 @@ export interface BusTransportOptions {
 }
 
 function isOutcome(value: unknown): value is ConsumedBatchOutcome {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { rejected?: unknown }).rejected);
+  return (
+    typeof value === 'object' && value !== null && Array.isArray((value as { rejected?: unknown }).rejected)
+  );
 }
 
 /**
@@ -114,7 +132,12 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
           this.busLogger.warn({ pattern }, 'event handler without @ConsumeEvents metadata ignored');
           continue;
         }
-        const subscription = await this.subscribe(extras.klaxonContract, extras.klaxonGroup, extras.klaxonRetry, handler);
+        const subscription = await this.subscribe(
+          extras.klaxonContract,
+          extras.klaxonGroup,
+          extras.klaxonRetry,
+          handler,
+        );
         this.subscriptions.push(subscription);
       }
       callback();
@@ -123,7 +146,12 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
     }
   }
 
-  private subscribe(contract: EventContract<string, unknown>, group: string, retry: RetryPolicy | undefined, handler: MessageHandler): Promise<Subscription> {
+  private subscribe(
+    contract: EventContract<string, unknown>,
+    group: string,
+    retry: RetryPolicy | undefined,
+    handler: MessageHandler,
+  ): Promise<Subscription> {
     this.busLogger.info({ topic: contract.topic, group }, 'consuming');
     return this.bus.subscribe({
       groupId: group,
@@ -141,7 +169,8 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
         if (events.length > 0) {
           let result: unknown = await handler(events, new BusContext([messages, group, contract.topic]));
           if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
-          if (isOutcome(result)) for (const r of result.rejected) rejected.push({ message: r.event.message, error: r.error });
+          if (isOutcome(result))
+            for (const r of result.rejected) rejected.push({ message: r.event.message, error: r.error });
         }
         return { rejected };
       },

@@ -1,6 +1,12 @@
 import { deadLetterRecordSchema, deadLetterTopic, type DeadLetterRecord } from '@klaxon/contracts';
 import type { Logger } from '@klaxon/platform/observability';
-import { PermanentMessageError, type BatchHandler, type IncomingMessage, type OutgoingMessage, type RetryPolicy } from './bus.port';
+import {
+  PermanentMessageError,
+  type BatchHandler,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type RetryPolicy,
+} from './bus.port';
 
 export interface RunBatchOptions {
   /** Messages of one partition, in offset order. */
@@ -35,12 +41,16 @@ export function errorCode(error: unknown): string {
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
-  if (typeof error === 'object' && error && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  if (typeof error === 'object' && error && typeof (error as { message?: unknown }).message === 'string')
+    return (error as { message: string }).message;
   return String(error);
 }
 
 export function isPermanent(error: unknown): boolean {
-  return error instanceof PermanentMessageError || (error as { name?: unknown } | null)?.name === 'PermanentMessageError';
+  return (
+    error instanceof PermanentMessageError ||
+    (error as { name?: unknown } | null)?.name === 'PermanentMessageError'
+  );
 }
 
 export function backoffMs(retry: RetryPolicy, failedAttempts: number): number {
@@ -104,10 +114,21 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
   const deadLetter = (index: number, error: unknown, attempts: number) => {
     const message = messages[index];
     logger.warn(
-      { topic: message.topic, partition: message.partition, offset: message.offset, groupId: o.groupId, code: errorCode(error), attempts, err: error },
+      {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        groupId: o.groupId,
+        code: errorCode(error),
+        attempts,
+        err: error,
+      },
       'message dead-lettered',
     );
-    deadLetters.push({ index, record: deadLetterMessage(message, { groupId: o.groupId, error, attempts, at: now() }) });
+    deadLetters.push({
+      index,
+      record: deadLetterMessage(message, { groupId: o.groupId, error, attempts, at: now() }),
+    });
     settled[index] = true;
   };
 
@@ -115,7 +136,8 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
     for (const i of segment) if (messages[i] === message) return i;
     for (const i of segment) {
       const m = messages[i];
-      if (m.topic === message.topic && m.partition === message.partition && m.offset === message.offset) return i;
+      if (m.topic === message.topic && m.partition === message.partition && m.offset === message.offset)
+        return i;
     }
     return undefined;
   };
@@ -132,7 +154,8 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
         const rejected = new Map<number, unknown>();
         for (const r of outcome?.rejected ?? []) {
           const i = indexOf(segment, r.message);
-          if (i === undefined) logger.warn({ offset: r.message.offset }, 'handler rejected a message that is not in its batch');
+          if (i === undefined)
+            logger.warn({ offset: r.message.offset }, 'handler rejected a message that is not in its batch');
           else rejected.set(i, r.error);
         }
         for (const i of segment) {
@@ -167,7 +190,12 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
   const retryAlone = (index: number, made: number) => attempt([index], retry.attempts - made, made);
 
   try {
-    if (messages.length > 0) await attempt(messages.map((_, i) => i), Math.max(1, retry.attempts), 0);
+    if (messages.length > 0)
+      await attempt(
+        messages.map((_, i) => i),
+        Math.max(1, retry.attempts),
+        0,
+      );
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
     logger.info({ groupId: o.groupId }, 'stopping: retry cut short, the rest of the batch stays uncommitted');
@@ -187,5 +215,10 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
   const firstUnpublished = published ? Infinity : Math.min(...deadLetters.map((d) => d.index));
   let done = 0;
   while (done < messages.length && settled[done] && done < firstUnpublished) done++;
-  return { done, processed, deadLettered: published ? deadLetters.length : 0, ...(error === undefined ? {} : { error }) };
+  return {
+    done,
+    processed,
+    deadLettered: published ? deadLetters.length : 0,
+    ...(error === undefined ? {} : { error }),
+  };
 }

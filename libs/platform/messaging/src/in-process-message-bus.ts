@@ -189,7 +189,12 @@ export class InProcessMessageBus implements MessageBus {
   }
 
   /** A partition with messages the group has not committed and no member is processing; marked busy. */
-  private claim(group: Group, topics: string[], cursor: number, max: number): { key: string; messages: IncomingMessage[] } | null {
+  private claim(
+    group: Group,
+    topics: string[],
+    cursor: number,
+    max: number,
+  ): { key: string; messages: IncomingMessage[] } | null {
     const candidates: Array<{ key: string; topic: Topic; index: number }> = [];
     for (const name of topics) {
       const topic = this.topic(name);
@@ -248,10 +253,14 @@ export class InProcessMessageBus implements MessageBus {
     return new Promise((resolve) => {
       if (signal.aborted) return resolve();
       const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

@@ -52,7 +52,14 @@ function toIncoming(topic: string, partition: number, m: KafkaMessage): Incoming
     if (value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
   }
-  return { topic, partition, offset: m.offset, key: m.key ? m.key.toString() : null, value: m.value, headers };
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString() : null,
+    value: m.value,
+    headers,
+  };
 }
 
 /** kafkajs logs through our pino logger; its chatty rebalance errors are warnings here. */
@@ -92,7 +99,11 @@ export class KafkaMessageBus implements MessageBus {
   private connecting: Promise<void> | null = null;
   private readonly queue: PendingSend[] = [];
   private flushing: Promise<void> | null = null;
-  private readonly consumers = new Set<{ consumer: Consumer; subscription: Subscription; healthy: () => boolean }>();
+  private readonly consumers = new Set<{
+    consumer: Consumer;
+    subscription: Subscription;
+    healthy: () => boolean;
+  }>();
   private closed = false;
   private readonly maxMessagesPerSend: number;
 
@@ -128,20 +139,32 @@ export class KafkaMessageBus implements MessageBus {
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
-      this.flushing ??= this.flush().finally(() => (this.flushing = null));
+      this.flushing ??= this.flush();
     });
   }
 
   /** Sends whatever is queued, round after round: calls arriving during a send go out together in the next one. */
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
+    for (;;) {
+      if (this.queue.length === 0) {
+        // In the same synchronous step as the last check: a publish arriving from now on starts a new flush.
+        this.flushing = null;
+        return;
+      }
       const round: PendingSend[] = [];
       let count = 0;
       let bytes = 0;
       while (this.queue.length > 0) {
         const next = this.queue[0];
-        const size = next.messages.reduce((n, m) => n + (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64, 0);
-        if (round.length > 0 && (count + next.messages.length > this.maxMessagesPerSend || bytes + size > MAX_BYTES_PER_SEND)) break;
+        const size = next.messages.reduce(
+          (n, m) => n + (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64,
+          0,
+        );
+        if (
+          round.length > 0 &&
+          (count + next.messages.length > this.maxMessagesPerSend || bytes + size > MAX_BYTES_PER_SEND)
+        )
+          break;
         round.push(this.queue.shift()!);
         count += next.messages.length;
         bytes += size;
@@ -159,13 +182,19 @@ export class KafkaMessageBus implements MessageBus {
   /** One `sendBatch` per chunk (a single huge publish is cut), topic by topic in one request. */
   private async sendAll(messages: OutgoingMessage[]): Promise<void> {
     for (let start = 0; start < messages.length; start += this.maxMessagesPerSend) {
-      const byTopic = new Map<string, Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>>();
+      const byTopic = new Map<
+        string,
+        Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>
+      >();
       for (const m of messages.slice(start, start + this.maxMessagesPerSend)) {
         let list = byTopic.get(m.topic);
         if (!list) byTopic.set(m.topic, (list = []));
         list.push({ key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
       }
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+      });
     }
   }
 
@@ -191,14 +220,28 @@ export class KafkaMessageBus implements MessageBus {
     });
     const abort = new AbortController();
 
-    const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    const eachBatch = async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }: EachBatchPayload) => {
       const { topic, partition } = batch;
       for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
         if (!isRunning() || isStale()) return;
-        const chunk = batch.messages.slice(start, start + maxBatchSize).map((m) => toIncoming(topic, partition, m));
-        const beat = setInterval(() => {
-          heartbeat().catch((err: unknown) => logger.debug({ err }, 'heartbeat during a long batch failed'));
-        }, Math.max(100, tuning.heartbeatInterval));
+        const chunk = batch.messages
+          .slice(start, start + maxBatchSize)
+          .map((m) => toIncoming(topic, partition, m));
+        const beat = setInterval(
+          () => {
+            heartbeat().catch((err: unknown) =>
+              logger.debug({ err }, 'heartbeat during a long batch failed'),
+            );
+          },
+          Math.max(100, tuning.heartbeatInterval),
+        );
         let result;
         try {
           result = await runBatch({
@@ -216,7 +259,9 @@ export class KafkaMessageBus implements MessageBus {
         if (result.done > 0) {
           const last = chunk[result.done - 1].offset;
           resolveOffset(last);
-          await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+          await commitOffsetsIfNecessary({
+            topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
+          });
         }
         if (result.error !== undefined) throw result.error;
         if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
@@ -270,7 +315,10 @@ export class KafkaMessageBus implements MessageBus {
         });
       } catch (error) {
         if (!isUnsupportedAdminError(error)) throw error;
-        this.logger.info({ reason: (error as Error).name }, 'CreateTopics not available; relying on broker auto-creation');
+        this.logger.info(
+          { reason: (error as Error).name },
+          'CreateTopics not available; relying on broker auto-creation',
+        );
       }
       // On real Kafka this checks what createTopics made; on the mock cluster it auto-creates them.
       await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
