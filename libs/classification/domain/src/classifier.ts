@@ -203,7 +203,9 @@ class LinearClassifier implements Classifier {
       softmaxInPlace(p);
       let best = 0;
       for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-      const label = this.heads.priority!.classes[best] as Priority;
+      // The learned priority may raise to high; critical takes a rule that says why (safety, reach).
+      let label = this.heads.priority!.classes[best] as Priority;
+      if (label === 'critical') label = 'high';
       if (label in PRIORITY_RANK && p[best] >= this.model.learnedPriorityThreshold && PRIORITY_RANK[label] > PRIORITY_RANK[priority]) {
         priority = label;
         learnedPriority = true;

