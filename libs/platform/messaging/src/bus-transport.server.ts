@@ -125,25 +125,25 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
   }
 
   async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
-    try {
-      for (const [pattern, handler] of this.messageHandlers) {
-        const extras = handler.extras as Partial<ConsumeExtras> | undefined;
-        if (!extras?.klaxonContract || !extras.klaxonGroup) {
-          this.busLogger.warn({ pattern }, 'event handler without @ConsumeEvents metadata ignored');
-          continue;
-        }
-        const subscription = await this.subscribe(
-          extras.klaxonContract,
-          extras.klaxonGroup,
-          extras.klaxonRetry,
-          handler,
-        );
-        this.subscriptions.push(subscription);
+    const pending: Array<Promise<Subscription>> = [];
+    for (const [pattern, handler] of this.messageHandlers) {
+      const extras = handler.extras as Partial<ConsumeExtras> | undefined;
+      if (!extras?.klaxonContract || !extras.klaxonGroup) {
+        this.busLogger.warn({ pattern }, 'event handler without @ConsumeEvents metadata ignored');
+        continue;
       }
-      callback();
-    } catch (error) {
-      callback(error);
+      pending.push(this.subscribe(extras.klaxonContract, extras.klaxonGroup, extras.klaxonRetry, handler));
     }
+    // In parallel: on Kafka every group join takes a while.
+    const results = await Promise.allSettled(pending);
+    for (const r of results) if (r.status === 'fulfilled') this.subscriptions.push(r.value);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.close();
+      callback(failed.reason);
+      return;
+    }
+    callback();
   }
 
   private subscribe(
