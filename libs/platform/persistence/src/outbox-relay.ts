@@ -1,0 +1,99 @@
+import type { DataSource } from 'typeorm';
+import type { MessageBus, OutgoingMessage } from '@klaxon/platform/messaging';
+import type { Logger } from '@klaxon/platform/observability';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  bus: MessageBus;
+  logger: Logger;
+  /** Most events published in one go. */
+  batchSize?: number;
+  /** Pause between polls when the outbox is empty: the latency floor of a hop. */
+  idleDelayMs?: number;
+  /** Pause after a failed publish before trying again. */
+  errorDelayMs?: number;
+}
+
+type OutboxRow = { id: string; topic: string; key: string; value: Buffer; headers: Record<string, string> | string };
+
+/**
+ * Publishes what the transactional outbox holds, oldest first, and deletes it once the bus accepted
+ * it. Rows are claimed with SKIP LOCKED, so the relays of several processes never publish the same
+ * batch at once; a crash between publish and delete publishes again, which consumers absorb
+ * (they are idempotent on the event id).
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly idleDelayMs: number;
+  private readonly errorDelayMs: number;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.idleDelayMs = options.idleDelayMs ?? 25;
+    this.errorDelayMs = options.errorDelayMs ?? 1_000;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.loop ??= this.run();
+  }
+
+  /** Stops polling after a last drain, so what was committed before shutdown still goes out. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    try {
+      while ((await this.relayOnce()) > 0);
+    } catch (err) {
+      this.options.logger.error({ err }, 'outbox drain at shutdown failed; the next start publishes the rest');
+    }
+  }
+
+  /** One batch; returns how many events went out. */
+  async relayOnce(): Promise<number> {
+    return this.options.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        'SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
+        [this.batchSize],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      const messages: OutgoingMessage[] = rows.map((r) => ({
+        topic: r.topic,
+        key: r.key,
+        value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value),
+        headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
+      }));
+      await this.options.bus.publish(messages);
+      await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let delay = 0;
+      try {
+        const sent = await this.relayOnce();
+        if (sent < this.batchSize) delay = this.idleDelayMs;
+      } catch (err) {
+        this.options.logger.error({ err }, 'outbox relay failed; retrying');
+        delay = this.errorDelayMs;
+      }
+      if (delay > 0 && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+}

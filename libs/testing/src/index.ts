@@ -1,0 +1,5 @@
+export * from './app-process';
+export * from './dovecot';
+export * from './fake-x-api';
+export * from './kafka-mock-cluster';
+export * from './postgres-cluster';
