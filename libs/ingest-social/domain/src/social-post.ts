@@ -28,6 +28,8 @@ export interface SocialAuthor {
 /** The adapter of one network. The pipeline knows only this, so adding a network touches no pipeline code. */
 export interface SocialSource {
   readonly network: string;
+  /** What the checkpoint belongs to (e.g. the query): another query keeps its own checkpoint. */
+  readonly sourceKey: string;
   /** Makes the network's server-side filters (e.g. X stream rules) match the configuration. */
   syncFilters(): Promise<void>;
   /**

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { ComplaintReceivedEvent, encodeEvent, type ComplaintReceived, type EncodedEvent } from '@klaxon/contracts';
+import {
+  backoffDelay,
+  comparePostIds,
+  newestPostId,
+  SourceError,
+  toComplaintReceived,
+  type BackoffPolicy,
+  type SocialPost,
+  type SocialSource,
+} from '@klaxon/ingest-social/domain';
+import type { MessageBus } from '@klaxon/platform/messaging';
+import type { Logger } from '@klaxon/platform/observability';
+import { appendHistory } from '@klaxon/platform/persistence';
+import { SocialCheckpoints } from './social-checkpoints';
+import type { SocialMetrics, SourceState } from './social-metrics';
+import { sleep } from './sleep';
+
+export interface SocialPipelineOptions {
+  /** Search polling interval when the live feed is not available on the account's tier. */
+  pollIntervalMs: number;
+  /** Backoff between reconnects after network errors or a dropped stream. */
+  reconnect: BackoffPolicy;
+  /** Wait before trying again after the credentials were rejected (no crash loop, no hammering). */
+  authRetryMs: number;
+}
+
+export interface SocialPipelineDeps {
+  dataSource: DataSource;
+  bus: MessageBus;
+  logger: Logger;
+  metrics: SocialMetrics;
+  clock: { now(): Date };
+}
+
+export interface SourceStatus {
+  network: string;
+  state: SourceState;
+  checkpoint?: string;
+  lastError?: { kind: string; message: string; at: string };
+}
+
+interface LiveState {
+  caughtUp: boolean;
+  newestSeen?: string;
+}
+
+/**
+ * Runs one social source: live feed when the network allows it, with a recent-search catch-up
+ * after every (re)connect; search polling otherwise. Each post becomes a ComplaintReceived,
+ * published and acknowledged before its complaint row and the checkpoint are written — so a crash
+ * at any point neither loses a post (the catch-up starts at the checkpoint) nor repeats one (posts
+ * whose complaint row exists are skipped; the event id is deterministic for the rare repeat).
+ * Knows only the SocialSource port: another network is another adapter, not another pipeline.
+ */
+export class SocialIngestPipeline {
+  private readonly logger: Logger;
+  private readonly checkpoints: SocialCheckpoints;
+  private readonly abort = new AbortController();
+  private running: Promise<void> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private live: LiveState | null = null;
+  private attempt = 0;
+  private current: SourceStatus;
+
+  constructor(
+    private readonly source: SocialSource,
+    private readonly deps: SocialPipelineDeps,
+    private readonly options: SocialPipelineOptions,
+  ) {
+    this.logger = deps.logger.child({ component: 'social-ingest', network: source.network });
+    this.checkpoints = new SocialCheckpoints(deps.dataSource);
+    this.current = { network: source.network, state: 'starting' };
+    deps.metrics.setState(source.network, 'starting');
+  }
+
+  status(): SourceStatus {
+    return { ...this.current };
+  }
+
+  start(): void {
+    this.running ??= this.run().catch((err: unknown) => this.logger.fatal({ err }, 'social ingest loop ended unexpectedly'));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    await this.queue.catch(() => undefined);
+    this.setState('stopped');
+  }
+
+  private setState(state: SourceState): void {
+    if (this.current.state !== state) this.logger.debug({ state }, 'social source state');
+    this.current.state = state;
+    this.deps.metrics.setState(this.source.network, state);
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    let liveAllowed = true;
+    while (!signal.aborted) {
+      try {
+        if (liveAllowed) {
+          this.setState('connecting');
+          await this.source.syncFilters();
+          await this.runLive(signal);
+        } else {
+          this.setState('polling');
+          await this.catchUp(signal);
+          this.attempt = 0;
+          await sleep(this.options.pollIntervalMs, signal);
+        }
+      } catch (e) {
+        if (signal.aborted) break;
+        const err = e instanceof SourceError ? e : new SourceError('transient', (e as Error)?.message ?? String(e), undefined, { cause: e });
+        this.current.lastError = { kind: err.kind, message: err.message, at: this.deps.clock.now().toISOString() };
+        this.deps.metrics.errors.inc({ channel: 'social', network: this.source.network, kind: err.kind });
+        switch (err.kind) {
+          case 'live-not-allowed':
+            liveAllowed = false;
+            this.logger.warn({ pollIntervalMs: this.options.pollIntervalMs, reason: err.message }, 'live feed not available on this account: polling the recent search instead');
+            break;
+          case 'unauthorized':
+            this.setState('unauthorized');
+            this.logger.error({ reason: err.message, retryInMs: this.options.authRetryMs }, `${this.source.network} credentials rejected: ${err.message}`);
+            await sleep(this.options.authRetryMs, signal);
+            break;
+          case 'rate-limited': {
+            this.setState('rate-limited');
+            const waitMs = Math.max(1_000, (err.retryAt?.getTime() ?? Date.now() + 60_000) - Date.now() + 250);
+            this.deps.metrics.rateLimitWaits.inc({ channel: 'social', network: this.source.network, endpoint: 'live' });
+            this.logger.warn({ waitMs, resetAt: err.retryAt?.toISOString() }, 'rate limited: waiting for the reset');
+            await sleep(waitMs, signal);
+            break;
+          }
+          default: {
+            this.attempt += 1;
+            this.setState('reconnecting');
+            const waitMs = backoffDelay(this.attempt, this.options.reconnect);
+            this.logger.warn({ err: { message: err.message }, attempt: this.attempt, waitMs }, 'social source interrupted: reconnecting with backoff');
+            await sleep(waitMs, signal);
+          }
+        }
+      }
+    }
+  }
+
+  /** Live feed first (so nothing slips between), then the catch-up from the checkpoint; then stream until closed. */
+  private async runLive(signal: AbortSignal): Promise<void> {
+    let closedWith: (reason: SourceError) => void = () => undefined;
+    const closed = new Promise<SourceError>((resolve) => (closedWith = resolve));
+    const live: LiveState = { caughtUp: false };
+    this.live = live;
+    const feed = await this.source.openLive({ onPost: (post) => this.onLivePost(live, post), onClosed: (reason) => closedWith(reason) });
+    try {
+      this.setState('catching-up');
+      await this.catchUp(signal, live);
+      this.setState('streaming');
+      this.attempt = 0;
+      const aborted = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }));
+      const reason = await Promise.race([closed, aborted]);
+      if (reason) throw reason;
+    } finally {
+      feed.close();
+      this.live = null;
+    }
+  }
+
+  private onLivePost(live: LiveState, post: SocialPost): Promise<void> {
+    // Until the catch-up finished, the checkpoint must not jump over the gap it is filling.
+    return this.ingest([post], (newest) => {
+      live.newestSeen = newestPostId([live.newestSeen, newest]);
+      return live.caughtUp ? newest : undefined;
+    });
+  }
+
+  /** Everything after the checkpoint, from the search; then the checkpoint moves to the newest post handed over. */
+  private async catchUp(signal: AbortSignal, live?: LiveState): Promise<void> {
+    const since = await this.checkpoints.get(this.source.network, this.source.sourceKey);
+    this.current.checkpoint = since;
+    let newest = since;
+    let pages = 0;
+    for await (const page of this.source.backfill(since, signal)) {
+      await this.ingest(page, () => undefined);
+      newest = newestPostId([newest, ...page.map((p) => p.postId)]);
+      pages += 1;
+    }
+    if (signal.aborted) return;
+    await this.exclusive(async () => {
+      const target = newestPostId([newest, live?.newestSeen]);
+      if (target && (!since || comparePostIds(target, since) > 0)) {
+        await this.deps.dataSource.transaction((m) => this.checkpoints.advance(m, this.source.network, this.source.sourceKey, target));
+        this.current.checkpoint = target;
+      }
+      if (live) live.caughtUp = true;
+    });
+    if (pages) this.logger.info({ since: since ?? null, checkpoint: this.current.checkpoint, pages }, 'caught up from the recent search');
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Hands posts over: skips the ones already handed over, publishes the rest and waits for the bus's
+   * acknowledgement, then stores complaint rows, history and (if `advanceTo` says so) the checkpoint
+   * in one transaction. Serialised, so checkpoints only move forward in order.
+   */
+  private ingest(posts: SocialPost[], advanceTo: (newestInBatch: string | undefined) => string | undefined): Promise<void> {
+    return this.exclusive(async () => {
+      const network = this.source.network;
+      const labels = { channel: 'social', network };
+      const unique = [...new Map(posts.map((p) => [p.postId, p])).values()];
+      const now = this.deps.clock.now();
+      const mapped: Array<{ post: SocialPost; received: ComplaintReceived; event: EncodedEvent; correlationId: string }> = [];
+      for (const post of unique) {
+        try {
+          const received = toComplaintReceived(post, now);
+          const correlationId = randomUUID();
+          const event = encodeEvent(ComplaintReceivedEvent, received, { eventId: `${received.complaintId}:received`, correlationId });
+          mapped.push({ post, received, event, correlationId });
+        } catch (err) {
+          this.deps.metrics.errors.inc({ ...labels, kind: 'invalid-post' });
+          this.logger.error({ postId: post.postId, err: { message: (err as Error).message } }, 'post cannot become a ComplaintReceived: skipped');
+        }
+      }
+      const ids = mapped.map((m) => m.received.complaintId);
+      const existing = new Set(
+        ids.length
+          ? ((await this.deps.dataSource.query('SELECT id FROM complaints WHERE id = ANY($1::text[])', [ids])) as Array<{ id: string }>).map((r) => r.id)
+          : [],
+      );
+      const fresh = mapped.filter((m) => !existing.has(m.received.complaintId));
+      const duplicates = posts.length - unique.length + (mapped.length - fresh.length);
+      if (duplicates) this.deps.metrics.duplicates.inc(labels, duplicates);
+
+      if (fresh.length) await this.deps.bus.publish(fresh.map((m) => m.event));
+
+      const checkpoint = advanceTo(newestPostId(posts.map((p) => p.postId)));
+      if (fresh.length || checkpoint) {
+        await this.deps.dataSource.transaction(async (manager) => {
+          if (fresh.length) {
+            const inserted: Array<{ id: string }> = await manager.query(
+              `INSERT INTO complaints (id, channel, source_id, status, received_at, text, customer, channel_meta, correlation_id, created_at, updated_at)
+               SELECT id, channel, source_id, 'received', received_at, text, customer, channel_meta, correlation_id, now(), now()
+                 FROM jsonb_to_recordset($1::jsonb) AS r(id text, channel text, source_id text, received_at timestamptz, text text, customer jsonb, channel_meta jsonb, correlation_id text)
+               ON CONFLICT (id) DO NOTHING RETURNING id`,
+              [
+                JSON.stringify(
+                  fresh.map(({ received: r, correlationId }) => ({
+                    id: r.complaintId,
+                    channel: r.channel,
+                    source_id: r.sourceId,
+                    received_at: r.receivedAt,
+                    text: r.text,
+                    customer: r.customer,
+                    channel_meta: { social: r.social },
+                    correlation_id: correlationId,
+                  })),
+                ),
+              ],
+            );
+            const insertedIds = new Set(inserted.map((r) => r.id));
+            await appendHistory(
+              manager,
+              fresh
+                .filter((m) => insertedIds.has(m.received.complaintId))
+                .map(({ received: r, post, correlationId }) => ({
+                  complaintId: r.complaintId,
+                  at: r.receivedAt,
+                  kind: 'received',
+                  actor: `social-ingest:${network}`,
+                  reason: `${post.kind} by @${post.author.handle} on ${network}`,
+                  data: { sourceId: r.sourceId, url: post.url, followers: post.author.followers },
+                  eventId: `${r.complaintId}:received`,
+                  correlationId,
+                })),
+            );
+          }
+          if (checkpoint) await this.checkpoints.advance(manager, network, this.source.sourceKey, checkpoint);
+        });
+        if (checkpoint) this.current.checkpoint = newestPostId([this.current.checkpoint, checkpoint]);
+      }
+      if (fresh.length) this.deps.metrics.received.inc(labels, fresh.length);
+      for (const m of fresh) {
+        this.logger.info({ complaintId: m.received.complaintId, correlationId: m.correlationId, postId: m.post.postId, kind: m.post.kind, followers: m.post.author.followers }, 'social post received');
+      }
+    });
+  }
+}
