@@ -11,6 +11,7 @@ import {
   encodeEvent,
   snapshotFileName,
   snapshotOf,
+  type EventContract,
   type JsonSchema,
   type SchemaSnapshot,
 } from './index';
@@ -28,7 +29,8 @@ describe('event contracts', () => {
 
   it.each(ALL_EVENTS.map((e) => [e.topic, e] as const))(
     '%s round-trips its example through encode and decode',
-    (_t, contract) => {
+    (_t, anyContract) => {
+      const contract = anyContract as EventContract; // the union of every contract, seen as one
       const encoded = encodeEvent(contract, contract.example, { eventId: 'e-1', correlationId: 'c-1' });
       expect(encoded.key).toBe((contract.example as { complaintId: string }).complaintId);
       const decoded = decodeEvent(contract, encoded.value);

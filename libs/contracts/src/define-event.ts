@@ -11,7 +11,7 @@ export interface EventContract<TType extends string = string, TData = unknown> {
   readonly topic: string;
   readonly schema: z.ZodType<TData>;
   /** Kafka key: events with the same key stay in order (per complaint, or per customer). */
-  readonly key: (data: TData) => string;
+  key(data: TData): string;
   readonly partitions: number;
   readonly retentionDays: number;
   /** A valid payload, used by the compatibility test and documentation. */
