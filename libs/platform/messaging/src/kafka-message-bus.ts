@@ -229,43 +229,50 @@ export class KafkaMessageBus implements MessageBus {
       isStale,
     }: EachBatchPayload) => {
       const { topic, partition } = batch;
-      for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
-        if (!isRunning() || isStale()) return;
-        const chunk = batch.messages
-          .slice(start, start + maxBatchSize)
-          .map((m) => toIncoming(topic, partition, m));
-        const beat = setInterval(
-          () => {
-            heartbeat().catch((err: unknown) =>
-              logger.debug({ err }, 'heartbeat during a long batch failed'),
-            );
-          },
-          Math.max(100, tuning.heartbeatInterval),
-        );
-        let result;
-        try {
-          result = await runBatch({
-            messages: chunk,
-            handler: options.handler,
-            retry,
-            groupId: options.groupId,
-            publish: (m) => this.publish(m),
-            logger,
-            signal: abort.signal,
-          });
-        } finally {
-          clearInterval(beat);
+      let settled: string | null = null;
+      try {
+        for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages
+            .slice(start, start + maxBatchSize)
+            .map((m) => toIncoming(topic, partition, m));
+          const beat = setInterval(
+            () => {
+              heartbeat().catch((err: unknown) =>
+                logger.debug({ err }, 'heartbeat during a long batch failed'),
+              );
+            },
+            Math.max(100, tuning.heartbeatInterval),
+          );
+          let result;
+          try {
+            result = await runBatch({
+              messages: chunk,
+              handler: options.handler,
+              retry,
+              groupId: options.groupId,
+              publish: (m) => this.publish(m),
+              logger,
+              signal: abort.signal,
+            });
+          } finally {
+            clearInterval(beat);
+          }
+          if (result.done > 0) {
+            settled = chunk[result.done - 1].offset;
+            resolveOffset(settled);
+          }
+          if (result.error !== undefined) throw result.error;
+          if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
+          await heartbeat();
         }
-        if (result.done > 0) {
-          const last = chunk[result.done - 1].offset;
-          resolveOffset(last);
+      } finally {
+        // Once per fetched batch (and on every way out of it): what the handler settled, nothing more.
+        if (settled !== null) {
           await commitOffsetsIfNecessary({
-            topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
+            topics: [{ topic, partitions: [{ partition, offset: (BigInt(settled) + 1n).toString() }] }],
           });
         }
-        if (result.error !== undefined) throw result.error;
-        if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
-        await heartbeat();
       }
     };
 
