@@ -11,6 +11,15 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid-content-length' },
 };
 
+/** Errors Nest raised on our behalf (the body parser's among them), by HTTP status. */
+const STATUS_CODES: Record<number, string> = {
+  404: 'not-found',
+  405: 'method-not-allowed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+};
+
 /** Every error leaves the API in the one shape; unexpected ones are logged with their cause. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -31,7 +40,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         return { status: exception.getStatus(), body: response as ApiErrorBody };
       }
       const status = exception.getStatus();
-      const code = status === 404 ? 'not-found' : status === 405 ? 'method-not-allowed' : `http-${status}`;
+      const code = STATUS_CODES[status] ?? (status === 400 && /json/i.test(exception.message) ? 'invalid-json' : `http-${status}`);
       return { status, body: { error: { code, message: exception.message } } };
     }
     const fastifyCode = (exception as { code?: string })?.code;
