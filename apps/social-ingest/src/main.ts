@@ -5,5 +5,10 @@ import { runApp, runMain } from '@klaxon/platform/runtime';
 // X_BEARER_TOKEN and X_QUERY are required here; TLS trust for X_API_BASE_URL comes from NODE_EXTRA_CA_CERTS.
 runMain(() => {
   const social = socialOptionsFromEnv(process.env, true);
-  return runApp({ service: 'social-ingest', env: process.env, defaultPort: 3005, features: [SocialIngestModule.forRoot(social!)] });
+  return runApp({
+    service: 'social-ingest',
+    env: process.env,
+    defaultPort: 3005,
+    features: [SocialIngestModule.forRoot(social!)],
+  });
 });

@@ -40,10 +40,18 @@ describe('social-ingest app on Kafka', () => {
   });
 
   beforeAll(async () => {
-    [kafka, pg, x] = await Promise.all([startKafkaMockCluster({ brokers: 1 }), startPostgresCluster(), startFakeXApi({ keepAliveMs: 100 })]);
+    [kafka, pg, x] = await Promise.all([
+      startKafkaMockCluster({ brokers: 1 }),
+      startPostgresCluster(),
+      startFakeXApi({ keepAliveMs: 100 }),
+    ]);
     databaseUrl = await pg.createDatabase('social_app');
     x.addUser({ id: 'u1', username: 'AnnaDV', name: 'Anna de Vries', followers: 15_300 });
-    consumer = new Kafka({ clientId: 'social-test', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
+    consumer = new Kafka({
+      clientId: 'social-test',
+      brokers: kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    }).consumer({
       groupId: 'social-test',
       sessionTimeout: 6000,
       heartbeatInterval: 500,
@@ -55,7 +63,8 @@ describe('social-ingest app on Kafka', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const decoded = decodeEvent<ComplaintReceived>(ComplaintReceivedEvent, message.value);
-        if (decoded.ok) seen.push({ postId: decoded.envelope.data.social!.postId, eventId: decoded.envelope.eventId });
+        if (decoded.ok)
+          seen.push({ postId: decoded.envelope.data.social!.postId, eventId: decoded.envelope.eventId });
       },
     });
   }, 90_000);
@@ -72,12 +81,18 @@ describe('social-ingest app on Kafka', () => {
   });
 
   it('backfills, streams, survives a kill, and delivers every post to Kafka exactly once', async () => {
-    for (const id of ['7001', '7002', '7003']) x.push({ id, text: `@KlaxonBank earlier post ${id}`, authorId: 'u1' });
+    for (const id of ['7001', '7002', '7003'])
+      x.push({ id, text: `@KlaxonBank earlier post ${id}`, authorId: 'u1' });
     app = await startAppProcess('social-ingest', env());
     await x.waitForStreams(1, 30_000);
     await waitFor(async () => (await social(app!)).sources[0]?.state === 'streaming', 'streaming');
     x.push({ id: '7004', text: '@KlaxonBank live one', authorId: 'u1' });
-    x.push({ id: '7005', text: 'klaxon bank live two', authorId: 'u1', referencedTweets: [{ type: 'replied_to', id: '7004' }] });
+    x.push({
+      id: '7005',
+      text: 'klaxon bank live two',
+      authorId: 'u1',
+      referencedTweets: [{ type: 'replied_to', id: '7004' }],
+    });
     await waitFor(() => seen.length >= 5, 'five events on Kafka', 45_000);
     await waitFor(async () => (await checkpoint()) === '7005', 'checkpoint 7005');
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
@@ -91,7 +106,15 @@ describe('social-ingest app on Kafka', () => {
     await waitFor(() => seen.length >= 7, 'seven events', 45_000);
     await new Promise((r) => setTimeout(r, 1_000));
 
-    expect(seen.map((s) => s.postId).sort()).toEqual(['7001', '7002', '7003', '7004', '7005', '7006', '7007']);
+    expect(seen.map((s) => s.postId).sort()).toEqual([
+      '7001',
+      '7002',
+      '7003',
+      '7004',
+      '7005',
+      '7006',
+      '7007',
+    ]);
     expect(new Set(seen.map((s) => s.eventId)).size).toBe(7);
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
@@ -112,16 +135,25 @@ describe('social-ingest app on Kafka', () => {
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     try {
-      return (await db.query(`SELECT newest_post_id FROM social_checkpoints WHERE network = 'x'`)).rows[0]?.newest_post_id;
+      return (await db.query(`SELECT newest_post_id FROM social_checkpoints WHERE network = 'x'`)).rows[0]
+        ?.newest_post_id;
     } finally {
       await db.end();
     }
   }
 });
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await Promise.resolve().then(cond).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(cond)
+      .catch(() => false))
+  ) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -100,8 +100,23 @@ function createCertificate(): { key: string; cert: string; certFile: string; dir
   const certFile = path.join(dir, 'cert.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
     { stdio: 'ignore' },
   );
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, dir };
@@ -125,7 +140,8 @@ function terms(expression: string): string[] {
 }
 
 function matches(expression: string, post: FakeXPost): boolean {
-  if (/-is:retweet/.test(expression) && post.referencedTweets?.some((r) => r.type === 'retweeted')) return false;
+  if (/-is:retweet/.test(expression) && post.referencedTweets?.some((r) => r.type === 'retweeted'))
+    return false;
   const text = post.text.toLowerCase();
   return terms(expression).some((t) => text.includes(t));
 }
@@ -150,13 +166,22 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
     const now = Math.floor(Date.now() / 1000);
     let w = windows.get(endpoint);
     if (!w || w.reset <= now) {
-      w = { limit: endpoint === 'search' ? searchLimit : endpoint === 'stream' ? 50 : 450, used: 0, reset: now + 900 };
+      w = {
+        limit: endpoint === 'search' ? searchLimit : endpoint === 'stream' ? 50 : 450,
+        used: 0,
+        reset: now + 900,
+      };
       windows.set(endpoint, w);
     }
     return w;
   }
 
-  function rateHeaders(res: ServerResponse, endpoint: FakeXEndpoint, remaining?: number, reset?: number): void {
+  function rateHeaders(
+    res: ServerResponse,
+    endpoint: FakeXEndpoint,
+    remaining?: number,
+    reset?: number,
+  ): void {
     const w = window(endpoint);
     res.setHeader('x-rate-limit-limit', String(w.limit));
     res.setHeader('x-rate-limit-remaining', String(remaining ?? Math.max(0, w.limit - w.used)));
@@ -165,7 +190,10 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
 
   function send(res: ServerResponse, status: number, body: unknown): void {
     const json = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+    });
     res.end(json);
   }
 
@@ -176,7 +204,8 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
       case 403:
         return {
           client_id: '1',
-          detail: 'When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.',
+          detail:
+            'When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.',
           registration_url: 'https://developer.x.com/en/docs/projects/overview',
           title: 'Client Forbidden',
           required_enrollment: 'Appropriate Level of API Access',
@@ -211,7 +240,13 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
       username: u.username,
       name: u.name,
       protected: u.protected ?? false,
-      public_metrics: { followers_count: u.followers, following_count: 0, tweet_count: 1, listed_count: 0, like_count: 0 },
+      public_metrics: {
+        followers_count: u.followers,
+        following_count: 0,
+        tweet_count: 1,
+        listed_count: 0,
+        like_count: 0,
+      },
     };
   }
 
@@ -247,7 +282,13 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
       send(res, status, body);
     };
 
-    if (endpoint === 'other') return reply(404, { title: 'Not Found Error', detail: `no route ${method} ${url.pathname}`, type: 'about:blank', status: 404 });
+    if (endpoint === 'other')
+      return reply(404, {
+        title: 'Not Found Error',
+        detail: `no route ${method} ${url.pathname}`,
+        type: 'about:blank',
+        status: 404,
+      });
     if (req.headers.authorization !== `Bearer ${bearerToken}`) {
       return reply(401, problem(401));
     }
@@ -269,12 +310,19 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
     rateHeaders(res, endpoint);
 
     if (endpoint === 'search') {
-      if (!query.query) return reply(400, { title: 'Invalid Request', detail: 'query is required', type: 'https://api.twitter.com/2/problems/invalid-request' });
+      if (!query.query)
+        return reply(400, {
+          title: 'Invalid Request',
+          detail: 'query is required',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+        });
       const pageSize = Math.min(maxPageSize, Math.max(10, Number(query.max_results ?? 10)));
       const found = posts
         .filter((p) => (!query.since_id || idGreater(p.id, query.since_id)) && matches(query.query, p))
         .sort((a, b) => (idGreater(a.id, b.id) ? -1 : 1));
-      const offset = query.next_token ? Number(Buffer.from(query.next_token, 'base64url').toString('utf8')) : 0;
+      const offset = query.next_token
+        ? Number(Buffer.from(query.next_token, 'base64url').toString('utf8'))
+        : 0;
       const page = found.slice(offset, offset + pageSize);
       const more = offset + pageSize < found.length;
       const meta = {
@@ -283,14 +331,25 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
         ...(more ? { next_token: Buffer.from(String(offset + pageSize)).toString('base64url') } : {}),
       };
       const inc = includes(page, query);
-      return reply(200, page.length ? { data: page.map(render), ...(inc ? { includes: inc } : {}), meta } : { meta });
+      return reply(
+        200,
+        page.length ? { data: page.map(render), ...(inc ? { includes: inc } : {}), meta } : { meta },
+      );
     }
 
     if (endpoint === 'rules') {
       if (method === 'GET') {
-        return reply(200, rules.length ? { data: rules, meta: { sent: new Date().toISOString(), result_count: rules.length } } : { meta: { sent: new Date().toISOString(), result_count: 0 } });
+        return reply(
+          200,
+          rules.length
+            ? { data: rules, meta: { sent: new Date().toISOString(), result_count: rules.length } }
+            : { meta: { sent: new Date().toISOString(), result_count: 0 } },
+        );
       }
-      const body = JSON.parse((await readBody(req)) || '{}') as { add?: Array<{ value: string; tag?: string }>; delete?: { ids?: string[] } };
+      const body = JSON.parse((await readBody(req)) || '{}') as {
+        add?: Array<{ value: string; tag?: string }>;
+        delete?: { ids?: string[] };
+      };
       if (body.add) {
         const created: FakeXRule[] = [];
         let notCreated = 0;
@@ -305,7 +364,10 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
         }
         return reply(201, {
           ...(created.length ? { data: created } : {}),
-          meta: { sent: new Date().toISOString(), summary: { created: created.length, not_created: notCreated, valid: created.length, invalid: 0 } },
+          meta: {
+            sent: new Date().toISOString(),
+            summary: { created: created.length, not_created: notCreated, valid: created.length, invalid: 0 },
+          },
         });
       }
       if (body.delete) {
@@ -317,14 +379,27 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
             deleted += 1;
           }
         }
-        return reply(200, { meta: { sent: new Date().toISOString(), summary: { deleted, not_deleted: (body.delete.ids?.length ?? 0) - deleted } } });
+        return reply(200, {
+          meta: {
+            sent: new Date().toISOString(),
+            summary: { deleted, not_deleted: (body.delete.ids?.length ?? 0) - deleted },
+          },
+        });
       }
-      return reply(400, { title: 'Invalid Request', detail: 'add or delete is required', type: 'https://api.twitter.com/2/problems/invalid-request' });
+      return reply(400, {
+        title: 'Invalid Request',
+        detail: 'add or delete is required',
+        type: 'https://api.twitter.com/2/problems/invalid-request',
+      });
     }
 
     // endpoint === 'stream'
     if (!streamAllowed) return reply(403, problem(403));
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'transfer-encoding': 'chunked', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'transfer-encoding': 'chunked',
+      connection: 'keep-alive',
+    });
     res.flushHeaders();
     const stream = { res, query };
     streams.add(stream);
@@ -339,7 +414,8 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
 
   const server: Server = createServer({ key, cert }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { title: 'Internal', detail: String(err), type: 'about:blank', status: 500 });
+      if (!res.headersSent)
+        send(res, 500, { title: 'Internal', detail: String(err), type: 'about:blank', status: 500 });
       else res.destroy();
     });
   });
@@ -367,7 +443,11 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
         const matching = rules.filter((r) => matches(r.value, post));
         if (matching.length === 0) continue;
         const inc = includes([post], s.query);
-        const payload = { data: render(post), ...(inc ? { includes: inc } : {}), matching_rules: matching.map((r) => ({ id: r.id, tag: r.tag })) };
+        const payload = {
+          data: render(post),
+          ...(inc ? { includes: inc } : {}),
+          matching_rules: matching.map((r) => ({ id: r.id, tag: r.tag })),
+        };
         s.res.write(`${JSON.stringify(payload)}\r\n`);
       }
     },

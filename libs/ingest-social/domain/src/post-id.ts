@@ -13,6 +13,7 @@ export function comparePostIds(a: string, b: string): number {
 
 export function newestPostId(ids: Array<string | undefined>): string | undefined {
   let best: string | undefined;
-  for (const id of ids) if (id !== undefined && (best === undefined || comparePostIds(id, best) > 0)) best = id;
+  for (const id of ids)
+    if (id !== undefined && (best === undefined || comparePostIds(id, best) > 0)) best = id;
   return best;
 }

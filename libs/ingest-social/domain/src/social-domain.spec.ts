@@ -34,13 +34,30 @@ describe('social post → ComplaintReceived', () => {
       receivedAt: '2026-11-25T07:00:00.000Z',
       languageHint: 'nl',
       customer: { name: 'Anna de Vries', handle: 'annadv' },
-      social: { network: 'x', postId: post.postId, conversationId: post.conversationId, authorId: '42', handle: 'AnnaDV', followers: 15300, url: post.url, isPublic: true },
+      social: {
+        network: 'x',
+        postId: post.postId,
+        conversationId: post.conversationId,
+        authorId: '42',
+        handle: 'AnnaDV',
+        followers: 15300,
+        url: post.url,
+        isPublic: true,
+      },
     });
     expect(() => encodeEvent(ComplaintReceivedEvent, r)).not.toThrow();
   });
 
   it('leaves out "no language" codes and falls back to the arrival time without a creation time', () => {
-    const r = toComplaintReceived({ ...post, lang: 'und', createdAt: undefined, author: { ...post.author, name: undefined, isPublic: false } }, new Date('2026-11-25T08:00:00Z'));
+    const r = toComplaintReceived(
+      {
+        ...post,
+        lang: 'und',
+        createdAt: undefined,
+        author: { ...post.author, name: undefined, isPublic: false },
+      },
+      new Date('2026-11-25T08:00:00Z'),
+    );
     expect(r.languageHint).toBeUndefined();
     expect(r.receivedAt).toBe('2026-11-25T08:00:00.000Z');
     expect(r.customer).toEqual({ handle: 'annadv' });
@@ -74,7 +91,9 @@ describe('query → stream rules and search query', () => {
   it('rejects an empty query and invalid handles with a clear reason', () => {
     expect(() => parseSocialQuery(' , ')).toThrow(SocialQueryError);
     expect(() => parseSocialQuery('@not-a-handle')).toThrow(/not a valid X handle/);
-    expect(() => xSearchQuery({ handles: [], keywords: Array.from({ length: 60 }, (_, i) => `keyword${i}`) })).toThrow(/512/);
+    expect(() =>
+      xSearchQuery({ handles: [], keywords: Array.from({ length: 60 }, (_, i) => `keyword${i}`) }),
+    ).toThrow(/512/);
   });
 
   it('syncs only Klaxon-tagged rules: adds the missing, deletes the stale, keeps foreign ones', () => {
@@ -84,8 +103,13 @@ describe('query → stream rules and search query', () => {
       { id: '2', value: 'old -is:retweet', tag: 'klaxon:old' },
       { id: '3', value: 'someone else', tag: 'other-app' },
     ];
-    expect(diffStreamRules(current, wanted)).toEqual({ add: [{ value: 'b -is:retweet', tag: 'klaxon:b' }], deleteIds: ['2'] });
-    expect(diffStreamRules([...current.slice(0, 1), { id: '4', value: 'b -is:retweet', tag: 'klaxon:b' }], wanted)).toEqual({ add: [], deleteIds: [] });
+    expect(diffStreamRules(current, wanted)).toEqual({
+      add: [{ value: 'b -is:retweet', tag: 'klaxon:b' }],
+      deleteIds: ['2'],
+    });
+    expect(
+      diffStreamRules([...current.slice(0, 1), { id: '4', value: 'b -is:retweet', tag: 'klaxon:b' }], wanted),
+    ).toEqual({ add: [], deleteIds: [] });
   });
 });
 

@@ -20,9 +20,14 @@ export function toComplaintReceived(post: SocialPost, receivedAt: Date): Complai
     complaintId: socialComplaintId(post),
     channel: 'social',
     sourceId: sourceIdFor(post),
-    receivedAt: post.createdAt && !Number.isNaN(Date.parse(post.createdAt)) ? new Date(post.createdAt).toISOString() : receivedAt.toISOString(),
+    receivedAt:
+      post.createdAt && !Number.isNaN(Date.parse(post.createdAt))
+        ? new Date(post.createdAt).toISOString()
+        : receivedAt.toISOString(),
     text: post.text,
-    ...(lang && !NO_LANGUAGE.has(lang) && /^[a-z]{2,3}(-[a-z0-9]{2,4})?$/.test(lang) ? { languageHint: lang } : {}),
+    ...(lang && !NO_LANGUAGE.has(lang) && /^[a-z]{2,3}(-[a-z0-9]{2,4})?$/.test(lang)
+      ? { languageHint: lang }
+      : {}),
     customer: {
       ...(post.author.name?.trim() ? { name: post.author.name.trim().slice(0, 300) } : {}),
       handle: handle.toLowerCase(),

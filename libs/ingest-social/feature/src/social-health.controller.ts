@@ -11,6 +11,8 @@ export class SocialHealthController {
   async social(@Res() reply: FastifyReply): Promise<void> {
     const sources = this.runner.status();
     const ok = sources.every((s) => s.state !== 'unauthorized' && s.state !== 'stopped');
-    await reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send({ status: ok ? 'ok' : 'unavailable', sources });
+    await reply
+      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+      .send({ status: ok ? 'ok' : 'unavailable', sources });
   }
 }

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { parseSocialQuery, type BackoffPolicy, type SocialQuery, type SocialSource } from '@klaxon/ingest-social/domain';
+import {
+  parseSocialQuery,
+  type BackoffPolicy,
+  type SocialQuery,
+  type SocialSource,
+} from '@klaxon/ingest-social/domain';
 import { parseEnv, positiveInt, type Env } from '@klaxon/platform/config';
 import type { Logger } from '@klaxon/platform/observability';
 import { DEFAULT_X_API_BASE_URL } from './x/x-client';
@@ -39,7 +44,9 @@ const socialQuery = z.string().transform((raw, ctx) => {
 export const socialEnvShape = {
   X_BEARER_TOKEN: z.string().min(10, 'must be an X API bearer token').optional(),
   X_QUERY: socialQuery.optional(),
-  X_API_BASE_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).default(DEFAULT_X_API_BASE_URL),
+  X_API_BASE_URL: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .default(DEFAULT_X_API_BASE_URL),
   X_POLL_INTERVAL_MS: positiveInt.default(60_000),
   X_RECONNECT_INITIAL_MS: positiveInt.default(1_000),
   X_RECONNECT_MAX_MS: positiveInt.default(60_000),
@@ -57,9 +64,22 @@ export function socialOptionsFromEnv(env: Env, required: boolean): SocialIngestM
     if (required) parseEnv({ X_BEARER_TOKEN: z.string({ error: 'is required' }) }, env);
     return undefined;
   }
-  if (!e.X_QUERY) parseEnv({ X_QUERY: z.string({ error: 'is required with X_BEARER_TOKEN (handles and keywords, e.g. "@klaxonbank, klaxon bank")' }) }, env);
+  if (!e.X_QUERY)
+    parseEnv(
+      {
+        X_QUERY: z.string({
+          error: 'is required with X_BEARER_TOKEN (handles and keywords, e.g. "@klaxonbank, klaxon bank")',
+        }),
+      },
+      env,
+    );
   return {
-    x: { bearerToken: e.X_BEARER_TOKEN, query: e.X_QUERY as SocialQuery, baseUrl: e.X_API_BASE_URL, keepAliveTimeoutMs: e.X_KEEPALIVE_TIMEOUT_MS },
+    x: {
+      bearerToken: e.X_BEARER_TOKEN,
+      query: e.X_QUERY as SocialQuery,
+      baseUrl: e.X_API_BASE_URL,
+      keepAliveTimeoutMs: e.X_KEEPALIVE_TIMEOUT_MS,
+    },
     pollIntervalMs: e.X_POLL_INTERVAL_MS,
     authRetryMs: e.X_AUTH_RETRY_MS,
     reconnect: { initialMs: e.X_RECONNECT_INITIAL_MS, maxMs: e.X_RECONNECT_MAX_MS },

@@ -1,8 +1,19 @@
 import type { DataSource } from 'typeorm';
-import { allTopics, ComplaintReceivedEvent, complaintIdFor, decodeEvent, type ComplaintReceived } from '@klaxon/contracts';
+import {
+  allTopics,
+  ComplaintReceivedEvent,
+  complaintIdFor,
+  decodeEvent,
+  type ComplaintReceived,
+} from '@klaxon/contracts';
 import { parseSocialQuery } from '@klaxon/ingest-social/domain';
 import { InProcessMessageBus, type Subscription } from '@klaxon/platform/messaging';
-import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@klaxon/platform/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type Logger,
+  type Registry,
+} from '@klaxon/platform/observability';
 import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import { startFakeXApi, startPostgresCluster, type FakeXApi, type PostgresCluster } from '@klaxon/testing';
 import { SocialIngestPipeline, type SocialPipelineOptions } from './social-ingest.pipeline';
@@ -37,7 +48,11 @@ describe('social ingest pipeline (X)', () => {
     await ds.initialize();
     await runMigrations(ds);
     logs = [];
-    logger = createLogger({ service: 'test', level: 'debug', destination: { write: (line: string) => void logs.push(JSON.parse(line)) } });
+    logger = createLogger({
+      service: 'test',
+      level: 'debug',
+      destination: { write: (line: string) => void logs.push(JSON.parse(line)) },
+    });
     bus = new InProcessMessageBus({ logger });
     await bus.ensureTopics(allTopics());
     events = [];
@@ -64,7 +79,9 @@ describe('social ingest pipeline (X)', () => {
     await x.stop();
   });
 
-  function pipeline(over: { token?: string; options?: Partial<SocialPipelineOptions> } = {}): SocialIngestPipeline {
+  function pipeline(
+    over: { token?: string; options?: Partial<SocialPipelineOptions> } = {},
+  ): SocialIngestPipeline {
     const source = new XSource({
       bearerToken: over.token ?? x.bearerToken,
       baseUrl: x.baseUrl,
@@ -73,12 +90,18 @@ describe('social ingest pipeline (X)', () => {
       pageSize: 10,
       keepAliveTimeoutMs: 2_000,
       logger,
-      onRateLimitWait: (endpoint) => metrics.rateLimitWaits.inc({ channel: 'social', network: 'x', endpoint }),
+      onRateLimitWait: (endpoint) =>
+        metrics.rateLimitWaits.inc({ channel: 'social', network: 'x', endpoint }),
     });
     const p = new SocialIngestPipeline(
       source,
       { dataSource: ds, bus, logger, metrics, clock: { now: () => new Date() } },
-      { pollIntervalMs: 200, authRetryMs: 60_000, reconnect: { initialMs: 100, maxMs: 400 }, ...over.options },
+      {
+        pollIntervalMs: 200,
+        authRetryMs: 60_000,
+        reconnect: { initialMs: 100, maxMs: 400 },
+        ...over.options,
+      },
     );
     pipelines.push(p);
     p.start();
@@ -88,8 +111,16 @@ describe('social ingest pipeline (X)', () => {
   const idOf = (postId: string) => complaintIdFor('social', `x:${postId}`);
   const received = () => events.map((e) => e.social?.postId).sort();
   const checkpoint = async () =>
-    ((await ds.query(`SELECT newest_post_id FROM social_checkpoints WHERE network = 'x'`)) as Array<{ newest_post_id: string }>)[0]?.newest_post_id;
-  const metric = async (name: string) => (await registry.getSingleMetricAsString(name)).split('\n').filter((l) => !l.startsWith('#')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    (
+      (await ds.query(`SELECT newest_post_id FROM social_checkpoints WHERE network = 'x'`)) as Array<{
+        newest_post_id: string;
+      }>
+    )[0]?.newest_post_id;
+  const metric = async (name: string) =>
+    (await registry.getSingleMetricAsString(name))
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 
   async function streaming(p: SocialIngestPipeline): Promise<void> {
     await waitFor(() => p.status().state === 'streaming', 'pipeline streaming');
@@ -99,11 +130,35 @@ describe('social ingest pipeline (X)', () => {
     const p = pipeline();
     await x.waitForStreams(1);
     await streaming(p);
-    expect(x.rules().map((r) => r.value).sort()).toEqual(['"klaxon bank" -is:retweet', '@KlaxonBank -is:retweet']);
+    expect(
+      x
+        .rules()
+        .map((r) => r.value)
+        .sort(),
+    ).toEqual(['"klaxon bank" -is:retweet', '@KlaxonBank -is:retweet']);
     await sleep(200); // keep-alives flow
-    x.push({ id: '1001', text: '@KlaxonBank mijn pas is geblokkeerd', authorId: 'u1', lang: 'nl', conversationId: '1001' });
-    x.push({ id: '1002', text: '@KlaxonBank nog steeds niets gehoord', authorId: 'u1', lang: 'nl', conversationId: '1001', referencedTweets: [{ type: 'replied_to', id: '1001' }] });
-    x.push({ id: '1003', text: 'klaxon bank again... ', authorId: 'u2', lang: 'en', referencedTweets: [{ type: 'quoted', id: '999' }] });
+    x.push({
+      id: '1001',
+      text: '@KlaxonBank mijn pas is geblokkeerd',
+      authorId: 'u1',
+      lang: 'nl',
+      conversationId: '1001',
+    });
+    x.push({
+      id: '1002',
+      text: '@KlaxonBank nog steeds niets gehoord',
+      authorId: 'u1',
+      lang: 'nl',
+      conversationId: '1001',
+      referencedTweets: [{ type: 'replied_to', id: '1001' }],
+    });
+    x.push({
+      id: '1003',
+      text: 'klaxon bank again... ',
+      authorId: 'u2',
+      lang: 'en',
+      referencedTweets: [{ type: 'quoted', id: '999' }],
+    });
     x.push({ id: '1004', text: 'something else entirely', authorId: 'u1' });
     await waitFor(() => events.length === 3, 'three events');
 
@@ -115,27 +170,43 @@ describe('social ingest pipeline (X)', () => {
       sourceId: 'x:1002',
       languageHint: 'nl',
       customer: { name: 'Anna de Vries', handle: 'annadv' },
-      social: { network: 'x', postId: '1002', conversationId: '1001', authorId: 'u1', handle: 'AnnaDV', followers: 15_300, url: 'https://x.com/AnnaDV/status/1002', isPublic: true },
+      social: {
+        network: 'x',
+        postId: '1002',
+        conversationId: '1001',
+        authorId: 'u1',
+        handle: 'AnnaDV',
+        followers: 15_300,
+        url: 'https://x.com/AnnaDV/status/1002',
+        isPublic: true,
+      },
     });
     expect(events.find((e) => e.social?.postId === '1003')?.social?.isPublic).toBe(false);
 
     await waitFor(async () => (await checkpoint()) === '1003', 'checkpoint at 1003');
-    const rows: Array<{ id: string; channel: string; status: string; channel_meta: { social: { postId: string } } }> = await ds.query(
-      `SELECT id, channel, status, channel_meta FROM complaints ORDER BY source_id`,
-    );
+    const rows: Array<{
+      id: string;
+      channel: string;
+      status: string;
+      channel_meta: { social: { postId: string } };
+    }> = await ds.query(`SELECT id, channel, status, channel_meta FROM complaints ORDER BY source_id`);
     expect(rows.map((r) => [r.id, r.channel, r.status, r.channel_meta.social.postId])).toEqual([
       [idOf('1001'), 'social', 'received', '1001'],
       [idOf('1002'), 'social', 'received', '1002'],
       [idOf('1003'), 'social', 'received', '1003'],
     ]);
-    const history: Array<{ kind: string }> = await ds.query(`SELECT kind FROM complaint_history WHERE complaint_id = $1`, [idOf('1002')]);
+    const history: Array<{ kind: string }> = await ds.query(
+      `SELECT kind FROM complaint_history WHERE complaint_id = $1`,
+      [idOf('1002')],
+    );
     expect(history.map((h) => h.kind)).toEqual(['received']);
     expect(await metric('klaxon_social_posts_received_total')).toBe(3);
     expect(logs.some((l) => l.msg === 'social post received' && l.complaintId === idOf('1001'))).toBe(true);
   });
 
   it('catches up through every search page at start, after waiting out a 429 with its reset', async () => {
-    for (let i = 1; i <= 25; i++) x.push({ id: String(2000 + i), text: `@KlaxonBank bericht ${i}`, authorId: i % 2 ? 'u1' : 'u2' });
+    for (let i = 1; i <= 25; i++)
+      x.push({ id: String(2000 + i), text: `@KlaxonBank bericht ${i}`, authorId: i % 2 ? 'u1' : 'u2' });
     x.failNext({ endpoint: 'search', status: 429, resetInSeconds: 1 });
     const p = pipeline();
     await streaming(p);
@@ -160,7 +231,10 @@ describe('social ingest pipeline (X)', () => {
     // posted while disconnected: only the search can see them
     x.push({ id: '3002', text: '@KlaxonBank two', authorId: 'u1' });
     x.push({ id: '3003', text: '@KlaxonBank three', authorId: 'u2' });
-    await waitFor(() => x.requests().filter((r) => r.endpoint === 'stream').length === 2, 'second stream connection');
+    await waitFor(
+      () => x.requests().filter((r) => r.endpoint === 'stream').length === 2,
+      'second stream connection',
+    );
     await streaming(p);
     x.push({ id: '3004', text: '@KlaxonBank four', authorId: 'u1' });
     await waitFor(() => events.length >= 4, 'four events');
@@ -194,14 +268,22 @@ describe('social ingest pipeline (X)', () => {
     expect(received()).toEqual(['4001', '4002', '4003', '4004']);
     expect(await checkpoint()).toBe('4004');
     expect(await metric('klaxon_social_duplicates_skipped_total')).toBe(1);
-    expect(x.requests().filter((r) => r.endpoint === 'search').at(-1)?.query.since_id).toBe('4001');
+    expect(
+      x
+        .requests()
+        .filter((r) => r.endpoint === 'search')
+        .at(-1)?.query.since_id,
+    ).toBe('4001');
   });
 
   it('on a 401 says so clearly, reports unauthorized, retries slowly instead of crash-looping, and recovers', async () => {
     x.setBearerToken('the-real-token');
     const p = pipeline({ token: 'test-token', options: { authRetryMs: 700 } });
     await waitFor(() => p.status().state === 'unauthorized', 'unauthorized');
-    expect(p.status().lastError).toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('X_BEARER_TOKEN') });
+    expect(p.status().lastError).toMatchObject({
+      kind: 'unauthorized',
+      message: expect.stringContaining('X_BEARER_TOKEN'),
+    });
     const line = logs.find((l) => l.level === 'error' && String(l.msg).includes('credentials rejected'));
     expect(line?.msg).toMatch(/401 Unauthorized/);
     await waitFor(() => x.requests().filter((r) => r.status === 401).length === 2, 'second attempt');
@@ -226,7 +308,11 @@ describe('social ingest pipeline (X)', () => {
     await sleep(500);
     expect(received()).toEqual(['6001', '6002']);
     expect(x.requests().filter((r) => r.endpoint === 'stream')).toHaveLength(1);
-    expect(logs.some((l) => l.msg === 'live feed not available on this account: polling the recent search instead')).toBe(true);
+    expect(
+      logs.some(
+        (l) => l.msg === 'live feed not available on this account: polling the recent search instead',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -234,7 +320,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);

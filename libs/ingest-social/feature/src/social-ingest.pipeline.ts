@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { ComplaintReceivedEvent, encodeEvent, type ComplaintReceived, type EncodedEvent } from '@klaxon/contracts';
+import {
+  ComplaintReceivedEvent,
+  encodeEvent,
+  type ComplaintReceived,
+  type EncodedEvent,
+} from '@klaxon/contracts';
 import {
   backoffDelay,
   comparePostIds,
@@ -81,7 +86,9 @@ export class SocialIngestPipeline {
   }
 
   start(): void {
-    this.running ??= this.run().catch((err: unknown) => this.logger.fatal({ err }, 'social ingest loop ended unexpectedly'));
+    this.running ??= this.run().catch((err: unknown) =>
+      this.logger.fatal({ err }, 'social ingest loop ended unexpectedly'),
+    );
   }
 
   async stop(): Promise<void> {
@@ -114,24 +121,47 @@ export class SocialIngestPipeline {
         }
       } catch (e) {
         if (signal.aborted) break;
-        const err = e instanceof SourceError ? e : new SourceError('transient', (e as Error)?.message ?? String(e), undefined, { cause: e });
-        this.current.lastError = { kind: err.kind, message: err.message, at: this.deps.clock.now().toISOString() };
+        const err =
+          e instanceof SourceError
+            ? e
+            : new SourceError('transient', (e as Error)?.message ?? String(e), undefined, { cause: e });
+        this.current.lastError = {
+          kind: err.kind,
+          message: err.message,
+          at: this.deps.clock.now().toISOString(),
+        };
         this.deps.metrics.errors.inc({ channel: 'social', network: this.source.network, kind: err.kind });
         switch (err.kind) {
           case 'live-not-allowed':
             liveAllowed = false;
-            this.logger.warn({ pollIntervalMs: this.options.pollIntervalMs, reason: err.message }, 'live feed not available on this account: polling the recent search instead');
+            this.logger.warn(
+              { pollIntervalMs: this.options.pollIntervalMs, reason: err.message },
+              'live feed not available on this account: polling the recent search instead',
+            );
             break;
           case 'unauthorized':
             this.setState('unauthorized');
-            this.logger.error({ reason: err.message, retryInMs: this.options.authRetryMs }, `${this.source.network} credentials rejected: ${err.message}`);
+            this.logger.error(
+              { reason: err.message, retryInMs: this.options.authRetryMs },
+              `${this.source.network} credentials rejected: ${err.message}`,
+            );
             await sleep(this.options.authRetryMs, signal);
             break;
           case 'rate-limited': {
             this.setState('rate-limited');
-            const waitMs = Math.max(1_000, (err.retryAt?.getTime() ?? Date.now() + 60_000) - Date.now() + 250);
-            this.deps.metrics.rateLimitWaits.inc({ channel: 'social', network: this.source.network, endpoint: 'live' });
-            this.logger.warn({ waitMs, resetAt: err.retryAt?.toISOString() }, 'rate limited: waiting for the reset');
+            const waitMs = Math.max(
+              1_000,
+              (err.retryAt?.getTime() ?? Date.now() + 60_000) - Date.now() + 250,
+            );
+            this.deps.metrics.rateLimitWaits.inc({
+              channel: 'social',
+              network: this.source.network,
+              endpoint: 'live',
+            });
+            this.logger.warn(
+              { waitMs, resetAt: err.retryAt?.toISOString() },
+              'rate limited: waiting for the reset',
+            );
             await sleep(waitMs, signal);
             break;
           }
@@ -139,7 +169,10 @@ export class SocialIngestPipeline {
             this.attempt += 1;
             this.setState('reconnecting');
             const waitMs = backoffDelay(this.attempt, this.options.reconnect);
-            this.logger.warn({ err: { message: err.message }, attempt: this.attempt, waitMs }, 'social source interrupted: reconnecting with backoff');
+            this.logger.warn(
+              { err: { message: err.message }, attempt: this.attempt, waitMs },
+              'social source interrupted: reconnecting with backoff',
+            );
             await sleep(waitMs, signal);
           }
         }
@@ -153,13 +186,18 @@ export class SocialIngestPipeline {
     const closed = new Promise<SourceError>((resolve) => (closedWith = resolve));
     const live: LiveState = { caughtUp: false };
     this.live = live;
-    const feed = await this.source.openLive({ onPost: (post) => this.onLivePost(live, post), onClosed: (reason) => closedWith(reason) });
+    const feed = await this.source.openLive({
+      onPost: (post) => this.onLivePost(live, post),
+      onClosed: (reason) => closedWith(reason),
+    });
     try {
       this.setState('catching-up');
       await this.catchUp(signal, live);
       this.setState('streaming');
       this.attempt = 0;
-      const aborted = new Promise<null>((resolve) => signal.addEventListener('abort', () => resolve(null), { once: true }));
+      const aborted = new Promise<null>((resolve) =>
+        signal.addEventListener('abort', () => resolve(null), { once: true }),
+      );
       const reason = await Promise.race([closed, aborted]);
       if (reason) throw reason;
     } finally {
@@ -191,12 +229,18 @@ export class SocialIngestPipeline {
     await this.exclusive(async () => {
       const target = newestPostId([newest, live?.newestSeen]);
       if (target && (!since || comparePostIds(target, since) > 0)) {
-        await this.deps.dataSource.transaction((m) => this.checkpoints.advance(m, this.source.network, this.source.sourceKey, target));
+        await this.deps.dataSource.transaction((m) =>
+          this.checkpoints.advance(m, this.source.network, this.source.sourceKey, target),
+        );
         this.current.checkpoint = target;
       }
       if (live) live.caughtUp = true;
     });
-    if (pages) this.logger.info({ since: since ?? null, checkpoint: this.current.checkpoint, pages }, 'caught up from the recent search');
+    if (pages)
+      this.logger.info(
+        { since: since ?? null, checkpoint: this.current.checkpoint, pages },
+        'caught up from the recent search',
+      );
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -210,28 +254,46 @@ export class SocialIngestPipeline {
    * acknowledgement, then stores complaint rows, history and (if `advanceTo` says so) the checkpoint
    * in one transaction. Serialised, so checkpoints only move forward in order.
    */
-  private ingest(posts: SocialPost[], advanceTo: (newestInBatch: string | undefined) => string | undefined): Promise<void> {
+  private ingest(
+    posts: SocialPost[],
+    advanceTo: (newestInBatch: string | undefined) => string | undefined,
+  ): Promise<void> {
     return this.exclusive(async () => {
       const network = this.source.network;
       const labels = { channel: 'social', network };
       const unique = [...new Map(posts.map((p) => [p.postId, p])).values()];
       const now = this.deps.clock.now();
-      const mapped: Array<{ post: SocialPost; received: ComplaintReceived; event: EncodedEvent; correlationId: string }> = [];
+      const mapped: Array<{
+        post: SocialPost;
+        received: ComplaintReceived;
+        event: EncodedEvent;
+        correlationId: string;
+      }> = [];
       for (const post of unique) {
         try {
           const received = toComplaintReceived(post, now);
           const correlationId = randomUUID();
-          const event = encodeEvent(ComplaintReceivedEvent, received, { eventId: `${received.complaintId}:received`, correlationId });
+          const event = encodeEvent(ComplaintReceivedEvent, received, {
+            eventId: `${received.complaintId}:received`,
+            correlationId,
+          });
           mapped.push({ post, received, event, correlationId });
         } catch (err) {
           this.deps.metrics.errors.inc({ ...labels, kind: 'invalid-post' });
-          this.logger.error({ postId: post.postId, err: { message: (err as Error).message } }, 'post cannot become a ComplaintReceived: skipped');
+          this.logger.error(
+            { postId: post.postId, err: { message: (err as Error).message } },
+            'post cannot become a ComplaintReceived: skipped',
+          );
         }
       }
       const ids = mapped.map((m) => m.received.complaintId);
       const existing = new Set(
         ids.length
-          ? ((await this.deps.dataSource.query('SELECT id FROM complaints WHERE id = ANY($1::text[])', [ids])) as Array<{ id: string }>).map((r) => r.id)
+          ? (
+              (await this.deps.dataSource.query('SELECT id FROM complaints WHERE id = ANY($1::text[])', [
+                ids,
+              ])) as Array<{ id: string }>
+            ).map((r) => r.id)
           : [],
       );
       const fresh = mapped.filter((m) => !existing.has(m.received.complaintId));
@@ -287,7 +349,16 @@ export class SocialIngestPipeline {
       }
       if (fresh.length) this.deps.metrics.received.inc(labels, fresh.length);
       for (const m of fresh) {
-        this.logger.info({ complaintId: m.received.complaintId, correlationId: m.correlationId, postId: m.post.postId, kind: m.post.kind, followers: m.post.author.followers }, 'social post received');
+        this.logger.info(
+          {
+            complaintId: m.received.complaintId,
+            correlationId: m.correlationId,
+            postId: m.post.postId,
+            kind: m.post.kind,
+            followers: m.post.author.followers,
+          },
+          'social post received',
+        );
       }
     });
   }

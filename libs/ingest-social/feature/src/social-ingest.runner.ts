@@ -38,7 +38,8 @@ export class SocialIngestRunner implements OnApplicationBootstrap, OnApplication
           pageSize: x.pageSize,
           keepAliveTimeoutMs: x.keepAliveTimeoutMs,
           logger: this.logger,
-          onRateLimitWait: (endpoint) => metrics.rateLimitWaits.inc({ channel: 'social', network: 'x', endpoint }),
+          onRateLimitWait: (endpoint) =>
+            metrics.rateLimitWaits.inc({ channel: 'social', network: 'x', endpoint }),
         }),
       );
     }

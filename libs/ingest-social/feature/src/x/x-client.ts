@@ -15,11 +15,16 @@ export function baseUrlPlugin(baseUrl: string): ITwitterApiClientPlugin {
   const rewrite = (args: { params: { url: string } }) => {
     args.params.url = args.params.url.replace(X_HOSTS, target);
   };
-  return { onBeforeRequestConfig: (args) => void rewrite(args), onBeforeStreamRequestConfig: (args) => rewrite(args) };
+  return {
+    onBeforeRequestConfig: (args) => void rewrite(args),
+    onBeforeStreamRequestConfig: (args) => rewrite(args),
+  };
 }
 
 /** Sees the `x-rate-limit-*` headers of every successful response (the client parses them into `rateLimit`). */
-export function rateLimitPlugin(onRateLimit: (endpoint: string, limit: TwitterRateLimit) => void): ITwitterApiClientPlugin {
+export function rateLimitPlugin(
+  onRateLimit: (endpoint: string, limit: TwitterRateLimit) => void,
+): ITwitterApiClientPlugin {
   return {
     onAfterRequest: (args) => {
       if (args.response.rateLimit) onRateLimit(endpointKey(args.url), args.response.rateLimit);

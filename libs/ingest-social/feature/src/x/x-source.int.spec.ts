@@ -8,7 +8,15 @@ describe('XSource (twitter-api-v2 against a local X API)', () => {
   let x: FakeXApi;
   const query = parseSocialQuery('@KlaxonBank, klaxon bank');
   const source = (over: Partial<ConstructorParameters<typeof XSource>[0]> = {}) =>
-    new XSource({ bearerToken: x.bearerToken, baseUrl: x.baseUrl, ca: x.ca, query, pageSize: 10, logger: silentLogger, ...over });
+    new XSource({
+      bearerToken: x.bearerToken,
+      baseUrl: x.baseUrl,
+      ca: x.ca,
+      query,
+      pageSize: 10,
+      logger: silentLogger,
+      ...over,
+    });
 
   beforeEach(async () => {
     x = await startFakeXApi({ keepAliveMs: 50 });
@@ -24,28 +32,53 @@ describe('XSource (twitter-api-v2 against a local X API)', () => {
 
   it('keeps the stream rules equal to the configuration and leaves foreign rules alone', async () => {
     await source().syncFilters();
-    expect(x.rules().map((r) => r.value).sort()).toEqual(['"klaxon bank" -is:retweet', '@KlaxonBank -is:retweet']);
+    expect(
+      x
+        .rules()
+        .map((r) => r.value)
+        .sort(),
+    ).toEqual(['"klaxon bank" -is:retweet', '@KlaxonBank -is:retweet']);
     await source({ query: parseSocialQuery('@KlaxonBank, #klaxonfail') }).syncFilters();
-    expect(x.rules().map((r) => r.value).sort()).toEqual(['#klaxonfail -is:retweet', '@KlaxonBank -is:retweet']);
+    expect(
+      x
+        .rules()
+        .map((r) => r.value)
+        .sort(),
+    ).toEqual(['#klaxonfail -is:retweet', '@KlaxonBank -is:retweet']);
   });
 
   it('pages through the recent search since a post id, with authors and reach', async () => {
-    for (let i = 1; i <= 25; i++) x.push({ id: String(1000 + i), text: `@KlaxonBank post ${i}`, authorId: 'u1', lang: 'nl' });
+    for (let i = 1; i <= 25; i++)
+      x.push({ id: String(1000 + i), text: `@KlaxonBank post ${i}`, authorId: 'u1', lang: 'nl' });
     x.push({ id: '2000', text: 'unrelated', authorId: 'u1' });
     const pages = await collect(source().backfill('1003', new AbortController().signal));
     expect(pages.map((p) => p.length)).toEqual([10, 10, 2]);
     const ids = pages.flat().map((p) => p.postId);
     expect(new Set(ids).size).toBe(22);
     expect(ids).not.toContain('1003');
-    expect(pages[0][0]).toMatchObject({ author: { handle: 'AnnaDV', followers: 1200, isPublic: true }, lang: 'nl', url: expect.stringContaining('/AnnaDV/status/') });
-    expect(x.requests().filter((r) => r.endpoint === 'search').map((r) => Boolean(r.query.next_token))).toEqual([false, true, true]);
+    expect(pages[0][0]).toMatchObject({
+      author: { handle: 'AnnaDV', followers: 1200, isPublic: true },
+      lang: 'nl',
+      url: expect.stringContaining('/AnnaDV/status/'),
+    });
+    expect(
+      x
+        .requests()
+        .filter((r) => r.endpoint === 'search')
+        .map((r) => Boolean(r.query.next_token)),
+    ).toEqual([false, true, true]);
   });
 
   it('waits for the rate-limit reset after a 429 and then continues', async () => {
     x.push({ id: '1001', text: '@KlaxonBank hello', authorId: 'u1' });
     x.failNext({ endpoint: 'search', status: 429, resetInSeconds: 1 });
     const waits: number[] = [];
-    const pages = await collect(source({ onRateLimitWait: (_e, ms) => waits.push(ms) }).backfill(undefined, new AbortController().signal));
+    const pages = await collect(
+      source({ onRateLimitWait: (_e, ms) => waits.push(ms) }).backfill(
+        undefined,
+        new AbortController().signal,
+      ),
+    );
     expect(pages.flat().map((p) => p.postId)).toEqual(['1001']);
     const searches = x.requests().filter((r) => r.endpoint === 'search');
     expect(searches.map((r) => r.status)).toEqual([429, 200]);
@@ -55,9 +88,14 @@ describe('XSource (twitter-api-v2 against a local X API)', () => {
   });
 
   it('maps 401 and a tier without the stream to errors the pipeline acts on', async () => {
-    await expect(source({ bearerToken: 'wrong' }).syncFilters()).rejects.toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('X_BEARER_TOKEN') });
+    await expect(source({ bearerToken: 'wrong' }).syncFilters()).rejects.toMatchObject({
+      kind: 'unauthorized',
+      message: expect.stringContaining('X_BEARER_TOKEN'),
+    });
     x.setStreamAllowed(false);
-    const err = await source().openLive({ onPost: async () => undefined, onClosed: () => undefined }).catch((e: SourceError) => e);
+    const err = await source()
+      .openLive({ onPost: async () => undefined, onClosed: () => undefined })
+      .catch((e: SourceError) => e);
     expect(err).toMatchObject({ kind: 'live-not-allowed' });
   });
 
@@ -65,10 +103,18 @@ describe('XSource (twitter-api-v2 against a local X API)', () => {
     await source().syncFilters();
     const got: SocialPost[] = [];
     let closed: SourceError | undefined;
-    const feed = await source().openLive({ onPost: async (p) => void got.push(p), onClosed: (r) => (closed = r) });
+    const feed = await source().openLive({
+      onPost: async (p) => void got.push(p),
+      onClosed: (r) => (closed = r),
+    });
     await x.waitForStreams(1);
     await new Promise((r) => setTimeout(r, 150)); // a few keep-alives
-    x.push({ id: '5001', text: 'Waarom werkt de app van klaxon bank weer niet?', authorId: 'u1', referencedTweets: [{ type: 'quoted', id: '4000' }] });
+    x.push({
+      id: '5001',
+      text: 'Waarom werkt de app van klaxon bank weer niet?',
+      authorId: 'u1',
+      referencedTweets: [{ type: 'quoted', id: '4000' }],
+    });
     x.push({ id: '5002', text: 'no match here', authorId: 'u1' });
     await waitFor(() => got.length === 1);
     expect(got[0]).toMatchObject({ postId: '5001', kind: 'quote', author: { handle: 'AnnaDV' } });

@@ -75,15 +75,25 @@ export class XSource implements SocialSource {
   async syncFilters(): Promise<void> {
     const current = await this.call(RULES, () => this.client.v2.streamRules());
     const { add, deleteIds } = diffStreamRules(current.data ?? [], xStreamRules(this.options.query));
-    if (deleteIds.length) await this.call(RULES, () => this.client.v2.updateStreamRules({ delete: { ids: deleteIds } }));
+    if (deleteIds.length)
+      await this.call(RULES, () => this.client.v2.updateStreamRules({ delete: { ids: deleteIds } }));
     if (add.length) {
       const result = await this.call(RULES, () => this.client.v2.updateStreamRules({ add }));
-      const rejected = (result.errors ?? []).filter((e) => (e as { title?: string }).title !== 'DuplicateRule');
+      const rejected = (result.errors ?? []).filter(
+        (e) => (e as { title?: string }).title !== 'DuplicateRule',
+      );
       if (rejected.length) {
-        throw new SourceError('unauthorized', `X refused stream rules: ${JSON.stringify(rejected).slice(0, 500)}`);
+        throw new SourceError(
+          'unauthorized',
+          `X refused stream rules: ${JSON.stringify(rejected).slice(0, 500)}`,
+        );
       }
     }
-    if (add.length || deleteIds.length) this.logger.info({ added: add.map((r) => r.value), deleted: deleteIds }, 'X stream rules synced with configuration');
+    if (add.length || deleteIds.length)
+      this.logger.info(
+        { added: add.map((r) => r.value), deleted: deleteIds },
+        'X stream rules synced with configuration',
+      );
   }
 
   async *backfill(sinceId: string | undefined, signal: AbortSignal): AsyncIterable<SocialPost[]> {
@@ -103,7 +113,9 @@ export class XSource implements SocialSource {
         signal,
       );
       const users = page.includes.users ?? [];
-      const posts = page.tweets.map((t) => this.toPost(t, users)).sort((a, b) => comparePostIds(a.postId, b.postId));
+      const posts = page.tweets
+        .map((t) => this.toPost(t, users))
+        .sort((a, b) => comparePostIds(a.postId, b.postId));
       if (posts.length) yield posts;
       nextToken = page.meta.next_token;
     } while (nextToken && !signal.aborted);
@@ -128,35 +140,75 @@ export class XSource implements SocialSource {
     stream.on(ETwitterStreamEvent.Data, (payload: { data: TweetV2; includes?: { users?: UserV2[] } }) => {
       if (closed) return;
       const post = this.toPost(payload.data, payload.includes?.users ?? []);
-      chain = chain.then(
-        () => (closed ? undefined : handlers.onPost(post)),
-      ).catch((err: unknown) => finish(new SourceError('transient', `handling post ${post.postId} failed: ${(err as Error).message}`, undefined, { cause: err })));
+      chain = chain
+        .then(() => (closed ? undefined : handlers.onPost(post)))
+        .catch((err: unknown) =>
+          finish(
+            new SourceError(
+              'transient',
+              `handling post ${post.postId} failed: ${(err as Error).message}`,
+              undefined,
+              { cause: err },
+            ),
+          ),
+        );
     });
     stream.on(ETwitterStreamEvent.DataError, (payload: unknown) => {
       this.logger.warn({ payload }, 'X stream sent an error payload');
     });
     stream.on(ETwitterStreamEvent.TweetParseError, (err: unknown) => {
-      this.logger.error({ err }, 'X stream sent data that is not JSON; the search backfill covers it after reconnecting');
+      this.logger.error(
+        { err },
+        'X stream sent data that is not JSON; the search backfill covers it after reconnecting',
+      );
       finish(new SourceError('transient', 'unparseable stream data'));
     });
-    stream.on(ETwitterStreamEvent.ConnectionLost, () => finish(new SourceError('transient', 'X stream went silent (no keep-alive)')));
-    stream.on(ETwitterStreamEvent.ConnectionError, (err: Error) => finish(new SourceError('transient', `X stream connection error: ${err?.message}`, undefined, { cause: err })));
-    stream.on(ETwitterStreamEvent.ConnectionClosed, () => finish(new SourceError('transient', 'X stream closed')));
+    stream.on(ETwitterStreamEvent.ConnectionLost, () =>
+      finish(new SourceError('transient', 'X stream went silent (no keep-alive)')),
+    );
+    stream.on(ETwitterStreamEvent.ConnectionError, (err: Error) =>
+      finish(
+        new SourceError('transient', `X stream connection error: ${err?.message}`, undefined, { cause: err }),
+      ),
+    );
+    stream.on(ETwitterStreamEvent.ConnectionClosed, () =>
+      finish(new SourceError('transient', 'X stream closed')),
+    );
     try {
-      await stream.connect({ autoReconnect: false, keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 60_000 });
+      await stream.connect({
+        autoReconnect: false,
+        keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 60_000,
+      });
     } catch (err) {
       closed = true;
       stream.removeAllListeners();
       throw this.toSourceError(err, STREAM);
     }
-    return { close: () => { if (!closed) { closed = true; stream.destroy(); } } };
+    return {
+      close: () => {
+        if (!closed) {
+          closed = true;
+          stream.destroy();
+        }
+      },
+    };
   }
 
   private toPost(t: TweetV2, users: UserV2[]): SocialPost {
     const user = users.find((u) => u.id === t.author_id);
-    if (!user) this.logger.warn({ postId: t.id, authorId: t.author_id }, 'X did not include the author of a post; handle and reach unknown');
+    if (!user)
+      this.logger.warn(
+        { postId: t.id, authorId: t.author_id },
+        'X did not include the author of a post; handle and reach unknown',
+      );
     const ref = t.referenced_tweets ?? [];
-    const kind = ref.some((r) => r.type === 'retweeted') ? 'repost' : ref.some((r) => r.type === 'quoted') ? 'quote' : ref.some((r) => r.type === 'replied_to') ? 'reply' : 'post';
+    const kind = ref.some((r) => r.type === 'retweeted')
+      ? 'repost'
+      : ref.some((r) => r.type === 'quoted')
+        ? 'quote'
+        : ref.some((r) => r.type === 'replied_to')
+          ? 'reply'
+          : 'post';
     const handle = user?.username ?? t.author_id ?? 'unknown';
     return {
       network: 'x',
@@ -201,7 +253,10 @@ export class XSource implements SocialSource {
   private async waitUntil(endpoint: string, until: Date | undefined, signal?: AbortSignal): Promise<void> {
     const max = this.options.maxRateLimitWaitMs ?? 15 * 60_000;
     const waitMs = Math.min(max, Math.max(250, (until?.getTime() ?? Date.now() + 60_000) - Date.now() + 250));
-    this.logger.warn({ endpoint, waitMs, resetAt: until?.toISOString() }, 'X rate limit reached: waiting for the reset');
+    this.logger.warn(
+      { endpoint, waitMs, resetAt: until?.toISOString() },
+      'X rate limit reached: waiting for the reset',
+    );
     this.options.onRateLimitWait?.(endpoint, waitMs);
     this.limits.delete(endpoint);
     await sleep(waitMs, signal);
@@ -214,24 +269,50 @@ export class XSource implements SocialSource {
       const status = err.code;
       if (status === 429 || err.rateLimitError) {
         const reset = err.rateLimit?.reset;
-        return new SourceError('rate-limited', `X answered 429 on ${endpoint}`, reset ? new Date(reset * 1000) : undefined, { cause: err });
+        return new SourceError(
+          'rate-limited',
+          `X answered 429 on ${endpoint}`,
+          reset ? new Date(reset * 1000) : undefined,
+          { cause: err },
+        );
       }
       if (status === 401) {
-        return new SourceError('unauthorized', `X rejected the bearer token (401 Unauthorized on ${endpoint}): check X_BEARER_TOKEN`, undefined, { cause: err });
+        return new SourceError(
+          'unauthorized',
+          `X rejected the bearer token (401 Unauthorized on ${endpoint}): check X_BEARER_TOKEN`,
+          undefined,
+          { cause: err },
+        );
       }
       if (status === 403) {
         const data = err.data as { reason?: string; detail?: string; title?: string };
         if (endpoint === STREAM) {
-          return new SourceError('live-not-allowed', `X does not allow the filtered stream for this account (${data.reason ?? data.title ?? '403'}): polling recent search instead`, undefined, { cause: err });
+          return new SourceError(
+            'live-not-allowed',
+            `X does not allow the filtered stream for this account (${data.reason ?? data.title ?? '403'}): polling recent search instead`,
+            undefined,
+            { cause: err },
+          );
         }
-        return new SourceError('unauthorized', `X refused ${endpoint} (403 ${data.reason ?? data.title ?? ''}): ${data.detail ?? ''}`.trim(), undefined, { cause: err });
+        return new SourceError(
+          'unauthorized',
+          `X refused ${endpoint} (403 ${data.reason ?? data.title ?? ''}): ${data.detail ?? ''}`.trim(),
+          undefined,
+          { cause: err },
+        );
       }
       return new SourceError('transient', `X answered ${status} on ${endpoint}`, undefined, { cause: err });
     }
     if (err instanceof ApiRequestError || err instanceof ApiPartialResponseError) {
-      return new SourceError('transient', `request to X failed (${endpoint}): ${err.message}`, undefined, { cause: err });
+      return new SourceError('transient', `request to X failed (${endpoint}): ${err.message}`, undefined, {
+        cause: err,
+      });
     }
-    return new SourceError('transient', `request to X failed (${endpoint}): ${(err as Error)?.message ?? String(err)}`, undefined, { cause: err });
+    return new SourceError(
+      'transient',
+      `request to X failed (${endpoint}): ${(err as Error)?.message ?? String(err)}`,
+      undefined,
+      { cause: err },
+    );
   }
 }
-
