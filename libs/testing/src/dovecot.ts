@@ -113,6 +113,7 @@ state_dir = ${stateDir}
 log_path = ${logFile}
 info_log_path = ${logFile}
 protocols = imap
+shutdown_clients = yes
 listen = 127.0.0.1
 ssl = yes
 ssl_cert = <${certFile}
@@ -163,7 +164,8 @@ lda_mailbox_autosubscribe = yes
 
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
-    const proc = spawn(DOVECOT, ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Own process group: stopping kills the master and every imap/auth child, so clients really lose the server.
+    const proc = spawn(DOVECOT, ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child = proc;
@@ -182,10 +184,18 @@ lda_mailbox_autosubscribe = yes
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-proc.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    signalGroup('SIGTERM');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
+    signalGroup('SIGKILL'); // children that outlived the master (sessions in IDLE)
   };
   const readLog = (): string => {
     try {

@@ -35,11 +35,20 @@ export function neutraliseMarkup(text: string): string {
   return text.replace(/<(?=[a-z/!?])/gi, '‹');
 }
 
+/** Drops control characters other than tab and newline. */
+function stripControls(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if ((c < 32 && c !== 9 && c !== 10) || c === 127) continue;
+    out += ch;
+  }
+  return out;
+}
+
 /** Trims trailing spaces, collapses runs of blank lines and strips control characters. */
 export function normaliseText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+  return stripControls(text.replace(/\r\n?/g, '\n'))
     .replace(/[ \t\u00a0]+/g, ' ')
     .split('\n')
     .map((line) => line.trim())

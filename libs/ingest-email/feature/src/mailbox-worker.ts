@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
+import { ComplaintReceivedEvent, CustomerMessageReceivedEvent, encodeEvent, type EncodedEvent } from '@klaxon/contracts';
+import {
+  detectAutomated,
+  sourceIdFor,
+  threadKeysOf,
+  toComplaintReceived,
+  toCustomerMessage,
+  type IncomingMail,
+  type MailLocation,
+  type MatchedBy,
+} from '@klaxon/ingest-email/domain';
+import type { MessageBus } from '@klaxon/platform/messaging';
+import type { Logger } from '@klaxon/platform/observability';
+import type { MailboxConfig } from './email-ingest.options';
+import type { EmailMetrics } from './email-metrics';
+import type { EmailStore, HandledMessage } from './email-store';
+import { parseMail } from './parse-mail';
+
+export interface MailboxWorkerDeps {
+  bus: MessageBus;
+  store: EmailStore;
+  logger: Logger;
+  metrics: EmailMetrics;
+  clock: { now(): Date };
+}
+
+/** Bytes of message sources fetched in one round (a few big mails do not share memory with hundreds of others). */
+const MAX_ROUND_BYTES = 32 * 1024 * 1024;
+
+interface Prepared {
+  location: MailLocation;
+  sourceId: string;
+  mail?: IncomingMail;
+  error?: { code: string; message: string };
+}
+
+interface Fetched {
+  uid: number;
+  size?: number;
+  internalDate?: Date;
+  source?: Buffer;
+  headersOnly?: Buffer;
+}
+
+class WorkerKilled extends Error {
+  constructor() {
+    super('mailbox worker killed');
+  }
+}
+
+function errorKind(error: unknown): string {
+  const e = error as { authenticationFailed?: boolean; code?: string; name?: string };
+  if (e?.authenticationFailed) return 'auth';
+  return typeof e?.code === 'string' ? e.code : (e?.name ?? 'error');
+}
+
+/**
+ * Watches one folder of one IMAP account: catches up from the last checkpointed UID, then waits
+ * for new mail with IDLE (imapflow's auto-IDLE; NOOP polling where the server lacks IDLE) and a
+ * fallback poll. Each round: fetch → parse → publish and await the bus's acknowledgement → record
+ * and checkpoint in PostgreSQL → only then mark \Seen (or move). Any error closes the connection
+ * and the worker reconnects with exponential backoff; it never gives up on a mailbox.
+ */
+export class MailboxWorker {
+  private readonly log: Logger;
+  private stopping = false;
+  private killed = false;
+  private client: ImapFlow | undefined;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private pending = false;
+  private connectedFlag = false;
+
+  constructor(
+    readonly config: MailboxConfig,
+    private readonly deps: MailboxWorkerDeps,
+  ) {
+    this.log = deps.logger.child({ component: 'email', mailbox: config.name });
+  }
+
+  get connected(): boolean {
+    return this.connectedFlag;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Graceful: finishes the round in flight (publish, checkpoint, flags), then logs out. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+  }
+
+  /** The crash path, for tests: drops the connection at once and abandons the round in flight. */
+  async kill(): Promise<void> {
+    this.killed = true;
+    this.stopping = true;
+    this.client?.close();
+    this.wake();
+    await this.loop;
+  }
+
+  private wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.pending = true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.pending || this.stopping) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private createClient(): ImapFlow {
+    const c = this.config;
+    const client = new ImapFlow({
+      host: c.host,
+      port: c.port,
+      secure: c.secure === 'tls',
+      doSTARTTLS: c.secure === 'starttls' ? true : c.secure === 'none' ? false : undefined,
+      auth: c.accessToken ? { user: c.user, accessToken: c.accessToken } : { user: c.user, pass: c.password ?? '' },
+      tls: { rejectUnauthorized: c.rejectUnauthorized, ...(c.ca ? { ca: [c.ca] } : {}) },
+      logger: false,
+      emitLogs: false,
+      // Enter IDLE soon after each round so new mail is pushed at once; re-issue it every few minutes.
+      autoIdleDelay: 200,
+      maxIdleTime: 5 * 60_000,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+    });
+    client.on('exists', () => this.wake());
+    client.on('close', () => this.wake());
+    client.on('error', (err: unknown) => this.log.warn({ err }, 'IMAP connection error'));
+    return client;
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.config.reconnect.initialMs;
+    while (!this.stopping) {
+      const client = this.createClient();
+      this.client = client;
+      try {
+        await client.connect();
+        if (this.config.moveTo) await this.ensureFolder(client, this.config.moveTo);
+        await client.mailboxOpen(this.config.folder);
+        this.connectedFlag = true;
+        delay = this.config.reconnect.initialMs;
+        this.log.info({ host: this.config.host, port: this.config.port, secure: this.config.secure, folder: this.config.folder }, 'mailbox connected');
+        this.pending = false;
+        while (!this.stopping) {
+          if (!client.usable) throw new Error('IMAP connection closed by the server');
+          await this.drain(client);
+          await this.sleep(this.config.pollIntervalMs);
+        }
+      } catch (error) {
+        if (!this.stopping) {
+          const kind = errorKind(error);
+          this.deps.metrics.errors.inc({ mailbox: this.config.name, kind });
+          if (kind === 'auth') delay = this.config.reconnect.maxMs;
+          this.log.warn({ err: error, kind, retryInMs: delay }, kind === 'auth' ? 'IMAP authentication failed; retrying' : 'mailbox error; reconnecting');
+        }
+      } finally {
+        this.connectedFlag = false;
+        this.client = undefined;
+        if (this.stopping && !this.killed && client.usable) await client.logout().catch(() => client.close());
+        else client.close();
+      }
+      if (this.stopping) break;
+      await this.sleep(Math.round(delay * (0.8 + Math.random() * 0.4)));
+      delay = Math.min(delay * 2, this.config.reconnect.maxMs);
+    }
+    this.log.info('mailbox worker stopped');
+  }
+
+  private async ensureFolder(client: ImapFlow, folder: string): Promise<void> {
+    const list = await client.list();
+    if (!list.some((m) => m.path === folder)) await client.mailboxCreate(folder);
+  }
+
+  /** Handles everything new: UIDs above the checkpoint, or on first contact every unseen message. */
+  private async drain(client: ImapFlow): Promise<void> {
+    const mailbox = client.mailbox as MailboxObject;
+    const uidValidity = String(mailbox.uidValidity);
+    const checkpoint = await this.deps.store.checkpoint(this.config.name);
+    let uids: number[];
+    let firstContact = false;
+    const uidNextBefore = Number(mailbox.uidNext ?? 1);
+    if (checkpoint && checkpoint.uidValidity === uidValidity) {
+      const found = (await client.search({ uid: `${checkpoint.lastUid + 1}:*` }, { uid: true })) || [];
+      uids = found.filter((u) => u > checkpoint.lastUid);
+    } else {
+      if (checkpoint) this.log.warn({ was: checkpoint.uidValidity, now: uidValidity }, 'UIDVALIDITY changed: re-reading unseen mail (known Message-IDs are skipped)');
+      firstContact = true;
+      uids = (await client.search({ seen: false }, { uid: true })) || [];
+    }
+    uids.sort((a, b) => a - b);
+    if (uids.length > 0) this.log.debug({ count: uids.length, firstContact }, 'new messages');
+    for (let i = 0; i < uids.length && !this.stopping; i += this.config.batchSize) {
+      const chunk = uids.slice(i, i + this.config.batchSize);
+      await this.processChunk(client, chunk, uidValidity, !firstContact);
+    }
+    if (firstContact && !this.stopping) {
+      const lastUid = Math.max(uidNextBefore - 1, ...uids, 0);
+      await this.deps.store.record([], { mailbox: this.config.name, uidValidity, lastUid });
+    }
+  }
+
+  private async processChunk(client: ImapFlow, chunk: number[], uidValidity: string, advance: boolean): Promise<void> {
+    const meta = await client.fetchAll(chunk, { uid: true, size: true, internalDate: true }, { uid: true });
+    const byUid = new Map(meta.map((m) => [m.uid, m]));
+    const rounds: number[][] = [];
+    let current: number[] = [];
+    let bytes = 0;
+    for (const uid of chunk) {
+      const size = Math.min(byUid.get(uid)?.size ?? 0, this.config.maxMessageBytes);
+      if (current.length > 0 && bytes + size > MAX_ROUND_BYTES) {
+        rounds.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(uid);
+      bytes += size;
+    }
+    if (current.length) rounds.push(current);
+
+    for (const [index, round] of rounds.entries()) {
+      if (this.stopping && index > 0) return;
+      const small = round.filter((u) => (byUid.get(u)?.size ?? 0) <= this.config.maxMessageBytes && byUid.has(u));
+      const big = round.filter((u) => (byUid.get(u)?.size ?? 0) > this.config.maxMessageBytes);
+      const sources = small.length ? await client.fetchAll(small, { uid: true, source: true }, { uid: true }) : [];
+      const heads = big.length ? await client.fetchAll(big, { uid: true, headers: true }, { uid: true }) : [];
+      const fetched: Fetched[] = [
+        ...sources.map((m: FetchMessageObject) => ({ uid: m.uid, source: m.source })),
+        ...heads.map((m: FetchMessageObject) => ({ uid: m.uid, headersOnly: m.headers })),
+      ].map((f) => ({ ...f, size: byUid.get(f.uid)?.size, internalDate: toDate(byUid.get(f.uid)?.internalDate) }));
+      fetched.sort((a, b) => a.uid - b.uid);
+      const lastUid = Math.max(...round);
+      await this.handleRound(client, fetched, uidValidity, advance ? lastUid : undefined);
+    }
+  }
+
+  private async prepare(f: Fetched, uidValidity: string): Promise<Prepared> {
+    const location: MailLocation = { mailbox: this.config.name, uidValidity, uid: f.uid, internalDate: f.internalDate, size: f.size };
+    try {
+      let mail: IncomingMail;
+      if (f.source) {
+        mail = await parseMail(f.source);
+      } else if (f.headersOnly) {
+        mail = await parseMail(Buffer.concat([f.headersOnly, Buffer.from('\r\n')]));
+        mail = { ...mail, text: `[message of ${f.size} bytes exceeds the ${this.config.maxMessageBytes}-byte limit: body and attachments not read]`, html: undefined };
+      } else {
+        throw Object.assign(new Error('server returned no message source'), { code: 'no-source' });
+      }
+      return { location, mail, sourceId: sourceIdFor(location, mail.messageId) };
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      return { location, sourceId: sourceIdFor(location, undefined), error: { code: e.code ?? 'unparseable-mail', message: e.message ?? String(error) } };
+    }
+  }
+
+  private async linkOf(mail: IncomingMail, byMessageId: Map<string, string>): Promise<{ complaintId: string; matchedBy: MatchedBy } | undefined> {
+    const keys = threadKeysOf(mail);
+    if (keys.inReplyTo && byMessageId.has(keys.inReplyTo)) return { complaintId: byMessageId.get(keys.inReplyTo)!, matchedBy: 'in-reply-to' };
+    for (const ref of [...keys.references].reverse()) {
+      if (byMessageId.has(ref)) return { complaintId: byMessageId.get(ref)!, matchedBy: 'references' };
+    }
+    if (keys.reference) {
+      const complaintId = await this.deps.store.complaintByReference(keys.reference);
+      if (complaintId) return { complaintId, matchedBy: 'subject-reference' };
+    }
+    return undefined;
+  }
+
+  private async handleRound(client: ImapFlow, fetched: Fetched[], uidValidity: string, checkpointUid: number | undefined): Promise<void> {
+    const { store, bus, metrics, clock } = this.deps;
+    const mailboxLabel = { mailbox: this.config.name };
+    const prepared = await Promise.all(fetched.map((f) => this.prepare(f, uidValidity)));
+    const known = await store.known(prepared.map((p) => p.sourceId));
+    const threadIds = prepared.flatMap((p) => (p.mail ? [p.mail.inReplyTo, ...p.mail.references] : [])).filter((x): x is string => Boolean(x));
+    const byMessageId = await store.complaintsByMessageId(threadIds);
+
+    const now = clock.now();
+    const outgoing: EncodedEvent[] = [];
+    const handled: HandledMessage[] = [];
+    const outcomes: Array<{ p: Prepared; outcome: string; complaintId?: string; reason?: string }> = [];
+    const inRound = new Set<string>();
+    let duplicates = 0;
+    for (const p of prepared) {
+      if (known.has(p.sourceId) || inRound.has(p.sourceId)) {
+        duplicates++;
+        this.log.info({ uid: p.location.uid, sourceId: p.sourceId }, 'email seen before: skipped (no second complaint)');
+        continue;
+      }
+      inRound.add(p.sourceId);
+      const base = { sourceId: p.sourceId, mailbox: this.config.name, uidValidity, uid: p.location.uid, size: p.location.size, messageId: p.mail?.messageId };
+      if (p.error || !p.mail) {
+        const reason = `${p.error?.code}: ${p.error?.message}`;
+        handled.push({ ...base, disposition: 'dead-letter', reason });
+        outcomes.push({ p, outcome: 'dead-letter', reason });
+        continue;
+      }
+      const mail = p.mail;
+      const automated = detectAutomated(mail);
+      if (automated) {
+        handled.push({ ...base, disposition: automated.kind, reason: automated.reason });
+        outcomes.push({ p, outcome: automated.kind, reason: automated.reason });
+        continue;
+      }
+      try {
+        const link = await this.linkOf(mail, byMessageId);
+        const correlationId = randomUUID();
+        if (link) {
+          const message = toCustomerMessage(mail, p.location, link, now);
+          outgoing.push(encodeEvent(CustomerMessageReceivedEvent, message, { eventId: `${message.messageId}:message`, correlationId }));
+          handled.push({ ...base, disposition: 'reply', complaintId: link.complaintId, reason: link.matchedBy, receivedAt: message.receivedAt });
+          outcomes.push({ p, outcome: 'reply', complaintId: link.complaintId, reason: link.matchedBy });
+          if (mail.messageId) byMessageId.set(mail.messageId, link.complaintId);
+        } else {
+          const received = toComplaintReceived(mail, p.location, now);
+          outgoing.push(encodeEvent(ComplaintReceivedEvent, received, { eventId: `${received.complaintId}:received`, correlationId }));
+          handled.push({ ...base, disposition: 'complaint', complaintId: received.complaintId, receivedAt: received.receivedAt });
+          outcomes.push({ p, outcome: 'complaint', complaintId: received.complaintId });
+          if (mail.messageId) byMessageId.set(mail.messageId, received.complaintId);
+        }
+      } catch (error) {
+        const reason = `${(error as { code?: string }).code ?? 'mapping-failed'}: ${(error as Error).message}`;
+        handled.push({ ...base, disposition: 'dead-letter', reason });
+        outcomes.push({ p, outcome: 'dead-letter', reason });
+      }
+    }
+
+    // At-least-once: the events are on the bus (acknowledged) before anything is checkpointed or flagged.
+    if (outgoing.length > 0) await bus.publish(outgoing);
+    if (this.killed) throw new WorkerKilled();
+    await store.record(handled, checkpointUid !== undefined ? { mailbox: this.config.name, uidValidity, lastUid: checkpointUid } : undefined);
+    if (this.killed) throw new WorkerKilled();
+    const uids = fetched.map((f) => f.uid);
+    if (uids.length > 0) {
+      await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
+      if (this.config.moveTo) await client.messageMove(uids, this.config.moveTo, { uid: true });
+    }
+
+    if (duplicates) metrics.duplicates.inc(mailboxLabel, duplicates);
+    for (const o of outcomes) {
+      metrics.received.inc({ ...mailboxLabel, outcome: o.outcome });
+      const fields = { uid: o.p.location.uid, messageId: o.p.mail?.messageId, complaintId: o.complaintId, reason: o.reason };
+      if (o.outcome === 'dead-letter') this.log.warn(fields, 'email dead-lettered: not turned into a complaint');
+      else if (o.outcome === 'auto-reply' || o.outcome === 'bounce') this.log.info(fields, `email ${o.outcome} recognised: not a complaint`);
+      else if (o.outcome === 'reply') this.log.info(fields, 'email reply linked to its complaint');
+      else this.log.info(fields, 'email complaint received');
+    }
+  }
+}
+
+function toDate(value: Date | string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
