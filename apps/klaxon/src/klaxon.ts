@@ -1,4 +1,5 @@
 import { ClassificationModule } from '@klaxon/classification/feature';
+import { EmailIngestModule, mailboxesFromEnv } from '@klaxon/ingest-email/feature';
 import { IntakeModule } from '@klaxon/intake/feature';
 import type { Env } from '@klaxon/platform/config';
 import { runApp, type RunningApp } from '@klaxon/platform/runtime';
@@ -15,6 +16,8 @@ export interface KlaxonOptions {
 
 /** The same stage modules the separate apps run, wired into one process. */
 export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
+  // Email joins when IMAP_HOST (or IMAP_MAILBOXES_JSON/FILE) is set; invalid settings stop the start.
+  const mailboxes = mailboxesFromEnv(options.env);
   return runApp({
     service: 'klaxon',
     env: options.env,
@@ -22,6 +25,7 @@ export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     embedded: { dataDir: options.dataDir },
     bodyLimitBytes: 256 * 1024,
     handleSignals: options.handleSignals,
-    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot()],
+    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot(),
+      ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : [])],
   });
 }
