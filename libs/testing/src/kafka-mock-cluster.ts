@@ -23,11 +23,11 @@ export async function startKafkaMockCluster({
   brokers = 3,
   startTimeoutMs = 15_000,
 }: KafkaMockClusterOptions = {}): Promise<KafkaMockCluster> {
-  if (spawnSync('sh', ['-c', 'command -v kcat'], { stdio: 'ignore' }).status !== 0) {
+  if (spawnSync('/bin/sh', ['-c', 'command -v kcat'], { stdio: 'ignore', env: process.env }).status !== 0) {
     throw new Error('kcat not found: apt-get install -y kcat');
   }
   const child = spawn(
-    'sh',
+    '/bin/sh',
     [
       '-c',
       '"$0" "$@" </dev/null >/dev/null & k=$!; read _; kill $k; wait $k',
@@ -41,7 +41,7 @@ export async function startKafkaMockCluster({
       '-t',
       '__mock_bootstrap',
     ],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
+    { stdio: ['pipe', 'ignore', 'pipe'], env: process.env },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';

@@ -1,5 +1,5 @@
 import type { TopicSpec } from '@klaxon/contracts';
-import type { Logger } from '@klaxon/platform/observability';
+import type { Logger, Registry } from '@klaxon/platform/observability';
 import {
   DEFAULT_RETRY_POLICY,
   type IncomingMessage,
@@ -8,9 +8,12 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './bus.port';
+import { BusMetrics } from './bus-metrics';
 import { runBatch } from './failure-policy';
 
 export interface InProcessMessageBusOptions {
+  /** Where the consumed / dead-lettered counters go (optional). */
+  metrics?: Registry;
   logger: Logger;
   /** Partitions of a topic `ensureTopics` did not declare. */
   defaultPartitions?: number;
@@ -65,13 +68,16 @@ export class InProcessMessageBus implements MessageBus {
   private readonly subscriptions = new Set<Subscription>();
   private readonly defaultPartitions: number;
   private readonly retainPerPartition: number;
+  private readonly metrics: BusMetrics;
   private roundRobin = 0;
+  private wakeScheduled: NodeJS.Immediate | null = null;
   private closed = false;
 
   constructor(options: InProcessMessageBusOptions) {
     this.logger = options.logger.child({ component: 'in-process-bus' });
     this.defaultPartitions = options.defaultPartitions ?? 4;
     this.retainPerPartition = options.retainPerPartition ?? 100_000;
+    this.metrics = new BusMetrics(options.metrics);
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
@@ -90,7 +96,11 @@ export class InProcessMessageBus implements MessageBus {
       });
       this.trim(topic, index);
     }
-    this.wake();
+    // Consumers run on a later turn of the event loop, never inside the publisher's await.
+    this.wakeScheduled ??= setImmediate(() => {
+      this.wakeScheduled = null;
+      this.wake();
+    });
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -125,6 +135,7 @@ export class InProcessMessageBus implements MessageBus {
             logger,
             signal: abort.signal,
           });
+          this.metrics.record(messages[0].topic, options.groupId, result);
           if (result.done > 0) group.committed.set(key, Number(messages[result.done - 1].offset) + 1);
           if (result.error !== undefined) await this.pause(retry.initialBackoffMs, abort.signal);
         } catch (err) {

@@ -3,3 +3,4 @@ export * from './failure-policy';
 export * from './in-process-message-bus';
 export * from './kafka-message-bus';
 export * from './bus-transport.server';
+export * from './bus-metrics';

@@ -10,7 +10,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { TopicSpec } from '@klaxon/contracts';
-import type { Logger } from '@klaxon/platform/observability';
+import type { Logger, Registry } from '@klaxon/platform/observability';
 import {
   DEFAULT_RETRY_POLICY,
   type IncomingMessage,
@@ -19,6 +19,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './bus.port';
+import { BusMetrics } from './bus-metrics';
 import { runBatch } from './failure-policy';
 
 export interface KafkaConsumerTuning {
@@ -30,6 +31,8 @@ export interface KafkaConsumerTuning {
 }
 
 export interface KafkaMessageBusOptions {
+  /** Where the consumed / dead-lettered counters go (optional). */
+  metrics?: Registry;
   clientId: string;
   brokers: string[];
   logger: Logger;
@@ -106,9 +109,11 @@ export class KafkaMessageBus implements MessageBus {
   }>();
   private closed = false;
   private readonly maxMessagesPerSend: number;
+  private readonly metrics: BusMetrics;
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     this.logger = options.logger.child({ component: 'kafka-bus' });
+    this.metrics = new BusMetrics(options.metrics);
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -258,6 +263,7 @@ export class KafkaMessageBus implements MessageBus {
           } finally {
             clearInterval(beat);
           }
+          this.metrics.record(topic, options.groupId, result);
           if (result.done > 0) {
             settled = chunk[result.done - 1].offset;
             resolveOffset(settled);
