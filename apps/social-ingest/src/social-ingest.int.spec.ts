@@ -125,10 +125,23 @@ describe('social-ingest app on Kafka', () => {
       await db.end();
     }
     expect(await checkpoint()).toBe('7007');
+
+    // the token is revoked on X's side: a clear error, readiness of the source fails, the process stays up
+    x.setBearerToken('rotated-token');
+    x.dropStreams();
+    await waitFor(async () => (await fetch(`${app!.url}/health/social`)).status === 503, 'health/social 503');
+    const health = await social(app);
+    expect(health.sources[0]).toMatchObject({ state: 'unauthorized', lastError: { kind: 'unauthorized' } });
+    expect(app.output()).toMatch(/credentials rejected: X rejected the bearer token \(401 Unauthorized/);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(app.child.exitCode).toBeNull();
+    expect(x.requests().filter((r) => r.status === 401)).toHaveLength(1);
   });
 
-  async function social(a: AppProcess): Promise<{ sources: Array<{ state: string }> }> {
-    return (await fetch(`${a.url}/health/social`)).json() as Promise<{ sources: Array<{ state: string }> }>;
+  async function social(a: AppProcess): Promise<{ sources: Array<{ state: string; lastError?: unknown }> }> {
+    return (await fetch(`${a.url}/health/social`)).json() as Promise<{
+      sources: Array<{ state: string; lastError?: unknown }>;
+    }>;
   }
 
   async function checkpoint(): Promise<string | undefined> {
