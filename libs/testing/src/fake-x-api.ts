@@ -34,7 +34,8 @@ export type FakeXEndpoint = 'search' | 'stream' | 'rules';
 
 export interface FakeXFailure {
   endpoint: FakeXEndpoint;
-  status: 401 | 403 | 429 | 500 | 503;
+  /** 400 answers as X does for a since_id older than the 7-day search window. */
+  status: 400 | 401 | 403 | 429 | 500 | 503;
   /** For 429: seconds until `x-rate-limit-reset` (default 1). */
   resetInSeconds?: number;
   /** How many requests in a row fail (default 1). */
@@ -199,6 +200,19 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
 
   function problem(status: number): unknown {
     switch (status) {
+      case 400:
+        return {
+          errors: [
+            {
+              parameters: { since_id: ['1'] },
+              message:
+                "Invalid 'since_id'. 'since_id' must be a tweet id created after the start of the search window.",
+            },
+          ],
+          title: 'Invalid Request',
+          detail: 'One or more parameters to your request was invalid.',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+        };
       case 401:
         return { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' };
       case 403:

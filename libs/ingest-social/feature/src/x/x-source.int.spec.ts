@@ -69,6 +69,18 @@ describe('XSource (twitter-api-v2 against a local X API)', () => {
     ).toEqual([false, true, true]);
   });
 
+  it('takes the whole search window when the checkpoint is older than it (X answers 400)', async () => {
+    for (let i = 1; i <= 3; i++)
+      x.push({ id: String(1000 + i), text: `@KlaxonBank post ${i}`, authorId: 'u1' });
+    x.failNext({ endpoint: 'search', status: 400 });
+    const pages = await collect(source().backfill('17', new AbortController().signal));
+    expect(pages.flat().map((p) => p.postId)).toEqual(['1001', '1002', '1003']);
+    expect(x.requests().map((r) => [r.status, r.query.since_id])).toEqual([
+      [400, '17'],
+      [200, undefined],
+    ]);
+  });
+
   it('waits for the rate-limit reset after a 429 and then continues', async () => {
     x.push({ id: '1001', text: '@KlaxonBank hello', authorId: 'u1' });
     x.failNext({ endpoint: 'search', status: 429, resetInSeconds: 1 });

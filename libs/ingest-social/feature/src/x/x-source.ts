@@ -99,19 +99,34 @@ export class XSource implements SocialSource {
   async *backfill(sinceId: string | undefined, signal: AbortSignal): AsyncIterable<SocialPost[]> {
     let nextToken: string | undefined;
     do {
-      const page = await this.call(
-        SEARCH,
-        () =>
-          this.client.v2.search(this.searchQuery, {
-            max_results: this.options.pageSize ?? 100,
-            ...(sinceId ? { since_id: sinceId } : {}),
-            ...(nextToken ? { next_token: nextToken } : {}),
-            expansions: [...EXPANSIONS],
-            'tweet.fields': [...TWEET_FIELDS],
-            'user.fields': [...USER_FIELDS],
-          }),
-        signal,
-      );
+      const search = () =>
+        this.call(
+          SEARCH,
+          () =>
+            this.client.v2.search(this.searchQuery, {
+              max_results: this.options.pageSize ?? 100,
+              ...(sinceId ? { since_id: sinceId } : {}),
+              ...(nextToken ? { next_token: nextToken } : {}),
+              expansions: [...EXPANSIONS],
+              'tweet.fields': [...TWEET_FIELDS],
+              'user.fields': [...USER_FIELDS],
+            }),
+          signal,
+        );
+      let page: Awaited<ReturnType<typeof search>>;
+      try {
+        page = await search();
+      } catch (err) {
+        // A checkpoint older than the recent-search window (7 days) is refused with 400: take the whole window.
+        const cause = (err as SourceError).cause;
+        if (!(sinceId && !nextToken && cause instanceof ApiResponseError && cause.code === 400)) throw err;
+        this.logger.warn(
+          { sinceId, detail: JSON.stringify(cause.data).slice(0, 300) },
+          'checkpoint is older than the recent-search window: catching up on the whole window; older posts are out of reach',
+        );
+        sinceId = undefined;
+        page = await search();
+      }
       const users = page.includes.users ?? [];
       const posts = page.tweets
         .map((t) => this.toPost(t, users))
