@@ -1,7 +1,7 @@
 import { ClassificationModule } from '@klaxon/classification/feature';
 import { EmailIngestModule, mailboxesFromEnv } from '@klaxon/ingest-email/feature';
 import { IntakeModule } from '@klaxon/intake/feature';
-import type { Env } from '@klaxon/platform/config';
+import { API_KEY_SCOPES, type Env } from '@klaxon/platform/config';
 import { runApp, type RunningApp } from '@klaxon/platform/runtime';
 import { RoutingModule } from '@klaxon/routing/feature';
 import { SlaModule } from '@klaxon/sla/feature';
@@ -25,6 +25,8 @@ export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     embedded: { dataDir: options.dataDir },
     bodyLimitBytes: 256 * 1024,
     handleSignals: options.handleSignals,
+    // The embedded demo (no DATABASE_URL) has the API key `demo` with every scope; never with a real database.
+    apiKeys: options.env.DATABASE_URL?.trim() ? [] : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
     features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot(),
       ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : [])],
   });

@@ -1,2 +1,3 @@
 export * from './parse-env';
 export * from './runtime-config';
+export * from './api-keys';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeysVar, type ApiKeySeed } from './api-keys';
 import { csv, parseEnv, port, positiveInt, type Env } from './parse-env';
 
 /** The settings every Klaxon app shares. Each variable is documented in README.md. */
@@ -31,6 +32,8 @@ export const runtimeEnvShape = {
   CONSUMER_BATCH_SIZE: positiveInt.default(500),
   /** Graceful shutdown: longest wait for in-flight work after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  /** API keys created at start-up: `name:key:scope+scope,...` (see api-keys.ts). */
+  API_KEYS: apiKeysVar.optional(),
 };
 
 export interface RuntimeConfig {
@@ -44,6 +47,7 @@ export interface RuntimeConfig {
   http: { port: number | undefined; host: string };
   consumerBatchSize: number;
   shutdownTimeoutMs: number;
+  apiKeys: ApiKeySeed[];
 }
 
 export function loadRuntimeConfig(env: Env): RuntimeConfig {
@@ -69,6 +73,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     http: { port: e.PORT, host: e.HOST },
     consumerBatchSize: e.CONSUMER_BATCH_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    apiKeys: e.API_KEYS ?? [],
   };
 }
 

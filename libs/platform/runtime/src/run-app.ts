@@ -1,5 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import { loadRuntimeConfig, type Env } from '@klaxon/platform/config';
+import { loadRuntimeConfig, type ApiKeySeed, type Env } from '@klaxon/platform/config';
 import { connectInfrastructure } from './infrastructure';
 import { startApp, stopOnSignals, type RunningApp } from './start-app';
 
@@ -12,6 +12,8 @@ export interface RunAppOptions {
   /** Only the all-in-one app: in-process bus and embedded PostgreSQL when KAFKA_BROKERS / DATABASE_URL are unset. */
   embedded?: { dataDir: string | undefined };
   bodyLimitBytes?: number;
+  /** API keys to create at start-up besides API_KEYS (the embedded demo key). */
+  apiKeys?: ApiKeySeed[];
   /** Install SIGTERM/SIGINT handlers (off in tests that start apps in-process). */
   handleSignals?: boolean;
 }
@@ -26,6 +28,7 @@ export async function runApp(options: RunAppOptions): Promise<RunningApp> {
       infrastructure,
       features: options.features,
       http: { port: config.http.port ?? options.defaultPort, host: config.http.host, bodyLimitBytes: options.bodyLimitBytes },
+      apiKeys: [...config.apiKeys, ...(options.apiKeys ?? []).filter((k) => !config.apiKeys.some((c) => c.name === k.name))],
     });
     if (options.handleSignals !== false) stopOnSignals(running, infrastructure.logger, config.shutdownTimeoutMs);
     return running;

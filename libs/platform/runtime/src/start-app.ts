@@ -1,8 +1,10 @@
-import formbody from '@fastify/formbody';
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ApiKeySeed } from '@klaxon/platform/config';
+import { AuthModule } from '@klaxon/platform/auth';
 import { BusTransportServer } from '@klaxon/platform/messaging';
+import { OpenApiModule } from '@klaxon/platform/openapi';
 import { OutboxRelay } from '@klaxon/platform/persistence';
 import { HttpErrorFilter } from './http-error.filter';
 import type { Infrastructure } from './infrastructure';
@@ -19,6 +21,8 @@ export interface StartAppOptions {
   /** Publish what the stage wrote to its outbox. */
   relayOutbox?: boolean;
   clock?: Clock;
+  /** API keys created at start-up (API_KEYS; the embedded demo key). */
+  apiKeys?: ApiKeySeed[];
 }
 
 export interface RunningApp {
@@ -33,6 +37,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   @Module({
     imports: [
       RuntimeModule.forRoot({ logger: infra.logger, metrics: infra.metrics, bus: infra.bus, dataSource: infra.dataSource, clock: options.clock }),
+      AuthModule.forRoot({ seeds: options.apiKeys ?? [], logger: infra.logger, metrics: infra.metrics }),
+      OpenApiModule.forRoot({ title: `Klaxon ${options.service}`, version: '1' }),
       ...options.features,
     ],
   })
@@ -43,7 +49,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
     logger: new NestPinoLogger(infra.logger.child({ component: 'nest' })),
     bufferLogs: false,
   });
-  await app.register(formbody);
+  // Nest's Fastify adapter parses JSON and urlencoded form posts itself (registering @fastify/formbody too fails).
   app.useGlobalFilters(new HttpErrorFilter(infra.logger));
   app.connectMicroservice({ strategy: new BusTransportServer(infra.bus, { logger: infra.logger }) }, { inheritAppConfig: true });
 
