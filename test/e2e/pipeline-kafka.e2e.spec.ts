@@ -56,13 +56,18 @@ async function submitMany(n: number, tag: string): Promise<string[]> {
   return ids;
 }
 
+/**
+ * Done = classified and routed: given an owner and its four clocks, or waiting in its team's queue
+ * when the demo organisation is at capacity (which 200 complaints at once make it).
+ */
 async function allProcessed(ids: string[], timeoutMs = 90_000): Promise<void> {
   await waitFor(
-    `${ids.length} complaints classified, assigned and given deadlines`,
+    `${ids.length} complaints classified and routed (owner and deadlines, or in a team queue)`,
     async () => {
       const { rows } = await db.query(
-        `SELECT count(*)::int AS n FROM complaints c WHERE c.id = ANY($1) AND c.owner_id IS NOT NULL
-           AND (SELECT count(*) FROM sla_clocks s WHERE s.complaint_id = c.id) = 4`,
+        `SELECT count(*)::int AS n FROM complaints c WHERE c.id = ANY($1) AND c.classified_at IS NOT NULL
+           AND ((c.owner_id IS NOT NULL AND (SELECT count(*) FROM sla_clocks s WHERE s.complaint_id = c.id AND s.clock IN ('acknowledgement', 'owner', 'first-response', 'resolution')) = 4)
+             OR (c.owner_id IS NULL AND c.status = 'queued' AND c.team_id IS NOT NULL))`,
         [ids],
       );
       return rows[0].n === ids.length;
@@ -103,8 +108,10 @@ it('loses nothing and assigns nothing twice when the classifier is killed mid-st
   const all = [...ids, ...more];
   await allProcessed(all);
 
+  const owned = await db.query(`SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND owner_id IS NOT NULL`, [all]);
+  expect(owned.rows[0].n).toBeGreaterThan(0);
   const assigned = await db.query(`SELECT complaint_id, count(*)::int AS n FROM complaint_history WHERE kind = 'assigned' AND complaint_id = ANY($1) GROUP BY complaint_id`, [all]);
-  expect(assigned.rows).toHaveLength(all.length);
+  expect(assigned.rows).toHaveLength(owned.rows[0].n); // every owned complaint assigned exactly once
   expect(assigned.rows.every((r) => r.n === 1)).toBe(true);
   const classified = await db.query(`SELECT count(*)::int AS n FROM complaint_history WHERE kind = 'classified' AND complaint_id = ANY($1)`, [all]);
   expect(classified.rows[0].n).toBe(all.length);
