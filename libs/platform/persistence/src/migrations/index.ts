@@ -1,0 +1,21 @@
+import { Foundation1764000000000 } from './1764000000000-foundation';
+import { RoutingOrganisation1764000100000 } from './1764000100000-routing-organisation';
+import { SlaCases1764000200000 } from './1764000200000-sla-cases';
+import { EmailIngest1764000350000 } from './1764000350000-email-ingest';
+import { SocialCheckpoints1764000370000 } from './1764000370000-social-checkpoints';
+import { ApiKeys1764000390000 } from './1764000390000-api-keys';
+import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classifier-training-examples';
+
+/**
+ * Every migration, in order. Hand-written, never `synchronize`. Add one file per migration and one
+ * line here; timestamps by area keep names apart (see README "Persistence").
+ */
+export const MIGRATIONS = [
+  Foundation1764000000000,
+  RoutingOrganisation1764000100000,
+  SlaCases1764000200000,
+  EmailIngest1764000350000,
+  SocialCheckpoints1764000370000,
+  ApiKeys1764000390000,
+  ClassifierTrainingExamples1764000500000,
+];
