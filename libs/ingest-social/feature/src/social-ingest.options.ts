@@ -26,6 +26,8 @@ export interface SocialIngestModuleOptions {
   sources?: Array<(logger: Logger) => SocialSource>;
   pollIntervalMs?: number;
   authRetryMs?: number;
+  /** Second search over the last catch-up's range, for posts the search indexed late (0: off). */
+  resweepDelayMs?: number;
   reconnect?: BackoffPolicy;
 }
 
@@ -52,6 +54,7 @@ export const socialEnvShape = {
   X_RECONNECT_MAX_MS: positiveInt.default(60_000),
   X_AUTH_RETRY_MS: positiveInt.default(300_000),
   X_KEEPALIVE_TIMEOUT_MS: positiveInt.default(60_000),
+  X_RESWEEP_DELAY_MS: z.coerce.number().int().nonnegative().default(30_000),
 };
 
 /**
@@ -82,6 +85,7 @@ export function socialOptionsFromEnv(env: Env, required: boolean): SocialIngestM
     },
     pollIntervalMs: e.X_POLL_INTERVAL_MS,
     authRetryMs: e.X_AUTH_RETRY_MS,
+    resweepDelayMs: e.X_RESWEEP_DELAY_MS,
     reconnect: { initialMs: e.X_RECONNECT_INITIAL_MS, maxMs: e.X_RECONNECT_MAX_MS },
   };
 }

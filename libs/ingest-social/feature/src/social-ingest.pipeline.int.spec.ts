@@ -297,6 +297,18 @@ describe('social ingest pipeline (X)', () => {
     await waitFor(() => events.length === 1, 'event after recovery');
   });
 
+  it('re-sweeps the search after a catch-up for a post neither the stream nor the first search had', async () => {
+    const p = pipeline({ options: { resweepDelayMs: 500 } });
+    await streaming(p);
+    x.push(
+      { id: '8001', text: '@KlaxonBank indexed late, never on the stream', authorId: 'u1' },
+      { stream: false },
+    );
+    await waitFor(() => events.length === 1, 'late post');
+    expect(received()).toEqual(['8001']);
+    expect(logs.some((l) => l.msg === 'late-indexed posts found by the re-sweep of the search')).toBe(true);
+  });
+
   it('polls the recent search when the tier has no filtered stream', async () => {
     x.setStreamAllowed(false);
     const p = pipeline();

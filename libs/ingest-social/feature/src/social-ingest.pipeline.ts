@@ -30,6 +30,12 @@ export interface SocialPipelineOptions {
   reconnect: BackoffPolicy;
   /** Wait before trying again after the credentials were rejected (no crash loop, no hammering). */
   authRetryMs: number;
+  /**
+   * The search indexes posts with a delay, so a post written just before the stream connected may
+   * be in neither the stream nor the catch-up. This long after each catch-up, the same range is
+   * searched once more (already handed-over posts are skipped). 0 turns it off. Default 30 s.
+   */
+  resweepDelayMs?: number;
 }
 
 export interface SocialPipelineDeps {
@@ -190,32 +196,62 @@ export class SocialIngestPipeline {
       onPost: (post) => this.onLivePost(live, post),
       onClosed: (reason) => closedWith(reason),
     });
+    const local = new AbortController();
+    const stopLocal = () => local.abort();
+    signal.addEventListener('abort', stopLocal, { once: true });
+    let resweep: Promise<void> = Promise.resolve();
     try {
       this.setState('catching-up');
-      await this.catchUp(signal, live);
+      const since = await this.catchUp(signal, live);
       this.setState('streaming');
       this.attempt = 0;
+      const delay = this.options.resweepDelayMs ?? 30_000;
+      if (delay > 0) resweep = sleep(delay, local.signal).then(() => this.resweep(since, local.signal));
       const aborted = new Promise<null>((resolve) =>
-        signal.addEventListener('abort', () => resolve(null), { once: true }),
+        local.signal.addEventListener('abort', () => resolve(null), { once: true }),
       );
       const reason = await Promise.race([closed, aborted]);
       if (reason) throw reason;
     } finally {
+      local.abort();
+      signal.removeEventListener('abort', stopLocal);
       feed.close();
+      await resweep;
       this.live = null;
     }
   }
 
-  private onLivePost(live: LiveState, post: SocialPost): Promise<void> {
+  /** Searches the range of the last catch-up again, for posts the search had not indexed yet. */
+  private async resweep(since: string | undefined, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    try {
+      let found = 0;
+      for await (const page of this.source.backfill(since, signal))
+        found += await this.ingest(page, () => undefined);
+      if (found)
+        this.logger.info(
+          { since: since ?? null, found },
+          'late-indexed posts found by the re-sweep of the search',
+        );
+    } catch (err) {
+      this.deps.metrics.errors.inc({ channel: 'social', network: this.source.network, kind: 'resweep' });
+      this.logger.warn(
+        { err: { message: (err as Error).message } },
+        're-sweep of the search failed; the next catch-up covers the range',
+      );
+    }
+  }
+
+  private async onLivePost(live: LiveState, post: SocialPost): Promise<void> {
     // Until the catch-up finished, the checkpoint must not jump over the gap it is filling.
-    return this.ingest([post], (newest) => {
+    await this.ingest([post], (newest) => {
       live.newestSeen = newestPostId([live.newestSeen, newest]);
       return live.caughtUp ? newest : undefined;
     });
   }
 
   /** Everything after the checkpoint, from the search; then the checkpoint moves to the newest post handed over. */
-  private async catchUp(signal: AbortSignal, live?: LiveState): Promise<void> {
+  private async catchUp(signal: AbortSignal, live?: LiveState): Promise<string | undefined> {
     const since = await this.checkpoints.get(this.source.network, this.source.sourceKey);
     this.current.checkpoint = since;
     let newest = since;
@@ -225,7 +261,7 @@ export class SocialIngestPipeline {
       newest = newestPostId([newest, ...page.map((p) => p.postId)]);
       pages += 1;
     }
-    if (signal.aborted) return;
+    if (signal.aborted) return since;
     await this.exclusive(async () => {
       const target = newestPostId([newest, live?.newestSeen]);
       if (target && (!since || comparePostIds(target, since) > 0)) {
@@ -241,6 +277,7 @@ export class SocialIngestPipeline {
         { since: since ?? null, checkpoint: this.current.checkpoint, pages },
         'caught up from the recent search',
       );
+    return since;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -257,7 +294,7 @@ export class SocialIngestPipeline {
   private ingest(
     posts: SocialPost[],
     advanceTo: (newestInBatch: string | undefined) => string | undefined,
-  ): Promise<void> {
+  ): Promise<number> {
     return this.exclusive(async () => {
       const network = this.source.network;
       const labels = { channel: 'social', network };
@@ -360,6 +397,7 @@ export class SocialIngestPipeline {
           'social post received',
         );
       }
+      return fresh.length;
     });
   }
 }

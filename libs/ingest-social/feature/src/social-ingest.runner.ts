@@ -51,6 +51,7 @@ export class SocialIngestRunner implements OnApplicationBootstrap, OnApplication
         {
           pollIntervalMs: this.options.pollIntervalMs ?? 60_000,
           authRetryMs: this.options.authRetryMs ?? 300_000,
+          resweepDelayMs: this.options.resweepDelayMs,
           reconnect: this.options.reconnect ?? { initialMs: 1_000, maxMs: 60_000 },
         },
       );
