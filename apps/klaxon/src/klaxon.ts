@@ -1,5 +1,6 @@
 import { ClassificationModule } from '@klaxon/classification/feature';
 import { EmailIngestModule, mailboxesFromEnv } from '@klaxon/ingest-email/feature';
+import { SocialIngestModule, socialOptionsFromEnv } from '@klaxon/ingest-social/feature';
 import { IntakeModule } from '@klaxon/intake/feature';
 import { API_KEY_SCOPES, type Env } from '@klaxon/platform/config';
 import { runApp, type RunningApp } from '@klaxon/platform/runtime';
@@ -18,6 +19,8 @@ export interface KlaxonOptions {
 export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
   // Email joins when IMAP_HOST (or IMAP_MAILBOXES_JSON/FILE) is set; invalid settings stop the start.
   const mailboxes = mailboxesFromEnv(options.env);
+  // X joins when X_BEARER_TOKEN is set (with X_QUERY); invalid settings stop the start.
+  const social = socialOptionsFromEnv(options.env, false);
   return runApp({
     service: 'klaxon',
     env: options.env,
@@ -28,6 +31,7 @@ export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     // The embedded demo (no DATABASE_URL) has the API key `demo` with every scope; never with a real database.
     apiKeys: options.env.DATABASE_URL?.trim() ? [] : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
     features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot(),
-      ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : [])],
+      ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : []),
+      ...(social ? [SocialIngestModule.forRoot(social)] : [])],
   });
 }
