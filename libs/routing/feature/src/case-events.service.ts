@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { CaseEvent } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
@@ -34,7 +34,7 @@ export class CaseEventsService {
       if (todo.length === 0) return;
       const now = this.clock.now();
       const ids = [...new Set(todo.map((e) => e.data.complaintId))];
-      const rows = (await manager.query('SELECT id, owner_id, team_id, status FROM complaints WHERE id = ANY($1)', [ids])) as Array<{ id: string; owner_id: string | null; team_id: string | null; status: string }>;
+      const rows = (await manager.query('SELECT id, owner_id, last_owner_id, team_id, status FROM complaints WHERE id = ANY($1) FOR UPDATE', [ids])) as Array<{ id: string; owner_id: string | null; last_owner_id: string | null; team_id: string | null; status: string }>;
       const byId = new Map(rows.map((r) => [r.id, r]));
       const load = new Map<string, number>();
       const freedTeams = new Set<string>();
@@ -50,8 +50,8 @@ export class CaseEventsService {
         } else if (e.data.action === 'reopened' && row.owner_id) {
           countLoads([row.owner_id], 1, load);
         } else if (e.data.action === 'handed-back') {
-          // The case action may already have released it (owner cleared, status queued): the last owner is in the history.
-          const from = row.owner_id ?? (await this.lastOwner(manager, row.id));
+          // The case action may already have released it (owner cleared, status queued); last_owner_id keeps who had it.
+          const from = row.owner_id ?? row.last_owner_id;
           if (!from) continue;
           const result = await this.core.reassign(manager, [{ complaintId: row.id, fromOwnerId: from, cause: 'handed-back', causeId: e.eventId, actor: `${e.data.actor.type}:${e.data.actor.id}`, note: e.data.message?.slice(0, 200) }], now);
           row.owner_id = result.assigned[0]?.ownerId ?? null;
@@ -65,12 +65,4 @@ export class CaseEventsService {
     });
   }
 
-  private async lastOwner(manager: EntityManager, complaintId: string): Promise<string | null> {
-    const [row] = (await manager.query(
-      `SELECT coalesce(data->>'ownerId', data->>'to') AS owner FROM complaint_history
-        WHERE complaint_id = $1 AND kind IN ('assigned', 'reassigned') ORDER BY at DESC, id DESC LIMIT 1`,
-      [complaintId],
-    )) as Array<{ owner: string | null }>;
-    return row?.owner ?? null;
-  }
 }

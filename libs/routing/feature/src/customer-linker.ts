@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CustomerIdentity } from '@klaxon/contracts';
 import { identitiesOf, identityKey, type NormalisedIdentity } from '@klaxon/routing/domain';
 import type { RoutingOptions } from './routing.options';
+import { CLOSED_STATUSES } from './routing.rows';
 
 export const newId = (prefix: string): string => `${prefix}_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
 
@@ -90,9 +91,32 @@ export async function repeatCounts(manager: EntityManager, items: Array<{ compla
     `SELECT r.id, count(o.id)::int AS n
        FROM jsonb_to_recordset($1::jsonb) AS r(id text, customer_id text, received_at timestamptz)
        JOIN complaints o ON o.customer_id = r.customer_id AND o.received_at > r.received_at - make_interval(days => $2) AND o.received_at <= r.received_at
-        AND coalesce(o.complaint_label, 'explicit') <> 'none' AND o.status <> 'dismissed'
+        AND coalesce(o.complaint_label, 'explicit') <> 'none'
       GROUP BY r.id`,
     [JSON.stringify(items.map((i) => ({ id: i.complaintId, customer_id: i.customerId, received_at: i.receivedAt }))), windowDays],
   )) as Array<{ id: string; n: number }>;
   return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}
+
+/**
+ * For the open complaints of these customers that were not escalated as a repeat yet: how many of the
+ * customer's complaints fall in the window before each (itself included).
+ */
+export async function openRepeatCounts(
+  manager: EntityManager,
+  customerIds: string[],
+  windowDays: number,
+): Promise<Map<string, { n: number; customerId: string; teamId: string | null; correlationId: string | null }>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = (await manager.query(
+    `SELECT c.id, c.customer_id, c.team_id, c.correlation_id,
+            (SELECT count(*)::int FROM complaints o
+              WHERE o.customer_id = c.customer_id AND o.received_at > c.received_at - make_interval(days => $2) AND o.received_at <= c.received_at
+                AND coalesce(o.complaint_label, 'explicit') <> 'none') AS n
+       FROM complaints c
+      WHERE c.customer_id = ANY($1) AND coalesce(c.complaint_label, 'explicit') <> 'none' AND c.status <> ALL($3)
+        AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = c.id AND h.kind = 'escalated' AND h.data->>'trigger' = 'repeat-complainant')`,
+    [customerIds, windowDays, CLOSED_STATUSES],
+  )) as Array<{ id: string; customer_id: string; team_id: string | null; correlation_id: string | null; n: number }>;
+  return new Map(rows.map((r) => [r.id, { n: Number(r.n), customerId: r.customer_id, teamId: r.team_id, correlationId: r.correlation_id }]));
 }

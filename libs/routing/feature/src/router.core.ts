@@ -15,7 +15,7 @@ import {
   type RoutingRequest,
   type TeamMember,
 } from '@klaxon/routing/domain';
-import { linkCustomers, newId, repeatCounts } from './customer-linker';
+import { linkCustomers, newId, openRepeatCounts } from './customer-linker';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { addLoad, countLoads, enqueue, executiveId, loadRoutingConfig, lockMembers, lockMembersById, writeOwners, type OwnerWrite, type RoutingConfig } from './routing.repository';
 import { CLOSED_STATUSES, iso } from './routing.rows';
@@ -146,18 +146,24 @@ export class RouterCore {
     }
 
     // Escalations: authority, reputational risk, repeat complainants counted across channels by linked identities.
-    const repeats = await repeatCounts(
-      manager,
-      [...customers].map(([complaintId, customerId]) => ({ complaintId, customerId, receivedAt: byId.get(complaintId)!.receivedAt })),
-      this.options.escalation.repeatWindowDays,
-    );
+    // Complaints of one customer may be routed out of order (other partitions, other routers): every open,
+    // not yet escalated complaint of the customers touched is recounted, so the one that is the Nth in time
+    // is escalated whichever arrived last.
+    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays);
     const executive = await executiveId(manager);
     for (const r of routed) {
       const found = escalationsFor(
-        { reputationalRisk: r.item.reputationalRisk, reach: r.item.channel === 'social' ? r.item.reach : undefined, recentComplaintsOfCustomer: repeats.get(r.item.complaintId) ?? 1, exceedsAuthority: exceeds.has(r.item.complaintId), requiredAuthority: r.team.requiredAuthority },
+        { reputationalRisk: r.item.reputationalRisk, reach: r.item.channel === 'social' ? r.item.reach : undefined, recentComplaintsOfCustomer: repeats.get(r.item.complaintId)?.n ?? 1, exceedsAuthority: exceeds.has(r.item.complaintId), requiredAuthority: r.team.requiredAuthority },
         this.options.escalation,
       );
       for (const esc of found) result.escalations.push(this.escalate(work, config, r.item.complaintId, r.team.teamId, esc, executive, actor, r.item.causeId, r.item.correlationId, now));
+    }
+    for (const [complaintId, other] of repeats) {
+      if (byId.has(complaintId) || !other.teamId) continue;
+      for (const esc of escalationsFor({ reputationalRisk: false, recentComplaintsOfCustomer: other.n, exceedsAuthority: false }, this.options.escalation)) {
+        const causeId = sorted.find((i) => customers.get(i.complaintId) === other.customerId)?.causeId ?? newId('rpt');
+        result.escalations.push(this.escalate(work, config, complaintId, other.teamId, esc, executive, actor, causeId, other.correlationId ?? complaintId, now));
+      }
     }
     await this.checkRootCauses(manager, [...new Set(sorted.map((i) => i.category))], now);
     await this.flush(manager, work);
@@ -252,7 +258,7 @@ export class RouterCore {
     result.assigned.push(...writes.filter((w) => written.has(w.data.complaintId)).map((w) => w.data));
     await addLoad(manager, countLoads(result.assigned.map((a) => a.ownerId), 1, released), now);
     if (toQueue.length) {
-      await manager.query(`UPDATE complaints SET owner_id = NULL, owner_name = NULL, assigned_at = NULL, updated_at = now() WHERE id = ANY($1)`, [toQueue.map((q) => q.id)]);
+      await manager.query(`UPDATE complaints SET owner_id = NULL, owner_name = NULL, assigned_at = NULL, last_owner_id = NULL, updated_at = now() WHERE id = ANY($1)`, [toQueue.map((q) => q.id)]);
       await enqueue(manager, toQueue);
     }
     await this.flush(manager, work);
@@ -262,18 +268,19 @@ export class RouterCore {
   /**
    * Offers waiting complaints (priority, then age) to the members available now: run when someone frees
    * up, comes on shift or comes back. Queued complaints are locked with SKIP LOCKED so parallel routers
-   * share the queue instead of fighting over it.
+   * share the queue instead of fighting over it. A complaint released by a hand-back (owner cleared,
+   * `last_owner_id` still set) waits for the router's hand-back handling, which excludes the last owner.
    */
   async dequeue(manager: EntityManager, now: Date, teamIds?: string[]): Promise<ComplaintAssigned[]> {
     const teams = ((await manager.query(
-      `SELECT DISTINCT team_id FROM complaints WHERE status = 'queued' AND owner_id IS NULL AND team_id IS NOT NULL ${teamIds ? 'AND team_id = ANY($1)' : ''}`,
+      `SELECT DISTINCT team_id FROM complaints WHERE status = 'queued' AND owner_id IS NULL AND last_owner_id IS NULL AND team_id IS NOT NULL ${teamIds ? 'AND team_id = ANY($1)' : ''}`,
       teamIds ? [teamIds] : [],
     )) as Array<{ team_id: string }>).map((t) => t.team_id);
     if (teams.length === 0) return [];
     const config = await loadRoutingConfig(manager);
     const members = await lockMembers(manager, teams, now);
     const rows = (await manager.query(
-      `SELECT * FROM complaints WHERE status = 'queued' AND owner_id IS NULL AND team_id = ANY($1)
+      `SELECT * FROM complaints WHERE status = 'queued' AND owner_id IS NULL AND last_owner_id IS NULL AND team_id = ANY($1)
         ORDER BY CASE priority WHEN 'critical' THEN ${PRIORITY_RANK.critical} WHEN 'high' THEN ${PRIORITY_RANK.high} ELSE ${PRIORITY_RANK.normal} END, received_at, id
         LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [teams, this.options.queueBatchSize],

@@ -68,7 +68,7 @@ export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]):
   const rows = returnedRows<{ id: string }>(
     await manager.query(
       `UPDATE complaints c SET owner_id = a.owner_id, owner_name = a.owner_name, team_id = a.team_id, assignment_reason = a.reason,
-              assigned_at = a.assigned_at, status = 'assigned', required_authority = a.required_authority, updated_at = now()
+              assigned_at = a.assigned_at, status = 'assigned', last_owner_id = a.owner_id, required_authority = a.required_authority, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS a(id text, owner_id text, owner_name text, team_id text, reason jsonb, assigned_at timestamptz,
                                                   required_authority int, expected_owner text)
         WHERE c.id = a.id AND (CASE WHEN a.expected_owner IS NULL THEN c.owner_id IS NULL ELSE c.owner_id = a.expected_owner END)

@@ -43,8 +43,9 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
         note text
       )`);
 
-    // What the router needs to route (and re-route) a complaint later; a dismissed signal stays a signal, marked.
-    await q.query(`ALTER TABLE complaints ADD COLUMN customer_id text, ADD COLUMN required_authority int NOT NULL DEFAULT 0, ADD COLUMN dismissed_at timestamptz`);
+    // What the router needs to route (and re-route) a complaint later; a dismissed signal stays a signal, marked;
+    // last_owner_id survives a hand-back that clears owner_id, until the router has given it to someone else.
+    await q.query(`ALTER TABLE complaints ADD COLUMN customer_id text, ADD COLUMN required_authority int NOT NULL DEFAULT 0, ADD COLUMN dismissed_at timestamptz, ADD COLUMN last_owner_id text`);
     await q.query(`CREATE INDEX complaints_customer_idx ON complaints (customer_id, received_at) WHERE customer_id IS NOT NULL`);
     await q.query(`CREATE INDEX complaints_queue_idx ON complaints (team_id, received_at) WHERE status = 'queued' AND owner_id IS NULL`);
 
@@ -97,7 +98,7 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
     }
     await q.query(`DROP INDEX IF EXISTS complaints_queue_idx`);
     await q.query(`DROP INDEX IF EXISTS complaints_customer_idx`);
-    await q.query(`ALTER TABLE complaints DROP COLUMN customer_id, DROP COLUMN required_authority, DROP COLUMN dismissed_at`);
+    await q.query(`ALTER TABLE complaints DROP COLUMN customer_id, DROP COLUMN required_authority, DROP COLUMN dismissed_at, DROP COLUMN last_owner_id`);
     await q.query(`DROP INDEX IF EXISTS team_members_email_team_idx`);
     await q.query(`ALTER TABLE team_members DROP COLUMN time_zone, DROP COLUMN working_hours, DROP COLUMN authority, DROP COLUMN capacity_by_channel, DROP COLUMN updated_at`);
     await q.query(`ALTER TABLE teams DROP COLUMN unit, DROP COLUMN updated_at`);
