@@ -16,7 +16,7 @@ export interface KlaxonOptions {
 }
 
 /** The same stage modules the separate apps run, wired into one process. */
-export function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
+export async function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
   // Email joins when IMAP_HOST (or IMAP_MAILBOXES_JSON/FILE) is set; invalid settings stop the start.
   const mailboxes = mailboxesFromEnv(options.env);
   // X joins when X_BEARER_TOKEN is set (with X_QUERY); invalid settings stop the start.
