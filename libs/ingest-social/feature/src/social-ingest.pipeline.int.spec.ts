@@ -200,7 +200,10 @@ describe('social ingest pipeline (X)', () => {
       [idOf('1002')],
     );
     expect(history.map((h) => h.kind)).toEqual(['received']);
-    expect(await metric('klaxon_social_posts_received_total')).toBe(3);
+    await waitFor(
+      async () => (await metric('klaxon_social_posts_received_total')) === 3,
+      'received metric 3',
+    );
     expect(logs.some((l) => l.msg === 'social post received' && l.complaintId === idOf('1001'))).toBe(true);
   });
 
@@ -289,7 +292,7 @@ describe('social ingest pipeline (X)', () => {
     await waitFor(() => x.requests().filter((r) => r.status === 401).length === 2, 'second attempt');
     const failed = x.requests().filter((r) => r.status === 401);
     expect(failed[1].at - failed[0].at).toBeGreaterThanOrEqual(700);
-    expect(await metric('klaxon_social_errors_total')).toBe(2);
+    await waitFor(async () => (await metric('klaxon_social_errors_total')) === 2, 'error metric 2');
 
     x.setBearerToken('test-token'); // the operator fixed it on X's side
     await streaming(p);
