@@ -68,6 +68,8 @@ export interface FakeXApiOptions {
   searchRateLimit?: number;
   /** Largest page the search returns (X: 10..100). */
   maxPageSize?: number;
+  /** Length of a rate-limit window in seconds (X: 900). */
+  rateLimitWindowSeconds?: number;
 }
 
 export interface FakeXApi {
@@ -153,6 +155,7 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
   let streamAllowed = options.streamAllowed ?? true;
   const keepAliveMs = options.keepAliveMs ?? 250;
   const searchLimit = options.searchRateLimit ?? 450;
+  const windowSeconds = options.rateLimitWindowSeconds ?? 900;
   const maxPageSize = options.maxPageSize ?? 100;
   const users = new Map<string, FakeXUser>();
   const posts: FakeXPost[] = [];
@@ -170,7 +173,7 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
       w = {
         limit: endpoint === 'search' ? searchLimit : endpoint === 'stream' ? 50 : 450,
         used: 0,
-        reset: now + 900,
+        reset: now + windowSeconds,
       };
       windows.set(endpoint, w);
     }

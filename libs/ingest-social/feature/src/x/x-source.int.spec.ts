@@ -99,6 +99,22 @@ describe('XSource (twitter-api-v2 against a local X API)', () => {
     expect(searches[1].at).toBeGreaterThanOrEqual(Math.floor(searches[0].at / 1000) * 1000 + 1000);
   });
 
+  it('reads x-rate-limit-remaining and waits for the reset before the next request instead of running into a 429', async () => {
+    await x.stop();
+    x = await startFakeXApi({ searchRateLimit: 2, rateLimitWindowSeconds: 1 });
+    x.addUser({ id: 'u1', username: 'AnnaDV', name: 'Anna', followers: 1 });
+    for (let i = 1; i <= 25; i++)
+      x.push({ id: String(1000 + i), text: `@KlaxonBank post ${i}`, authorId: 'u1' });
+    const waits: string[] = [];
+    const pages = await collect(
+      source({ onRateLimitWait: (e) => waits.push(e) }).backfill(undefined, new AbortController().signal),
+    );
+    expect(pages.flat()).toHaveLength(25);
+    const searches = x.requests().filter((r) => r.endpoint === 'search');
+    expect(searches.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(waits).toEqual(['/2/tweets/search/recent']);
+  });
+
   it('maps 401 and a tier without the stream to errors the pipeline acts on', async () => {
     await expect(source({ bearerToken: 'wrong' }).syncFilters()).rejects.toMatchObject({
       kind: 'unauthorized',
