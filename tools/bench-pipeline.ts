@@ -21,6 +21,10 @@ const N = Number(args.complaints);
 const CONCURRENCY = Number(args.concurrency);
 const BASELINE_N = Number(args.baseline);
 
+/** The intake API needs a key with scope `submit`; the bench gives the apps one through API_KEYS. */
+const BENCH_KEY = 'bench-key-3c9e27d1f04a';
+const JSON_WITH_KEY = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` };
+
 const TEXTS = [
   'Mijn pakket is al voor de derde keer niet bezorgd terwijl ik gewoon thuis was.',
   'I was charged twice for my subscription this month and nobody answers my emails.',
@@ -56,14 +60,14 @@ async function main(): Promise<void> {
   const apps: AppProcess[] = [];
   try {
     const url = await pg.createDatabase('klaxon_bench');
-    const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_REBALANCE_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50', LOG_LEVEL: 'error' };
+    const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_REBALANCE_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50', LOG_LEVEL: 'error', API_KEYS: `bench:${BENCH_KEY}:submit+read` };
     const intake = await startAppProcess('intake', env);
     apps.push(intake, ...(await Promise.all(['classifier', 'router', 'sla'].map((a) => startAppProcess(a, env)))));
     const db = new Client({ connectionString: url });
     await db.connect();
 
     // Warm-up: consumer groups join, JIT warms, the model loads.
-    const warm = await fetch(`${intake.url}/api/complaints`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'web', text: TEXTS[0], customer: { email: 'warm@example.nl' } }) });
+    const warm = await fetch(`${intake.url}/api/complaints`, { method: 'POST', headers: JSON_WITH_KEY, body: JSON.stringify({ channel: 'web', text: TEXTS[0], customer: { email: 'warm@example.nl' } }) });
     const warmId = ((await warm.json()) as { id: string }).id;
     for (;;) {
       const { rows } = await db.query('SELECT owner_id FROM complaints WHERE id = $1', [warmId]);
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
         const i = next++;
         const res = await fetch(`${intake.url}/api/complaints`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: JSON_WITH_KEY,
           body: JSON.stringify({ channel: 'web', text: `${TEXTS[i % TEXTS.length]} (#${i})`, customer: { email: `bench-${i % 997}@example.nl` } }),
         });
         if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${await res.text()}`);

@@ -119,11 +119,22 @@ it('serves the public form, shows errors next to the fields, and confirms with a
   const ok = await fetch(`${app.url}/complaint-form`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ name: 'Els', email: 'els@example.nl', customerPicked: 'question', text: 'Waarom duurt mijn terugbetaling zo lang?' }).toString(),
+    body: new URLSearchParams({ name: 'Els', contact: 'els@example.nl', customerPicked: 'question', text: 'Waarom duurt mijn terugbetaling zo lang?', consent: 'yes' }).toString(),
   });
   expect(ok.status).toBe(200);
   expect(await ok.text()).toMatch(/id="reference">KLX-[0-9A-Z]{4}-[0-9A-Z]{4}</);
   expect(await total()).toBe(before + 1);
+});
+
+it('has the API key `demo` with every scope, and refuses calls without a key', async () => {
+  const body = { channel: 'web', text: 'Zonder sleutel', customer: {} };
+  const before = await total();
+  expect((await postComplaint(app.url, body, { authorization: 'Bearer nope' })).status).toBe(401);
+  expect((await fetch(`${app.url}/api/complaints`)).status).toBe(401);
+  expect(await total()).toBe(before);
+  const keys = await getJson<{ items: Array<{ name: string; scopes: string[] }> }>(`${app.url}/api/api-keys`);
+  expect(keys.json.items).toEqual([expect.objectContaining({ name: 'demo', scopes: ['submit', 'read', 'act', 'admin'] })]);
+  expect((await fetch(`${app.url}/api/docs/openapi.json`)).status).toBe(200);
 });
 
 it('keeps its data across a restart', async () => {

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { ComplaintReceivedEvent, deadLetterTopic, deadLetterRecordSchema, encodeEvent, complaintIdFor } from '@klaxon/contracts';
 import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess } from '@klaxon/testing';
-import { SAMPLE_TEXTS, getJson, isFullyProcessed, postComplaint, type ComplaintViewLite } from '../support/api';
+import { E2E_API_KEY, E2E_API_KEYS_ENV, SAMPLE_TEXTS, getJson, isFullyProcessed, postComplaint, useApiKey, type ComplaintViewLite } from '../support/api';
 import { waitFor } from '../support/wait-for';
 
 // The whole path on real parts: each app is its own process, talking over the Kafka mock cluster
@@ -22,7 +22,8 @@ beforeAll(async () => {
   const url = await pg.createDatabase('klaxon');
   db = new Client({ connectionString: url });
   await db.connect();
-  env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, ...consumerTuning };
+  env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, ...consumerTuning, ...E2E_API_KEYS_ENV };
+  useApiKey(E2E_API_KEY);
   apps.intake = await startAppProcess('intake', env); // migrates first; the others then find the schema in place
   const [classifier, router, sla] = await Promise.all([
     startAppProcess('classifier', env),

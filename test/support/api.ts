@@ -1,4 +1,18 @@
-/** A tiny client for the intake API, as the company's own site would call it. */
+/** A tiny client for the intake API, as the company's own site would call it (with an API key). */
+
+/** The key `npm start` (embedded mode) has with every scope. */
+export const DEMO_API_KEY = 'demo';
+/** The key end-to-end tests give standalone apps through API_KEYS. */
+export const E2E_API_KEY = 'e2e-key-5f0c1b7e9a3d4c2b';
+export const E2E_API_KEYS_ENV = { API_KEYS: `e2e:${E2E_API_KEY}:submit+read+act+admin` };
+
+let apiKey = DEMO_API_KEY;
+/** Which key the helpers below send (`demo` unless a test says otherwise). */
+export function useApiKey(key: string): void {
+  apiKey = key;
+}
+export const authHeaders = (key = apiKey): Record<string, string> => ({ authorization: `Bearer ${key}` });
+
 export interface ComplaintBody {
   channel: 'web' | 'phone';
   text: string;
@@ -9,14 +23,14 @@ export interface ComplaintBody {
 export async function postComplaint(baseUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${baseUrl}/api/complaints`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...authHeaders(), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
 export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; json: T }> {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: authHeaders() });
   return { status: res.status, json: (await res.json()) as T };
 }
 

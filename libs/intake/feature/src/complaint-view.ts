@@ -1,32 +1,39 @@
-/** The API's view of a complaint: camelCase, ISO 8601 times with offset, kebab-case enum values. */
-export interface ComplaintView {
-  id: string;
-  reference: string;
-  channel: string;
-  status: string;
-  receivedAt: string;
-  subject: string | null;
-  text: string;
-  customer: Record<string, unknown>;
-  customerPicked: string | null;
-  classification: {
-    language: string;
-    complaint: string;
-    complaintProbability: number;
-    category: string;
-    categoryProbability: number;
-    priority: string;
-    priorityReasons: string[];
-    why: string[];
-    sentiment: number;
-    reputationalRisk: boolean;
-    modelVersion: string;
-    classifiedAt: string;
-  } | null;
-  owner: { id: string; name: string; teamId: string; assignedAt: string; reason: unknown } | null;
-  deadlines: Array<{ clock: string; deadline: string; warnAt: string; status: string }>;
-  history?: Array<{ at: string; kind: string; actor: string; reason: string | null; data: unknown }>;
-}
+import { z } from 'zod';
+
+const at = z.iso.datetime({ offset: true });
+
+/** The API's view of a complaint: camelCase, ISO 8601 times with offset, kebab-case enum values. Documented in /api/docs from this schema. */
+export const complaintViewSchema = z.object({
+  id: z.string(),
+  reference: z.string().describe('Short reference shown to the customer, e.g. KLX-4F7Q-9ZB2'),
+  channel: z.string(),
+  status: z.string(),
+  receivedAt: at,
+  subject: z.string().nullable(),
+  text: z.string(),
+  customer: z.record(z.string(), z.unknown()),
+  customerPicked: z.string().nullable(),
+  classification: z
+    .object({
+      language: z.string(),
+      complaint: z.string(),
+      complaintProbability: z.number(),
+      category: z.string(),
+      categoryProbability: z.number(),
+      priority: z.string(),
+      priorityReasons: z.array(z.string()),
+      why: z.array(z.string()),
+      sentiment: z.number(),
+      reputationalRisk: z.boolean(),
+      modelVersion: z.string(),
+      classifiedAt: at,
+    })
+    .nullable(),
+  owner: z.object({ id: z.string(), name: z.string(), teamId: z.string(), assignedAt: at, reason: z.unknown() }).nullable(),
+  deadlines: z.array(z.object({ clock: z.string(), deadline: at, warnAt: at, status: z.string() })),
+  history: z.array(z.object({ at, kind: z.string(), actor: z.string(), reason: z.string().nullable(), data: z.unknown() })).optional(),
+});
+export type ComplaintView = z.infer<typeof complaintViewSchema>;
 
 export interface Page<T> {
   items: T[];
@@ -34,3 +41,5 @@ export interface Page<T> {
   page: number;
   pageSize: number;
 }
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
