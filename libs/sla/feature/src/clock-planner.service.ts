@@ -87,14 +87,15 @@ export class ClockPlannerService {
               warn_at timestamptz, status text, met_at timestamptz, breached_at timestamptz, owner_id text, team_id text)
        ON CONFLICT (complaint_id, clock) DO UPDATE SET
          policy = EXCLUDED.policy, time_basis = EXCLUDED.time_basis, owner_id = COALESCE(EXCLUDED.owner_id, s.owner_id), team_id = COALESCE(EXCLUDED.team_id, s.team_id),
-         met_at = CASE WHEN EXCLUDED.met_at IS NOT NULL THEN COALESCE(s.met_at, EXCLUDED.met_at) ELSE NULL END,
+         -- a met clock stays met unless it was restarted (a reopen starts a new resolution period)
+         met_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN EXCLUDED.met_at ELSE COALESCE(s.met_at, EXCLUDED.met_at) END,
          started_at = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.started_at ELSE EXCLUDED.started_at END,
-         deadline = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.deadline ELSE EXCLUDED.deadline END,
-         warn_at = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.warn_at ELSE EXCLUDED.warn_at END,
+         deadline = CASE WHEN s.status IN ('breached', 'met') AND EXCLUDED.started_at = s.started_at THEN s.deadline ELSE EXCLUDED.deadline END,
+         warn_at = CASE WHEN s.status IN ('breached', 'met') AND EXCLUDED.started_at = s.started_at THEN s.warn_at ELSE EXCLUDED.warn_at END,
          -- a restarted clock (reopen) may warn and breach again; a breach otherwise stays a breach
          warned_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN NULL ELSE s.warned_at END,
          breached_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN EXCLUDED.breached_at ELSE COALESCE(s.breached_at, EXCLUDED.breached_at) END,
-         status = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN 'breached' ELSE EXCLUDED.status END,
+         status = CASE WHEN s.status IN ('breached', 'met') AND EXCLUDED.started_at = s.started_at THEN s.status ELSE EXCLUDED.status END,
          updated_at = now()`,
       [JSON.stringify(rows)],
     );
