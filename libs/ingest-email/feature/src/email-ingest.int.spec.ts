@@ -154,7 +154,7 @@ describe('email ingest against Dovecot', () => {
     const plain = await client.status('PlainText', { messages: true });
     const done = await client.status('Done', { messages: true });
     await client.logout();
-    expect([plain.messages, done.messages]).toEqual([0, 1]);
+    expect([plain && plain.messages, done && done.messages]).toEqual([0, 1]);
   });
 
   it('picks up mail arriving while idle through IDLE (the fallback poll is 10 minutes away), and links a later reply', async () => {
@@ -250,5 +250,14 @@ describe('email ingest against Dovecot', () => {
     const rows = (await ds.query('SELECT disposition, reason FROM email_messages WHERE mailbox = $1', [w.config.name])) as Array<{ disposition: string; reason: string | null }>;
     for (const r of rows.filter((x) => x.disposition === 'dead-letter')) expect(r.reason).toBeTruthy();
     expect(w.connected).toBe(true);
+  });
+
+  it('does not download a message above maxMessageBytes: its headers become the complaint, with a note', async () => {
+    await dv.deliver(mail({ id: 'huge-1@klant.example', subject: 'enorme mail', body: 'x'.repeat(300_000) }), 'Huge');
+    const w = worker({ folder: 'Huge', maxMessageBytes: 100_000 });
+    await waitFor('the huge mail', () => collector.complaintsIn(w.config.name).length === 1);
+    const [event] = collector.complaintsIn(w.config.name);
+    expect(event.data).toMatchObject({ subject: 'enorme mail', customer: { email: 'klant@klant.example' }, email: { messageId: 'huge-1@klant.example' } });
+    expect(event.data.text).toMatch(/exceeds the 100000-byte limit/);
   });
 });

@@ -76,11 +76,11 @@ export class BusCollector {
     });
   }
 
-  complaintsIn(mailbox: string): Array<EventEnvelope<ComplaintReceived>> {
+  complaintsIn(mailbox: string): Array<EventEnvelope<ComplaintReceived> & { seenAt: number }> {
     return this.complaints.filter((e) => e.data.email?.mailbox === mailbox);
   }
 
-  messagesIn(mailbox: string): Array<EventEnvelope<CustomerMessageReceived>> {
+  messagesIn(mailbox: string): Array<EventEnvelope<CustomerMessageReceived> & { seenAt: number }> {
     return this.messages.filter((e) => e.data.email?.mailbox === mailbox);
   }
 
