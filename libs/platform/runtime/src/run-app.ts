@@ -38,9 +38,9 @@ export async function runApp(options: RunAppOptions): Promise<RunningApp> {
   }
 }
 
-/** For main.ts: a start-up failure is one clear log line and exit code 1. */
+/** For main.ts: a start-up failure — thrown or rejected — is one clear log line and exit code 1. */
 export function runMain(start: () => Promise<unknown>): void {
-  start().catch((error: unknown) => {
+  Promise.resolve().then(start).catch((error: unknown) => {
     process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'start-up failed', err: { message: (error as Error)?.message, stack: (error as Error)?.stack } })}\n`);
     process.exit(1);
   });
