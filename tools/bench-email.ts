@@ -16,7 +16,12 @@ import { EmailStore, MailboxWorker, emailMetrics } from '@klaxon/ingest-email/fe
 import { InProcessMessageBus, KafkaMessageBus, type MessageBus } from '@klaxon/platform/messaging';
 import { createMetricsRegistry, silentLogger } from '@klaxon/platform/observability';
 import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
-import { startDovecot, startKafkaMockCluster, startPostgresCluster, type RunningDovecot } from '@klaxon/testing';
+import {
+  startDovecot,
+  startKafkaMockCluster,
+  startPostgresCluster,
+  type RunningDovecot,
+} from '@klaxon/testing';
 import type { DataSource } from 'typeorm';
 import { BusCollector, mail, mailboxConfig } from '../libs/ingest-email/feature/src/test-support';
 
@@ -26,21 +31,46 @@ const { values: args } = parseArgs({
 const BACKFILL = Number(args.backfill);
 const LIVE = Number(args.live);
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function deliverMany(dv: RunningDovecot, folder: string, count: number, prefix: string): Promise<void> {
-  const body = 'Beste klantenservice,\r\n\r\nMijn pakket is voor de derde keer niet bezorgd. Ik wil graag dat dit wordt opgelost.\r\n'.repeat(4);
+  const body =
+    'Beste klantenservice,\r\n\r\nMijn pakket is voor de derde keer niet bezorgd. Ik wil graag dat dit wordt opgelost.\r\n'.repeat(
+      4,
+    );
   for (let i = 0; i < count; i += 16) {
     await Promise.all(
-      Array.from({ length: Math.min(16, count - i) }, (_, k) => dv.deliver(mail({ id: `${prefix}-${i + k}@klant.example`, subject: `Klacht ${i + k}`, body }), folder)),
+      Array.from({ length: Math.min(16, count - i) }, (_, k) =>
+        dv.deliver(
+          mail({ id: `${prefix}-${i + k}@klant.example`, subject: `Klacht ${i + k}`, body }),
+          folder,
+        ),
+      ),
     );
   }
 }
 
 function newWorker(dv: RunningDovecot, ds: DataSource, bus: MessageBus, folder: string): MailboxWorker {
   return new MailboxWorker(
-    mailboxConfig({ host: dv.host, port: dv.tlsPort, secure: 'tls', ca: dv.ca, user: dv.user, password: dv.password, folder, batchSize: 200, pollIntervalMs: 30_000 }),
-    { bus, store: new EmailStore(ds), logger: silentLogger, metrics: emailMetrics(createMetricsRegistry('bench-email')), clock: { now: () => new Date() } },
+    mailboxConfig({
+      host: dv.host,
+      port: dv.tlsPort,
+      secure: 'tls',
+      ca: dv.ca,
+      user: dv.user,
+      password: dv.password,
+      folder,
+      batchSize: 200,
+      pollIntervalMs: 30_000,
+    }),
+    {
+      bus,
+      store: new EmailStore(ds),
+      logger: silentLogger,
+      metrics: emailMetrics(createMetricsRegistry('bench-email')),
+      clock: { now: () => new Date() },
+    },
   );
 }
 
@@ -52,7 +82,13 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-async function backfill(dv: RunningDovecot, ds: DataSource, bus: MessageBus, collector: BusCollector, folder: string): Promise<number> {
+async function backfill(
+  dv: RunningDovecot,
+  ds: DataSource,
+  bus: MessageBus,
+  collector: BusCollector,
+  folder: string,
+): Promise<number> {
   process.stdout.write(`  delivering ${BACKFILL} mails to ${folder} with dovecot-lda… `);
   await deliverMany(dv, folder, BACKFILL, folder);
   process.stdout.write('done\n');
@@ -60,8 +96,13 @@ async function backfill(dv: RunningDovecot, ds: DataSource, bus: MessageBus, col
   const started = performance.now();
   worker.start();
   await waitUntil(async () => {
-    const [{ n }] = (await ds.query('SELECT count(*)::int AS n FROM email_messages WHERE mailbox = $1', [worker.config.name])) as Array<{ n: number }>;
-    return n >= BACKFILL && new Set(collector.complaintsIn(worker.config.name).map((e) => e.data.complaintId)).size >= BACKFILL;
+    const [{ n }] = (await ds.query('SELECT count(*)::int AS n FROM email_messages WHERE mailbox = $1', [
+      worker.config.name,
+    ])) as Array<{ n: number }>;
+    return (
+      n >= BACKFILL &&
+      new Set(collector.complaintsIn(worker.config.name).map((e) => e.data.complaintId)).size >= BACKFILL
+    );
   }, 600_000);
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
@@ -69,7 +110,11 @@ async function backfill(dv: RunningDovecot, ds: DataSource, bus: MessageBus, col
 }
 
 async function main(): Promise<void> {
-  const [pg, dv, kafka] = await Promise.all([startPostgresCluster(), startDovecot(), startKafkaMockCluster({ brokers: 1 })]);
+  const [pg, dv, kafka] = await Promise.all([
+    startPostgresCluster(),
+    startDovecot(),
+    startKafkaMockCluster({ brokers: 1 }),
+  ]);
   const ds = createDataSource({ url: await pg.createDatabase('bench_email'), poolMax: 4 });
   await ds.initialize();
   await runMigrations(ds);
@@ -77,7 +122,13 @@ async function main(): Promise<void> {
     clientId: 'bench-email',
     brokers: kafka.brokers,
     logger: silentLogger,
-    consumer: { sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 20, partitionsConsumedConcurrently: 4 },
+    consumer: {
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 6000,
+      maxWaitTimeInMs: 20,
+      partitionsConsumedConcurrently: 4,
+    },
   });
   await kafkaBus.ensureTopics(allTopics());
   const memoryBus = new InProcessMessageBus({ logger: silentLogger });
@@ -85,7 +136,9 @@ async function main(): Promise<void> {
   const inMemory = new BusCollector();
   await Promise.all([onKafka.start(kafkaBus, 'bench-email'), inMemory.start(memoryBus, 'bench-email')]);
   try {
-    console.log(`bench:email — Dovecot over TLS, PostgreSQL, ${BACKFILL} mails backfill, ${LIVE} single arrivals`);
+    console.log(
+      `bench:email — Dovecot over TLS, PostgreSQL, ${BACKFILL} mails backfill, ${LIVE} single arrivals`,
+    );
     const kafkaRate = await backfill(dv, ds, kafkaBus, onKafka, 'BackfillKafka');
     const memoryRate = await backfill(dv, ds, memoryBus, inMemory, 'BackfillMemory');
 
@@ -106,12 +159,21 @@ async function main(): Promise<void> {
     await worker.stop();
     delays.sort((a, b) => a - b);
 
-    const row = (label: string, value: string, target: string) => console.log(`  ${label.padEnd(48)}${value.padStart(14)}   ${target}`);
+    const row = (label: string, value: string, target: string) =>
+      console.log(`  ${label.padEnd(48)}${value.padStart(14)}   ${target}`);
     console.log('');
     row('backfill, Kafka (mock cluster), mails/s', kafkaRate.toFixed(0), 'target ≥ 300');
     row('backfill, in-process bus, mails/s', memoryRate.toFixed(0), '');
-    row('arrival → ComplaintReceived on Kafka, p50 ms', delays.length ? String(percentile(delays, 50)) : '-', 'polling every 30 s: ~15000');
-    row('arrival → ComplaintReceived on Kafka, p99 ms', delays.length ? String(percentile(delays, 99)) : '-', 'target ≤ 2000; polling: ~29700');
+    row(
+      'arrival → ComplaintReceived on Kafka, p50 ms',
+      delays.length ? String(percentile(delays, 50)) : '-',
+      'polling every 30 s: ~15000',
+    );
+    row(
+      'arrival → ComplaintReceived on Kafka, p99 ms',
+      delays.length ? String(percentile(delays, 99)) : '-',
+      'target ≤ 2000; polling: ~29700',
+    );
     row('arrival, max ms', delays.length ? String(delays[delays.length - 1]) : '-', '');
   } finally {
     await Promise.all([onKafka.stop(), inMemory.stop()]);

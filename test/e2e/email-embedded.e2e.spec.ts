@@ -12,7 +12,14 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-email-'));
 let app: AppProcess;
 let dv: RunningDovecot;
 
-type Item = { id: string; channel: string; subject: string | null; text: string; customer: { email?: string }; classification: unknown };
+type Item = {
+  id: string;
+  channel: string;
+  subject: string | null;
+  text: string;
+  customer: { email?: string };
+  classification: unknown;
+};
 
 beforeAll(async () => {
   dv = await startDovecot();
@@ -40,7 +47,9 @@ afterAll(async () => {
 });
 
 const list = async (): Promise<{ total: number; items: Item[] }> => {
-  const res = await fetch(`${app.url}/api/complaints?channel=email`, { headers: { authorization: 'Bearer demo' } });
+  const res = await fetch(`${app.url}/api/complaints?channel=email`, {
+    headers: { authorization: 'Bearer demo' },
+  });
   return (await res.json()) as { total: number; items: Item[] };
 };
 
@@ -49,7 +58,11 @@ it('lists mailbox mail as email complaints and stores a reply on the complaint i
     const body = await list();
     return body.total === 1 && body.items[0].classification ? body : undefined;
   });
-  expect(first.items[0]).toMatchObject({ channel: 'email', subject: 'Pakket kwijt', customer: { email: 'anna@klant.example' } });
+  expect(first.items[0]).toMatchObject({
+    channel: 'email',
+    subject: 'Pakket kwijt',
+    customer: { email: 'anna@klant.example' },
+  });
 
   await dv.deliver(
     'From: Anna de Vries <anna@klant.example>\r\nTo: klachten@example.nl\r\nSubject: Re: Pakket kwijt\r\nMessage-ID: <e2e-2@klant.example>\r\nIn-Reply-To: <e2e-1@klant.example>\r\n\r\nNog steeds niets ontvangen.\r\n',

@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
-import { ComplaintReceivedEvent, complaintIdFor, decodeEvent, type ComplaintReceived } from '@klaxon/contracts';
+import {
+  ComplaintReceivedEvent,
+  complaintIdFor,
+  decodeEvent,
+  type ComplaintReceived,
+} from '@klaxon/contracts';
 import {
   startAppProcess,
   startDovecot,
@@ -56,10 +61,18 @@ describe('email-ingest app on Kafka', () => {
   });
 
   beforeAll(async () => {
-    [kafka, pg, dv] = await Promise.all([startKafkaMockCluster({ brokers: 1 }), startPostgresCluster(), startDovecot()]);
+    [kafka, pg, dv] = await Promise.all([
+      startKafkaMockCluster({ brokers: 1 }),
+      startPostgresCluster(),
+      startDovecot(),
+    ]);
     writeFileSync(path.join(tmp, 'ca.pem'), dv.ca);
     databaseUrl = await pg.createDatabase('email_app');
-    consumer = new Kafka({ clientId: 'email-test', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
+    consumer = new Kafka({
+      clientId: 'email-test',
+      brokers: kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    }).consumer({
       groupId: 'email-test',
       sessionTimeout: 6000,
       heartbeatInterval: 500,
@@ -71,7 +84,12 @@ describe('email-ingest app on Kafka', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const decoded = decodeEvent<ComplaintReceived>(ComplaintReceivedEvent, message.value);
-        if (decoded.ok) seen.push({ complaintId: decoded.envelope.data.complaintId, eventId: decoded.envelope.eventId, messageId: decoded.envelope.data.email?.messageId });
+        if (decoded.ok)
+          seen.push({
+            complaintId: decoded.envelope.data.complaintId,
+            eventId: decoded.envelope.eventId,
+            messageId: decoded.envelope.data.email?.messageId,
+          });
       },
     });
   }, 90_000);
@@ -84,16 +102,22 @@ describe('email-ingest app on Kafka', () => {
   });
 
   it('refuses to start with an invalid mailbox configuration, naming the problem', async () => {
-    await expect(startAppProcess('email-ingest', { ...env(), IMAP_MAILBOXES_JSON: '[{"host":"x","user":"u"}]' }, 30_000)).rejects.toThrow(/password or accessToken/);
+    await expect(
+      startAppProcess('email-ingest', { ...env(), IMAP_MAILBOXES_JSON: '[{"host":"x","user":"u"}]' }, 30_000),
+    ).rejects.toThrow(/password or accessToken/);
   });
 
   it('is killed mid-backfill and restarted without losing or duplicating a complaint', async () => {
     const ids = Array.from({ length: total }, (_, i) => `kafka-${i}@klant.example`);
     for (let i = 0; i < total; i += 20) {
       await Promise.all(
-        ids.slice(i, i + 20).map((id) =>
-          dv.deliver(`From: Klant <klant@klant.example>\r\nTo: klachten@example.nl\r\nSubject: klacht ${id}\r\nMessage-ID: <${id}>\r\n\r\nMijn pakket ${id} is zoek.\r\n`),
-        ),
+        ids
+          .slice(i, i + 20)
+          .map((id) =>
+            dv.deliver(
+              `From: Klant <klant@klant.example>\r\nTo: klachten@example.nl\r\nSubject: klacht ${id}\r\nMessage-ID: <${id}>\r\n\r\nMijn pakket ${id} is zoek.\r\n`,
+            ),
+          ),
       );
     }
     app = await startAppProcess('email-ingest', env());
@@ -105,14 +129,20 @@ describe('email-ingest app on Kafka', () => {
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     try {
-      const [{ n: handledAtKill }] = (await db.query('SELECT count(*)::int AS n FROM email_messages')).rows as Array<{ n: number }>;
+      const [{ n: handledAtKill }] = (await db.query('SELECT count(*)::int AS n FROM email_messages'))
+        .rows as Array<{ n: number }>;
       expect(handledAtKill).toBeLessThan(total); // the kill really landed in the middle of the backfill
 
       app = await startAppProcess('email-ingest', env());
-      for (let until = Date.now() + 90_000; ; ) {
-        const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM email_messages')).rows as Array<{ n: number }>;
+      for (let until = Date.now() + 90_000; ;) {
+        const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM email_messages')).rows as Array<{
+          n: number;
+        }>;
         if (n === total && new Set(seen.map((s) => s.complaintId)).size === total) break;
-        if (Date.now() > until) throw new Error(`only ${n} handled, ${new Set(seen.map((s) => s.complaintId)).size} on Kafka (killed at ${atKill})`);
+        if (Date.now() > until)
+          throw new Error(
+            `only ${n} handled, ${new Set(seen.map((s) => s.complaintId)).size} on Kafka (killed at ${atKill})`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
       const { rows } = await db.query('SELECT last_uid FROM email_mailbox_state');
@@ -121,7 +151,9 @@ describe('email-ingest app on Kafka', () => {
       await db.end();
     }
     const distinct = new Set(seen.map((s) => s.complaintId));
-    expect([...distinct].sort()).toEqual(ids.map((id) => complaintIdFor('email', `klachten#mid:${id}`)).sort());
+    expect([...distinct].sort()).toEqual(
+      ids.map((id) => complaintIdFor('email', `klachten#mid:${id}`)).sort(),
+    );
     expect(new Set(seen.map((s) => s.eventId)).size).toBe(total);
   });
 });

@@ -6,6 +6,14 @@ import { runApp, runMain } from '@klaxon/platform/runtime';
 // more from IMAP_MAILBOXES_JSON or IMAP_MAILBOXES_FILE; validated once here, before anything connects.
 runMain(async () => {
   const mailboxes = mailboxesFromEnv(process.env);
-  if (mailboxes.length === 0) throw new Error('email-ingest has no mailbox: set IMAP_HOST, IMAP_USER and IMAP_PASSWORD (or IMAP_MAILBOXES_JSON)');
-  return runApp({ service: 'email-ingest', env: process.env, defaultPort: 3004, features: [EmailIngestModule.forRoot({ mailboxes })] });
+  if (mailboxes.length === 0)
+    throw new Error(
+      'email-ingest has no mailbox: set IMAP_HOST, IMAP_USER and IMAP_PASSWORD (or IMAP_MAILBOXES_JSON)',
+    );
+  return runApp({
+    service: 'email-ingest',
+    env: process.env,
+    defaultPort: 3004,
+    features: [EmailIngestModule.forRoot({ mailboxes })],
+  });
 });

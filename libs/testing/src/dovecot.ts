@@ -1,5 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { freePort } from './app-process';
@@ -34,10 +43,15 @@ export interface RunningDovecot {
   log(): string;
 }
 
-function run(file: string, args: string[], input?: string | Buffer): Promise<{ stdout: string; stderr: string }> {
+function run(
+  file: string,
+  args: string[],
+  input?: string | Buffer,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+      if (error)
+        reject(new Error(`${path.basename(file)} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
       else resolve({ stdout: String(stdout), stderr: String(stderr) });
     });
     if (input !== undefined) child.stdin!.end(input);
@@ -55,7 +69,8 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
       });
       socket.once('error', () => {
         socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`dovecot did not listen on ${port} within ${timeoutMs} ms`));
+        if (Date.now() > deadline)
+          reject(new Error(`dovecot did not listen on ${port} within ${timeoutMs} ms`));
         else setTimeout(attempt, 30);
       });
     };
@@ -73,7 +88,9 @@ function chownTree(dir: string): void {
  */
 export async function startDovecot(options: DovecotOptions = {}): Promise<RunningDovecot> {
   if (!existsSync(DOVECOT) || !existsSync(LDA)) {
-    throw new Error('Dovecot is not installed: run `apt-get install -y dovecot-imapd` (tests need a real IMAP server)');
+    throw new Error(
+      'Dovecot is not installed: run `apt-get install -y dovecot-imapd` (tests need a real IMAP server)',
+    );
   }
   const user = options.user ?? 'complaints';
   const password = options.password ?? 'secret-imap-password';
@@ -90,8 +107,21 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
   ]);
   chmodSync(keyFile, 0o644);
   const ca = readFileSync(certFile, 'utf8');
@@ -165,14 +195,21 @@ lda_mailbox_autosubscribe = yes
   let child: ChildProcess | undefined;
   const launch = async (): Promise<void> => {
     // Own process group: stopping kills the master and every imap/auth child, so clients really lose the server.
-    const proc = spawn(DOVECOT, ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const proc = spawn(DOVECOT, ['-F', '-c', configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child = proc;
     try {
       await Promise.race([
         Promise.all([waitForPort(port, 10_000), waitForPort(tlsPort, 10_000)]),
-        new Promise((_, reject) => proc.once('exit', (code) => reject(new Error(`dovecot exited with ${code}: ${stderr}\n${readLog()}`)))),
+        new Promise((_, reject) =>
+          proc.once('exit', (code) =>
+            reject(new Error(`dovecot exited with ${code}: ${stderr}\n${readLog()}`)),
+          ),
+        ),
       ]);
     } catch (error) {
       proc.kill('SIGKILL');

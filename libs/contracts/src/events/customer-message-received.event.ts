@@ -27,7 +27,13 @@ export const customerMessageReceivedSchema = z.object({
       inReplyTo: z.string().optional(),
       references: z.array(z.string()).default([]),
       attachments: z
-        .array(z.object({ filename: z.string().optional(), contentType: z.string(), size: z.number().int().nonnegative() }))
+        .array(
+          z.object({
+            filename: z.string().optional(),
+            contentType: z.string(),
+            size: z.number().int().nonnegative(),
+          }),
+        )
         .default([]),
     })
     .optional(),
@@ -50,6 +56,12 @@ export const CustomerMessageReceivedEvent = defineEvent({
     text: 'Het pakket is nog steeds niet bezorgd.',
     customer: { name: 'Anna de Vries', email: 'anna@example.nl' },
     matchedBy: 'in-reply-to',
-    email: { mailbox: 'klachten@example.nl/INBOX', messageId: 'reply-1@example.nl', inReplyTo: 'original-1@example.nl', references: ['original-1@example.nl'], attachments: [] },
+    email: {
+      mailbox: 'klachten@example.nl/INBOX',
+      messageId: 'reply-1@example.nl',
+      inReplyTo: 'original-1@example.nl',
+      references: ['original-1@example.nl'],
+      attachments: [],
+    },
   },
 });

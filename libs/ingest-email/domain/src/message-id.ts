@@ -14,5 +14,7 @@ export function messageIdList(raw: string | string[] | undefined | null): string
   const text = Array.isArray(raw) ? raw.join(' ') : raw;
   const found = [...text.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]);
   const ids = found.length ? found : text.split(/[\s,]+/).filter(Boolean);
-  return [...new Set(ids.map((id) => normaliseMessageId(id)).filter((id): id is string => Boolean(id)))].slice(0, 100);
+  return [
+    ...new Set(ids.map((id) => normaliseMessageId(id)).filter((id): id is string => Boolean(id))),
+  ].slice(0, 100);
 }

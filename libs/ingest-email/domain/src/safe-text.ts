@@ -1,14 +1,41 @@
 const ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', euro: '€', eacute: 'é', egrave: 'è', euml: 'ë',
-  iuml: 'ï', ouml: 'ö', uuml: 'ü', auml: 'ä', aacute: 'á', oacute: 'ó', ccedil: 'ç', szlig: 'ß', hellip: '…',
-  mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', copy: '©', reg: '®',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  euro: '€',
+  eacute: 'é',
+  egrave: 'è',
+  euml: 'ë',
+  iuml: 'ï',
+  ouml: 'ö',
+  uuml: 'ü',
+  auml: 'ä',
+  aacute: 'á',
+  oacute: 'ó',
+  ccedil: 'ç',
+  szlig: 'ß',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  copy: '©',
+  reg: '®',
 };
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
     if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : '';
+      const code =
+        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+        ? String.fromCodePoint(code)
+        : '';
     }
     return ENTITIES[body.toLowerCase()] ?? whole;
   });
@@ -22,9 +49,15 @@ function decodeEntities(text: string): string {
 export function htmlToSafeText(html: string): string {
   let s = html;
   s = s.replace(/<!--[\s\S]*?(-->|$)/g, ' ');
-  s = s.replace(/<(script|style|head|title|noscript|template|iframe|object|svg|math)\b[\s\S]*?(<\/\1\s*>|$)/gi, ' ');
+  s = s.replace(
+    /<(script|style|head|title|noscript|template|iframe|object|svg|math)\b[\s\S]*?(<\/\1\s*>|$)/gi,
+    ' ',
+  );
   s = s.replace(/<br\s*\/?>/gi, '\n');
-  s = s.replace(/<\/?(p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|section|article|header|footer)\b[^>]*>/gi, '\n');
+  s = s.replace(
+    /<\/?(p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|section|article|header|footer)\b[^>]*>/gi,
+    '\n',
+  );
   s = s.replace(/<\/?[a-z!?/][^>]*>/gi, ' ');
   s = decodeEntities(s);
   return normaliseText(neutraliseMarkup(s));

@@ -15,15 +15,23 @@ const clip = (s: string | undefined, max: number): string | undefined => {
 
 /** The body as safe plain text: the text part when there is one, else the HTML made safe. */
 export function bodyText(mail: IncomingMail): string {
-  const text = mail.text && mail.text.trim() ? normaliseText(mail.text) : mail.html ? htmlToSafeText(mail.html) : '';
+  const text =
+    mail.text && mail.text.trim() ? normaliseText(mail.text) : mail.html ? htmlToSafeText(mail.html) : '';
   return text.length > MAX_TEXT_CHARS ? `${text.slice(0, MAX_TEXT_CHARS - 20)}\n[text truncated]` : text;
 }
 
 /** The Date header when it is plausible, else when the server received it, else now. */
 export function receivedAtOf(mail: IncomingMail, location: MailLocation, now: Date): string {
   const plausible = (d: Date | undefined): d is Date =>
-    d instanceof Date && !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1990 && d.getTime() <= now.getTime() + 24 * 3600_000;
-  const at = plausible(mail.date) ? mail.date : plausible(location.internalDate) ? location.internalDate : now;
+    d instanceof Date &&
+    !Number.isNaN(d.getTime()) &&
+    d.getUTCFullYear() >= 1990 &&
+    d.getTime() <= now.getTime() + 24 * 3600_000;
+  const at = plausible(mail.date)
+    ? mail.date
+    : plausible(location.internalDate)
+      ? location.internalDate
+      : now;
   return at.toISOString();
 }
 
@@ -49,7 +57,11 @@ function emailMetaOf(mail: IncomingMail, location: MailLocation): NonNullable<Co
 }
 
 /** A new message → the ComplaintReceived it stands for (stable id from channel + source id). */
-export function toComplaintReceived(mail: IncomingMail, location: MailLocation, now: Date): ComplaintReceived {
+export function toComplaintReceived(
+  mail: IncomingMail,
+  location: MailLocation,
+  now: Date,
+): ComplaintReceived {
   const sourceId = sourceIdFor(location, mail.messageId);
   const subject = clip(neutraliseMarkup(mail.subject ?? ''), 1000);
   return {
@@ -75,7 +87,11 @@ export interface ThreadKeys {
 
 export function threadKeysOf(mail: IncomingMail): ThreadKeys {
   const reference = findReference(mail.subject);
-  return { ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}), references: mail.references, ...(reference ? { reference } : {}) };
+  return {
+    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+    references: mail.references,
+    ...(reference ? { reference } : {}),
+  };
 }
 
 /** A reply linked to an existing complaint → the CustomerMessageReceived stored on that complaint. */

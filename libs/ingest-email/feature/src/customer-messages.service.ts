@@ -22,7 +22,11 @@ export class CustomerMessagesService {
 
   async handle(batch: ConsumedEvent<CustomerMessageReceived>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, CUSTOMER_MESSAGES_CONSUMER, batch.map((e) => e.envelope.eventId));
+      const fresh = await claimEvents(
+        manager,
+        CUSTOMER_MESSAGES_CONSUMER,
+        batch.map((e) => e.envelope.eventId),
+      );
       const todo = batch.filter((e) => fresh.has(e.envelope.eventId));
       await appendHistory(
         manager,
@@ -34,14 +38,29 @@ export class CustomerMessagesService {
             kind: 'customer-message',
             actor: `customer:${m.channel}`,
             reason: `message from the customer (linked by ${m.matchedBy})`,
-            data: { messageId: m.messageId, sourceId: m.sourceId, subject: m.subject ?? null, text: m.text, customer: m.customer, matchedBy: m.matchedBy, email: m.email ?? null },
+            data: {
+              messageId: m.messageId,
+              sourceId: m.sourceId,
+              subject: m.subject ?? null,
+              text: m.text,
+              customer: m.customer,
+              matchedBy: m.matchedBy,
+              email: m.email ?? null,
+            },
             eventId: envelope.eventId,
             correlationId: envelope.correlationId,
           };
         }),
       );
       for (const { envelope } of todo) {
-        this.logger.info({ complaintId: envelope.data.complaintId, messageId: envelope.data.messageId, matchedBy: envelope.data.matchedBy }, 'customer message stored on complaint');
+        this.logger.info(
+          {
+            complaintId: envelope.data.complaintId,
+            messageId: envelope.data.messageId,
+            matchedBy: envelope.data.matchedBy,
+          },
+          'customer message stored on complaint',
+        );
       }
     });
   }

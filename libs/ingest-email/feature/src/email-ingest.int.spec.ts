@@ -6,7 +6,12 @@ import { referenceOf } from '@klaxon/ingest-email/domain';
 import { InProcessMessageBus, type ConsumedEvent } from '@klaxon/platform/messaging';
 import { createMetricsRegistry, silentLogger, type Registry } from '@klaxon/platform/observability';
 import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
-import { startDovecot, startPostgresCluster, type PostgresCluster, type RunningDovecot } from '@klaxon/testing';
+import {
+  startDovecot,
+  startPostgresCluster,
+  type PostgresCluster,
+  type RunningDovecot,
+} from '@klaxon/testing';
 import { CustomerMessagesService } from './customer-messages.service';
 import type { MailboxConfig } from './email-ingest.options';
 import { emailMetrics, type EmailMetrics } from './email-metrics';
@@ -49,25 +54,37 @@ afterAll(async () => {
 });
 
 function worker(over: Partial<MailboxConfig> & { folder: string }): MailboxWorker {
-  const w = new MailboxWorker(mailboxConfig({ host: dv.host, port: dv.port, user: dv.user, password: dv.password, ca: dv.ca, ...over }), {
-    bus,
-    store: new EmailStore(ds),
-    logger: silentLogger,
-    metrics,
-    clock: { now: () => new Date() },
-  });
+  const w = new MailboxWorker(
+    mailboxConfig({ host: dv.host, port: dv.port, user: dv.user, password: dv.password, ca: dv.ca, ...over }),
+    {
+      bus,
+      store: new EmailStore(ds),
+      logger: silentLogger,
+      metrics,
+      clock: { now: () => new Date() },
+    },
+  );
   workers.push(w);
   w.start();
   return w;
 }
 
 async function handledCount(mailbox: string): Promise<number> {
-  const [{ n }] = (await ds.query('SELECT count(*)::int AS n FROM email_messages WHERE mailbox = $1', [mailbox])) as Array<{ n: number }>;
+  const [{ n }] = (await ds.query('SELECT count(*)::int AS n FROM email_messages WHERE mailbox = $1', [
+    mailbox,
+  ])) as Array<{ n: number }>;
   return n;
 }
 
 async function unseen(folder: string): Promise<number[]> {
-  const client = new ImapFlow({ host: dv.host, port: dv.port, secure: false, auth: { user: dv.user, pass: dv.password }, logger: false, tls: { ca: [dv.ca] } });
+  const client = new ImapFlow({
+    host: dv.host,
+    port: dv.port,
+    secure: false,
+    auth: { user: dv.user, pass: dv.password },
+    logger: false,
+    tls: { ca: [dv.ca] },
+  });
   await client.connect();
   try {
     await client.mailboxOpen(folder);
@@ -78,7 +95,14 @@ async function unseen(folder: string): Promise<number[]> {
 }
 
 async function createFolder(folder: string): Promise<void> {
-  const client = new ImapFlow({ host: dv.host, port: dv.port, secure: false, auth: { user: dv.user, pass: dv.password }, logger: false, tls: { ca: [dv.ca] } });
+  const client = new ImapFlow({
+    host: dv.host,
+    port: dv.port,
+    secure: false,
+    auth: { user: dv.user, pass: dv.password },
+    logger: false,
+    tls: { ca: [dv.ca] },
+  });
   await client.connect();
   await client.mailboxCreate(folder);
   await client.logout();
@@ -86,18 +110,24 @@ async function createFolder(folder: string): Promise<void> {
 
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
   const m = (await registry.getSingleMetric(name)!.get()).values;
-  return m.filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val)).reduce((s, v) => s + v.value, 0);
+  return m
+    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+    .reduce((s, v) => s + v.value, 0);
 }
 
 describe('email ingest against Dovecot', () => {
   it('turns the fixture set into complaints over implicit TLS: charsets, encoded words, HTML made safe, attachments as metadata', async () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.eml')).sort((a, b) => (a === 'reply.eml' ? 1 : b === 'reply.eml' ? -1 : a.localeCompare(b)));
+    const files = readdirSync(FIXTURES)
+      .filter((f) => f.endsWith('.eml'))
+      .sort((a, b) => (a === 'reply.eml' ? 1 : b === 'reply.eml' ? -1 : a.localeCompare(b)));
     for (const f of files) await dv.deliver(fixture(f), 'Fixtures');
     const w = worker({ folder: 'Fixtures', secure: 'tls', port: dv.tlsPort });
     const name = w.config.name;
     await waitFor('all fixtures handled', async () => (await handledCount(name)) === files.length);
 
-    const byId = new Map(collector.complaintsIn(name).map((e) => [e.data.email?.messageId ?? e.data.sourceId, e.data]));
+    const byId = new Map(
+      collector.complaintsIn(name).map((e) => [e.data.email?.messageId ?? e.data.sourceId, e.data]),
+    );
     expect(collector.complaintsIn(name)).toHaveLength(files.length - 4); // minus 2 out-of-office, 1 bounce, 1 reply
     expect(byId.get('plain-1@klant.example')).toMatchObject({
       channel: 'email',
@@ -105,18 +135,35 @@ describe('email ingest against Dovecot', () => {
       customer: { name: 'Anna de Vries', email: 'anna@klant.example' },
       receivedAt: '2026-11-24T08:15:00.000Z',
     });
-    expect(byId.get('plain-1@klant.example')!.complaintId).toBe(complaintIdFor('email', `${name}#mid:plain-1@klant.example`));
-    expect(byId.get('latin1-1@klant.example')).toMatchObject({ subject: 'Crème brûlée was bedorven', customer: { name: 'Renée Müller' } });
+    expect(byId.get('plain-1@klant.example')!.complaintId).toBe(
+      complaintIdFor('email', `${name}#mid:plain-1@klant.example`),
+    );
+    expect(byId.get('latin1-1@klant.example')).toMatchObject({
+      subject: 'Crème brûlée was bedorven',
+      customer: { name: 'Renée Müller' },
+    });
     expect(byId.get('latin1-1@klant.example')!.text).toContain('één keer is genoeg');
-    expect(byId.get('cp1252-1@klant.example')!.text).toBe('Mijn abonnement kost opeens €12 meer – zonder “enige” aankondiging.');
-    expect(byId.get('jp-1@klant.example')).toMatchObject({ subject: '配達の遅延について', text: '荷物がまだ届いていません。至急確認してください。' });
-    expect(byId.get('ew-1@klant.example')).toMatchObject({ subject: 'Klacht over bezorging – één keer te vaak à la porte', customer: { name: 'Élise Günther' } });
-    expect(byId.get('html-only-1@klant.example')!.text).toContain('Mijn factuur van november is € 45 te hoog.');
+    expect(byId.get('cp1252-1@klant.example')!.text).toBe(
+      'Mijn abonnement kost opeens €12 meer – zonder “enige” aankondiging.',
+    );
+    expect(byId.get('jp-1@klant.example')).toMatchObject({
+      subject: '配達の遅延について',
+      text: '荷物がまだ届いていません。至急確認してください。',
+    });
+    expect(byId.get('ew-1@klant.example')).toMatchObject({
+      subject: 'Klacht over bezorging – één keer te vaak à la porte',
+      customer: { name: 'Élise Günther' },
+    });
+    expect(byId.get('html-only-1@klant.example')!.text).toContain(
+      'Mijn factuur van november is € 45 te hoog.',
+    );
     expect(byId.get('attach-1@klant.example')!.email!.attachments).toEqual([
       { filename: 'pakbon.pdf', contentType: 'application/pdf', size: expect.any(Number) },
       { filename: 'foto.png', contentType: 'image/png', size: expect.any(Number) },
     ]);
-    expect(byId.get('fwd-1@klant.example')!.email!.attachments[0]).toMatchObject({ contentType: 'message/rfc822' });
+    expect(byId.get('fwd-1@klant.example')!.email!.attachments[0]).toMatchObject({
+      contentType: 'message/rfc822',
+    });
     const script = byId.get('script-1@evil.example')!;
     expect(script.text).toContain('Mijn bestelling is nooit aangekomen.');
     expect(`${script.subject} ${script.text}`).not.toMatch(/<\s*(script|img|iframe|a)\b/i);
@@ -127,19 +174,39 @@ describe('email ingest against Dovecot', () => {
 
     // The reply in the same mailbox is linked to the complaint it answers, not a new complaint.
     expect(collector.messagesIn(name)).toEqual([
-      expect.objectContaining({ data: expect.objectContaining({ complaintId: byId.get('plain-1@klant.example')!.complaintId, matchedBy: 'in-reply-to' }) }),
+      expect.objectContaining({
+        data: expect.objectContaining({
+          complaintId: byId.get('plain-1@klant.example')!.complaintId,
+          matchedBy: 'in-reply-to',
+        }),
+      }),
     ]);
     // Out-of-office replies and the bounce are recorded with the reason, not turned into complaints.
-    const ignored = (await ds.query(`SELECT message_id, disposition, reason FROM email_messages WHERE mailbox = $1 AND disposition IN ('auto-reply', 'bounce') ORDER BY message_id`, [
-      name,
-    ])) as Array<{ message_id: string; disposition: string; reason: string }>;
+    const ignored = (await ds.query(
+      `SELECT message_id, disposition, reason FROM email_messages WHERE mailbox = $1 AND disposition IN ('auto-reply', 'bounce') ORDER BY message_id`,
+      [name],
+    )) as Array<{ message_id: string; disposition: string; reason: string }>;
     expect(ignored).toEqual([
-      { message_id: 'bounce-1@mx.example.nl', disposition: 'bounce', reason: expect.stringContaining('delivery-status') },
-      { message_id: 'ooo-1@klant.example', disposition: 'auto-reply', reason: 'Auto-Submitted: auto-replied' },
-      { message_id: 'ooo-2@klant.example', disposition: 'auto-reply', reason: expect.stringContaining('x-autoreply') },
+      {
+        message_id: 'bounce-1@mx.example.nl',
+        disposition: 'bounce',
+        reason: expect.stringContaining('delivery-status'),
+      },
+      {
+        message_id: 'ooo-1@klant.example',
+        disposition: 'auto-reply',
+        reason: 'Auto-Submitted: auto-replied',
+      },
+      {
+        message_id: 'ooo-2@klant.example',
+        disposition: 'auto-reply',
+        reason: expect.stringContaining('x-autoreply'),
+      },
     ]);
     expect(await unseen('Fixtures')).toEqual([]);
-    expect(await metric('klaxon_email_messages_total', { mailbox: name, outcome: 'complaint' })).toBe(files.length - 4);
+    expect(await metric('klaxon_email_messages_total', { mailbox: name, outcome: 'complaint' })).toBe(
+      files.length - 4,
+    );
   });
 
   it('connects with STARTTLS and in plain text, and moves processed mail where configured', async () => {
@@ -147,9 +214,21 @@ describe('email ingest against Dovecot', () => {
     await dv.deliver(mail({ id: 'pl-1@klant.example', subject: 'via plain' }), 'PlainText');
     const a = worker({ folder: 'StartTls', secure: 'starttls' });
     const b = worker({ folder: 'PlainText', secure: 'none', moveTo: 'Done' });
-    await waitFor('both mails', () => collector.complaintsIn(a.config.name).length === 1 && collector.complaintsIn(b.config.name).length === 1);
+    await waitFor(
+      'both mails',
+      () =>
+        collector.complaintsIn(a.config.name).length === 1 &&
+        collector.complaintsIn(b.config.name).length === 1,
+    );
     await waitFor('handled', async () => (await handledCount(b.config.name)) === 1);
-    const client = new ImapFlow({ host: dv.host, port: dv.port, secure: false, auth: { user: dv.user, pass: dv.password }, logger: false, tls: { ca: [dv.ca] } });
+    const client = new ImapFlow({
+      host: dv.host,
+      port: dv.port,
+      secure: false,
+      auth: { user: dv.user, pass: dv.password },
+      logger: false,
+      tls: { ca: [dv.ca] },
+    });
     await client.connect();
     const plain = await client.status('PlainText', { messages: true });
     const done = await client.status('Done', { messages: true });
@@ -160,14 +239,34 @@ describe('email ingest against Dovecot', () => {
   it('picks up mail arriving while idle through IDLE (the fallback poll is 10 minutes away), and links a later reply', async () => {
     await createFolder('Idle');
     const w = worker({ folder: 'Idle', pollIntervalMs: 600_000 });
-    await waitFor('connected and idle', async () => w.connected && (await ds.query('SELECT 1 FROM email_mailbox_state WHERE mailbox = $1', [w.config.name])).length === 1);
+    await waitFor(
+      'connected and idle',
+      async () =>
+        w.connected &&
+        (await ds.query('SELECT 1 FROM email_mailbox_state WHERE mailbox = $1', [w.config.name])).length ===
+          1,
+    );
     await new Promise((r) => setTimeout(r, 500));
     await dv.deliver(mail({ id: 'idle-1@klant.example', subject: 'Nog steeds geen internet' }), 'Idle');
     await waitFor('pushed complaint', () => collector.complaintsIn(w.config.name).length === 1, 15_000);
     const complaintId = collector.complaintsIn(w.config.name)[0].data.complaintId;
 
-    await dv.deliver(mail({ id: 'idle-2@klant.example', subject: 'Re: Nog steeds geen internet', headers: { 'In-Reply-To': '<idle-1@klant.example>', References: '<idle-1@klant.example>' } }), 'Idle');
-    await dv.deliver(mail({ id: 'idle-3@klant.example', subject: `Re: uw klacht ${referenceOf(complaintId)}`, body: 'Zie mijn eerdere klacht.' }), 'Idle');
+    await dv.deliver(
+      mail({
+        id: 'idle-2@klant.example',
+        subject: 'Re: Nog steeds geen internet',
+        headers: { 'In-Reply-To': '<idle-1@klant.example>', References: '<idle-1@klant.example>' },
+      }),
+      'Idle',
+    );
+    await dv.deliver(
+      mail({
+        id: 'idle-3@klant.example',
+        subject: `Re: uw klacht ${referenceOf(complaintId)}`,
+        body: 'Zie mijn eerdere klacht.',
+      }),
+      'Idle',
+    );
     await waitFor('two linked replies', () => collector.messagesIn(w.config.name).length === 2, 15_000);
     expect(collector.complaintsIn(w.config.name)).toHaveLength(1);
     expect(collector.messagesIn(w.config.name).map((m) => [m.data.complaintId, m.data.matchedBy])).toEqual([
@@ -177,10 +276,15 @@ describe('email ingest against Dovecot', () => {
 
     // The reply consumer stores each message on the complaint once, however often it is delivered.
     const service = new CustomerMessagesService(ds, silentLogger);
-    const batch = collector.messagesIn(w.config.name).map((envelope) => ({ envelope, message: {} }) as unknown as ConsumedEvent<(typeof envelope)['data']>);
+    const batch = collector
+      .messagesIn(w.config.name)
+      .map((envelope) => ({ envelope, message: {} }) as unknown as ConsumedEvent<(typeof envelope)['data']>);
     await service.handle(batch);
     await service.handle(batch);
-    const history = (await ds.query(`SELECT kind, actor, data->>'text' AS text FROM complaint_history WHERE complaint_id = $1 ORDER BY at, id`, [complaintId])) as Array<{
+    const history = (await ds.query(
+      `SELECT kind, actor, data->>'text' AS text FROM complaint_history WHERE complaint_id = $1 ORDER BY at, id`,
+      [complaintId],
+    )) as Array<{
       kind: string;
       text: string;
     }>;
@@ -197,15 +301,24 @@ describe('email ingest against Dovecot', () => {
     const errorsBefore = await metric('klaxon_email_errors_total', { mailbox: w.config.name });
     await dv.restart();
     await dv.deliver(mail({ id: 'rs-2@klant.example' }), 'Restart');
-    await waitFor('second mail after the restart', () => collector.complaintsIn(w.config.name).length === 2, 30_000);
-    expect(await metric('klaxon_email_errors_total', { mailbox: w.config.name })).toBeGreaterThan(errorsBefore);
+    await waitFor(
+      'second mail after the restart',
+      () => collector.complaintsIn(w.config.name).length === 2,
+      30_000,
+    );
+    expect(await metric('klaxon_email_errors_total', { mailbox: w.config.name })).toBeGreaterThan(
+      errorsBefore,
+    );
     expect(w.connected).toBe(true);
   });
 
   it('stopped mid-backfill and restarted: every mail becomes exactly one complaint', async () => {
     const total = 300;
     const ids = Array.from({ length: total }, (_, i) => `bf-${i}@klant.example`);
-    for (let i = 0; i < total; i += 10) await Promise.all(ids.slice(i, i + 10).map((id) => dv.deliver(mail({ id, body: `klacht ${id}` }), 'Backfill')));
+    for (let i = 0; i < total; i += 10)
+      await Promise.all(
+        ids.slice(i, i + 10).map((id) => dv.deliver(mail({ id, body: `klacht ${id}` }), 'Backfill')),
+      );
     const first = worker({ folder: 'Backfill', batchSize: 20 });
     const name = first.config.name;
     await waitFor('part of the backfill', () => collector.complaintsIn(name).length >= 60);
@@ -219,7 +332,9 @@ describe('email ingest against Dovecot', () => {
     const events = collector.complaintsIn(name);
     const distinct = new Set(events.map((e) => e.data.complaintId));
     expect(distinct.size).toBe(total);
-    expect([...distinct].sort()).toEqual(ids.map((id) => complaintIdFor('email', `${name}#mid:${id}`)).sort());
+    expect([...distinct].sort()).toEqual(
+      ids.map((id) => complaintIdFor('email', `${name}#mid:${id}`)).sort(),
+    );
     // At-least-once: at most the one round in flight at the kill was published again, with the same event ids.
     expect(events.length - distinct.size).toBeLessThanOrEqual(20);
     expect(new Set(events.map((e) => e.eventId)).size).toBe(total);
@@ -228,7 +343,9 @@ describe('email ingest against Dovecot', () => {
 
   it('never crashes on bad mail: broken MIME, unknown charsets, a 25 MB attachment, thousands of recipients, binary noise', async () => {
     const recipients = Array.from({ length: 3000 }, (_, i) => `r${i}@klant.example`).join(',\r\n ');
-    const big = Buffer.alloc(25 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const big = Buffer.alloc(25 * 1024 * 1024, 7)
+      .toString('base64')
+      .replace(/.{76}/g, '$&\r\n');
     const bigMail =
       `From: Big <big@klant.example>\r\nTo: klachten@example.nl\r\nSubject: grote bijlage\r\nMessage-ID: <big-1@klant.example>\r\nMIME-Version: 1.0\r\n` +
       `Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nZie bijlage.\r\n--B\r\nContent-Type: video/mp4; name="film.mp4"\r\n` +
@@ -243,21 +360,32 @@ describe('email ingest against Dovecot', () => {
     await waitFor('all six handled', async () => (await handledCount(w.config.name)) === 6, 60_000);
     const events = collector.complaintsIn(w.config.name);
     const big1 = events.find((e) => e.data.email?.messageId === 'big-1@klant.example')!;
-    expect(big1.data.email!.attachments).toEqual([{ filename: 'film.mp4', contentType: 'video/mp4', size: 25 * 1024 * 1024 }]);
+    expect(big1.data.email!.attachments).toEqual([
+      { filename: 'film.mp4', contentType: 'video/mp4', size: 25 * 1024 * 1024 },
+    ]);
     expect(Buffer.byteLength(JSON.stringify(big1))).toBeLessThan(10_000);
     expect(events.find((e) => e.data.email?.messageId === 'many-1@klant.example')).toBeDefined();
     expect(events.find((e) => e.data.subject === 'na de rommel')).toBeDefined();
-    const rows = (await ds.query('SELECT disposition, reason FROM email_messages WHERE mailbox = $1', [w.config.name])) as Array<{ disposition: string; reason: string | null }>;
+    const rows = (await ds.query('SELECT disposition, reason FROM email_messages WHERE mailbox = $1', [
+      w.config.name,
+    ])) as Array<{ disposition: string; reason: string | null }>;
     for (const r of rows.filter((x) => x.disposition === 'dead-letter')) expect(r.reason).toBeTruthy();
     expect(w.connected).toBe(true);
   });
 
   it('does not download a message above maxMessageBytes: its headers become the complaint, with a note', async () => {
-    await dv.deliver(mail({ id: 'huge-1@klant.example', subject: 'enorme mail', body: 'x'.repeat(300_000) }), 'Huge');
+    await dv.deliver(
+      mail({ id: 'huge-1@klant.example', subject: 'enorme mail', body: 'x'.repeat(300_000) }),
+      'Huge',
+    );
     const w = worker({ folder: 'Huge', maxMessageBytes: 100_000 });
     await waitFor('the huge mail', () => collector.complaintsIn(w.config.name).length === 1);
     const [event] = collector.complaintsIn(w.config.name);
-    expect(event.data).toMatchObject({ subject: 'enorme mail', customer: { email: 'klant@klant.example' }, email: { messageId: 'huge-1@klant.example' } });
+    expect(event.data).toMatchObject({
+      subject: 'enorme mail',
+      customer: { email: 'klant@klant.example' },
+      email: { messageId: 'huge-1@klant.example' },
+    });
     expect(event.data.text).toMatch(/exceeds the 100000-byte limit/);
   });
 });

@@ -16,7 +16,11 @@ export class EmailIngestModule {
     return {
       module: EmailIngestModule,
       controllers: [CustomerMessagesController],
-      providers: [{ provide: EMAIL_MAILBOXES, useValue: options.mailboxes }, CustomerMessagesService, MailboxWorkersService],
+      providers: [
+        { provide: EMAIL_MAILBOXES, useValue: options.mailboxes },
+        CustomerMessagesService,
+        MailboxWorkersService,
+      ],
       exports: [MailboxWorkersService],
     };
   }

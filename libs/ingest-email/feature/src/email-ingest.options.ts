@@ -53,7 +53,9 @@ const accountSchema = z
     reconnectInitialMs: positiveInt.default(1_000),
     reconnectMaxMs: positiveInt.default(60_000),
   })
-  .refine((a) => Boolean(a.password) !== Boolean(a.accessToken), { message: 'give exactly one of password or accessToken' });
+  .refine((a) => Boolean(a.password) !== Boolean(a.accessToken), {
+    message: 'give exactly one of password or accessToken',
+  });
 export type MailboxAccount = z.input<typeof accountSchema>;
 
 function resolve(a: z.output<typeof accountSchema>): MailboxConfig[] {
@@ -86,7 +88,8 @@ export class EmailConfigError extends Error {
   }
 }
 
-const describe = (e: z.ZodError, prefix: string): string => e.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`).join('; ');
+const describe = (e: z.ZodError, prefix: string): string =>
+  e.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`).join('; ');
 
 /** Validates mailbox accounts (from JSON or code) and expands them to one MailboxConfig per folder. */
 export function resolveMailboxes(accounts: unknown[]): MailboxConfig[] {
@@ -126,14 +129,20 @@ const envSchema = z.object({
  */
 export function mailboxesFromEnv(env: Record<string, string | undefined>): MailboxConfig[] {
   const cleaned: Record<string, string | undefined> = {};
-  for (const key of Object.keys(envSchema.shape)) cleaned[key] = env[key]?.trim() ? env[key]!.trim() : undefined;
+  for (const key of Object.keys(envSchema.shape))
+    cleaned[key] = env[key]?.trim() ? env[key]!.trim() : undefined;
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) throw new EmailConfigError(`Invalid email configuration: ${describe(parsed.error, '')}`);
+  if (!parsed.success)
+    throw new EmailConfigError(`Invalid email configuration: ${describe(parsed.error, '')}`);
   const e = parsed.data;
   const accounts: unknown[] = [];
   if (e.IMAP_HOST) {
-    if (!e.IMAP_USER) throw new EmailConfigError('Invalid email configuration: IMAP_USER is required with IMAP_HOST');
-    if (!e.IMAP_PASSWORD && !e.IMAP_ACCESS_TOKEN) throw new EmailConfigError('Invalid email configuration: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required with IMAP_HOST');
+    if (!e.IMAP_USER)
+      throw new EmailConfigError('Invalid email configuration: IMAP_USER is required with IMAP_HOST');
+    if (!e.IMAP_PASSWORD && !e.IMAP_ACCESS_TOKEN)
+      throw new EmailConfigError(
+        'Invalid email configuration: IMAP_PASSWORD or IMAP_ACCESS_TOKEN is required with IMAP_HOST',
+      );
     accounts.push({
       host: e.IMAP_HOST,
       port: e.IMAP_PORT,
@@ -147,15 +156,22 @@ export function mailboxesFromEnv(env: Record<string, string | undefined>): Mailb
       rejectUnauthorized: e.IMAP_TLS_REJECT_UNAUTHORIZED === 'true',
     });
   }
-  const json = e.IMAP_MAILBOXES_JSON ?? (e.IMAP_MAILBOXES_FILE ? readFileSync(e.IMAP_MAILBOXES_FILE, 'utf8') : undefined);
+  const json =
+    e.IMAP_MAILBOXES_JSON ??
+    (e.IMAP_MAILBOXES_FILE ? readFileSync(e.IMAP_MAILBOXES_FILE, 'utf8') : undefined);
   if (json) {
     let list: unknown;
     try {
       list = JSON.parse(json);
     } catch (error) {
-      throw new EmailConfigError(`Invalid email configuration: IMAP_MAILBOXES_JSON is not JSON (${(error as Error).message})`);
+      throw new EmailConfigError(
+        `Invalid email configuration: IMAP_MAILBOXES_JSON is not JSON (${(error as Error).message})`,
+      );
     }
-    if (!Array.isArray(list)) throw new EmailConfigError('Invalid email configuration: IMAP_MAILBOXES_JSON must be a JSON array of mailboxes');
+    if (!Array.isArray(list))
+      throw new EmailConfigError(
+        'Invalid email configuration: IMAP_MAILBOXES_JSON must be a JSON array of mailboxes',
+      );
     accounts.push(...list);
   }
   return resolveMailboxes(accounts);

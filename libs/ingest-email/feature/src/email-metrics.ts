@@ -13,8 +13,21 @@ export interface EmailMetrics {
 
 export function emailMetrics(registry: Registry): EmailMetrics {
   return {
-    received: counter(registry, 'klaxon_email_messages_total', 'Email messages handled, by mailbox and outcome', ['mailbox', 'outcome']),
-    duplicates: counter(registry, 'klaxon_email_duplicates_skipped_total', 'Email messages skipped because they were handled before', ['mailbox']),
-    errors: counter(registry, 'klaxon_email_errors_total', 'Email connection and processing errors', ['mailbox', 'kind']),
+    received: counter(
+      registry,
+      'klaxon_email_messages_total',
+      'Email messages handled, by mailbox and outcome',
+      ['mailbox', 'outcome'],
+    ),
+    duplicates: counter(
+      registry,
+      'klaxon_email_duplicates_skipped_total',
+      'Email messages skipped because they were handled before',
+      ['mailbox'],
+    ),
+    errors: counter(registry, 'klaxon_email_errors_total', 'Email connection and processing errors', [
+      'mailbox',
+      'kind',
+    ]),
   };
 }

@@ -26,7 +26,10 @@ export class EmailStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async checkpoint(mailbox: string): Promise<MailboxCheckpoint | undefined> {
-    const [row] = (await this.dataSource.query('SELECT uid_validity, last_uid FROM email_mailbox_state WHERE mailbox = $1', [mailbox])) as Array<{
+    const [row] = (await this.dataSource.query(
+      'SELECT uid_validity, last_uid FROM email_mailbox_state WHERE mailbox = $1',
+      [mailbox],
+    )) as Array<{
       uid_validity: string;
       last_uid: string;
     }>;
@@ -36,7 +39,10 @@ export class EmailStore {
   /** Source ids among these that were handled before. */
   async known(sourceIds: string[]): Promise<Set<string>> {
     if (sourceIds.length === 0) return new Set();
-    const rows = (await this.dataSource.query('SELECT source_id FROM email_messages WHERE source_id = ANY($1)', [sourceIds])) as Array<{ source_id: string }>;
+    const rows = (await this.dataSource.query(
+      'SELECT source_id FROM email_messages WHERE source_id = ANY($1)',
+      [sourceIds],
+    )) as Array<{ source_id: string }>;
     return new Set(rows.map((r) => r.source_id));
   }
 
@@ -63,7 +69,10 @@ export class EmailStore {
   }
 
   /** Records handled messages and (when given) advances the mailbox checkpoint, in one transaction. */
-  async record(messages: HandledMessage[], checkpoint?: { mailbox: string; uidValidity: string; lastUid: number }): Promise<void> {
+  async record(
+    messages: HandledMessage[],
+    checkpoint?: { mailbox: string; uidValidity: string; lastUid: number },
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       if (messages.length > 0) {
         await manager.query(

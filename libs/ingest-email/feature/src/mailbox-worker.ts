@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
-import { ComplaintReceivedEvent, CustomerMessageReceivedEvent, encodeEvent, type EncodedEvent } from '@klaxon/contracts';
+import {
+  ComplaintReceivedEvent,
+  CustomerMessageReceivedEvent,
+  encodeEvent,
+  type EncodedEvent,
+} from '@klaxon/contracts';
 import {
   detectAutomated,
   sourceIdFor,
@@ -132,7 +137,9 @@ export class MailboxWorker {
       port: c.port,
       secure: c.secure === 'tls',
       doSTARTTLS: c.secure === 'starttls' ? true : c.secure === 'none' ? false : undefined,
-      auth: c.accessToken ? { user: c.user, accessToken: c.accessToken } : { user: c.user, pass: c.password ?? '' },
+      auth: c.accessToken
+        ? { user: c.user, accessToken: c.accessToken }
+        : { user: c.user, pass: c.password ?? '' },
       tls: { rejectUnauthorized: c.rejectUnauthorized, ...(c.ca ? { ca: [c.ca] } : {}) },
       logger: false,
       emitLogs: false,
@@ -159,7 +166,15 @@ export class MailboxWorker {
         await client.mailboxOpen(this.config.folder);
         this.connectedFlag = true;
         delay = this.config.reconnect.initialMs;
-        this.log.info({ host: this.config.host, port: this.config.port, secure: this.config.secure, folder: this.config.folder }, 'mailbox connected');
+        this.log.info(
+          {
+            host: this.config.host,
+            port: this.config.port,
+            secure: this.config.secure,
+            folder: this.config.folder,
+          },
+          'mailbox connected',
+        );
         this.pending = false;
         while (!this.stopping) {
           if (!client.usable) throw new Error('IMAP connection closed by the server');
@@ -171,7 +186,10 @@ export class MailboxWorker {
           const kind = errorKind(error);
           this.deps.metrics.errors.inc({ mailbox: this.config.name, kind });
           if (kind === 'auth') delay = this.config.reconnect.maxMs;
-          this.log.warn({ err: error, kind, retryInMs: delay }, kind === 'auth' ? 'IMAP authentication failed; retrying' : 'mailbox error; reconnecting');
+          this.log.warn(
+            { err: error, kind, retryInMs: delay },
+            kind === 'auth' ? 'IMAP authentication failed; retrying' : 'mailbox error; reconnecting',
+          );
         }
       } finally {
         this.connectedFlag = false;
@@ -203,7 +221,11 @@ export class MailboxWorker {
       const found = (await client.search({ uid: `${checkpoint.lastUid + 1}:*` }, { uid: true })) || [];
       uids = found.filter((u) => u > checkpoint.lastUid);
     } else {
-      if (checkpoint) this.log.warn({ was: checkpoint.uidValidity, now: uidValidity }, 'UIDVALIDITY changed: re-reading unseen mail (known Message-IDs are skipped)');
+      if (checkpoint)
+        this.log.warn(
+          { was: checkpoint.uidValidity, now: uidValidity },
+          'UIDVALIDITY changed: re-reading unseen mail (known Message-IDs are skipped)',
+        );
       firstContact = true;
       uids = (await client.search({ seen: false }, { uid: true })) || [];
     }
@@ -219,7 +241,12 @@ export class MailboxWorker {
     }
   }
 
-  private async processChunk(client: ImapFlow, chunk: number[], uidValidity: string, advance: boolean): Promise<void> {
+  private async processChunk(
+    client: ImapFlow,
+    chunk: number[],
+    uidValidity: string,
+    advance: boolean,
+  ): Promise<void> {
     const meta = await client.fetchAll(chunk, { uid: true, size: true, internalDate: true }, { uid: true });
     const byUid = new Map(meta.map((m) => [m.uid, m]));
     const rounds: number[][] = [];
@@ -239,14 +266,22 @@ export class MailboxWorker {
 
     for (const [index, round] of rounds.entries()) {
       if (this.stopping && index > 0) return;
-      const small = round.filter((u) => (byUid.get(u)?.size ?? 0) <= this.config.maxMessageBytes && byUid.has(u));
+      const small = round.filter(
+        (u) => (byUid.get(u)?.size ?? 0) <= this.config.maxMessageBytes && byUid.has(u),
+      );
       const big = round.filter((u) => (byUid.get(u)?.size ?? 0) > this.config.maxMessageBytes);
-      const sources = small.length ? await client.fetchAll(small, { uid: true, source: true }, { uid: true }) : [];
+      const sources = small.length
+        ? await client.fetchAll(small, { uid: true, source: true }, { uid: true })
+        : [];
       const heads = big.length ? await client.fetchAll(big, { uid: true, headers: true }, { uid: true }) : [];
       const fetched: Fetched[] = [
         ...sources.map((m: FetchMessageObject) => ({ uid: m.uid, source: m.source })),
         ...heads.map((m: FetchMessageObject) => ({ uid: m.uid, headersOnly: m.headers })),
-      ].map((f) => ({ ...f, size: byUid.get(f.uid)?.size, internalDate: toDate(byUid.get(f.uid)?.internalDate) }));
+      ].map((f) => ({
+        ...f,
+        size: byUid.get(f.uid)?.size,
+        internalDate: toDate(byUid.get(f.uid)?.internalDate),
+      }));
       fetched.sort((a, b) => a.uid - b.uid);
       const lastUid = Math.max(...round);
       await this.handleRound(client, fetched, uidValidity, advance ? lastUid : undefined);
@@ -254,27 +289,45 @@ export class MailboxWorker {
   }
 
   private async prepare(f: Fetched, uidValidity: string): Promise<Prepared> {
-    const location: MailLocation = { mailbox: this.config.name, uidValidity, uid: f.uid, internalDate: f.internalDate, size: f.size };
+    const location: MailLocation = {
+      mailbox: this.config.name,
+      uidValidity,
+      uid: f.uid,
+      internalDate: f.internalDate,
+      size: f.size,
+    };
     try {
       let mail: IncomingMail;
       if (f.source) {
         mail = await parseMail(f.source);
       } else if (f.headersOnly) {
         mail = await parseMail(Buffer.concat([f.headersOnly, Buffer.from('\r\n')]));
-        mail = { ...mail, text: `[message of ${f.size} bytes exceeds the ${this.config.maxMessageBytes}-byte limit: body and attachments not read]`, html: undefined };
+        mail = {
+          ...mail,
+          text: `[message of ${f.size} bytes exceeds the ${this.config.maxMessageBytes}-byte limit: body and attachments not read]`,
+          html: undefined,
+        };
       } else {
         throw Object.assign(new Error('server returned no message source'), { code: 'no-source' });
       }
       return { location, mail, sourceId: sourceIdFor(location, mail.messageId) };
     } catch (error) {
       const e = error as { code?: string; message?: string };
-      return { location, sourceId: sourceIdFor(location, undefined), error: { code: e.code ?? 'unparseable-mail', message: e.message ?? String(error) } };
+      return {
+        location,
+        sourceId: sourceIdFor(location, undefined),
+        error: { code: e.code ?? 'unparseable-mail', message: e.message ?? String(error) },
+      };
     }
   }
 
-  private async linkOf(mail: IncomingMail, byMessageId: Map<string, string>): Promise<{ complaintId: string; matchedBy: MatchedBy } | undefined> {
+  private async linkOf(
+    mail: IncomingMail,
+    byMessageId: Map<string, string>,
+  ): Promise<{ complaintId: string; matchedBy: MatchedBy } | undefined> {
     const keys = threadKeysOf(mail);
-    if (keys.inReplyTo && byMessageId.has(keys.inReplyTo)) return { complaintId: byMessageId.get(keys.inReplyTo)!, matchedBy: 'in-reply-to' };
+    if (keys.inReplyTo && byMessageId.has(keys.inReplyTo))
+      return { complaintId: byMessageId.get(keys.inReplyTo)!, matchedBy: 'in-reply-to' };
     for (const ref of [...keys.references].reverse()) {
       if (byMessageId.has(ref)) return { complaintId: byMessageId.get(ref)!, matchedBy: 'references' };
     }
@@ -285,12 +338,19 @@ export class MailboxWorker {
     return undefined;
   }
 
-  private async handleRound(client: ImapFlow, fetched: Fetched[], uidValidity: string, checkpointUid: number | undefined): Promise<void> {
+  private async handleRound(
+    client: ImapFlow,
+    fetched: Fetched[],
+    uidValidity: string,
+    checkpointUid: number | undefined,
+  ): Promise<void> {
     const { store, bus, metrics, clock } = this.deps;
     const mailboxLabel = { mailbox: this.config.name };
     const prepared = await Promise.all(fetched.map((f) => this.prepare(f, uidValidity)));
     const known = await store.known(prepared.map((p) => p.sourceId));
-    const threadIds = prepared.flatMap((p) => (p.mail ? [p.mail.inReplyTo, ...p.mail.references] : [])).filter((x): x is string => Boolean(x));
+    const threadIds = prepared
+      .flatMap((p) => (p.mail ? [p.mail.inReplyTo, ...p.mail.references] : []))
+      .filter((x): x is string => Boolean(x));
     const byMessageId = await store.complaintsByMessageId(threadIds);
 
     const now = clock.now();
@@ -302,11 +362,21 @@ export class MailboxWorker {
     for (const p of prepared) {
       if (known.has(p.sourceId) || inRound.has(p.sourceId)) {
         duplicates++;
-        this.log.info({ uid: p.location.uid, sourceId: p.sourceId }, 'email seen before: skipped (no second complaint)');
+        this.log.info(
+          { uid: p.location.uid, sourceId: p.sourceId },
+          'email seen before: skipped (no second complaint)',
+        );
         continue;
       }
       inRound.add(p.sourceId);
-      const base = { sourceId: p.sourceId, mailbox: this.config.name, uidValidity, uid: p.location.uid, size: p.location.size, messageId: p.mail?.messageId };
+      const base = {
+        sourceId: p.sourceId,
+        mailbox: this.config.name,
+        uidValidity,
+        uid: p.location.uid,
+        size: p.location.size,
+        messageId: p.mail?.messageId,
+      };
       if (p.error || !p.mail) {
         const reason = `${p.error?.code}: ${p.error?.message}`;
         handled.push({ ...base, disposition: 'dead-letter', reason });
@@ -325,14 +395,35 @@ export class MailboxWorker {
         const correlationId = randomUUID();
         if (link) {
           const message = toCustomerMessage(mail, p.location, link, now);
-          outgoing.push(encodeEvent(CustomerMessageReceivedEvent, message, { eventId: `${message.messageId}:message`, correlationId }));
-          handled.push({ ...base, disposition: 'reply', complaintId: link.complaintId, reason: link.matchedBy, receivedAt: message.receivedAt });
+          outgoing.push(
+            encodeEvent(CustomerMessageReceivedEvent, message, {
+              eventId: `${message.messageId}:message`,
+              correlationId,
+            }),
+          );
+          handled.push({
+            ...base,
+            disposition: 'reply',
+            complaintId: link.complaintId,
+            reason: link.matchedBy,
+            receivedAt: message.receivedAt,
+          });
           outcomes.push({ p, outcome: 'reply', complaintId: link.complaintId, reason: link.matchedBy });
           if (mail.messageId) byMessageId.set(mail.messageId, link.complaintId);
         } else {
           const received = toComplaintReceived(mail, p.location, now);
-          outgoing.push(encodeEvent(ComplaintReceivedEvent, received, { eventId: `${received.complaintId}:received`, correlationId }));
-          handled.push({ ...base, disposition: 'complaint', complaintId: received.complaintId, receivedAt: received.receivedAt });
+          outgoing.push(
+            encodeEvent(ComplaintReceivedEvent, received, {
+              eventId: `${received.complaintId}:received`,
+              correlationId,
+            }),
+          );
+          handled.push({
+            ...base,
+            disposition: 'complaint',
+            complaintId: received.complaintId,
+            receivedAt: received.receivedAt,
+          });
           outcomes.push({ p, outcome: 'complaint', complaintId: received.complaintId });
           if (mail.messageId) byMessageId.set(mail.messageId, received.complaintId);
         }
@@ -346,7 +437,12 @@ export class MailboxWorker {
     // At-least-once: the events are on the bus (acknowledged) before anything is checkpointed or flagged.
     if (outgoing.length > 0) await bus.publish(outgoing);
     if (this.killed) throw new WorkerKilled();
-    await store.record(handled, checkpointUid !== undefined ? { mailbox: this.config.name, uidValidity, lastUid: checkpointUid } : undefined);
+    await store.record(
+      handled,
+      checkpointUid !== undefined
+        ? { mailbox: this.config.name, uidValidity, lastUid: checkpointUid }
+        : undefined,
+    );
     if (this.killed) throw new WorkerKilled();
     const uids = fetched.map((f) => f.uid);
     if (uids.length > 0) {
@@ -357,9 +453,16 @@ export class MailboxWorker {
     if (duplicates) metrics.duplicates.inc(mailboxLabel, duplicates);
     for (const o of outcomes) {
       metrics.received.inc({ ...mailboxLabel, outcome: o.outcome });
-      const fields = { uid: o.p.location.uid, messageId: o.p.mail?.messageId, complaintId: o.complaintId, reason: o.reason };
-      if (o.outcome === 'dead-letter') this.log.warn(fields, 'email dead-lettered: not turned into a complaint');
-      else if (o.outcome === 'auto-reply' || o.outcome === 'bounce') this.log.info(fields, `email ${o.outcome} recognised: not a complaint`);
+      const fields = {
+        uid: o.p.location.uid,
+        messageId: o.p.mail?.messageId,
+        complaintId: o.complaintId,
+        reason: o.reason,
+      };
+      if (o.outcome === 'dead-letter')
+        this.log.warn(fields, 'email dead-lettered: not turned into a complaint');
+      else if (o.outcome === 'auto-reply' || o.outcome === 'bounce')
+        this.log.info(fields, `email ${o.outcome} recognised: not a complaint`);
       else if (o.outcome === 'reply') this.log.info(fields, 'email reply linked to its complaint');
       else this.log.info(fields, 'email complaint received');
     }

@@ -30,7 +30,8 @@ export class MailboxWorkersService implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     for (const w of this.workers) w.start();
-    if (this.workers.length) this.logger.info({ mailboxes: this.workers.map((w) => w.config.name) }, 'email ingest started');
+    if (this.workers.length)
+      this.logger.info({ mailboxes: this.workers.map((w) => w.config.name) }, 'email ingest started');
   }
 
   async onApplicationShutdown(): Promise<void> {

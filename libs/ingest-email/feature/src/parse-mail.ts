@@ -10,16 +10,22 @@ export class UnparseableMailError extends Error {
 }
 
 const addresses = (a: AddressObject | AddressObject[] | undefined): number =>
-  (Array.isArray(a) ? a : a ? [a] : []).reduce((n, o) => n + o.value.reduce((m, v) => m + (v.group ? v.group.length : 1), 0), 0);
+  (Array.isArray(a) ? a : a ? [a] : []).reduce(
+    (n, o) => n + o.value.reduce((m, v) => m + (v.group ? v.group.length : 1), 0),
+    0,
+  );
 
 function headerText(value: HeaderValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : (v as { value: string }).value)).join(', ');
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === 'string' ? v : (v as { value: string }).value)).join(', ');
   if (typeof value === 'object' && 'text' in value) return (value as AddressObject).text;
   if (typeof value === 'object' && 'value' in value) {
-    const params = Object.entries((value as { params?: Record<string, string> }).params ?? {}).map(([k, v]) => `; ${k}=${v}`);
+    const params = Object.entries((value as { params?: Record<string, string> }).params ?? {}).map(
+      ([k, v]) => `; ${k}=${v}`,
+    );
     return `${(value as { value: string }).value}${params.join('')}`;
   }
   return String(value);
@@ -27,7 +33,14 @@ function headerText(value: HeaderValue | undefined): string | undefined {
 
 /** Headers the domain looks at, raw from the header lines (no decoding surprises). */
 const RAW_HEADERS = new Set([
-  'auto-submitted', 'x-autoreply', 'x-autorespond', 'x-autoresponder', 'x-auto-response-suppress', 'precedence', 'return-path', 'content-type',
+  'auto-submitted',
+  'x-autoreply',
+  'x-autorespond',
+  'x-autoresponder',
+  'x-auto-response-suppress',
+  'precedence',
+  'return-path',
+  'content-type',
 ]);
 
 /** True when the message has a text/plain part (or no Content-Type at all, which means text/plain). */
@@ -47,7 +60,12 @@ function hasTextPart(source: Buffer): boolean {
 export async function parseMail(source: Buffer): Promise<IncomingMail> {
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, maxHtmlLengthToParse: 5 * 1024 * 1024 });
+    parsed = await simpleParser(source, {
+      skipImageLinks: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      maxHtmlLengthToParse: 5 * 1024 * 1024,
+    });
   } catch (error) {
     throw new UnparseableMailError(`MIME parser failed: ${(error as Error).message}`);
   }
@@ -55,7 +73,10 @@ export async function parseMail(source: Buffer): Promise<IncomingMail> {
   for (const line of parsed.headerLines) {
     const key = line.key.toLowerCase();
     if (!RAW_HEADERS.has(key) || headers[key] !== undefined) continue;
-    headers[key] = line.line.slice(line.line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    headers[key] = line.line
+      .slice(line.line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
   }
   const from = parsed.from?.value[0];
   const references = messageIdList(parsed.references as string | string[] | undefined);

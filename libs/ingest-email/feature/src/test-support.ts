@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ComplaintReceivedEvent, CustomerMessageReceivedEvent, decodeEvent, type ComplaintReceived, type CustomerMessageReceived, type EventEnvelope } from '@klaxon/contracts';
+import {
+  ComplaintReceivedEvent,
+  CustomerMessageReceivedEvent,
+  decodeEvent,
+  type ComplaintReceived,
+  type CustomerMessageReceived,
+  type EventEnvelope,
+} from '@klaxon/contracts';
 import type { MessageBus, Subscription } from '@klaxon/platform/messaging';
 import type { MailboxConfig } from './email-ingest.options';
 
@@ -36,7 +43,9 @@ export function mail(spec: MailSpec = {}): string {
     .join('\r\n')}\r\n\r\n${spec.body ?? 'Mijn pakket is niet bezorgd.'}\r\n`;
 }
 
-export function mailboxConfig(over: Partial<MailboxConfig> & Pick<MailboxConfig, 'host' | 'port' | 'user' | 'folder'>): MailboxConfig {
+export function mailboxConfig(
+  over: Partial<MailboxConfig> & Pick<MailboxConfig, 'host' | 'port' | 'user' | 'folder'>,
+): MailboxConfig {
   return {
     name: `${over.user}@${over.host}/${over.folder}`,
     secure: 'none',
@@ -89,7 +98,11 @@ export class BusCollector {
   }
 }
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

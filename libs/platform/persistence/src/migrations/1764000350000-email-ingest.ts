@@ -31,9 +31,15 @@ export class EmailIngest1764000350000 implements MigrationInterface {
         received_at timestamptz,
         processed_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX email_messages_message_id_idx ON email_messages (message_id) WHERE message_id IS NOT NULL`);
-    await q.query(`CREATE INDEX email_messages_complaint_idx ON email_messages (complaint_id text_pattern_ops) WHERE complaint_id IS NOT NULL`);
-    await q.query(`CREATE INDEX email_messages_disposition_idx ON email_messages (disposition, processed_at)`);
+    await q.query(
+      `CREATE INDEX email_messages_message_id_idx ON email_messages (message_id) WHERE message_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX email_messages_complaint_idx ON email_messages (complaint_id text_pattern_ops) WHERE complaint_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX email_messages_disposition_idx ON email_messages (disposition, processed_at)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
