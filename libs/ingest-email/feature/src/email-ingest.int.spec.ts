@@ -341,7 +341,7 @@ describe('email ingest against Dovecot', () => {
     expect(await unseen('Backfill')).toEqual([]);
   });
 
-  it('never crashes on bad mail: broken MIME, unknown charsets, a 25 MB attachment, thousands of recipients, binary noise', async () => {
+  it('never crashes on bad mail: broken MIME, unknown charsets, a 25 MB attachment, thousands of recipients, binary noise, an unparseable header block (dead-lettered with its reason)', async () => {
     const recipients = Array.from({ length: 3000 }, (_, i) => `r${i}@klant.example`).join(',\r\n ');
     const big = Buffer.alloc(25 * 1024 * 1024, 7)
       .toString('base64')
@@ -355,9 +355,15 @@ describe('email ingest against Dovecot', () => {
     await dv.deliver(bigMail, 'Bad');
     await dv.deliver(mail({ id: 'many-1@klant.example', headers: { To: recipients } }), 'Bad');
     await dv.deliver(Buffer.from([0, 255, 13, 10, 1, 2, 3, 0xc3, 0x28, 13, 10, 13, 10, 0xff, 0xfe]), 'Bad');
+    // A header block beyond the MIME parser's limit: the parser refuses it, so it becomes a dead-letter row.
+    const hugeHeaders = Array.from({ length: 200_000 }, (_, i) => `X-Junk-${i}: v`).join('\r\n');
+    await dv.deliver(
+      `From: j@klant.example\r\nSubject: junk\r\nMessage-ID: <junk-1@klant.example>\r\n${hugeHeaders}\r\n\r\nbody\r\n`,
+      'Bad',
+    );
     await dv.deliver(mail({ id: 'after-1@klant.example', subject: 'na de rommel' }), 'Bad');
     const w = worker({ folder: 'Bad' });
-    await waitFor('all six handled', async () => (await handledCount(w.config.name)) === 6, 60_000);
+    await waitFor('all seven handled', async () => (await handledCount(w.config.name)) === 7, 60_000);
     const events = collector.complaintsIn(w.config.name);
     const big1 = events.find((e) => e.data.email?.messageId === 'big-1@klant.example')!;
     expect(big1.data.email!.attachments).toEqual([
@@ -369,7 +375,15 @@ describe('email ingest against Dovecot', () => {
     const rows = (await ds.query('SELECT disposition, reason FROM email_messages WHERE mailbox = $1', [
       w.config.name,
     ])) as Array<{ disposition: string; reason: string | null }>;
-    for (const r of rows.filter((x) => x.disposition === 'dead-letter')) expect(r.reason).toBeTruthy();
+    expect(rows.filter((x) => x.disposition === 'dead-letter')).toEqual([
+      {
+        disposition: 'dead-letter',
+        reason: expect.stringMatching(/^unparseable-mail: MIME parser failed: Max header size/),
+      },
+    ]);
+    expect(
+      await metric('klaxon_email_messages_total', { mailbox: w.config.name, outcome: 'dead-letter' }),
+    ).toBe(1);
     expect(w.connected).toBe(true);
   });
 
