@@ -38,13 +38,18 @@ export class CustomersService {
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<CustomerView> {
     const [customer] = (await manager.query('SELECT id, created_at FROM customers WHERE id = $1', [id])) as Array<{ id: string; created_at: Date }>;
     if (!customer) throw ApiError.notFound('customer', id);
-    const [identities, links, complaints] = await Promise.all([
-      manager.query('SELECT kind, value, first_seen_at FROM customer_identities WHERE customer_id = $1 ORDER BY kind, value', [id]) as Promise<Array<{ kind: string; value: string; first_seen_at: Date }>>,
-      manager.query('SELECT * FROM customer_links WHERE customer_id = $1 ORDER BY created_at, id', [id]) as Promise<LinkRow[]>,
-      manager.query('SELECT id, channel, received_at, status, category, priority, owner_id FROM complaints WHERE customer_id = $1 ORDER BY received_at, id', [id]) as Promise<
-        Array<{ id: string; channel: string; received_at: Date; status: string; category: string | null; priority: string | null; owner_id: string | null }>
-      >,
-    ]);
+    // Sequential: the manager may be a transaction's single connection.
+    const identities = (await manager.query('SELECT kind, value, first_seen_at FROM customer_identities WHERE customer_id = $1 ORDER BY kind, value', [id])) as Array<{ kind: string; value: string; first_seen_at: Date }>;
+    const links = (await manager.query('SELECT * FROM customer_links WHERE customer_id = $1 ORDER BY created_at, id', [id])) as LinkRow[];
+    const complaints = (await manager.query('SELECT id, channel, received_at, status, category, priority, owner_id FROM complaints WHERE customer_id = $1 ORDER BY received_at, id', [id])) as Array<{
+      id: string;
+      channel: string;
+      received_at: Date;
+      status: string;
+      category: string | null;
+      priority: string | null;
+      owner_id: string | null;
+    }>;
     return {
       id: customer.id,
       createdAt: iso(customer.created_at),

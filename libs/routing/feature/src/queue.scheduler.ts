@@ -10,7 +10,8 @@ import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
  * Time changes who is available: members come on shift, absences begin and end. On an interval this
  * gives absent owners' complaints to their replacement (or back through the team) and offers the team
  * queues to whoever is available now. Freeing capacity (a resolved complaint, a new member, more
- * capacity) triggers a queue pass at once; the timer is for what only the clock changes.
+ * capacity) triggers a queue pass at once; the timer is for what only the clock changes. The same pass
+ * counts the categories routed since the last one for root-cause reviews and spikes.
  */
 @Injectable()
 export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,10 +37,17 @@ export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** One pass: absences, then the queues. Returns how many complaints got an owner from a queue. */
+  /** One pass: absences, the queues, then root-cause counts. Returns how many complaints got an owner from a queue. */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
     await this.dataSource.transaction((manager) => this.core.reassignFromAbsent(manager, now));
+    const categories = this.core.takeDirtyCategories();
+    try {
+      await this.dataSource.transaction((manager) => this.core.checkRootCauses(manager, categories, now));
+    } catch (err) {
+      for (const c of categories) this.core.markDirty(c); // counted again next pass
+      throw err;
+    }
     const assigned = await this.dataSource.transaction((manager) => this.core.dequeue(manager, now));
     if (assigned.length) this.logger.info({ assigned: assigned.length }, 'assigned from the team queues');
     return assigned.length;

@@ -165,7 +165,7 @@ export class RouterCore {
         result.escalations.push(this.escalate(work, config, complaintId, other.teamId, esc, executive, actor, causeId, other.correlationId ?? complaintId, now));
       }
     }
-    await this.checkRootCauses(manager, [...new Set(sorted.map((i) => i.category))], now);
+    for (const i of sorted) this.dirtyCategories.add(i.category);
     await this.flush(manager, work);
     return result;
   }
@@ -372,38 +372,67 @@ export class RouterCore {
     return data;
   }
 
-  /** Opens a root-cause review at N complaints of a category in the window, and flags a spike against its usual rate. */
-  async checkRootCauses(manager: EntityManager, categories: string[], now: Date): Promise<void> {
+  /** Categories routed since the last root-cause pass (per process; the scheduler drains it). */
+  private readonly dirtyCategories = new Set<string>();
+
+  markDirty(category: string): void {
+    this.dirtyCategories.add(category);
+  }
+
+  /** The categories whose counts changed since the last call, forgotten once taken. */
+  takeDirtyCategories(): string[] {
+    const out = [...this.dirtyCategories];
+    this.dirtyCategories.clear();
+    return out;
+  }
+
+  /**
+   * Opens a root-cause review at N complaints of a category in the window, and flags a spike against its
+   * usual rate. Runs in the scheduler's pass, not in the routing transaction, so counting never slows
+   * assignment down; a per-category lock keeps two routers from flagging one spike twice.
+   */
+  async checkRootCauses(manager: EntityManager, categories: string[], now: Date): Promise<number> {
+    if (categories.length === 0) return 0;
     const p = this.options.rootCause;
-    for (const category of categories) {
-      const windowStart = new Date(now.getTime() - p.reviewWindowDays * 86_400_000);
-      const spikeStart = new Date(now.getTime() - p.spikeWindowHours * 3_600_000);
-      const baselineStart = new Date(spikeStart.getTime() - p.baselineDays * 86_400_000);
-      const [counts] = (await manager.query(
-        `SELECT count(*) FILTER (WHERE received_at > $2)::int AS in_window,
-                count(*) FILTER (WHERE received_at > $3)::int AS recent,
-                count(*) FILTER (WHERE received_at > $4 AND received_at <= $3)::int AS baseline,
-                coalesce(jsonb_agg(id ORDER BY received_at) FILTER (WHERE received_at > $2), '[]'::jsonb) AS ids,
-                EXISTS (SELECT 1 FROM root_cause_items WHERE category = $1 AND kind = 'review' AND status = 'open') AS open_review,
-                EXISTS (SELECT 1 FROM root_cause_items WHERE category = $1 AND kind = 'spike' AND opened_at > $3) AS recent_spike
-           FROM complaints WHERE category = $1 AND received_at > $4 AND received_at <= $5 AND coalesce(complaint_label, 'explicit') <> 'none' AND status <> 'dismissed'`,
-        [category, windowStart.toISOString(), spikeStart.toISOString(), baselineStart.toISOString(), now.toISOString()],
-      )) as Array<{ in_window: number; recent: number; baseline: number; ids: string[]; open_review: boolean; recent_spike: boolean }>;
-      if (reviewDue(counts.in_window, counts.open_review, p)) {
+    const windowStart = new Date(now.getTime() - p.reviewWindowDays * 86_400_000);
+    const spikeStart = new Date(now.getTime() - p.spikeWindowHours * 3_600_000);
+    const baselineStart = new Date(spikeStart.getTime() - p.baselineDays * 86_400_000);
+    const sorted = [...categories].sort();
+    await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended('root-cause:' || c, 7401))) FROM (SELECT c FROM unnest($1::text[]) AS c ORDER BY c) s`, [sorted]);
+    const rows = (await manager.query(
+      `SELECT k.category,
+              (SELECT count(*)::int FROM complaints c WHERE c.category = k.category AND c.received_at > $2 AND c.received_at <= $5 AND coalesce(c.complaint_label, 'explicit') <> 'none') AS in_window,
+              (SELECT count(*)::int FROM complaints c WHERE c.category = k.category AND c.received_at > $3 AND c.received_at <= $5 AND coalesce(c.complaint_label, 'explicit') <> 'none') AS recent,
+              (SELECT count(*)::int FROM complaints c WHERE c.category = k.category AND c.received_at > $4 AND c.received_at <= $3 AND coalesce(c.complaint_label, 'explicit') <> 'none') AS baseline,
+              EXISTS (SELECT 1 FROM root_cause_items r WHERE r.category = k.category AND r.kind = 'review' AND r.status = 'open') AS open_review,
+              EXISTS (SELECT 1 FROM root_cause_items r WHERE r.category = k.category AND r.kind = 'spike' AND r.opened_at > $3) AS recent_spike
+         FROM unnest($1::text[]) AS k(category)`,
+      [sorted, windowStart.toISOString(), spikeStart.toISOString(), baselineStart.toISOString(), now.toISOString()],
+    )) as Array<{ category: string; in_window: number; recent: number; baseline: number; open_review: boolean; recent_spike: boolean }>;
+    let opened = 0;
+    for (const r of rows) {
+      if (reviewDue(r.in_window, r.open_review, p)) {
+        const ids = ((await manager.query(
+          `SELECT id FROM complaints WHERE category = $1 AND received_at > $2 AND received_at <= $3 AND coalesce(complaint_label, 'explicit') <> 'none' ORDER BY received_at, id LIMIT 1000`,
+          [r.category, windowStart.toISOString(), now.toISOString()],
+        )) as Array<{ id: string }>).map((x) => x.id);
         await manager.query(
           `INSERT INTO root_cause_items (id, kind, category, opened_at, window_start, complaint_count, complaint_ids, reason)
            VALUES ($1, 'review', $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-          [newId('rca'), category, now.toISOString(), windowStart.toISOString(), counts.in_window, JSON.stringify(counts.ids), `${counts.in_window} ${category} complaints within ${p.reviewWindowDays} days`],
+          [newId('rca'), r.category, now.toISOString(), windowStart.toISOString(), r.in_window, JSON.stringify(ids), `${r.in_window} ${r.category} complaints within ${p.reviewWindowDays} days`],
         );
+        opened += 1;
       }
-      const spike = detectSpike(counts.recent, counts.baseline, p);
-      if (spike.spike && !counts.recent_spike) {
+      const spike = detectSpike(r.recent, r.baseline, p);
+      if (spike.spike && !r.recent_spike) {
         await manager.query(
           `INSERT INTO root_cause_items (id, kind, category, opened_at, window_start, complaint_count, expected, reason) VALUES ($1, 'spike', $2, $3, $4, $5, $6, $7)`,
-          [newId('spk'), category, now.toISOString(), spikeStart.toISOString(), counts.recent, spike.expected, `spike: ${spike.reason}`],
+          [newId('spk'), r.category, now.toISOString(), spikeStart.toISOString(), r.recent, spike.expected, `spike: ${spike.reason}`],
         );
+        opened += 1;
       }
     }
+    return opened;
   }
 
   private async flush(manager: EntityManager, work: Work): Promise<void> {

@@ -34,7 +34,8 @@ let db: Pool;
 let producer: Producer;
 let observer: Consumer;
 /** What the routers published (through their outboxes) to Kafka, per topic. */
-const seen = new Map<string, Array<{ key: string; v: { eventId: string; data: Record<string, unknown> & { [k: string]: any } } }>>();
+type Published = { eventId: string; data: { [k: string]: unknown; trigger?: string; level?: string; teamId?: string; ownerId?: string; action?: string } };
+const seen = new Map<string, Array<{ key: string; v: Published }>>();
 let routers: RunningApp[] = [];
 let url: string;
 let seq = 0;
@@ -372,7 +373,11 @@ it('keeps a "none" as a searchable signal without owner, promotes one (routed, t
 it('opens a root-cause review at three complaints of a category and flags a spike', async () => {
   const ids = await route(...Array.from({ length: 6 }, () => ({ category: 'staff' })));
   await Promise.all(ids.map(settled));
-  const items = await api('GET', '/api/root-cause-items?category=staff');
+  // Counted by the routers' scheduler pass, apart from the routing transaction.
+  const items = await waitFor('review and spike', async () => {
+    const res = await api('GET', '/api/root-cause-items?category=staff');
+    return res.json.items.length >= 2 && res;
+  });
   expect(items.json.items.map((i: { kind: string }) => i.kind).sort()).toEqual(['review', 'spike']);
   const review = items.json.items.find((i: { kind: string }) => i.kind === 'review');
   expect(review.complaintCount).toBeGreaterThanOrEqual(3);

@@ -8,10 +8,9 @@ export type RoutingConfig = Pick<OrganisationConfig, 'teams' | 'rules' | 'defaul
 
 /** The rules in force (highest version) and the teams. */
 export async function loadRoutingConfig(manager: EntityManager): Promise<RoutingConfig> {
-  const [teams, [ruleSet]] = await Promise.all([
-    manager.query('SELECT id, name, lead_id, unit FROM teams ORDER BY id') as Promise<TeamRow[]>,
-    manager.query('SELECT version, rules, default_team_id FROM routing_rule_sets ORDER BY version DESC LIMIT 1') as Promise<Array<{ version: number; rules: RoutingRule[]; default_team_id: string }>>,
-  ]);
+  // One after the other: inside a transaction both go over the same connection.
+  const teams = (await manager.query('SELECT id, name, lead_id, unit FROM teams ORDER BY id')) as TeamRow[];
+  const [ruleSet] = (await manager.query('SELECT version, rules, default_team_id FROM routing_rule_sets ORDER BY version DESC LIMIT 1')) as Array<{ version: number; rules: RoutingRule[]; default_team_id: string }>;
   if (!ruleSet) throw new Error('no routing rules stored: the organisation was not seeded');
   return { teams: teams.map(toTeam), rules: ruleSet.rules, defaultTeamId: ruleSet.default_team_id, rulesVersion: Number(ruleSet.version) };
 }
