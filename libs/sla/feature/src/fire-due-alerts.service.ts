@@ -50,10 +50,17 @@ export class FireDueAlertsService {
         })),
       ];
       if (alerts.length === 0) return 0;
-      await appendToOutbox(
-        manager,
-        alerts.map(({ level: _l, notify: _n, reason: _r, ...a }) => encodeEvent(SlaAlertEvent, a, { eventId: a.alertId, correlationId: a.complaintId, occurredAt: a.firedAt })),
-      );
+      // A row that cannot make a valid event (a corrupt complaint id) must not block every pass: it is
+      // marked fired like the others, logged as an error and recorded, never silently dropped.
+      const encoded = alerts.flatMap(({ level: _l, notify: _n, reason: _r, ...a }) => {
+        try {
+          return [encodeEvent(SlaAlertEvent, a, { eventId: a.alertId, correlationId: a.complaintId, occurredAt: a.firedAt })];
+        } catch (err) {
+          this.logger.error({ err, alertId: a.alertId, complaintId: a.complaintId }, 'sla alert does not match its contract; not published');
+          return [];
+        }
+      });
+      await appendToOutbox(manager, encoded);
       await this.webhooks.enqueue(manager, alerts.map((a) => ({ eventId: a.alertId, type: 'sla-alert', payload: a })));
       await appendHistory(
         manager,
