@@ -75,4 +75,10 @@ it('lists mailbox mail as email complaints and stores a reply on the complaint i
   });
   expect(history.find((h) => h.kind === 'customer-message')!.data!.text).toBe('Nog steeds niets ontvangen.');
   expect((await list()).total).toBe(1);
+
+  const health = (await (await fetch(`${app.url}/health/email`)).json()) as {
+    status: string;
+    mailboxes: Array<{ state: string }>;
+  };
+  expect(health).toMatchObject({ status: 'ok', mailboxes: [{ state: 'connected' }] });
 });

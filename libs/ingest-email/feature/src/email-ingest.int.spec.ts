@@ -387,6 +387,26 @@ describe('email ingest against Dovecot', () => {
     expect(w.connected).toBe(true);
   });
 
+  it('keeps retrying a mailbox whose password is rejected, and says so in its status', async () => {
+    const w = worker({
+      folder: 'INBOX',
+      name: 'wrong-password',
+      password: 'not-the-password',
+      reconnect: { initialMs: 50, maxMs: 200 },
+    });
+    await waitFor(
+      'two rejected logins',
+      async () =>
+        (await metric('klaxon_email_errors_total', { mailbox: 'wrong-password', kind: 'auth' })) >= 2,
+    );
+    expect(w.status()).toMatchObject({
+      mailbox: 'wrong-password',
+      state: 'unauthorized',
+      lastError: { kind: 'auth' },
+    });
+    expect(w.connected).toBe(false);
+  });
+
   it('does not download a message above maxMessageBytes: its headers become the complaint, with a note', async () => {
     await dv.deliver(
       mail({ id: 'huge-1@klant.example', subject: 'enorme mail', body: 'x'.repeat(300_000) }),

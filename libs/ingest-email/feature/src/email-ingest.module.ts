@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CustomerMessagesController } from './customer-messages.controller';
 import { CustomerMessagesService } from './customer-messages.service';
+import { EmailHealthController } from './email-health.controller';
 import type { MailboxConfig } from './email-ingest.options';
 import { EMAIL_MAILBOXES, MailboxWorkersService } from './mailbox-workers.service';
 
@@ -15,7 +16,7 @@ export class EmailIngestModule {
   static forRoot(options: EmailIngestModuleOptions): DynamicModule {
     return {
       module: EmailIngestModule,
-      controllers: [CustomerMessagesController],
+      controllers: [CustomerMessagesController, EmailHealthController],
       providers: [
         { provide: EMAIL_MAILBOXES, useValue: options.mailboxes },
         CustomerMessagesService,

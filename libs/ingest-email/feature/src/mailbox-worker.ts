@@ -49,6 +49,16 @@ interface Fetched {
   headersOnly?: Buffer;
 }
 
+export type MailboxState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorized' | 'stopped';
+
+export interface MailboxStatus {
+  mailbox: string;
+  state: MailboxState;
+  /** When the mailbox was last checked completely (ISO 8601). */
+  lastCheckAt?: string;
+  lastError?: { kind: string; message: string; at: string };
+}
+
 class WorkerKilled extends Error {
   constructor() {
     super('mailbox worker killed');
@@ -77,6 +87,9 @@ export class MailboxWorker {
   private wakeUp: (() => void) | undefined;
   private pending = false;
   private connectedFlag = false;
+  private state: MailboxState = 'connecting';
+  private lastCheckAt: string | undefined;
+  private lastError: MailboxStatus['lastError'];
 
   constructor(
     readonly config: MailboxConfig,
@@ -87,6 +100,15 @@ export class MailboxWorker {
 
   get connected(): boolean {
     return this.connectedFlag;
+  }
+
+  status(): MailboxStatus {
+    return {
+      mailbox: this.config.name,
+      state: this.state,
+      ...(this.lastCheckAt ? { lastCheckAt: this.lastCheckAt } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
   }
 
   start(): void {
@@ -165,6 +187,7 @@ export class MailboxWorker {
         if (this.config.moveTo) await this.ensureFolder(client, this.config.moveTo);
         await client.mailboxOpen(this.config.folder);
         this.connectedFlag = true;
+        this.state = 'connected';
         delay = this.config.reconnect.initialMs;
         this.log.info(
           {
@@ -179,6 +202,7 @@ export class MailboxWorker {
         while (!this.stopping) {
           if (!client.usable) throw new Error('IMAP connection closed by the server');
           await this.drain(client);
+          this.lastCheckAt = this.deps.clock.now().toISOString();
           await this.sleep(this.config.pollIntervalMs);
         }
       } catch (error) {
@@ -186,6 +210,12 @@ export class MailboxWorker {
           const kind = errorKind(error);
           this.deps.metrics.errors.inc({ mailbox: this.config.name, kind });
           if (kind === 'auth') delay = this.config.reconnect.maxMs;
+          this.state = kind === 'auth' ? 'unauthorized' : 'reconnecting';
+          this.lastError = {
+            kind,
+            message: (error as Error)?.message ?? String(error),
+            at: this.deps.clock.now().toISOString(),
+          };
           this.log.warn(
             { err: error, kind, retryInMs: delay },
             kind === 'auth' ? 'IMAP authentication failed; retrying' : 'mailbox error; reconnecting',
@@ -201,6 +231,7 @@ export class MailboxWorker {
       await this.sleep(Math.round(delay * (0.8 + Math.random() * 0.4)));
       delay = Math.min(delay * 2, this.config.reconnect.maxMs);
     }
+    this.state = 'stopped';
     this.log.info('mailbox worker stopped');
   }
 
