@@ -90,7 +90,7 @@ export class KpiController {
         : q.groupBy === 'week'
           ? `LEAST((date_trunc('week', c.received_at AT TIME ZONE $3) + interval '1 week') AT TIME ZONE $3, $2::timestamptz)`
           : `$2::timestamptz`;
-    const filtered = `SELECT c.*, ${key} AS key, ${bucketEnd} AS bucket_end FROM complaints c WHERE ${where.join(' AND ')}`;
+    const filtered = `SELECT c.*, ${key} AS key, ${bucketEnd} AS bucket_end, $3::text AS tz FROM complaints c WHERE ${where.join(' AND ')}`;
     const clocks = (await this.dataSource.query(
       `WITH f AS (${filtered})
        SELECT f.key, k.clock,
