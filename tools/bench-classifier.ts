@@ -18,16 +18,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { isComplaintGold, loadClassifier, parseTrainingJsonl, serializeModel, trainModel, type TrainingExample } from '@klaxon/classification/domain';
+import {
+  isComplaintGold,
+  loadClassifier,
+  parseTrainingJsonl,
+  serializeModel,
+  trainModel,
+  type TrainingExample,
+} from '@klaxon/classification/domain';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: join(__dirname, '..', '..', 'shared', 'data', 'complaint-tweets', 'train.jsonl') },
+    data: {
+      type: 'string',
+      default: join(__dirname, '..', '..', 'shared', 'data', 'complaint-tweets', 'train.jsonl'),
+    },
     seconds: { type: 'string', default: '2' },
   },
 });
 const SECONDS = Number(args.seconds);
-const dataFile = existsSync(args.data!) ? args.data! : join(__dirname, '..', 'libs', 'classification', 'domain', 'training', 'klaxon-training.jsonl');
+const dataFile = existsSync(args.data!)
+  ? args.data!
+  : join(__dirname, '..', 'libs', 'classification', 'domain', 'training', 'klaxon-training.jsonl');
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -76,7 +88,9 @@ function buriedEmail(core: string): string {
   return parts.join('\n');
 }
 
-const all = parseTrainingJsonl(readFileSync(dataFile, 'utf8'), dataFile).filter((e) => isComplaintGold(e.complaint) !== undefined);
+const all = parseTrainingJsonl(readFileSync(dataFile, 'utf8'), dataFile).filter(
+  (e) => isComplaintGold(e.complaint) !== undefined,
+);
 const train: TrainingExample[] = [];
 const test: TrainingExample[] = [];
 for (const e of all) (random() < 0.8 ? train : test).push(e);
@@ -84,15 +98,20 @@ const gold = test.map((e) => isComplaintGold(e.complaint)!);
 const short = test.map((e) => e.text);
 const long = short.map((_, i) => joinedEmail(i));
 const buried = short.map(buriedEmail);
-const tokens = (texts: string[]) => Math.round(texts.reduce((s, t) => s + t.split(/\s+/).length, 0) / texts.length);
+const tokens = (texts: string[]) =>
+  Math.round(texts.reduce((s, t) => s + t.split(/\s+/).length, 0) / texts.length);
 
 function rate(texts: string[], classify: (t: string) => boolean): { perSecond: number; accuracy: number } {
   let correct = 0;
   texts.forEach((t, i) => (correct += classify(t) === gold[i] ? 1 : 0));
   let n = 0;
   const start = performance.now();
-  while (performance.now() - start < SECONDS * 1000) for (let i = 0; i < 50; i++, n++) classify(texts[n % texts.length]);
-  return { perSecond: Math.round(n / ((performance.now() - start) / 1000)), accuracy: correct / texts.length };
+  while (performance.now() - start < SECONDS * 1000)
+    for (let i = 0; i < 50; i++, n++) classify(texts[n % texts.length]);
+  return {
+    perSecond: Math.round(n / ((performance.now() - start) / 1000)),
+    accuracy: correct / texts.length,
+  };
 }
 
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
@@ -128,7 +147,9 @@ rows.push(['accuracy long', ourLong.accuracy.toFixed(3), bayesLong.accuracy.toFi
 rows.push(['accuracy buried', ourBuried.accuracy.toFixed(3), bayesBuried.accuracy.toFixed(3)]);
 rows.push(['peak RSS', mb(ourPeak), `${mb(bothPeak)} (both loaded)`]);
 
-process.stdout.write(`data: ${dataFile}\ntrain ${train.length}, test ${test.length} (${gold.filter(Boolean).length} complaints); ${SECONDS}s per measurement, one thread\n\n`);
+process.stdout.write(
+  `data: ${dataFile}\ntrain ${train.length}, test ${test.length} (${gold.filter(Boolean).length} complaints); ${SECONDS}s per measurement, one thread\n\n`,
+);
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) process.stdout.write(r.map((cell, c) => cell.padEnd(widths[c])).join('  ') + '\n');
 process.stdout.write('\ntargets: ≥ 5,000/s short, ≥ 300/s long, long accuracy no worse than short\n');

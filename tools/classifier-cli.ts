@@ -64,7 +64,8 @@ function train(examples: TrainingExample[], flags: Map<string, string[]>, log: (
   const out = one(flags, 'out', true)!;
   const name = one(flags, 'name') ?? 'klaxon';
   const folds = Number(one(flags, 'folds') ?? 5);
-  if (!Number.isInteger(folds) || folds < 0 || folds === 1) throw new UsageError('--folds must be 0 or an integer ≥ 2');
+  if (!Number.isInteger(folds) || folds < 0 || folds === 1)
+    throw new UsageError('--folds must be 0 or an integer ≥ 2');
   log(`${examples.length} training examples`);
   if (folds >= 2) {
     log(`${folds}-fold cross-validation:`);
@@ -97,12 +98,19 @@ async function classify(flags: Map<string, string[]>): Promise<number> {
       const o = JSON.parse(line) as Record<string, unknown>;
       id = o.id ?? null;
       if (typeof o.text !== 'string') throw new Error('"text" must be a string');
-      const channel = (['web', 'phone', 'email', 'social'].includes(o.channel as string) ? o.channel : 'web') as ClassifyInput['channel'];
+      const channel = (
+        ['web', 'phone', 'email', 'social'].includes(o.channel as string) ? o.channel : 'web'
+      ) as ClassifyInput['channel'];
       const d = classifier.classify({
         text: o.text,
         subject: typeof o.subject === 'string' ? o.subject : undefined,
         channel,
-        languageHint: typeof o.lang === 'string' ? o.lang : typeof o.languageHint === 'string' ? o.languageHint : undefined,
+        languageHint:
+          typeof o.lang === 'string'
+            ? o.lang
+            : typeof o.languageHint === 'string'
+              ? o.languageHint
+              : undefined,
         reach: typeof o.reach === 'number' ? o.reach : undefined,
         isPublic: typeof o.isPublic === 'boolean' ? o.isPublic : undefined,
         recentComplaints: typeof o.recentComplaints === 'number' ? o.recentComplaints : undefined,
@@ -126,7 +134,15 @@ async function exportCorrections(url: string): Promise<TrainingExample[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ text: string; subject: string | null; language: string | null; complaint: string | null; category: string | null; priority: string | null; complaint_id: string }>(
+    const { rows } = await client.query<{
+      text: string;
+      subject: string | null;
+      language: string | null;
+      complaint: string | null;
+      category: string | null;
+      priority: string | null;
+      complaint_id: string;
+    }>(
       `SELECT complaint_id, text, subject, language, complaint, category, priority FROM training_examples ORDER BY id`,
     );
     return rows.map((r) => ({

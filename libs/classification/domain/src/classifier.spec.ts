@@ -5,7 +5,8 @@ import { serializeModel } from './model-file';
 import { parseTrainingJsonl, trainModel, type TrainingExample } from './training';
 
 const shipped = loadClassifier(readFileSync(defaultModelPath(), 'utf8'));
-const classify = (text: string, extra: Partial<ClassifyInput> = {}) => shipped.classify({ text, channel: 'web', ...extra });
+const classify = (text: string, extra: Partial<ClassifyInput> = {}) =>
+  shipped.classify({ text, channel: 'web', ...extra });
 
 describe('the shipped default model', () => {
   it('has a version derived from its name and content', () => {
@@ -94,10 +95,17 @@ describe('priority rules', () => {
     const custom = loadClassifier(readFileSync(defaultModelPath(), 'utf8'), {
       priorityRules: [{ id: 'vip-word', raises: 'critical', patterns: { any: ['\\bgoud(klant)?\\b'] } }],
     });
-    const d = custom.classify({ text: 'Ik ben goudklant en mijn pakket is niet bezorgd, mijn advocaat weet ervan.', channel: 'web' });
+    const d = custom.classify({
+      text: 'Ik ben goudklant en mijn pakket is niet bezorgd, mijn advocaat weet ervan.',
+      channel: 'web',
+    });
     expect(d.priorityReasons).toEqual(['vip-word']);
     expect(d.priority).toBe('critical');
-    expect(() => loadClassifier(readFileSync(defaultModelPath(), 'utf8'), { priorityRules: [{ id: 'x', raises: 'high', patterns: { any: ['('] } }] })).toThrow(/rule x: bad pattern/);
+    expect(() =>
+      loadClassifier(readFileSync(defaultModelPath(), 'utf8'), {
+        priorityRules: [{ id: 'x', raises: 'high', patterns: { any: ['('] } }],
+      }),
+    ).toThrow(/rule x: bad pattern/);
   });
 });
 
@@ -118,7 +126,8 @@ describe('long emails', () => {
   ];
   const longText = (sentences: string[]) => {
     const parts: string[] = [];
-    for (let i = 0; parts.join(' ').split(/\s+/).length < 2000; i++) parts.push(sentences[i % sentences.length]);
+    for (let i = 0; parts.join(' ').split(/\s+/).length < 2000; i++)
+      parts.push(sentences[i % sentences.length]);
     return parts.join(' ');
   };
 
@@ -173,7 +182,10 @@ describe('robustness', () => {
   });
 
   it('handles mixed languages and unusual characters', () => {
-    valid(shipped, { text: 'Hallo! I ordered the jas maar hij is nog steeds niet geleverd 🤷‍♀️ ¿qué pasa? 你好', channel: 'social' });
+    valid(shipped, {
+      text: 'Hallo! I ordered the jas maar hij is nog steeds niet geleverd 🤷‍♀️ ¿qué pasa? 你好',
+      channel: 'social',
+    });
     valid(shipped, { text: '\u0000\uFFFF\uD800 lone surrogate', channel: 'web' });
   });
 });
@@ -182,9 +194,23 @@ describe('training, saving and loading', () => {
   const examples: TrainingExample[] = parseTrainingJsonl(
     [
       { text: 'mijn pakket is niet bezorgd', complaint: 'latent', category: 'delivery', priority: 'normal' },
-      { text: 'het pakket is weer niet gekomen, al drie keer', complaint: 'latent', category: 'delivery', priority: 'high' },
-      { text: 'ik wil een klacht indienen over de factuur', complaint: 'explicit', category: 'price-billing', priority: 'normal' },
-      { text: 'dubbel afgeschreven op mijn rekening, klacht', complaint: 'explicit', category: 'price-billing' },
+      {
+        text: 'het pakket is weer niet gekomen, al drie keer',
+        complaint: 'latent',
+        category: 'delivery',
+        priority: 'high',
+      },
+      {
+        text: 'ik wil een klacht indienen over de factuur',
+        complaint: 'explicit',
+        category: 'price-billing',
+        priority: 'normal',
+      },
+      {
+        text: 'dubbel afgeschreven op mijn rekening, klacht',
+        complaint: 'explicit',
+        category: 'price-billing',
+      },
       { text: 'wat zijn de openingstijden', complaint: 'none' },
       { text: 'bedankt voor de snelle hulp', complaint: false },
       { text: 'my parcel never arrived', complaint: true },
@@ -200,14 +226,19 @@ describe('training, saving and loading', () => {
     const b = loadClassifier(JSON.stringify(JSON.parse(file)));
     expect(a.modelVersion).toMatch(/^tiny-[0-9a-f]{12}$/);
     expect(b.modelVersion).toBe(a.modelVersion);
-    for (const e of examples) expect(b.classify({ text: e.text, channel: 'web' })).toEqual(a.classify({ text: e.text, channel: 'web' }));
+    for (const e of examples)
+      expect(b.classify({ text: e.text, channel: 'web' })).toEqual(
+        a.classify({ text: e.text, channel: 'web' }),
+      );
     expect(Object.keys(a.model.heads).sort()).toEqual(['category', 'complaint', 'kind', 'priority']);
   });
 
   it('gives a changed model a new version', () => {
     const model = trainModel(examples, { name: 'tiny' });
     const changed = { ...model, learnedPriorityThreshold: 0.9 };
-    expect(loadClassifier(serializeModel(changed)).modelVersion).not.toBe(loadClassifier(serializeModel(model)).modelVersion);
+    expect(loadClassifier(serializeModel(changed)).modelVersion).not.toBe(
+      loadClassifier(serializeModel(model)).modelVersion,
+    );
   });
 
   it('refuses broken or foreign files with a clear error', () => {
@@ -219,15 +250,25 @@ describe('training, saving and loading', () => {
   });
 
   it('rejects bad training lines naming the line', () => {
-    expect(() => parseTrainingJsonl('{"text":"ok","complaint":true}\n{"text":"x","complaint":"maybe"}', 'f.jsonl')).toThrow(/f\.jsonl:2/);
-    expect(() => parseTrainingJsonl('{"complaint":true}', 'f.jsonl')).toThrow(/f\.jsonl:1: "text" must be a string/);
+    expect(() =>
+      parseTrainingJsonl('{"text":"ok","complaint":true}\n{"text":"x","complaint":"maybe"}', 'f.jsonl'),
+    ).toThrow(/f\.jsonl:2/);
+    expect(() => parseTrainingJsonl('{"complaint":true}', 'f.jsonl')).toThrow(
+      /f\.jsonl:1: "text" must be a string/,
+    );
   });
 
   it('learns what the labels say even with labels missing on some lines', () => {
     const reports = crossValidate(examples, 2, { name: 'tiny' });
-    expect(reports.map((r) => r.label)).toEqual(expect.arrayContaining(['complaint', 'complaint-kind', 'category', 'priority']));
+    expect(reports.map((r) => r.label)).toEqual(
+      expect.arrayContaining(['complaint', 'complaint-kind', 'category', 'priority']),
+    );
     const complaint = reports.find((r) => r.label === 'complaint')!;
     expect(complaint.n).toBe(8);
-    expect(Object.values(complaint.confusion).flatMap((row) => Object.values(row)).reduce((a, b) => a + b, 0)).toBe(8);
+    expect(
+      Object.values(complaint.confusion)
+        .flatMap((row) => Object.values(row))
+        .reduce((a, b) => a + b, 0),
+    ).toBe(8);
   });
 });

@@ -4,7 +4,16 @@ import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language
 import { softmaxInPlace } from './linear';
 import { parseModelFile, type HeadName, type ModelFile } from './model-file';
 import { sentiment as sentimentOf } from './nlp';
-import { compileRules, firedRules, maxPriority, PRIORITY_RANK, type Channel, type CompiledRule, type Priority, type PriorityRule } from './priority-rules';
+import {
+  compileRules,
+  firedRules,
+  maxPriority,
+  PRIORITY_RANK,
+  type Channel,
+  type CompiledRule,
+  type Priority,
+  type PriorityRule,
+} from './priority-rules';
 import { normalizeText, tokenize } from './text';
 
 export type ComplaintLabel = 'explicit' | 'latent' | 'none';
@@ -58,10 +67,18 @@ interface RuntimeHead {
   offset: number;
 }
 
-const EXTRA_STOP = new Set('zegt says call calling called belt klant customer mevr dhr mrs mr jullie your you ik i we wij me mij hij he zij she ze they er there'.split(' '));
+const EXTRA_STOP = new Set(
+  'zegt says call calling called belt klant customer mevr dhr mrs mr jullie your you ik i we wij me mij hij he zij she ze they er there'.split(
+    ' ',
+  ),
+);
 /** Function words explain nothing to an agent: evidence shows content words only. */
 function isContentWord(word: string): boolean {
-  return word.split(' ').some((w) => w.length > 2 && !NL_FUNCTION_WORDS.has(w) && !EN_FUNCTION_WORDS.has(w) && !EXTRA_STOP.has(w));
+  return word
+    .split(' ')
+    .some(
+      (w) => w.length > 2 && !NL_FUNCTION_WORDS.has(w) && !EN_FUNCTION_WORDS.has(w) && !EXTRA_STOP.has(w),
+    );
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -73,7 +90,10 @@ class LinearClassifier implements Classifier {
   private readonly rules: CompiledRule[];
   private readonly explicitCues: RegExp[];
 
-  constructor(readonly model: ModelFile, options: LoadOptions) {
+  constructor(
+    readonly model: ModelFile,
+    options: LoadOptions,
+  ) {
     this.modelVersion = model.modelVersion;
     let width = 0;
     const list: [HeadName, RuntimeHead][] = [];
@@ -113,7 +133,13 @@ class LinearClassifier implements Classifier {
   }
 
   /** The features that pushed `cls` of `head` up the most, in readable form. */
-  private evidence(vector: Map<string, number>, surface: Map<string, string>, head: RuntimeHead, cls: number, n: number): string[] {
+  private evidence(
+    vector: Map<string, number>,
+    surface: Map<string, string>,
+    head: RuntimeHead,
+    cls: number,
+    n: number,
+  ): string[] {
     const C = head.classes.length;
     const scored: [string, number][] = [];
     for (const [f, v] of vector) {
@@ -128,7 +154,12 @@ class LinearClassifier implements Classifier {
     const out: string[] = [];
     for (const [f] of scored) {
       const word = surface.get(f) ?? f;
-      if (word.startsWith('_') || !isContentWord(word) || out.some((o) => o.includes(word) || word.includes(o))) continue;
+      if (
+        word.startsWith('_') ||
+        !isContentWord(word) ||
+        out.some((o) => o.includes(word) || word.includes(o))
+      )
+        continue;
       out.push(word.length > 40 ? word.slice(0, 40) : word);
       if (out.length === n) break;
     }
@@ -183,7 +214,10 @@ class LinearClassifier implements Classifier {
       categoryWords = this.evidence(vector, surface, this.heads.category!, best, 2);
     }
 
-    const sentiment = sentimentOf(lang.analysis, tokens.length > SENTIMENT_TOKENS ? tokens.slice(0, SENTIMENT_TOKENS) : tokens);
+    const sentiment = sentimentOf(
+      lang.analysis,
+      tokens.length > SENTIMENT_TOKENS ? tokens.slice(0, SENTIMENT_TOKENS) : tokens,
+    );
     const fired = firedRules(this.rules, {
       normalized,
       language: lang.analysis,
@@ -206,7 +240,11 @@ class LinearClassifier implements Classifier {
       // The learned priority may raise to high; critical takes a rule that says why (safety, reach).
       let label = this.heads.priority!.classes[best] as Priority;
       if (label === 'critical') label = 'high';
-      if (label in PRIORITY_RANK && p[best] >= this.model.learnedPriorityThreshold && PRIORITY_RANK[label] > PRIORITY_RANK[priority]) {
+      if (
+        label in PRIORITY_RANK &&
+        p[best] >= this.model.learnedPriorityThreshold &&
+        PRIORITY_RANK[label] > PRIORITY_RANK[priority]
+      ) {
         priority = label;
         learnedPriority = true;
       }
@@ -214,7 +252,9 @@ class LinearClassifier implements Classifier {
 
     const yesOrNo = isComplaint ? yes : no;
     const why = [
-      ...this.evidence(vector, surface, complaintHead, yesOrNo, 3).map((w) => `${isComplaint ? complaint : 'none'}: ${w}`),
+      ...this.evidence(vector, surface, complaintHead, yesOrNo, 3).map(
+        (w) => `${isComplaint ? complaint : 'none'}: ${w}`,
+      ),
       ...categoryWords.map((w) => `${category}: ${w}`),
       ...fired.map((r) => `rule: ${r.id}`),
       ...(learnedPriority ? [`priority: ${priority} (learned)`] : []),
@@ -242,5 +282,5 @@ export function loadClassifier(json: string, options: LoadOptions = {}): Classif
 
 /** The model shipped with the code (trained on libs/classification/domain/training). */
 export function defaultModelPath(): string {
-  return join(__dirname, '..', 'model', 'klaxon-default.model.json');
+  return join(__dirname, '..', 'models', 'klaxon-default.model.json');
 }

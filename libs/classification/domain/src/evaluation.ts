@@ -46,16 +46,35 @@ export function labelReport(label: string, pairs: Array<[gold: string, predicted
       counted++;
     }
   }
-  return { label, n: pairs.length, accuracy: r3(pairs.length ? correct / pairs.length : 0), macroF1: r3(counted ? f1Sum / counted : 0), classes: perClass, confusion };
+  return {
+    label,
+    n: pairs.length,
+    accuracy: r3(pairs.length ? correct / pairs.length : 0),
+    macroF1: r3(counted ? f1Sum / counted : 0),
+    classes: perClass,
+    confusion,
+  };
 }
 
 /** Gold/predicted pairs for each label the examples carry. */
-export function evaluateClassifier(classifier: Classifier, examples: TrainingExample[], decisions?: Decision[]): LabelReport[] {
-  const pairs: Record<string, Array<[string, string]>> = { complaint: [], 'complaint-kind': [], category: [], priority: [] };
+export function evaluateClassifier(
+  classifier: Classifier,
+  examples: TrainingExample[],
+  decisions?: Decision[],
+): LabelReport[] {
+  const pairs: Record<string, Array<[string, string]>> = {
+    complaint: [],
+    'complaint-kind': [],
+    category: [],
+    priority: [],
+  };
   examples.forEach((e, i) => {
-    const d = decisions?.[i] ?? classifier.classify({ text: e.text, subject: e.subject, channel: 'web', languageHint: e.lang });
+    const d =
+      decisions?.[i] ??
+      classifier.classify({ text: e.text, subject: e.subject, channel: 'web', languageHint: e.lang });
     const gold = isComplaintGold(e.complaint);
-    if (gold !== undefined) pairs.complaint.push([gold ? 'complaint' : 'not', d.complaint === 'none' ? 'not' : 'complaint']);
+    if (gold !== undefined)
+      pairs.complaint.push([gold ? 'complaint' : 'not', d.complaint === 'none' ? 'not' : 'complaint']);
     if (typeof e.complaint === 'string') pairs['complaint-kind'].push([e.complaint, d.complaint]);
     if (e.category && gold !== false) pairs.category.push([e.category, d.category]);
     if (e.priority && gold !== false) pairs.priority.push([e.priority, d.priority]);
@@ -80,7 +99,12 @@ function shuffled<T>(items: T[], seed: number): T[] {
  * k-fold cross-validation, stratified on the complaint label: each fold is classified by a model
  * trained on the other folds, through the same load/classify path the service uses.
  */
-export function crossValidate(examples: TrainingExample[], k = 5, options: TrainModelOptions = {}, seed = 13): LabelReport[] {
+export function crossValidate(
+  examples: TrainingExample[],
+  k = 5,
+  options: TrainModelOptions = {},
+  seed = 13,
+): LabelReport[] {
   if (examples.length < k) throw new Error(`cross-validation needs at least ${k} examples`);
   const strata = new Map<string, number[]>();
   examples.forEach((e, i) => {
@@ -96,7 +120,13 @@ export function crossValidate(examples: TrainingExample[], k = 5, options: Train
     const trainSet = examples.filter((_, i) => fold[i] !== f);
     const classifier = loadClassifier(serializeModel(trainModel(trainSet, options)));
     examples.forEach((e, i) => {
-      if (fold[i] === f) decisions[i] = classifier.classify({ text: e.text, subject: e.subject, channel: 'web', languageHint: e.lang });
+      if (fold[i] === f)
+        decisions[i] = classifier.classify({
+          text: e.text,
+          subject: e.subject,
+          channel: 'web',
+          languageHint: e.lang,
+        });
     });
   }
   return evaluateClassifier(null as unknown as Classifier, examples, decisions);
@@ -109,10 +139,13 @@ export function formatReports(reports: LabelReport[]): string {
     const classes = Object.keys(r.classes);
     for (const c of classes) {
       const m = r.classes[c];
-      lines.push(`  ${c.padEnd(14)} precision=${m.precision.toFixed(3)} recall=${m.recall.toFixed(3)} f1=${m.f1.toFixed(3)} support=${m.support}`);
+      lines.push(
+        `  ${c.padEnd(14)} precision=${m.precision.toFixed(3)} recall=${m.recall.toFixed(3)} f1=${m.f1.toFixed(3)} support=${m.support}`,
+      );
     }
     lines.push(`  confusion (rows gold, columns predicted): ${classes.join(' | ')}`);
-    for (const g of classes) lines.push(`  ${g.padEnd(14)} ${classes.map((p) => String(r.confusion[g][p]).padStart(5)).join(' ')}`);
+    for (const g of classes)
+      lines.push(`  ${g.padEnd(14)} ${classes.map((p) => String(r.confusion[g][p]).padStart(5)).join(' ')}`);
   }
   return lines.join('\n');
 }

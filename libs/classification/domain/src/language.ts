@@ -1,11 +1,29 @@
-import franc = require('franc-min');
+import franc from 'franc-min';
 
-const ISO3_TO_1: Record<string, string> = { nld: 'nl', eng: 'en', deu: 'de', fra: 'fr', spa: 'es', ita: 'it', por: 'pt', tur: 'tr', pol: 'pl' };
+const ISO3_TO_1: Record<string, string> = {
+  nld: 'nl',
+  eng: 'en',
+  deu: 'de',
+  fra: 'fr',
+  spa: 'es',
+  ita: 'it',
+  por: 'pt',
+  tur: 'tr',
+  pol: 'pl',
+};
 const CANDIDATES = Object.keys(ISO3_TO_1);
 
 // Frequent function words: decisive between Dutch and English even in a short tweet.
-export const NL_FUNCTION_WORDS = new Set('de het een en van ik je niet is dat op te zijn met voor er maar ook al nog wel geen mijn jullie u uw was heb heeft wordt werd om bij naar dan als wat nu toch weer kan kunnen moet deze die dit hier zou waarom hoe wanneer graag bedankt alsjeblieft'.split(' '));
-export const EN_FUNCTION_WORDS = new Set('the a an and of i you not is that on to be with for there but also still my your was have has been get got will would can could should this these those here why how when what please thanks thank it me we they'.split(' '));
+export const NL_FUNCTION_WORDS = new Set(
+  'de het een en van ik je niet is dat op te zijn met voor er maar ook al nog wel geen mijn jullie u uw was heb heeft wordt werd om bij naar dan als wat nu toch weer kan kunnen moet deze die dit hier zou waarom hoe wanneer graag bedankt alsjeblieft'.split(
+    ' ',
+  ),
+);
+export const EN_FUNCTION_WORDS = new Set(
+  'the a an and of i you not is that on to be with for there but also still my your was have has been get got will would can could should this these those here why how when what please thanks thank it me we they'.split(
+    ' ',
+  ),
+);
 
 export interface LanguageResult {
   /** ISO 639-1 code (nl, en, de, ...) or `und` when there is nothing to go on. */

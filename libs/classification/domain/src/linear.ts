@@ -16,7 +16,13 @@ export interface TrainOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAIN: TrainOptions = { epochs: 12, learningRate: 0.3, l2: 1e-4, balanced: true, seed: 7 };
+export const DEFAULT_TRAIN: TrainOptions = {
+  epochs: 12,
+  learningRate: 0.3,
+  l2: 1e-4,
+  balanced: true,
+  seed: 7,
+};
 
 export interface TrainedHead {
   classes: string[];

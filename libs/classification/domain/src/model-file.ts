@@ -57,15 +57,25 @@ export function parseModelFile(json: string): ModelFile {
     throw new Error(`model file is not JSON: ${(err as Error).message}`);
   }
   const m = parsed as ModelFile;
-  if (!m || typeof m !== 'object' || m.format !== MODEL_FORMAT) throw new Error(`not a ${MODEL_FORMAT} model file`);
-  if (m.formatVersion !== MODEL_FORMAT_VERSION) throw new Error(`unsupported model format version ${m.formatVersion}`);
+  if (!m || typeof m !== 'object' || m.format !== MODEL_FORMAT)
+    throw new Error(`not a ${MODEL_FORMAT} model file`);
+  if (m.formatVersion !== MODEL_FORMAT_VERSION)
+    throw new Error(`unsupported model format version ${m.formatVersion}`);
   if (typeof m.name !== 'string' || !m.name) throw new Error('model file has no name');
-  if (!m.heads || typeof m.heads !== 'object' || !m.heads.complaint) throw new Error('model file has no complaint head');
+  if (!m.heads || typeof m.heads !== 'object' || !m.heads.complaint)
+    throw new Error('model file has no complaint head');
   for (const [name, head] of Object.entries(m.heads)) {
-    if (!head || !Array.isArray(head.classes) || head.classes.length < 2 || !Array.isArray(head.bias) || head.bias.length !== head.classes.length)
+    if (
+      !head ||
+      !Array.isArray(head.classes) ||
+      head.classes.length < 2 ||
+      !Array.isArray(head.bias) ||
+      head.bias.length !== head.classes.length
+    )
       throw new Error(`model head ${name} is malformed`);
     for (const [f, w] of Object.entries(head.weights ?? {}))
-      if (!Array.isArray(w) || w.length !== head.classes.length) throw new Error(`model head ${name}: weights for "${f}" have the wrong length`);
+      if (!Array.isArray(w) || w.length !== head.classes.length)
+        throw new Error(`model head ${name}: weights for "${f}" have the wrong length`);
   }
   if (!Array.isArray(m.priorityRules)) throw new Error('model file has no priorityRules');
   return { ...m, modelVersion: computeModelVersion(m) };

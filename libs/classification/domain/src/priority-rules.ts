@@ -25,8 +25,12 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     id: 'safety',
     raises: 'critical',
     patterns: {
-      nl: ['\\b(brand|brandje|vlam(men)?|rookontwikkeling|rook|ontplof\\w*|explo\\w*|kortsluiting|stroomschok|schok gekregen|gewond|gesneden|snijwond\\w*|scherpe rand|smelt\\w*|oververhit\\w*|verwond\\w*|ziekenhuis|eerste hulp|huisarts|allergische reactie|vergiftig\\w*|gevaarlijk\\w*|onveilig\\w*|levensgevaar\\w*|gaslucht|gaslek|koolmonoxide|stikken|verstikking|verbrand\\w*|brandwond\\w*|glas(scherven)? in)\\b'],
-      en: ['\\b(fire|caught fire|flames?|smoke|smoking|explod\\w*|short circuit|electric shock|got a shock|injur\\w*|cut (himself|herself|myself|themselves)|sharp edge|melt\\w*|overheat\\w*|hurt (myself|my|him|her)|hospital|a&e|emergency room|allergic reaction|poison\\w*|dangerous|unsafe|hazard\\w*|gas leak|carbon monoxide|choking|burn(ed|t|s)? (my|his|her)|glass in)\\b'],
+      nl: [
+        '\\b(brand|brandje|vlam(men)?|rookontwikkeling|rook|ontplof\\w*|explo\\w*|kortsluiting|stroomschok|schok gekregen|gewond|gesneden|snijwond\\w*|scherpe rand|smelt\\w*|oververhit\\w*|verwond\\w*|ziekenhuis|eerste hulp|huisarts|allergische reactie|vergiftig\\w*|gevaarlijk\\w*|onveilig\\w*|levensgevaar\\w*|gaslucht|gaslek|koolmonoxide|stikken|verstikking|verbrand\\w*|brandwond\\w*|glas(scherven)? in)\\b',
+      ],
+      en: [
+        '\\b(fire|caught fire|flames?|smoke|smoking|explod\\w*|short circuit|electric shock|got a shock|injur\\w*|cut (himself|herself|myself|themselves)|sharp edge|melt\\w*|overheat\\w*|hurt (myself|my|him|her)|hospital|a&e|emergency room|allergic reaction|poison\\w*|dangerous|unsafe|hazard\\w*|gas leak|carbon monoxide|choking|burn(ed|t|s)? (my|his|her)|glass in)\\b',
+      ],
     },
   },
   {
@@ -34,8 +38,12 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     raises: 'high',
     reputational: true,
     patterns: {
-      nl: ['\\b(advocaat|jurist|rechtszaak|rechter|rechtbank|juridische stappen|juridisch\\w*|aanklagen|aangifte|geschillencommissie|ombudsman|consumentenbond|ingebrekestelling|in gebreke|sommatie|rechtsbijstand|acm|deurwaarder)\\b'],
-      en: ['\\b(lawyer|attorney|solicitor|legal action|legal advice|sue|suing|lawsuit|court|small claims|trading standards|ombudsman|chargeback|bbb|better business bureau)\\b'],
+      nl: [
+        '\\b(advocaat|jurist|rechtszaak|rechter|rechtbank|juridische stappen|juridisch\\w*|aanklagen|aangifte|geschillencommissie|ombudsman|consumentenbond|ingebrekestelling|in gebreke|sommatie|rechtsbijstand|acm|deurwaarder)\\b',
+      ],
+      en: [
+        '\\b(lawyer|attorney|solicitor|legal action|legal advice|sue|suing|lawsuit|court|small claims|trading standards|ombudsman|chargeback|bbb|better business bureau)\\b',
+      ],
     },
   },
   {
@@ -43,36 +51,64 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     raises: 'high',
     reputational: true,
     patterns: {
-      nl: ['\\b(journalist\\w*|de pers|krant|(radar|kassa) (al )?(gemaild|ingeschakeld|getipt|benaderd)|(naar|aan) (radar|kassa)|omroep|tv-programma|media|viral|iedereen laten weten|ga dit delen|deel dit|publiekelijk)\\b'],
-      en: ['\\b(journalist\\w*|the press|newspaper|reporter|media|bbc|watchdog|viral|tell everyone|sharing this|everyone should know|going public)\\b'],
+      nl: [
+        '\\b(journalist\\w*|de pers|krant|(radar|kassa) (al )?(gemaild|ingeschakeld|getipt|benaderd)|(naar|aan) (radar|kassa)|omroep|tv-programma|media|viral|iedereen laten weten|ga dit delen|deel dit|publiekelijk)\\b',
+      ],
+      en: [
+        '\\b(journalist\\w*|the press|newspaper|reporter|media|bbc|watchdog|viral|tell everyone|sharing this|everyone should know|going public)\\b',
+      ],
     },
   },
   {
     id: 'cancellation',
     raises: 'high',
     patterns: {
-      nl: ['\\b(opzeggen|opzegging|zeg\\w* (ik )?(mijn \\w+ )?op|abonnement (beeindig|stop)\\w*|overstappen|stap (ik )?over|ga over naar|andere aanbieder|nooit meer (bij|iets)|laatste keer (dat ik )?(bij|iets)|klant (af|geweest))\\b'],
-      en: ['\\b(cancel(l?ing)? my (subscription|contract|account|membership|plan)|i(\'m| am| will| want to| am going to) cancel|terminat\\w* (my |the )?(contract|subscription)|switching to|switch to another|close my account|closing my account|take my business elsewhere|never (again|ordering|buying|shopping)|last time i (order|buy|use)\\w*|lost a customer|former customer)\\b'],
+      nl: [
+        '\\b(opzeggen|opzegging|zeg\\w* (ik )?(mijn \\w+ )?op|abonnement (beeindig|stop)\\w*|overstappen|stap (ik )?over|ga over naar|andere aanbieder|nooit meer (bij|iets)|laatste keer (dat ik )?(bij|iets)|klant (af|geweest))\\b',
+      ],
+      en: [
+        "\\b(cancel(l?ing)? my (subscription|contract|account|membership|plan)|i('m| am| will| want to| am going to) cancel|terminat\\w* (my |the )?(contract|subscription)|switching to|switch to another|close my account|closing my account|take my business elsewhere|never (again|ordering|buying|shopping)|last time i (order|buy|use)\\w*|lost a customer|former customer)\\b",
+      ],
     },
   },
   {
     id: 'repeated-failure',
     raises: 'high',
     patterns: {
-      nl: ['\\b(derde|vierde|vijfde|zoveelste|3e|4e|5e) (keer|maal|week)|\\b(alweer|wederom|steeds weer|elke keer weer|iedere keer weer|(nog steeds|nog altijd) niet (opgelost|gerepareerd|verholpen|gemaakt)|al (twee|drie|vier|\\d+) (keer|weken|maanden)|weer (kapot|stuk|mis)( gegaan)?)\\b'],
-      en: ['\\b(third|fourth|fifth|3rd|4th|5th|umpteenth|nth) time|\\b(yet again|once again|again and again|still (not|isn\'t|hasn\'t been) (fixed|resolved|solved|sorted|repaired)|keeps? (happening|breaking|failing|crashing)|for (two|three|four|\\d+) (weeks|months) now|(2|3|4|two|three|four) times now)\\b'],
+      nl: [
+        '\\b(derde|vierde|vijfde|zoveelste|3e|4e|5e) (keer|maal|week)|\\b(alweer|wederom|steeds weer|elke keer weer|iedere keer weer|(nog steeds|nog altijd) niet (opgelost|gerepareerd|verholpen|gemaakt)|al (twee|drie|vier|\\d+) (keer|weken|maanden)|weer (kapot|stuk|mis)( gegaan)?)\\b',
+      ],
+      en: [
+        "\\b(third|fourth|fifth|3rd|4th|5th|umpteenth|nth) time|\\b(yet again|once again|again and again|still (not|isn't|hasn't been) (fixed|resolved|solved|sorted|repaired)|keeps? (happening|breaking|failing|crashing)|for (two|three|four|\\d+) (weeks|months) now|(2|3|4|two|three|four) times now)\\b",
+      ],
     },
   },
   {
     id: 'essential-service',
     raises: 'high',
     patterns: {
-      nl: ['\\b(geen (stroom|verwarming|warm water|water|internet) (meer|sinds)|zonder (stroom|verwarming|warm water)|medicijn\\w*|insuline|baby|rolstoel|bejaard\\w*|hoogbejaard|mantelzorg\\w*)\\b'],
-      en: ['\\b(no (power|heating|heat|hot water|water) (since|for)|without (power|heating|heat|hot water)|medication|medicine|insulin|newborn|baby|wheelchair|elderly|disabled|carer)\\b'],
+      nl: [
+        '\\b(geen (stroom|verwarming|warm water|water|internet) (meer|sinds)|zonder (stroom|verwarming|warm water)|medicijn\\w*|insuline|baby|rolstoel|bejaard\\w*|hoogbejaard|mantelzorg\\w*)\\b',
+      ],
+      en: [
+        '\\b(no (power|heating|heat|hot water|water) (since|for)|without (power|heating|heat|hot water)|medication|medicine|insulin|newborn|baby|wheelchair|elderly|disabled|carer)\\b',
+      ],
     },
   },
-  { id: 'viral-reach', raises: 'critical', reputational: true, onlyComplaints: true, publicReachAtLeast: 100_000 },
-  { id: 'public-reach', raises: 'high', reputational: true, onlyComplaints: true, publicReachAtLeast: 10_000 },
+  {
+    id: 'viral-reach',
+    raises: 'critical',
+    reputational: true,
+    onlyComplaints: true,
+    publicReachAtLeast: 100_000,
+  },
+  {
+    id: 'public-reach',
+    raises: 'high',
+    reputational: true,
+    onlyComplaints: true,
+    publicReachAtLeast: 10_000,
+  },
   { id: 'very-negative', raises: 'high', onlyComplaints: true, sentimentAtMost: -0.5 },
   { id: 'repeat-complainant', raises: 'high', recentComplaintsAtLeast: 3 },
 ];
@@ -98,9 +134,11 @@ export interface CompiledRule {
 export function compileRules(rules: PriorityRule[]): CompiledRule[] {
   const ids = new Set<string>();
   return rules.map((rule) => {
-    if (!rule.id || ids.has(rule.id)) throw new Error(`priority rule ids must be unique and non-empty: "${rule.id}"`);
+    if (!rule.id || ids.has(rule.id))
+      throw new Error(`priority rule ids must be unique and non-empty: "${rule.id}"`);
     ids.add(rule.id);
-    if (rule.raises !== 'critical' && rule.raises !== 'high') throw new Error(`priority rule ${rule.id}: raises must be critical or high`);
+    if (rule.raises !== 'critical' && rule.raises !== 'high')
+      throw new Error(`priority rule ${rule.id}: raises must be critical or high`);
     const compile = (list?: string[]) =>
       (list ?? []).map((p) => {
         try {
@@ -109,7 +147,12 @@ export function compileRules(rules: PriorityRule[]): CompiledRule[] {
           throw new Error(`priority rule ${rule.id}: bad pattern ${p}: ${(err as Error).message}`);
         }
       });
-    return { rule, any: compile(rule.patterns?.any), nl: compile(rule.patterns?.nl), en: compile(rule.patterns?.en) };
+    return {
+      rule,
+      any: compile(rule.patterns?.any),
+      nl: compile(rule.patterns?.nl),
+      en: compile(rule.patterns?.en),
+    };
   });
 }
 
@@ -120,9 +163,17 @@ export function firedRules(rules: CompiledRule[], ctx: RuleContext): PriorityRul
     const r = c.rule;
     if (r.onlyComplaints && !ctx.isComplaint) continue;
     if (r.channels && !r.channels.includes(ctx.channel)) continue;
-    if (r.publicReachAtLeast !== undefined && !(ctx.isPublic !== false && ctx.channel === 'social' && (ctx.reach ?? 0) >= r.publicReachAtLeast)) continue;
+    if (
+      r.publicReachAtLeast !== undefined &&
+      !(ctx.isPublic !== false && ctx.channel === 'social' && (ctx.reach ?? 0) >= r.publicReachAtLeast)
+    )
+      continue;
     if (r.sentimentAtMost !== undefined && !(ctx.sentiment <= r.sentimentAtMost)) continue;
-    if (r.recentComplaintsAtLeast !== undefined && !((ctx.recentComplaints ?? 0) >= r.recentComplaintsAtLeast)) continue;
+    if (
+      r.recentComplaintsAtLeast !== undefined &&
+      !((ctx.recentComplaints ?? 0) >= r.recentComplaintsAtLeast)
+    )
+      continue;
     if (r.patterns) {
       const list = [...c.any, ...c[ctx.language]];
       if (!list.some((re) => re.test(ctx.normalized))) continue;

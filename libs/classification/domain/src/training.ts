@@ -1,7 +1,14 @@
 import { featureCounts, weigh } from './features';
 import { detectLanguage } from './language';
 import { DEFAULT_TRAIN, trainHead, type SparseVector, type TrainOptions } from './linear';
-import { computeModelVersion, MODEL_FORMAT, MODEL_FORMAT_VERSION, type HeadFile, type HeadName, type ModelFile } from './model-file';
+import {
+  computeModelVersion,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type HeadFile,
+  type HeadName,
+  type ModelFile,
+} from './model-file';
 import { DEFAULT_PRIORITY_RULES, type PriorityRule } from './priority-rules';
 import { normalizeText, tokenize } from './text';
 
@@ -31,9 +38,18 @@ export function parseTrainingJsonl(content: string, source = 'input'): TrainingE
     } catch (err) {
       throw new Error(`${source}:${i + 1}: not JSON (${(err as Error).message})`);
     }
-    if (!o || typeof o !== 'object' || typeof o.text !== 'string') throw new Error(`${source}:${i + 1}: "text" must be a string`);
+    if (!o || typeof o !== 'object' || typeof o.text !== 'string')
+      throw new Error(`${source}:${i + 1}: "text" must be a string`);
     const c = o.complaint;
-    if (c !== undefined && c !== null && c !== true && c !== false && c !== 'explicit' && c !== 'latent' && c !== 'none')
+    if (
+      c !== undefined &&
+      c !== null &&
+      c !== true &&
+      c !== false &&
+      c !== 'explicit' &&
+      c !== 'latent' &&
+      c !== 'none'
+    )
       throw new Error(`${source}:${i + 1}: "complaint" must be true, false, "explicit", "latent" or "none"`);
     const p = o.priority;
     if (p !== undefined && p !== null && p !== 'critical' && p !== 'high' && p !== 'normal')
@@ -88,13 +104,16 @@ function logCountRatios(docs: SparseVector[], labels: number[], n: number, alpha
   return r;
 }
 
-
 export const DEFAULT_EXPLICIT_CUES = [
   '\\b(klacht\\w*|klagen|klaag|beklag|complaint\\w*|complain\\w*|formal(ly)? complain\\w*)\\b',
 ];
 
 /** Stemmed unigram+bigram features of a text, as the classifier sees them. */
-export function textFeatures(text: string, subject?: string, lang?: string): { features: Map<string, number>; language: string } {
+export function textFeatures(
+  text: string,
+  subject?: string,
+  lang?: string,
+): { features: Map<string, number>; language: string } {
   const normalized = normalizeText(subject ? `${subject}\n${text}` : text);
   const tokens = tokenize(normalized);
   const l = detectLanguage(normalized, tokens, lang);
@@ -130,7 +149,12 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
   for (const f of featurized) languages[f.language] = (languages[f.language] ?? 0) + 1;
 
   const heads: Partial<Record<HeadName, HeadFile>> = {};
-  const fit = (name: HeadName, pick: (e: TrainingExample) => string | undefined, fixed?: string[], nbWeight = 0) => {
+  const fit = (
+    name: HeadName,
+    pick: (e: TrainingExample) => string | undefined,
+    fixed?: string[],
+    nbWeight = 0,
+  ) => {
     const rows: number[] = [];
     const gold: string[] = [];
     examples.forEach((e, i) => {
@@ -144,7 +168,14 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     if (new Set(gold).size < 2) return;
     labels[name] = gold.length;
     // NB log-count ratios (as in NBSVM, Wang & Manning 2012) folded into a two-class head's weights.
-    const nb = nbWeight > 0 && classes.length === 2 ? logCountRatios(rows.map((i) => vectors[i]), gold.map((g) => classes.indexOf(g)), vocabulary.length) : null;
+    const nb =
+      nbWeight > 0 && classes.length === 2
+        ? logCountRatios(
+            rows.map((i) => vectors[i]),
+            gold.map((g) => classes.indexOf(g)),
+            vocabulary.length,
+          )
+        : null;
     const head = trainHead(
       rows.map((i) => vectors[i]),
       gold.map((g) => classes.indexOf(g)),
@@ -158,16 +189,29 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     for (let f = 0; f < vocabulary.length; f++) {
       let keep = false;
       for (let c = 0; c < C; c++) if (Math.abs(head.weights[f * C + c]) >= 5e-4) keep = true;
-      if (keep) weights[vocabulary[f]] = Array.from(head.weights.subarray(f * C, f * C + C), (w) => Math.round(w * 1e4) / 1e4);
+      if (keep)
+        weights[vocabulary[f]] = Array.from(
+          head.weights.subarray(f * C, f * C + C),
+          (w) => Math.round(w * 1e4) / 1e4,
+        );
     }
     heads[name] = { classes, bias: Array.from(head.bias, (b) => Math.round(b * 1e4) / 1e4), weights };
   };
-  fit('complaint', (e) => {
-    const c = isComplaintGold(e.complaint);
-    return c === undefined ? undefined : c ? 'yes' : 'no';
-  }, ['no', 'yes'], options.nbWeight ?? 2);
-  if (!heads.complaint) throw new Error('training data needs complaint labels of both kinds (complaint and not)');
-  fit('kind', (e) => (e.complaint === 'explicit' || e.complaint === 'latent' ? e.complaint : undefined), ['latent', 'explicit']);
+  fit(
+    'complaint',
+    (e) => {
+      const c = isComplaintGold(e.complaint);
+      return c === undefined ? undefined : c ? 'yes' : 'no';
+    },
+    ['no', 'yes'],
+    options.nbWeight ?? 2,
+  );
+  if (!heads.complaint)
+    throw new Error('training data needs complaint labels of both kinds (complaint and not)');
+  fit('kind', (e) => (e.complaint === 'explicit' || e.complaint === 'latent' ? e.complaint : undefined), [
+    'latent',
+    'explicit',
+  ]);
   fit('category', (e) => (isComplaintGold(e.complaint) === false ? undefined : e.category));
   fit('priority', (e) => (isComplaintGold(e.complaint) === false ? undefined : e.priority));
 

@@ -36,7 +36,12 @@ function rng(seed: number) {
 }
 
 const TRIGGER_PRIORITY: Record<Trigger, 'critical' | 'high'> = {
-  safety: 'critical', legal: 'high', press: 'high', cancellation: 'high', repeated: 'high', essential: 'high',
+  safety: 'critical',
+  legal: 'high',
+  press: 'high',
+  cancellation: 'high',
+  repeated: 'high',
+  essential: 'high',
 };
 
 function generate(f: Fragments, complaints: number, nones: number, seed: number): Example[] {
@@ -46,9 +51,17 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
       .replace('{num}', String(r.int(100000, 9999999)))
       .replace('{date}', `${r.int(1, 28)}-${r.int(1, 12)}-2026`)
       .replace('{time}', `${r.int(8, 17)}:${String(r.int(0, 59)).padStart(2, '0')}`);
-  const join = (parts: Array<string | false | undefined>, sep = ' ') => parts.filter((p): p is string => !!p).join(sep).replace(/\s+([,.!?])/g, '$1').trim();
+  const join = (parts: Array<string | false | undefined>, sep = ' ') =>
+    parts
+      .filter((p): p is string => !!p)
+      .join(sep)
+      .replace(/\s+([,.!?])/g, '$1')
+      .trim();
   const out: Example[] = [];
-  const repeatedFailures = [...Object.values(f.situations), ...Object.values(f.phone)].flat().filter((s) => s.startsWith('!')).map((s) => s.slice(1));
+  const repeatedFailures = [...Object.values(f.situations), ...Object.values(f.phone)]
+    .flat()
+    .filter((s) => s.startsWith('!'))
+    .map((s) => s.slice(1));
 
   for (let i = 0; i < complaints; i++) {
     const category = CATEGORIES[i % CATEGORIES.length];
@@ -58,8 +71,11 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
     let trigger: Trigger | undefined;
     if (r.chance(0.32)) {
       const safetyShare = category === 'product' ? 0.6 : category === 'delivery' ? 0.25 : 0;
-      trigger = r.chance(safetyShare) ? 'safety' : r.pick<Trigger>(['legal', 'press', 'cancellation', 'repeated', 'repeated', 'essential']);
-      if (trigger === 'essential' && (category === 'staff' || category === 'price-billing')) trigger = 'cancellation';
+      trigger = r.chance(safetyShare)
+        ? 'safety'
+        : r.pick<Trigger>(['legal', 'press', 'cancellation', 'repeated', 'repeated', 'essential']);
+      if (trigger === 'essential' && (category === 'staff' || category === 'price-billing'))
+        trigger = 'cancellation';
     }
     const situationOf = (list: string[]) => r.pick(list).replace(/^!/, '');
     const situation = situationOf(f.situations[category]);
@@ -80,7 +96,16 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
         r.chance(0.5) && r.pick(f.emoji),
       ]);
     } else if (channel === 'web') {
-      text = join([opener, r.chance(0.25) && r.pick(f.neutralContext), situation, r.chance(0.4) && second, r.chance(0.5) && fill(r.pick(f.fillers)), triggerText, r.chance(0.6) && r.pick(f.demands), r.chance(0.3) && r.pick(f.polite)]);
+      text = join([
+        opener,
+        r.chance(0.25) && r.pick(f.neutralContext),
+        situation,
+        r.chance(0.4) && second,
+        r.chance(0.5) && fill(r.pick(f.fillers)),
+        triggerText,
+        r.chance(0.6) && r.pick(f.demands),
+        r.chance(0.3) && r.pick(f.polite),
+      ]);
     } else if (channel === 'email') {
       subject = fill(r.pick(explicit && r.chance(0.5) ? f.subjects.explicit : f.subjects.complaint));
       const body = join([
@@ -96,8 +121,16 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
       ]);
       text = join([r.pick(f.greetings), body, r.pick(f.closings), r.pick(f.names)], '\n\n');
     } else {
-      const said = triggerText ? (f.lang === 'nl' ? `Klant zegt: "${triggerText}"` : `Customer says: "${triggerText}"`) : undefined;
-      text = join([fill(r.pick(f.phonePrefix)) + situationOf(f.phone[category]), explicit && r.pick(f.phoneExplicit), said]);
+      const said = triggerText
+        ? f.lang === 'nl'
+          ? `Klant zegt: "${triggerText}"`
+          : `Customer says: "${triggerText}"`
+        : undefined;
+      text = join([
+        fill(r.pick(f.phonePrefix)) + situationOf(f.phone[category]),
+        explicit && r.pick(f.phoneExplicit),
+        said,
+      ]);
     }
     // A fragment starting with ! reports a repeated failure: high priority whatever else it says.
     const repeated = repeatedFailures.some((m) => text.includes(m));
@@ -119,12 +152,25 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
     const first = r.pick(questions);
     let text: string;
     let subject: string | undefined;
-    if (channel === 'social') text = join([r.chance(0.8) && r.pick(f.handles), first, r.chance(0.4) && r.pick(f.positiveEmoji)]);
-    else if (channel === 'web') text = join([r.chance(0.4) && r.pick(f.neutralContext), first, r.chance(0.3) && fill(r.pick(f.fillers)), r.chance(0.4) && r.pick(f.polite)]);
+    if (channel === 'social')
+      text = join([r.chance(0.8) && r.pick(f.handles), first, r.chance(0.4) && r.pick(f.positiveEmoji)]);
+    else if (channel === 'web')
+      text = join([
+        r.chance(0.4) && r.pick(f.neutralContext),
+        first,
+        r.chance(0.3) && fill(r.pick(f.fillers)),
+        r.chance(0.4) && r.pick(f.polite),
+      ]);
     else if (channel === 'email') {
       subject = fill(r.pick(f.subjects.none));
       const other = r.pick(questions);
-      const body = join([r.chance(0.5) && r.pick(f.neutralContext), first, r.chance(0.4) && other !== first && other, r.chance(0.3) && fill(r.pick(f.fillers)), r.chance(0.6) && r.pick(f.polite)]);
+      const body = join([
+        r.chance(0.5) && r.pick(f.neutralContext),
+        first,
+        r.chance(0.4) && other !== first && other,
+        r.chance(0.3) && fill(r.pick(f.fillers)),
+        r.chance(0.6) && r.pick(f.polite),
+      ]);
       text = join([r.pick(f.greetings), body, r.pick(f.closings), r.pick(f.names)], '\n\n');
     } else text = fill(r.pick(f.phonePrefix)) + r.pick(f.phoneNone);
     out.push({ text, ...(subject ? { subject } : {}), lang: f.lang, channel, complaint: 'none' });

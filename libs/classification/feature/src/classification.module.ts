@@ -1,6 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClassificationController } from './classification.controller';
-import { CLASSIFICATION_OPTIONS, ClassifierProvider, type ClassificationOptions } from './classifier.provider';
+import {
+  CLASSIFICATION_OPTIONS,
+  ClassifierProvider,
+  type ClassificationOptions,
+} from './classifier.provider';
 import { ClassifyComplaintsService } from './classify-complaints.service';
 import { CorrectionsController } from './corrections.controller';
 import { RecordCorrectionsService } from './record-corrections.service';
@@ -12,7 +16,12 @@ export class ClassificationModule {
     return {
       module: ClassificationModule,
       controllers: [ClassificationController, CorrectionsController],
-      providers: [{ provide: CLASSIFICATION_OPTIONS, useValue: options }, ClassifierProvider, ClassifyComplaintsService, RecordCorrectionsService],
+      providers: [
+        { provide: CLASSIFICATION_OPTIONS, useValue: options },
+        ClassifierProvider,
+        ClassifyComplaintsService,
+        RecordCorrectionsService,
+      ],
       exports: [ClassifierProvider],
     };
   }

@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { CaseEvent } from '@klaxon/contracts';
-import { PermanentMessageError, type ConsumedBatchOutcome, type ConsumedEvent } from '@klaxon/platform/messaging';
+import {
+  PermanentMessageError,
+  type ConsumedBatchOutcome,
+  type ConsumedEvent,
+} from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, claimEvents } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
@@ -35,23 +39,45 @@ export class RecordCorrectionsService {
     const corrections = batch.filter((e) => e.envelope.data.action === 'corrected');
     const labelled = corrections.filter((e) => {
       const c = e.envelope.data.correction;
-      if (c && (c.category !== undefined || c.priority !== undefined || c.complaint !== undefined)) return true;
-      rejected.push({ event: e, error: new PermanentMessageError('correction-without-labels', `case event ${e.envelope.data.caseEventId} is 'corrected' but corrects no label`) });
+      if (c && (c.category !== undefined || c.priority !== undefined || c.complaint !== undefined))
+        return true;
+      rejected.push({
+        event: e,
+        error: new PermanentMessageError(
+          'correction-without-labels',
+          `case event ${e.envelope.data.caseEventId} is 'corrected' but corrects no label`,
+        ),
+      });
       return false;
     });
     if (labelled.length === 0) return { rejected };
 
     await this.dataSource.transaction(async (manager) => {
       const ids = [...new Set(labelled.map((e) => e.envelope.data.complaintId))];
-      const rows = (await manager.query(`SELECT id, text, subject, language, model_version FROM complaints WHERE id = ANY($1::text[])`, [ids])) as ComplaintRow[];
+      const rows = (await manager.query(
+        `SELECT id, text, subject, language, model_version FROM complaints WHERE id = ANY($1::text[])`,
+        [ids],
+      )) as ComplaintRow[];
       const complaints = new Map(rows.map((r) => [r.id, r]));
       const known = labelled.filter((e) => {
         if (complaints.has(e.envelope.data.complaintId)) return true;
-        rejected.push({ event: e, error: new PermanentMessageError('unknown-complaint', `correction for complaint ${e.envelope.data.complaintId}, which is not in the complaints table`) });
+        rejected.push({
+          event: e,
+          error: new PermanentMessageError(
+            'unknown-complaint',
+            `correction for complaint ${e.envelope.data.complaintId}, which is not in the complaints table`,
+          ),
+        });
         return false;
       });
-      const fresh = await claimEvents(manager, CORRECTIONS_CONSUMER, known.map((e) => e.envelope.eventId));
-      const todo = known.filter((e) => fresh.has(e.envelope.eventId)).sort((a, b) => Date.parse(a.envelope.data.at) - Date.parse(b.envelope.data.at));
+      const fresh = await claimEvents(
+        manager,
+        CORRECTIONS_CONSUMER,
+        known.map((e) => e.envelope.eventId),
+      );
+      const todo = known
+        .filter((e) => fresh.has(e.envelope.eventId))
+        .sort((a, b) => Date.parse(a.envelope.data.at) - Date.parse(b.envelope.data.at));
       // One statement per correction: two corrections of one complaint in a batch must both apply, in order.
       for (const { envelope } of todo) {
         const d = envelope.data;
@@ -81,7 +107,10 @@ export class RecordCorrectionsService {
             d.at,
           ],
         );
-        this.logger.info({ complaintId: d.complaintId, correctionOf: d.correction, correlationId: envelope.correlationId }, 'correction stored as training example');
+        this.logger.info(
+          { complaintId: d.complaintId, correctionOf: d.correction, correlationId: envelope.correlationId },
+          'correction stored as training example',
+        );
       }
     });
     return { rejected };
