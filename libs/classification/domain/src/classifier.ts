@@ -282,5 +282,5 @@ export function loadClassifier(json: string, options: LoadOptions = {}): Classif
 
 /** The model shipped with the code (trained on libs/classification/domain/training). */
 export function defaultModelPath(): string {
-  return join(__dirname, '..', 'models', 'klaxon-default.model.json');
+  return join(__dirname, '..', 'model', 'klaxon-default.model.json');
 }
