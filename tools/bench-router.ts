@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   try {
     const url = await pg.createDatabase('klaxon_bench_router');
     db = new Pool({ connectionString: url, max: 4 });
+    db.on('error', () => undefined); // the server goes away at the end
     const org = organisation();
     for (let r = 0; r < ROUTERS; r += 1) {
       const config = loadRuntimeConfig({
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
     if (check[0].assignments !== check[0].complaints) throw new Error('assignments do not match complaints: exactly-one-owner broken');
   } finally {
     await producer.disconnect().catch(() => undefined);
-    for (const r of routers) await r.stop().catch(() => undefined);
+    for (const r of routers) await r.stop().catch((err: unknown) => console.error('router stop failed', err));
     await db?.end();
     await Promise.all([kafka.stop(), pg.stop()]);
   }

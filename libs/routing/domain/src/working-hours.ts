@@ -31,19 +31,44 @@ export function validateWorkingHours(hours: WorkingHours): WorkingHours {
   return hours;
 }
 
+type Parsed = Partial<Record<Weekday, Array<{ start: number; end: number }>>>;
+const parsedHours = new WeakMap<WorkingHours, Parsed>();
+const localTimes = new Map<string, { day: number; minute: number } | null>();
+
+function parsedOf(hours: WorkingHours): Parsed {
+  let parsed = parsedHours.get(hours);
+  if (!parsed) {
+    parsed = Object.fromEntries(Object.entries(hours.days).map(([d, intervals]) => [d, (intervals ?? []).map(parseInterval)]));
+    parsedHours.set(hours, parsed);
+  }
+  return parsed;
+}
+
+/** Weekday (1 = Monday) and minute of the day at `at` in a time zone; memoised per zone and minute (routing asks it for every member). */
+function localTime(timeZone: string, at: Date): { day: number; minute: number } | null {
+  const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
+  let local = localTimes.get(key);
+  if (local === undefined) {
+    const dt = DateTime.fromJSDate(at).setZone(timeZone);
+    local = dt.isValid ? { day: dt.weekday, minute: dt.hour * 60 + dt.minute } : null;
+    if (localTimes.size > 10_000) localTimes.clear();
+    localTimes.set(key, local);
+  }
+  return local;
+}
+
 /** Whether `at` falls in the working hours, read in their own time zone (so DST is handled). */
 export function isWorkingAt(hours: WorkingHours, at: Date): boolean {
-  const local = DateTime.fromJSDate(at).setZone(hours.timeZone);
-  if (!local.isValid) return false;
-  const day = WEEKDAYS[local.weekday - 1];
-  const yesterday = WEEKDAYS[(local.weekday + 5) % 7];
-  const t = local.hour * 60 + local.minute;
-  for (const text of hours.days[day] ?? []) {
-    const { start, end } = parseInterval(text);
+  const local = localTime(hours.timeZone, at);
+  if (!local) return false;
+  const parsed = parsedOf(hours);
+  const day = WEEKDAYS[local.day - 1];
+  const yesterday = WEEKDAYS[(local.day + 5) % 7];
+  const t = local.minute;
+  for (const { start, end } of parsed[day] ?? []) {
     if (end > start ? t >= start && t < end : t >= start) return true;
   }
-  for (const text of hours.days[yesterday] ?? []) {
-    const { start, end } = parseInterval(text);
+  for (const { start, end } of parsed[yesterday] ?? []) {
     if (end < start && t < end) return true; // yesterday's night shift still running
   }
   return false;

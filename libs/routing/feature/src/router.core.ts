@@ -20,6 +20,12 @@ import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { addLoad, countLoads, enqueue, executiveId, loadRoutingConfig, lockMembers, lockMembersById, writeOwners, type OwnerWrite, type RoutingConfig } from './routing.repository';
 import { CLOSED_STATUSES, iso } from './routing.rows';
 
+function groupByTeam(members: TeamMember[]): Map<string, TeamMember[]> {
+  const out = new Map<string, TeamMember[]>();
+  for (const m of members) out.set(m.teamId, [...(out.get(m.teamId) ?? []), m]);
+  return out;
+}
+
 /** A complaint as the router needs it, from a ComplaintClassified event or from its row. */
 export interface Routable {
   complaintId: string;
@@ -109,13 +115,17 @@ export class RouterCore {
       const team = decideTeam(config, req);
       return { item, req: { ...req, requiredAuthority: team.requiredAuthority }, team };
     });
+    // Counted before the members are locked: the lock is held only for choosing and writing.
+    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays);
+    const executive = await executiveId(manager);
     const members = await lockMembers(manager, [...new Set(routed.map((r) => r.team.teamId))], now);
 
     const writes: OwnerWrite[] = [];
     const exceeds = new Set<string>();
     const toQueue: Array<{ id: string; teamId: string; requiredAuthority: number; ruleId: string; why: string; item: Routable }> = [];
+    const byTeam = groupByTeam(members);
     for (const r of routed) {
-      const choice = chooseOwner(members.filter((m) => m.teamId === r.team.teamId), r.req, now);
+      const choice = chooseOwner(byTeam.get(r.team.teamId) ?? [], r.req, now);
       if (!choice.member) {
         toQueue.push({ id: r.item.complaintId, teamId: r.team.teamId, requiredAuthority: r.team.requiredAuthority, ruleId: r.team.ruleId, why: choice.chosenBecause, item: r.item });
         continue;
@@ -149,8 +159,6 @@ export class RouterCore {
     // Complaints of one customer may be routed out of order (other partitions, other routers): every open,
     // not yet escalated complaint of the customers touched is recounted, so the one that is the Nth in time
     // is escalated whichever arrived last.
-    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays);
-    const executive = await executiveId(manager);
     for (const r of routed) {
       const found = escalationsFor(
         { reputationalRisk: r.item.reputationalRisk, reach: r.item.channel === 'social' ? r.item.reach : undefined, recentComplaintsOfCustomer: repeats.get(r.item.complaintId)?.n ?? 1, exceedsAuthority: exceeds.has(r.item.complaintId), requiredAuthority: r.team.requiredAuthority },
@@ -290,9 +298,10 @@ export class RouterCore {
     const executive = await executiveId(manager);
     const escalate: Array<{ row: ComplaintRow; amount: number; causeId: string }> = [];
     const causes = new Map<string, string>();
+    const byTeam = groupByTeam(members);
     for (const row of rows) {
       const req = requestOf(row);
-      const choice = chooseOwner(members.filter((m) => m.teamId === row.team_id), req, now);
+      const choice = chooseOwner(byTeam.get(row.team_id!) ?? [], req, now);
       if (!choice.member) continue;
       this.take(choice.member, row.channel, now);
       const causeId = newId('deq');

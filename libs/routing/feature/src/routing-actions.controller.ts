@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { CurrentPrincipal, RequireScope, type Principal } from '@klaxon/platform/auth';
+import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, type Principal } from '@klaxon/platform/auth';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { newId } from './customer-linker';
@@ -26,6 +26,7 @@ export class RoutingActionsController {
 
   @Get('signals')
   @RequireScope('read')
+  @ReadsPersonalData('signal')
   listSignals(@Query() query: Record<string, string>) {
     return this.signals.list(parseOrThrow(listSignalsSchema, query, 'query'));
   }
@@ -47,6 +48,7 @@ export class RoutingActionsController {
 
   @Get('customers/:id')
   @RequireScope('read')
+  @ReadsPersonalData('customer')
   customer(@Param('id') id: string) {
     return this.customers.get(id);
   }
@@ -63,6 +65,7 @@ export class RoutingActionsController {
   @Post('complaints/:id/reassign')
   @HttpCode(200)
   @RequireScope('act')
+  @ComplaintAccess('id')
   async reassign(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
     if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
     const input = parseOrThrow(reassignSchema, body);
