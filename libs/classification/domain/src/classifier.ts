@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureCounts, weigh } from './features';
 import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language';
@@ -280,7 +281,16 @@ export function loadClassifier(json: string, options: LoadOptions = {}): Classif
   return new LinearClassifier(parseModelFile(json), options);
 }
 
-/** The model shipped with the code (trained on libs/classification/domain/training). */
+/**
+ * The model shipped with the code (trained on libs/classification/domain/training): beside the
+ * sources, or where a bundled app copied it (next to the bundle, or under the repository path).
+ */
 export function defaultModelPath(): string {
-  return join(__dirname, '..', 'model', 'klaxon-default.model.json');
+  const file = 'klaxon-default.model.json';
+  const candidates = [
+    join(__dirname, '..', 'model', file),
+    join(__dirname, 'model', file),
+    join(__dirname, 'libs', 'classification', 'domain', 'model', file),
+  ];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0];
 }
