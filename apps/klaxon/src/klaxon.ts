@@ -1,4 +1,5 @@
 import { ClassificationModule } from '@klaxon/classification/feature';
+import { ConsoleModule, DEMO_USERS, ensureConsoleBundle } from '@klaxon/console/feature';
 import { EmailIngestModule, mailboxesFromEnv } from '@klaxon/ingest-email/feature';
 import { SocialIngestModule, socialOptionsFromEnv } from '@klaxon/ingest-social/feature';
 import { IntakeModule } from '@klaxon/intake/feature';
@@ -32,6 +33,8 @@ export async function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     apiKeys: options.env.DATABASE_URL?.trim() ? [] : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
     features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot(),
       ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : []),
-      ...(social ? [SocialIngestModule.forRoot(social)] : [])],
+      ...(social ? [SocialIngestModule.forRoot(social)] : []),
+      // The console at /console; the embedded demo (no DATABASE_URL) has the demo people, password `demo`.
+      ConsoleModule.forRoot({ webRoot: ensureConsoleBundle(), users: options.env.DATABASE_URL?.trim() ? [] : DEMO_USERS })],
   });
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, RequireScope, type Principal } from '@klaxon/platform/auth';
+import { ComplaintAccess, CurrentPrincipal, RequireScope, type Principal } from '@klaxon/platform/auth';
 import { ApiError, parseOrThrow } from '@klaxon/platform/runtime';
 import { caseCommandSchema } from './case-action.dto';
 import { CaseActionsService, type CaseActionResult } from './case-actions.service';
@@ -14,6 +14,7 @@ export class CaseActionsController {
   @Post(':id/actions')
   @HttpCode(200)
   @RequireScope('act')
+  @ComplaintAccess('id')
   act(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined): Promise<CaseActionResult> {
     if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
     const command = parseOrThrow(caseCommandSchema, body);

@@ -27,9 +27,14 @@ export class ComplaintQueryService {
     };
   }
 
-  async list(q: ListComplaintsQuery): Promise<Page<ComplaintView>> {
+  /** `teamIds`: only complaints of these teams (null: every team). */
+  async list(q: ListComplaintsQuery, teamIds: string[] | null = null): Promise<Page<ComplaintView>> {
     const where: string[] = [];
     const params: unknown[] = [];
+    if (teamIds !== null) where.push(`team_id = ANY($${params.push(teamIds)})`);
+    if (q.teamId) where.push(`team_id = $${params.push(q.teamId)}`);
+    if (q.ownerId) where.push(`owner_id = $${params.push(q.ownerId)}`);
+    if (q.escalated === 'true') where.push(`EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.id AND h.kind = 'escalated')`);
     if (q.channel) where.push(`channel = $${params.push(q.channel)}`);
     if (q.status) where.push(`status = $${params.push(q.status)}`);
     if (q.category) where.push(`category = $${params.push(q.category)}`);

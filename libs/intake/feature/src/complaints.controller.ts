@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { referenceFor, type Submission } from '@klaxon/intake/domain';
-import { RequireScope } from '@klaxon/platform/auth';
+import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, teamFilterOf, type Principal } from '@klaxon/platform/auth';
 import { ApiDoc } from '@klaxon/platform/openapi';
 import { ApiError, parseOrThrow } from '@klaxon/platform/runtime';
 import { ComplaintIntakeService } from './complaint-intake.service';
@@ -79,18 +79,22 @@ export class ComplaintsController {
 
   @Get('complaints')
   @RequireScope('read')
-  @ApiDoc({ summary: 'List complaints, newest first', tags: ['complaints'], query: listComplaintsQuerySchema, responses: { 200: { description: 'One page and the total', schema: pageOf(complaintViewSchema) } } })
-  list(@Query() query: Record<string, string>): Promise<Page<ComplaintView>> {
-    return this.query.list(parseOrThrow(listComplaintsQuerySchema, query, 'query'));
+  @ApiDoc({ summary: 'List complaints, newest first (a signed-in person sees only their teams’)', tags: ['complaints'], query: listComplaintsQuerySchema, responses: { 200: { description: 'One page and the total', schema: pageOf(complaintViewSchema) } } })
+  @ReadsPersonalData('complaint')
+  list(@Query() query: Record<string, string>, @CurrentPrincipal() principal: Principal): Promise<Page<ComplaintView>> {
+    // People see their own teams' complaints only (executives, admins and API keys: every team).
+    return this.query.list(parseOrThrow(listComplaintsQuerySchema, query, 'query'), teamFilterOf(principal));
   }
 
   @Get('complaints/:id')
   @RequireScope('read')
   @ApiDoc({
-    summary: 'One complaint with its classification, owner (and why), deadlines and history',
+    summary: 'One complaint with its classification, owner (and why), deadlines and history (403 for another team’s complaint)',
     tags: ['complaints'],
     responses: { 200: { description: 'The complaint', schema: complaintViewSchema }, 404: { description: 'No such complaint' } },
   })
+  @ComplaintAccess('id')
+  @ReadsPersonalData('complaint')
   async get(@Param('id') id: string): Promise<ComplaintView> {
     const view = await this.query.get(id);
     if (!view) throw ApiError.notFound('complaint', id);

@@ -71,6 +71,9 @@ export const listComplaintsQuerySchema = z
     channel: z.enum(['web', 'phone', 'email', 'social']).optional(),
     status: z.string().regex(/^[a-z-]+$/).optional(),
     category: z.string().regex(/^[a-z-]+$/).optional(),
+    teamId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+    ownerId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+    escalated: z.enum(['true', 'false']).optional().describe('true: only complaints that were escalated'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })

@@ -1,12 +1,16 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { Counter } from 'prom-client';
+import { AccessLog, AccessLogInterceptor } from './access';
 import { ApiKeyResolver } from './api-key.resolver';
 import { ApiKeyStore } from './api-key.store';
 import { ApiKeysController } from './api-keys.controller';
 import { AuthGuard } from './auth.guard';
 import { AUTH_METRICS, AUTH_OPTIONS, type AuthOptions } from './auth.options';
 import { PrincipalResolvers } from './principal-resolvers';
+import { AccessLogController, SessionController } from './session.controller';
+import { SessionResolver } from './session.resolver';
+import { UserStore } from './user.store';
 
 class ApiKeySeeder implements OnApplicationBootstrap {
   constructor(
@@ -23,8 +27,8 @@ class ApiKeySeeder implements OnApplicationBootstrap {
 
 /**
  * Authentication for every app (the runtime imports it): the global guard, the API-key resolver,
- * the key API and the start-up seeding. Other principal resolvers (console sessions) register with
- * the exported PrincipalResolvers.
+ * the key API and the start-up seeding; console sessions (cookie + CSRF token), team-scoped complaint
+ * access and the personal-data access log. Other principal resolvers register with the exported PrincipalResolvers.
  */
 @Global()
 @Module({})
@@ -34,17 +38,21 @@ export class AuthModule {
       new Counter({ name: 'klaxon_auth_denied_total', help: 'Requests refused by authentication, by reason', labelNames: ['reason'], registers: [options.metrics] });
     return {
       module: AuthModule,
-      controllers: [ApiKeysController],
+      controllers: [ApiKeysController, SessionController, AccessLogController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         { provide: AUTH_METRICS, useValue: denied },
         ApiKeyStore,
         PrincipalResolvers,
         ApiKeyResolver,
+        UserStore,
+        SessionResolver,
+        AccessLog,
+        { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
         { provide: ApiKeySeeder, useClass: ApiKeySeeder },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [PrincipalResolvers, ApiKeyStore],
+      exports: [PrincipalResolvers, ApiKeyStore, UserStore, AccessLog],
     };
   }
 }

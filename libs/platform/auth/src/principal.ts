@@ -8,14 +8,20 @@ export interface Principal {
   id: string;
   name: string;
   scopes: Scope[];
+  /** For users: one of USER_ROLES (roles.ts). */
   role?: string;
+  /** For users: the teams whose complaints they may read and act on (executives and admins: every team). */
   teamIds?: string[];
+  /** For users: who they are in the organisation (team_members.id), e.g. to list the complaints they own. */
+  memberId?: string;
+  email?: string;
 }
 
 /** The parts of an HTTP request a resolver may look at (Fastify's request has them). */
 export interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   ip?: string;
+  method?: string;
   principal?: Principal;
 }
 

@@ -50,6 +50,8 @@ export interface SubscribeOptions {
   retry?: RetryPolicy;
   /** Upper bound on messages handed to one handler call. */
   maxBatchSize?: number;
+  /** A new group starts at the end of each partition instead of its beginning (live views that want only what happens from now on). */
+  fromLatest?: boolean;
 }
 
 export interface Subscription {

@@ -105,10 +105,12 @@ export class InProcessMessageBus implements MessageBus {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.closed) throw new Error('message bus is closed');
+    const isNew = !this.groups.has(options.groupId);
     const group = this.group(options.groupId);
     for (const t of options.topics) {
-      this.topic(t);
+      const topic = this.topic(t);
       group.topics.add(t);
+      if (isNew && options.fromLatest) topic.partitions.forEach((p, i) => group.committed.set(`${t}/${i}`, p.base + p.log.length));
     }
     const retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const maxBatchSize = options.maxBatchSize ?? 500;

@@ -283,7 +283,7 @@ export class KafkaMessageBus implements MessageBus {
     };
 
     await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: true });
+    await consumer.subscribe({ topics: options.topics, fromBeginning: !options.fromLatest });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -4,6 +4,7 @@ import { SlaCases1764000200000 } from './1764000200000-sla-cases';
 import { EmailIngest1764000350000 } from './1764000350000-email-ingest';
 import { SocialCheckpoints1764000370000 } from './1764000370000-social-checkpoints';
 import { ApiKeys1764000390000 } from './1764000390000-api-keys';
+import { ConsoleUsers1764000400000 } from './1764000400000-console-users';
 import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classifier-training-examples';
 
 /**
@@ -17,5 +18,6 @@ export const MIGRATIONS = [
   EmailIngest1764000350000,
   SocialCheckpoints1764000370000,
   ApiKeys1764000390000,
+  ConsoleUsers1764000400000,
   ClassifierTrainingExamples1764000500000,
 ];
