@@ -9,14 +9,15 @@ import { ROOT } from './support/kubectl';
 // No container engine runs here: this test builds the apps with Nx, assembles exactly what
 // deploy/docker/Dockerfile copies (the build output and `npm ci --omit=dev` on its pruned
 // package.json) in a temporary folder far from the monorepo, and runs it with plain `node` —
-// the migration Job's command, then intake and a consumer (router) until their readiness probes
+// the migration Job's command, then intake and two consumers (classifier with its model file,
+// router) until their readiness probes
 // answer 200, the image's HEALTHCHECK passes, and SIGTERM stops them cleanly.
 
 const run = promisify(execFile);
 const DOCKERFILE = path.join(ROOT, 'deploy/docker/Dockerfile');
 /** npm's cache and installed node_modules keyed by lock file: the first run downloads, later runs copy. */
 const CACHE = path.join(ROOT, 'node_modules/.cache/klaxon-image-test');
-const APPS = { intake: 3000, router: 3002 } as const;
+const APPS = { intake: 3000, classifier: 3001, router: 3002 } as const;
 type App = keyof typeof APPS;
 
 const images = new Map<App, AssembledImage>();
@@ -32,9 +33,14 @@ beforeAll(async () => {
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
     maxBuffer: 16 * 1024 * 1024,
   });
-  [kafka, postgres] = await Promise.all([startKafkaMockCluster({ brokers: 1 }), startPostgresCluster()]);
+  // allSettled: whatever did start is assigned, so afterAll stops it even when the other failed.
+  const started = await Promise.allSettled([
+    startKafkaMockCluster({ brokers: 1, startTimeoutMs: 60_000 }).then((k) => (kafka = k)),
+    startPostgresCluster().then((p) => (postgres = p)),
+    build,
+  ]);
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
   databaseUrl = await postgres.createDatabase('klaxon_image');
-  await build;
   for (const [app, port] of Object.entries(APPS) as Array<[App, number]>) {
     images.set(app, assembleImage({ dockerfile: DOCKERFILE, context: path.join(ROOT, 'dist/apps', app), buildArgs: { APP_PORT: String(port) }, cacheDir: CACHE }));
   }
@@ -86,6 +92,13 @@ it.each(Object.keys(APPS) as App[])('the %s image holds the bundle and only prod
   expect(image.user).toMatch(/^[1-9][0-9]*(:[1-9][0-9]*)?$/);
   expect(image.cmd).toEqual(['node', 'main.cjs']);
   expect(image.skippedRuns.every((r) => /^(groupadd|useradd|npm cache clean)/.test(r))).toBe(true);
+});
+
+it('the classifier image carries its model where the bundled code looks for it', () => {
+  const classifier = images.get('classifier')!;
+  expect(existsSync(path.join(classifier.appDir, 'libs/classification/domain/model/klaxon-default.model.json'))).toBe(true);
+  expect(existsSync(path.join(classifier.appDir, 'node_modules/natural'))).toBe(true);
+  expect(existsSync(path.join(classifier.appDir, 'node_modules/franc-min'))).toBe(true);
 });
 
 it('the migration Job applies the schema once, and the wait-for-schema step then passes', async () => {
