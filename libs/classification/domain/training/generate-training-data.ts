@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CATEGORIES, type Category, type Fragments, type Trigger } from './fragments';
 import { EN } from './fragments-en';
 import { NL } from './fragments-nl';
+import { HANDWRITTEN_EN, HANDWRITTEN_NL } from './handwritten';
 
 interface Example {
   text: string;
@@ -180,7 +181,21 @@ function generate(f: Fragments, complaints: number, nones: number, seed: number)
 
 export function trainingExamples(): Example[] {
   const seen = new Set<string>();
-  const all = [...generate(NL, 460, 340, 20261125), ...generate(EN, 460, 340, 11252026)];
+  const handwritten = (lang: string, rows: typeof HANDWRITTEN_NL): Example[] =>
+    rows.map(([text, complaint, category, priority]) => ({
+      text,
+      lang,
+      channel: 'web',
+      complaint,
+      ...(category ? { category: category as Category } : {}),
+      ...(priority ? { priority } : {}),
+    }));
+  const all = [
+    ...generate(NL, 460, 340, 20261125),
+    ...handwritten('nl', HANDWRITTEN_NL),
+    ...generate(EN, 460, 340, 11252026),
+    ...handwritten('en', HANDWRITTEN_EN),
+  ];
   return all.filter((e) => {
     const key = `${e.subject ?? ''}|${e.text}`;
     if (seen.has(key)) return false;
