@@ -63,6 +63,8 @@ export class ComplaintQueryService {
       text: String(row.text),
       customer: json(row.customer, {}),
       customerPicked: (row.customer_picked as string | null) ?? null,
+      customerId: (row.customer_id as string | null) ?? null,
+      channelMeta: json(row.channel_meta, null),
       classification: row.classified_at
         ? {
             language: String(row.language),

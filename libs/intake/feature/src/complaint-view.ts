@@ -13,6 +13,8 @@ export const complaintViewSchema = z.object({
   text: z.string(),
   customer: z.record(z.string(), z.unknown()),
   customerPicked: z.string().nullable(),
+  customerId: z.string().nullable().describe('The linked customer (GET /api/customers/:id), once the router linked one'),
+  channelMeta: z.record(z.string(), z.unknown()).nullable().describe('What the channel adds, e.g. social: { handle, followers, url }'),
   classification: z
     .object({
       language: z.string(),

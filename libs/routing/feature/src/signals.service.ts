@@ -25,6 +25,8 @@ export interface SignalView {
   complaintProbability: number | null;
   why: string[];
   dismissedAt: string | null;
+  /** What the channel adds, e.g. social: { handle, followers, url }. */
+  channelMeta: Record<string, unknown> | null;
 }
 
 type Row = {
@@ -59,6 +61,7 @@ const toView = (r: Row): SignalView => ({
   complaintProbability: r.complaint_probability === null ? null : Number(r.complaint_probability),
   why: r.why ?? [],
   dismissedAt: r.dismissed_at ? iso(r.dismissed_at) : null,
+  channelMeta: r.channel_meta,
 });
 
 /**

@@ -8,3 +8,4 @@ export * from './customer-messages.service';
 export * from './webhooks.service';
 export * from './sla-analysis.service';
 export * from './sla.scheduler';
+export type { KpiGroup } from './kpi.controller';

@@ -34,7 +34,7 @@ export interface KpiGroup {
   withinSla: number | null;
   csat: { average: number | null; responses: number; followUps: number };
 }
-interface Timing {
+export interface Timing {
   averageMinutes: number | null;
   medianMinutes: number | null;
   p90Minutes: number | null;
