@@ -5,7 +5,7 @@ import { SocialIngestModule, socialOptionsFromEnv } from '@klaxon/ingest-social/
 import { IntakeModule } from '@klaxon/intake/feature';
 import { API_KEY_SCOPES, type Env } from '@klaxon/platform/config';
 import { runApp, type RunningApp } from '@klaxon/platform/runtime';
-import { RoutingModule } from '@klaxon/routing/feature';
+import { RoutingModule, routingOptionsFromEnv } from '@klaxon/routing/feature';
 import { SlaModule } from '@klaxon/sla/feature';
 
 export interface KlaxonOptions {
@@ -31,7 +31,7 @@ export async function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     handleSignals: options.handleSignals,
     // The embedded demo (no DATABASE_URL) has the API key `demo` with every scope; never with a real database.
     apiKeys: options.env.DATABASE_URL?.trim() ? [] : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
-    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(), SlaModule.forRoot(),
+    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(routingOptionsFromEnv(options.env)), SlaModule.forRoot(),
       ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : []),
       ...(social ? [SocialIngestModule.forRoot(social)] : []),
       // The console at /console; the embedded demo (no DATABASE_URL) has the demo people, password `demo`.
