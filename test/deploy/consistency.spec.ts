@@ -14,7 +14,7 @@ const PUBLIC_APPS = new Set(['intake', 'console']);
 /** Ingesters hold one mailbox / account each: a single active replica (deploy/README.md "Scaling"). */
 const SINGLE_ACTIVE = new Set(['email-ingest', 'social-ingest']);
 /** Secrets the manifests reference by name; deploy/README.md says who creates each. */
-const SECRETS = ['klaxon-db-app', 'klaxon-email-ingest', 'klaxon-social-ingest'];
+const SECRETS = ['klaxon-db-app', 'klaxon-email-ingest', 'klaxon-social-ingest', 'klaxon-sla'];
 
 it('the KafkaTopics file is generated from the current contracts (npm run deploy:generate)', () => {
   const check = spawnSync(process.execPath, ['-r', '@swc-node/register', 'tools/deploy-generate.ts', '--check'], { cwd: ROOT, encoding: 'utf8' });
@@ -25,9 +25,13 @@ it('the KafkaTopics file is generated from the current contracts (npm run deploy
 it('every app has a production build with a pruned package.json (and intake ships the migration entry)', () => {
   for (const app of apps) {
     const project = JSON.parse(readFileSync(path.join(ROOT, 'apps', app, 'project.json'), 'utf8'));
-    const build = project.targets?.build;
-    expect([app, build?.executor, build?.options?.bundle, build?.options?.thirdParty, build?.options?.generatePackageJson, build?.options?.esbuildConfig]).toEqual([
-      app, '@nx/esbuild:esbuild', true, false, true, 'deploy/build/esbuild.config.js',
+    // `build`, or `build-server` where `build` makes a front-end (console).
+    const build = Object.values(project.targets ?? {}).find((t) => (t as { executor?: string }).executor === '@nx/esbuild:esbuild') as
+      | { options: Record<string, unknown> }
+      | undefined;
+    const o = build?.options ?? {};
+    expect([app, o.main, o.bundle, o.thirdParty, o.generatePackageJson, o.esbuildConfig, o.sourcemap]).toEqual([
+      app, `apps/${app}/src/main.ts`, true, false, true, 'deploy/build/esbuild.config.js', false,
     ]);
   }
   const intake = JSON.parse(readFileSync(path.join(ROOT, 'apps/intake/project.json'), 'utf8'));
