@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { defaultModelPath, loadClassifier, type Classifier, type ClassifyInput } from './classifier';
 import { crossValidate } from './evaluation';
 import { serializeModel } from './model-file';
-import { parseTrainingJsonl, trainModel, type TrainingExample } from './training';
+import { parseTrainingJsonl, plattScaling, trainModel, type TrainingExample } from './training';
 
 const shipped = loadClassifier(readFileSync(defaultModelPath(), 'utf8'));
 const classify = (text: string, extra: Partial<ClassifyInput> = {}) =>
@@ -247,6 +247,25 @@ describe('training, saving and loading', () => {
     const model = JSON.parse(serializeModel(trainModel(examples)));
     model.heads.complaint.bias = [0];
     expect(() => loadClassifier(JSON.stringify(model))).toThrow(/head complaint is malformed/);
+  });
+
+  it('calibrates: Platt scaling recovers how margins map to outcomes', () => {
+    const margins: number[] = [];
+    const labels: number[] = [];
+    let seed = 1;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 4000; i++) {
+      const m = random() * 6 - 3;
+      margins.push(m);
+      labels.push(random() < 1 / (1 + Math.exp(-(0.5 * m - 0.4))) ? 1 : 0);
+    }
+    const { scale, shift } = plattScaling(margins, labels);
+    expect(scale).toBeCloseTo(0.5, 1);
+    expect(shift).toBeCloseTo(-0.4, 1);
+    expect(shipped.model.heads.complaint?.calibration).toEqual({
+      scale: expect.any(Number),
+      shift: expect.any(Number),
+    });
   });
 
   it('rejects bad training lines naming the line', () => {

@@ -186,7 +186,8 @@ class LinearClassifier implements Classifier {
     const yes = complaintHead.classes.indexOf('yes');
     const no = 1 - yes;
     const whole = headLogits('complaint')!;
-    const margin = whole[yes] - whole[no];
+    const cal = this.model.heads.complaint!.calibration;
+    const margin = cal ? cal.scale * (whole[yes] - whole[no]) + cal.shift : whole[yes] - whole[no];
     const complaintProbability = 1 / (1 + Math.exp(-margin));
     const isComplaint = complaintProbability >= 0.5;
     let complaint: ComplaintLabel = 'none';

@@ -17,6 +17,29 @@ export interface LabelReport {
   classes: Record<string, ClassMetrics>;
   /** confusion[gold][predicted] */
   confusion: Record<string, Record<string, number>>;
+  /** Complaint probability vs outcome: Brier score and expected calibration error (10 bins). */
+  calibration?: { brier: number; ece: number };
+}
+
+export function calibrationOf(pairs: Array<[probability: number, outcome: boolean]>): {
+  brier: number;
+  ece: number;
+} {
+  if (pairs.length === 0) return { brier: 0, ece: 0 };
+  let brier = 0;
+  const bins = Array.from({ length: 10 }, () => ({ n: 0, p: 0, y: 0 }));
+  for (const [p, y] of pairs) {
+    brier += (p - (y ? 1 : 0)) ** 2;
+    const bin = bins[Math.min(9, Math.floor(p * 10))];
+    bin.n++;
+    bin.p += p;
+    bin.y += y ? 1 : 0;
+  }
+  const ece = bins.reduce(
+    (sum, b) => sum + (b.n ? (b.n / pairs.length) * Math.abs(b.p / b.n - b.y / b.n) : 0),
+    0,
+  );
+  return { brier: r3(brier / pairs.length), ece: r3(ece) };
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -62,6 +85,7 @@ export function evaluateClassifier(
   examples: TrainingExample[],
   decisions?: Decision[],
 ): LabelReport[] {
+  const probabilities: Array<[number, boolean]> = [];
   const pairs: Record<string, Array<[string, string]>> = {
     complaint: [],
     'complaint-kind': [],
@@ -73,6 +97,7 @@ export function evaluateClassifier(
       decisions?.[i] ??
       classifier.classify({ text: e.text, subject: e.subject, channel: 'web', languageHint: e.lang });
     const gold = isComplaintGold(e.complaint);
+    if (gold !== undefined) probabilities.push([d.complaintProbability, gold]);
     if (gold !== undefined)
       pairs.complaint.push([gold ? 'complaint' : 'not', d.complaint === 'none' ? 'not' : 'complaint']);
     if (typeof e.complaint === 'string') pairs['complaint-kind'].push([e.complaint, d.complaint]);
@@ -81,7 +106,11 @@ export function evaluateClassifier(
   });
   return Object.entries(pairs)
     .filter(([, p]) => p.length > 0)
-    .map(([label, p]) => labelReport(label, p));
+    .map(([label, p]) =>
+      label === 'complaint'
+        ? { ...labelReport(label, p), calibration: calibrationOf(probabilities) }
+        : labelReport(label, p),
+    );
 }
 
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -136,6 +165,10 @@ export function formatReports(reports: LabelReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     lines.push(`${r.label}: n=${r.n} accuracy=${r.accuracy.toFixed(3)} macro-F1=${r.macroF1.toFixed(3)}`);
+    if (r.calibration)
+      lines.push(
+        `  calibration of complaintProbability: brier=${r.calibration.brier.toFixed(3)} ece=${r.calibration.ece.toFixed(3)}`,
+      );
     const classes = Object.keys(r.classes);
     for (const c of classes) {
       const m = r.classes[c];

@@ -9,6 +9,8 @@ export interface HeadFile {
   classes: string[];
   bias: number[];
   weights: Record<string, number[]>;
+  /** Two-class heads: probability = sigmoid(scale × margin + shift), fitted on out-of-fold margins. */
+  calibration?: { scale: number; shift: number };
 }
 
 export type HeadName = 'complaint' | 'kind' | 'category' | 'priority';

@@ -84,6 +84,45 @@ export interface TrainModelOptions {
    * ensemble that stays one linear model; default 2, 0 = plain logistic regression).
    */
   nbWeight?: number;
+  /** Platt-scale the complaint probability on out-of-fold margins (default true, from 60 examples). */
+  calibrate?: boolean;
+}
+
+/** Fits p = sigmoid(scale * margin + shift) to labels 0/1 by Newton's method (Platt 1999, smoothed targets). */
+export function plattScaling(margins: ArrayLike<number>, labels: number[]): { scale: number; shift: number } {
+  const n = labels.length;
+  const pos = labels.filter((y) => y === 1).length;
+  const hi = (pos + 1) / (pos + 2);
+  const lo = 1 / (n - pos + 2);
+  let a = 1;
+  let b = 0;
+  for (let iter = 0; iter < 50; iter++) {
+    let ga = 0;
+    let gb = 0;
+    let haa = 1e-9;
+    let hab = 0;
+    let hbb = 1e-9;
+    for (let i = 0; i < n; i++) {
+      const m = margins[i];
+      const p = 1 / (1 + Math.exp(-(a * m + b)));
+      const t = labels[i] === 1 ? hi : lo;
+      const d = p - t;
+      const w = p * (1 - p);
+      ga += d * m;
+      gb += d;
+      haa += w * m * m;
+      hab += w * m;
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (Math.abs(det) < 1e-12) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) < 1e-7 && Math.abs(db) < 1e-7) break;
+  }
+  return { scale: Math.round(a * 1e4) / 1e4, shift: Math.round(b * 1e4) / 1e4 };
 }
 
 function logCountRatios(docs: SparseVector[], labels: number[], n: number, alpha = 1): Float64Array {
@@ -167,25 +206,41 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     const classes = fixed ?? [...new Set(gold)].sort();
     if (new Set(gold).size < 2) return;
     labels[name] = gold.length;
-    // NB log-count ratios (as in NBSVM, Wang & Manning 2012) folded into a two-class head's weights.
-    const nb =
-      nbWeight > 0 && classes.length === 2
-        ? logCountRatios(
-            rows.map((i) => vectors[i]),
-            gold.map((g) => classes.indexOf(g)),
-            vocabulary.length,
-          )
-        : null;
-    const head = trainHead(
-      rows.map((i) => vectors[i]),
-      gold.map((g) => classes.indexOf(g)),
-      classes,
-      vocabulary.length,
-      train,
-    );
-    const weights: Record<string, number[]> = {};
     const C = classes.length;
-    if (nb) for (let f = 0; f < vocabulary.length; f++) head.weights[f * C + 1] += nbWeight * nb[f];
+    // NB log-count ratios (as in NBSVM, Wang & Manning 2012) folded into a two-class head's weights.
+    const learn = (subset: number[]) => {
+      const docs = subset.map((k) => vectors[rows[k]]);
+      const ys = subset.map((k) => classes.indexOf(gold[k]));
+      const head = trainHead(docs, ys, classes, vocabulary.length, train);
+      if (nbWeight > 0 && C === 2) {
+        const nb = logCountRatios(docs, ys, vocabulary.length);
+        for (let f = 0; f < vocabulary.length; f++) head.weights[f * C + 1] += nbWeight * nb[f];
+      }
+      return head;
+    };
+    const all = rows.map((_, k) => k);
+    const head = learn(all);
+    // Platt scaling of a two-class head on out-of-fold margins, so its probability means what it says.
+    let calibration: HeadFile['calibration'];
+    if (C === 2 && (options.calibrate ?? true) && rows.length >= 60) {
+      const margins = new Float64Array(rows.length);
+      const folds = 3;
+      for (let fold = 0; fold < folds; fold++) {
+        const part = learn(all.filter((k) => k % folds !== fold));
+        for (let k = fold; k < rows.length; k += folds) {
+          const { idx, val } = vectors[rows[k]];
+          let m = part.bias[1] - part.bias[0];
+          for (let j = 0; j < idx.length; j++)
+            m += val[j] * (part.weights[idx[j] * 2 + 1] - part.weights[idx[j] * 2]);
+          margins[k] = m;
+        }
+      }
+      calibration = plattScaling(
+        margins,
+        gold.map((g) => classes.indexOf(g)),
+      );
+    }
+    const weights: Record<string, number[]> = {};
     for (let f = 0; f < vocabulary.length; f++) {
       let keep = false;
       for (let c = 0; c < C; c++) if (Math.abs(head.weights[f * C + c]) >= 5e-4) keep = true;
@@ -195,7 +250,12 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
           (w) => Math.round(w * 1e4) / 1e4,
         );
     }
-    heads[name] = { classes, bias: Array.from(head.bias, (b) => Math.round(b * 1e4) / 1e4), weights };
+    heads[name] = {
+      classes,
+      bias: Array.from(head.bias, (b) => Math.round(b * 1e4) / 1e4),
+      weights,
+      ...(calibration ? { calibration } : {}),
+    };
   };
   fit(
     'complaint',
