@@ -9,3 +9,4 @@ export * from './webhooks.service';
 export * from './sla-analysis.service';
 export * from './sla.scheduler';
 export type { KpiGroup } from './kpi.controller';
+export * from './start-clocks.service';

@@ -1,9 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CaseEventEvent, ComplaintAssignedEvent, type CaseEvent, type ComplaintAssigned } from '@klaxon/contracts';
+import { CaseEventEvent, ComplaintAssignedEvent, ComplaintClassifiedEvent, type CaseEvent, type ComplaintAssigned, type ComplaintClassified } from '@klaxon/contracts';
 import { ConsumeEvents, type ConsumedEvent } from '@klaxon/platform/messaging';
 import { CaseClocksService, SLA_CASES_CONSUMER } from './case-clocks.service';
 import { SLA_CONSUMER, SetDeadlinesService } from './set-deadlines.service';
+import { SLA_CLASSIFIED_CONSUMER, StartClocksService } from './start-clocks.service';
 
 /** Failure policy: a failing batch is retried 3 times, then split; a message that keeps failing is dead-lettered. */
 @Controller()
@@ -11,7 +12,13 @@ export class SlaController {
   constructor(
     private readonly deadlines: SetDeadlinesService,
     private readonly clocks: CaseClocksService,
+    private readonly start: StartClocksService,
   ) {}
+
+  @ConsumeEvents(ComplaintClassifiedEvent, { group: SLA_CLASSIFIED_CONSUMER })
+  onComplaintClassified(@Payload() batch: ConsumedEvent<ComplaintClassified>[]): Promise<void> {
+    return this.start.handle(batch);
+  }
 
   @ConsumeEvents(ComplaintAssignedEvent, { group: SLA_CONSUMER })
   onComplaintAssigned(@Payload() batch: ConsumedEvent<ComplaintAssigned>[]): Promise<void> {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import { BusinessCalendar, DEFAULT_CALENDAR } from '@klaxon/sla/domain';
-import { MovableClock, assigned, caseAction, insertComplaint, slaServices, startSmtp, startWebhookReceiver } from './testing/sla-test-kit';
+import { MovableClock, assigned, caseAction, classified, insertComplaint, slaServices, startSmtp, startWebhookReceiver } from './testing/sla-test-kit';
 import { SIGNATURE_HEADER, verifyWebhook } from './webhooks.service';
 
 // Real PostgreSQL, a real SMTP server and a real HTTP receiver; time is a clock the test moves.
@@ -184,6 +184,40 @@ describe('recomputing from the history', () => {
     clock.set('2026-11-30T11:00:00+01:00');
     await sla.alerts.fireDue();
     expect(await alertIds(id)).toEqual(['first-response:warning', 'first-response:breach', 'first-response:escalation:executive', 'first-response:escalation:team-lead']);
+  });
+});
+
+describe('a complaint stuck in the routing queue', () => {
+  it('is acknowledged before it has an owner, and breaches the owner clock after 2 h; the late assignment stops the ladder', async () => {
+    const clock = new MovableClock(new Date('2026-11-30T10:00:01+01:00'));
+    const sla = slaServices(ds, clock, { smtp: { host: '127.0.0.1', port: smtp.port, from: 'ks@example.com' } });
+    const id = 'cmp_stuckinqueue00000000001';
+    await insertComplaint(ds, { id, receivedAt: '2026-11-30T10:00:00+01:00', status: 'queued', unassigned: true, customer: { name: 'Ann', email: 'ann@example.com' }, language: 'en' });
+    await sla.start.handle([classified({ complaintId: id, receivedAt: '2026-11-30T10:00:00+01:00' })]);
+    expect((await clocks(id))['owner']).toMatchObject({ status: 'running' });
+    const sent = smtp.mails.length;
+    await sla.messages.sendDue(); // (also sends what earlier tests left due)
+    const toAnn = smtp.mails.slice(sent).filter((m) => m.to.includes('ann@example.com'));
+    expect(toAnn).toHaveLength(1);
+    expect(toAnn[0].raw).toContain('Dear Ann');
+    expect((await clocks(id))['acknowledgement'].status).toBe('met');
+    clock.set('2026-11-30T12:00:00+01:00');
+    expect(await sla.alerts.fireDue()).toBe(1);
+    expect(await alertIds(id)).toEqual(['owner:breach']);
+    await sla.deadlines.handle([assigned({ complaintId: id, receivedAt: '2026-11-30T10:00:00+01:00', assignedAt: '2026-11-30T12:30:00+01:00' })]);
+    const c = await clocks(id);
+    expect(c['owner']).toMatchObject({ status: 'breached' });
+    expect(c['owner'].met_at).not.toBeNull();
+    const [{ status }] = await ds.query(`SELECT status FROM sla_escalations WHERE complaint_id = $1 AND level = 'team-lead'`, [id]);
+    expect(status).toBe('cancelled');
+    await sla.messages.sendDue();
+    expect(smtp.mails.filter((m) => m.to.includes('ann@example.com'))).toHaveLength(1); // no second acknowledgement
+  });
+
+  it('starts no clocks for a post that is not a complaint', async () => {
+    const sla = slaServices(ds, new MovableClock(new Date('2026-11-30T10:00:00+01:00')));
+    await sla.start.handle([classified({ complaintId: 'cmp_notacomplaint000000001', receivedAt: '2026-11-30T10:00:00+01:00', complaint: 'none' })]);
+    expect(await clocks('cmp_notacomplaint000000001')).toEqual({});
   });
 });
 

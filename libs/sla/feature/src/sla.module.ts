@@ -11,6 +11,7 @@ import { SlaController } from './sla.controller';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { SlaPreviewController } from './sla-preview.controller';
 import { SlaScheduler } from './sla.scheduler';
+import { StartClocksService } from './start-clocks.service';
 import { WebhooksService } from './webhooks.service';
 
 export const DEFAULT_SLA_OPTIONS: SlaOptions = { policies: DEFAULT_POLICIES, calendar: DEFAULT_CALENDAR, scanIntervalMs: 1_000, scanBatchSize: 500 };
@@ -27,6 +28,7 @@ export class SlaModule {
         ClockPlannerService,
         CustomerMessagesService,
         WebhooksService,
+        StartClocksService,
         SetDeadlinesService,
         CaseClocksService,
         FireDueAlertsService,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { DataSource } from 'typeorm';
-import { CaseEventEvent, ComplaintAssignedEvent, type CaseEvent, type ComplaintAssigned, type EventContract, type EventEnvelope } from '@klaxon/contracts';
+import { CaseEventEvent, ComplaintAssignedEvent, ComplaintClassifiedEvent, type CaseEvent, type ComplaintAssigned, type ComplaintClassified, type EventContract, type EventEnvelope } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import { silentLogger } from '@klaxon/platform/observability';
 import { appendHistory } from '@klaxon/platform/persistence';
@@ -13,6 +13,7 @@ import { CustomerMessagesService } from '../customer-messages.service';
 import { FireDueAlertsService } from '../fire-due-alerts.service';
 import { SetDeadlinesService } from '../set-deadlines.service';
 import { SlaAnalysisService } from '../sla-analysis.service';
+import { StartClocksService } from '../start-clocks.service';
 import { DEFAULT_SLA_OPTIONS } from '../sla.module';
 import type { SlaOptions } from '../sla.options';
 import { WebhooksService } from '../webhooks.service';
@@ -39,6 +40,7 @@ export function slaServices(ds: DataSource, clock: Clock, overrides: Partial<Sla
     planner,
     messages,
     webhooks,
+    start: new StartClocksService(ds, planner, messages, silentLogger),
     deadlines: new SetDeadlinesService(ds, planner, messages, silentLogger),
     cases: new CaseClocksService(ds, planner, messages, silentLogger),
     alerts: new FireDueAlertsService(ds, options, clock, silentLogger, webhooks),
@@ -50,6 +52,10 @@ let seq = 0;
 export function consumed<T>(contract: EventContract<string, T>, data: T, eventId = `ev-${++seq}`): ConsumedEvent<T> {
   const envelope: EventEnvelope<T> = { eventId, type: contract.type, version: contract.version, occurredAt: new Date().toISOString(), correlationId: eventId, data };
   return { envelope, message: { topic: contract.topic, partition: 0, offset: String(seq), key: null, value: null, headers: {} } };
+}
+
+export function classified(data: { complaintId: string; receivedAt: string; channel?: ComplaintClassified['channel']; complaint?: ComplaintClassified['complaint'] }): ConsumedEvent<ComplaintClassified> {
+  return consumed(ComplaintClassifiedEvent, { ...ComplaintClassifiedEvent.example, channel: 'email', classifiedAt: data.receivedAt, ...data });
 }
 
 export function assigned(data: Partial<ComplaintAssigned> & Pick<ComplaintAssigned, 'complaintId' | 'receivedAt' | 'assignedAt'>): ConsumedEvent<ComplaintAssigned> {
@@ -75,11 +81,11 @@ export async function caseAction(ds: DataSource, cases: CaseClocksService, event
 
 export async function insertComplaint(
   ds: DataSource,
-  c: { id: string; receivedAt: string; channel?: string; language?: string; priority?: string; category?: string; customer?: object; reputationalRisk?: boolean; teamId?: string; status?: string },
+  c: { id: string; receivedAt: string; channel?: string; language?: string; priority?: string; category?: string; customer?: object; reputationalRisk?: boolean; teamId?: string; status?: string; unassigned?: boolean },
 ): Promise<void> {
   await ds.query(
     `INSERT INTO complaints (id, channel, source_id, status, received_at, subject, text, customer, language, priority, category, reputational_risk, team_id, owner_id, owner_name, assigned_at)
-     VALUES ($1, $2, $1, $3, $4, 'Pakket kwijt', 'Mijn pakket is niet bezorgd', $5, $6, $7, $8, $9, $10, 'm-1', 'Sanne Jansen', $4::timestamptz + interval '1 second')`,
+     VALUES ($1, $2, $1, $3, $4, 'Pakket kwijt', 'Mijn pakket is niet bezorgd', $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $11::text IS NULL THEN NULL ELSE $4::timestamptz + interval '1 second' END)`,
     [
       c.id,
       c.channel ?? 'email',
@@ -90,7 +96,9 @@ export async function insertComplaint(
       c.priority ?? 'normal',
       c.category ?? 'delivery',
       c.reputationalRisk ?? false,
-      c.teamId ?? 'logistics',
+      c.unassigned ? null : (c.teamId ?? 'logistics'),
+      c.unassigned ? null : 'm-1',
+      c.unassigned ? null : 'Sanne Jansen',
     ],
   );
 }

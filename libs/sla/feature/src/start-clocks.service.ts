@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { ComplaintClassified } from '@klaxon/contracts';
+import type { ConsumedEvent } from '@klaxon/platform/messaging';
+import type { Logger } from '@klaxon/platform/observability';
+import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
+import { LOGGER } from '@klaxon/platform/runtime';
+import { ClockPlannerService } from './clock-planner.service';
+import { CustomerMessagesService } from './customer-messages.service';
+import { SLA_CONSUMER } from './set-deadlines.service';
+
+export const SLA_CLASSIFIED_CONSUMER = `${SLA_CONSUMER}-classified`;
+
+/**
+ * Starts the clocks as soon as a complaint is recognised as one, before it has an owner: the owner
+ * clock then really measures the routing (a complaint stuck in a queue breaches it), and the
+ * automatic acknowledgement goes out within the hour even while it waits. Not-a-complaint signals
+ * get no clocks. Assignment (SetDeadlinesService) later meets the owner clock; order does not matter.
+ */
+@Injectable()
+export class StartClocksService {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly planner: ClockPlannerService,
+    private readonly messages: CustomerMessagesService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(batch: ConsumedEvent<ComplaintClassified>[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const fresh = await claimEvents(manager, SLA_CLASSIFIED_CONSUMER, batch.map((e) => e.envelope.eventId));
+      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId) && e.data.complaint !== 'none');
+      for (const e of todo) {
+        const c = e.data;
+        const facts = { complaintId: c.complaintId, channel: c.channel, category: c.category, priority: c.priority, receivedAt: new Date(c.receivedAt), ownerId: null, teamId: null, assignedAt: null };
+        const planned = this.planner.plan(facts, await this.planner.loadSteps(manager, c.complaintId));
+        await this.planner.write(manager, facts, planned);
+        if (planned.find((p) => p.clock === 'acknowledgement')?.status !== 'met') {
+          await this.messages.queueAcknowledgement(manager, c.complaintId, { firstResponseBy: planned.find((p) => p.clock === 'first-response')?.deadline ?? null, at: new Date(c.classifiedAt) });
+        }
+        await appendHistory(manager, [
+          { complaintId: c.complaintId, at: c.classifiedAt, kind: 'clocks-started', actor: 'sla', reason: `policy ${planned[0]?.policy}`, eventId: e.eventId, correlationId: e.correlationId },
+        ]);
+      }
+      if (todo.length > 0) this.logger.debug({ complaints: todo.length }, 'clocks started');
+    });
+  }
+}
