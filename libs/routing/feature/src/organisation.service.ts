@@ -7,7 +7,7 @@ import { validateRules, type RoutingRule, type Team, type TeamMember } from '@kl
 import { newId } from './customer-linker';
 import type { absenceSchema, memberPatchSchema, memberSchema, ruleSetSchema, teamPatchSchema, teamSchema } from './organisation.dto';
 import { RouterCore, type RouteResult } from './router.core';
-import { iso, toMember, toTeam, type AbsenceRow, type MemberRow, type TeamRow } from './routing.rows';
+import { CLOSED_STATUSES, iso, toMember, toTeam, type AbsenceRow, type MemberRow, type TeamRow } from './routing.rows';
 
 export type MemberView = Omit<TeamMember, 'lastAssignedAt'> & { lastAssignedAt: string | null };
 export interface RuleSetView {
@@ -124,7 +124,13 @@ export class OrganisationService {
                 time_zone = $10, working_hours = $11, authority = $12, updated_at = now() WHERE id = $1`,
         [id, next.team_id, next.name, next.email, next.role, JSON.stringify(next.skills), next.capacity, next.capacity_by_channel ? JSON.stringify(next.capacity_by_channel) : null, next.active, next.time_zone, JSON.stringify(next.working_hours), JSON.stringify(next.authority)],
       );
-      await this.core.dequeue(manager, this.clock.now(), [...new Set([m.teamId, next.team_id])]);
+      const now = this.clock.now();
+      if (m.active && !next.active) {
+        // Switched off: their open complaints go back through the team now.
+        const open = (await manager.query(`SELECT id FROM complaints WHERE owner_id = $1 AND status <> ALL($2) ORDER BY id`, [id, CLOSED_STATUSES])) as Array<{ id: string }>;
+        await this.core.reassign(manager, open.map((c) => ({ complaintId: c.id, fromOwnerId: id, cause: 'owner-absent' as const, causeId: newId('off'), actor: 'router', note: 'member deactivated' })), now);
+      }
+      await this.core.dequeue(manager, now, [...new Set([m.teamId, next.team_id])]);
       return this.getMember(id, manager);
     });
   }

@@ -348,6 +348,11 @@ it('gives an absent owner’s complaints to the replacement, and a handed-back o
   await waitFor('handed back to abs-c', async () => (await complaint(ids[0])).owner_id === 'abs-c');
   expect((await history(ids[0], 'reassigned')).map((h) => h.data.cause)).toEqual(['owner-absent', 'handed-back']);
   expect((await db.query(`SELECT id, open_count FROM team_members WHERE team_id = 'absence' ORDER BY id`)).rows.map((r) => r.open_count)).toEqual([0, 1, 1]);
+
+  // abs-c is switched off: the complaint goes back through the team (abs-b is the only one left, at capacity): it waits.
+  expect((await api('PATCH', '/api/members/abs-c', { active: false })).json.active).toBe(false);
+  expect(await complaint(ids[0])).toMatchObject({ owner_id: null, status: 'queued', team_id: 'absence' });
+  expect((await history(ids[0], 'reassigned')).at(-1).reason).toMatch(/owner-absent \(member deactivated\): taken from abs-c/);
 });
 
 it('keeps a "none" as a searchable signal without owner, promotes one (routed, training example) and dismisses another', async () => {
