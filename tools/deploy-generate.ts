@@ -19,7 +19,9 @@ if (process.argv.includes('--check')) {
     // missing counts as stale
   }
   if (current !== wanted) {
-    process.stderr.write(`${TOPICS_FILE} is stale (the contracts changed): run npm run deploy:generate and commit the result\n`);
+    process.stderr.write(
+      `${TOPICS_FILE} is stale (the contracts changed): run npm run deploy:generate and commit the result\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(`${TOPICS_FILE} is up to date (${topics.length} topics)\n`);

@@ -22,7 +22,9 @@ const swcDecoratorMetadata = {
       // code (the classifier's model) are found where the build's `assets` copy them.
       if (/\b__(dirname|filename)\b/.test(source)) {
         const dir = path.relative(workspaceRoot, path.dirname(args.path)).split(path.sep).join('/');
-        source = source.replace(/\b__dirname\b/g, '__klaxonDirname').replace(/\b__filename\b/g, '__klaxonFilename');
+        source = source
+          .replace(/\b__dirname\b/g, '__klaxonDirname')
+          .replace(/\b__filename\b/g, '__klaxonFilename');
         const file = JSON.stringify(path.basename(args.path).replace(/\.ts$/, '.js'));
         source =
           `var __klaxonDirname = require('node:path').join(__dirname, ${JSON.stringify(dir)}); ` +

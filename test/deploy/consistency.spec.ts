@@ -17,7 +17,11 @@ const SINGLE_ACTIVE = new Set(['email-ingest', 'social-ingest']);
 const SECRETS = ['klaxon-db-app', 'klaxon-email-ingest', 'klaxon-social-ingest', 'klaxon-sla'];
 
 it('the KafkaTopics file is generated from the current contracts (npm run deploy:generate)', () => {
-  const check = spawnSync(process.execPath, ['-r', '@swc-node/register', 'tools/deploy-generate.ts', '--check'], { cwd: ROOT, encoding: 'utf8' });
+  const check = spawnSync(
+    process.execPath,
+    ['-r', '@swc-node/register', 'tools/deploy-generate.ts', '--check'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   expect([check.status, check.stderr.trim()]).toEqual([0, '']);
   expect(check.stdout).toContain('deploy/k8s/components/kafka/topics.yaml is up to date');
 });
@@ -26,13 +30,19 @@ it('every app has a production build with a pruned package.json (and intake ship
   for (const app of apps) {
     const project = JSON.parse(readFileSync(path.join(ROOT, 'apps', app, 'project.json'), 'utf8'));
     // `build`, or `build-server` where `build` makes a front-end (console).
-    const build = Object.values(project.targets ?? {}).find((t) => (t as { executor?: string }).executor === '@nx/esbuild:esbuild') as
-      | { options: Record<string, unknown> }
-      | undefined;
+    const build = Object.values(project.targets ?? {}).find(
+      (t) => (t as { executor?: string }).executor === '@nx/esbuild:esbuild',
+    ) as { options: Record<string, unknown> } | undefined;
     const o = build?.options ?? {};
-    expect([app, o.main, o.bundle, o.thirdParty, o.generatePackageJson, o.esbuildConfig, o.sourcemap]).toEqual([
-      app, `apps/${app}/src/main.ts`, true, false, true, 'deploy/build/esbuild.config.js', false,
-    ]);
+    expect([
+      app,
+      o.main,
+      o.bundle,
+      o.thirdParty,
+      o.generatePackageJson,
+      o.esbuildConfig,
+      o.sourcemap,
+    ]).toEqual([app, `apps/${app}/src/main.ts`, true, false, true, 'deploy/build/esbuild.config.js', false]);
   }
   const intake = JSON.parse(readFileSync(path.join(ROOT, 'apps/intake/project.json'), 'utf8'));
   expect(intake.targets.build.options.additionalEntryPoints).toContain('apps/intake/src/migrate.ts');
@@ -40,7 +50,8 @@ it('every app has a production build with a pruned package.json (and intake ship
 
 it('the health endpoints the probes use are the ones the runtime serves', () => {
   const health = readFileSync(path.join(ROOT, 'libs/platform/runtime/src/health.controller.ts'), 'utf8');
-  for (const route of ['health/live', 'health/ready', 'metrics']) expect(health).toContain(`@Get('${route}')`);
+  for (const route of ['health/live', 'health/ready', 'metrics'])
+    expect(health).toContain(`@Get('${route}')`);
 });
 
 describe.each([...OVERLAYS])('overlay %s', (overlay) => {
@@ -52,17 +63,27 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
 
   it('declares every contract topic as a KafkaTopic with its partitions and retention, and no other', () => {
     const topics = ofKind(objects, 'KafkaTopic');
-    expect(topics.map((t) => t.spec.topicName).sort()).toEqual(allTopics().map((t) => t.name).sort());
+    expect(topics.map((t) => t.spec.topicName).sort()).toEqual(
+      allTopics()
+        .map((t) => t.name)
+        .sort(),
+    );
     for (const t of allTopics()) {
       const k = topics.find((x) => x.spec.topicName === t.name)!;
-      expect([t.name, k.spec.partitions, Number(k.spec.config['retention.ms'])]).toEqual([t.name, t.partitions, t.retentionDays * DAY_MS]);
+      expect([t.name, k.spec.partitions, Number(k.spec.config['retention.ms'])]).toEqual([
+        t.name,
+        t.partitions,
+        t.retentionDays * DAY_MS,
+      ]);
       expect(k.spec.replicas).toBeGreaterThanOrEqual(Number(k.spec.config['min.insync.replicas']));
     }
   });
 
   it('has one Deployment and Service per app in apps/ (but the all-in-one klaxon)', () => {
     const missing = apps.filter((a) => !deployments.some((d) => d.metadata.name === a));
-    expect(missing.map((a) => `apps/${a} has no Deployment: add deploy/k8s/base/${a}/ (see deploy/README.md)`)).toEqual([]);
+    expect(
+      missing.map((a) => `apps/${a} has no Deployment: add deploy/k8s/base/${a}/ (see deploy/README.md)`),
+    ).toEqual([]);
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(apps);
     for (const app of apps) expect(named(objects, 'Service', app).spec.ports[0].targetPort).toBe('http');
   });
@@ -86,7 +107,9 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
       const missing = RUNTIME_REQUIRED.filter((v) => !env.has(v));
       expect(missing.map((v) => `${app} requires ${v}`)).toEqual([]);
       const known = knownEnv(app);
-      expect([...env.keys()].filter((v) => !known.has(v)).map((v) => `${app} does not read ${v}`)).toEqual([]);
+      expect([...env.keys()].filter((v) => !known.has(v)).map((v) => `${app} does not read ${v}`)).toEqual(
+        [],
+      );
       for (const e of container.env ?? []) {
         const ref = e.valueFrom?.secretKeyRef?.name;
         if (ref) expect(SECRETS).toContain(ref);
@@ -108,39 +131,63 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
     });
 
     it('runs restricted, sized, spread and disruption-budgeted', () => {
-      expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.spec.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       expect(pod.spec.automountServiceAccountToken).toBe(false);
       for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
         expect([c.name, c.securityContext]).toMatchObject([
           c.name,
-          { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+          {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+          },
         ]);
-        expect([c.name, Object.keys(c.resources?.requests ?? {}).sort(), Object.keys(c.resources?.limits ?? {}).sort()]).toEqual([
-          c.name, ['cpu', 'memory'], ['cpu', 'memory'],
-        ]);
+        expect([
+          c.name,
+          Object.keys(c.resources?.requests ?? {}).sort(),
+          Object.keys(c.resources?.limits ?? {}).sort(),
+        ]).toEqual([c.name, ['cpu', 'memory'], ['cpu', 'memory']]);
       }
       const tmp = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/tmp');
       expect(pod.spec.volumes.find((v: { name: string }) => v.name === tmp?.name)?.emptyDir).toBeDefined();
       const labels = pod.metadata.labels as Record<string, string>;
       expect(pod.spec.topologySpreadConstraints.length).toBeGreaterThan(0);
       for (const t of pod.spec.topologySpreadConstraints) expect(selects(t.labelSelector, labels)).toBe(true);
-      expect(ofKind(objects, 'PodDisruptionBudget').filter((p) => selects(p.spec.selector, labels))).toHaveLength(1);
+      expect(
+        ofKind(objects, 'PodDisruptionBudget').filter((p) => selects(p.spec.selector, labels)),
+      ).toHaveLength(1);
       expect(selects(deployment.spec.selector, labels)).toBe(true);
     });
 
     it('scales the way its work arrives', () => {
       const consumed = consumedBy(app);
       const scaled = ofKind(objects, 'ScaledObject').filter((s) => s.spec.scaleTargetRef.name === app);
-      const hpas = ofKind(objects, 'HorizontalPodAutoscaler').filter((h) => h.spec.scaleTargetRef.name === app);
+      const hpas = ofKind(objects, 'HorizontalPodAutoscaler').filter(
+        (h) => h.spec.scaleTargetRef.name === app,
+      );
       if (SINGLE_ACTIVE.has(app)) {
         // An ingester reads one mailbox / account: exactly one pod, and never two during a rollout.
-        expect([scaled.length, hpas.length, deployment.spec.replicas, deployment.spec.strategy.type]).toEqual([0, 0, 1, 'Recreate']);
+        expect([scaled.length, hpas.length, deployment.spec.replicas, deployment.spec.strategy.type]).toEqual(
+          [0, 0, 1, 'Recreate'],
+        );
       } else if (consumed.length) {
         // A consumer scales on its lag: one Kafka trigger per consumer group, never more replicas than partitions.
         expect(scaled).toHaveLength(1);
         expect(hpas).toHaveLength(0);
-        const triggers = scaled[0].spec.triggers.map((t: { type: string; metadata: Record<string, string> }) => ({ type: t.type, group: t.metadata.consumerGroup, topic: t.metadata.topic }));
-        expect(triggers).toEqual(expect.arrayContaining(consumed.map((c) => ({ type: 'kafka', group: c.group, topic: c.topic }))));
+        const triggers = scaled[0].spec.triggers.map(
+          (t: { type: string; metadata: Record<string, string> }) => ({
+            type: t.type,
+            group: t.metadata.consumerGroup,
+            topic: t.metadata.topic,
+          }),
+        );
+        expect(triggers).toEqual(
+          expect.arrayContaining(consumed.map((c) => ({ type: 'kafka', group: c.group, topic: c.topic }))),
+        );
         expect(triggers).toHaveLength(consumed.length);
         for (const t of scaled[0].spec.triggers) {
           expect(t.metadata.bootstrapServers).toBe(common.KAFKA_BROKERS);
@@ -152,25 +199,42 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
       } else if (PUBLIC_APPS.has(app)) {
         expect(scaled).toHaveLength(0);
         expect(hpas).toHaveLength(1);
-        expect(hpas[0].spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: expect.objectContaining({ type: 'Utilization' }) } }]);
+        expect(hpas[0].spec.metrics).toEqual([
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: expect.objectContaining({ type: 'Utilization' }) },
+          },
+        ]);
         expect(hpas[0].spec.minReplicas).toBeGreaterThanOrEqual(1);
       } else {
-        throw new Error(`${app} neither consumes events, nor is public, nor is an ingester: decide how it scales in deploy/k8s`);
+        throw new Error(
+          `${app} neither consumes events, nor is public, nor is an ingester: decide how it scales in deploy/k8s`,
+        );
       }
     });
 
     it('is reachable from outside only if it is a public app, and always reaches Kafka and PostgreSQL', () => {
       const labels = pod.metadata.labels as Record<string, string>;
       const policies = ofKind(objects, 'NetworkPolicy').filter((p) => selects(p.spec.podSelector, labels));
-      const open = policies.some((p) => (p.spec.ingress ?? []).some((r: { from?: unknown[] }) => !r.from || r.from.length === 0));
+      const open = policies.some((p) =>
+        (p.spec.ingress ?? []).some((r: { from?: unknown[] }) => !r.from || r.from.length === 0),
+      );
       expect([app, open]).toEqual([app, PUBLIC_APPS.has(app)]);
-      const denyAll = policies.find((p) => p.spec.policyTypes.includes('Egress') && !p.spec.egress && !p.spec.ingress);
+      const denyAll = policies.find(
+        (p) => p.spec.policyTypes.includes('Egress') && !p.spec.egress && !p.spec.ingress,
+      );
       expect(denyAll).toBeDefined();
-      const egressTo = policies.flatMap((p) => p.spec.egress ?? []).flatMap((r: { to?: Array<{ podSelector?: { matchLabels?: object } }> }) => r.to ?? []);
-      expect(egressTo).toEqual(expect.arrayContaining([
-        expect.objectContaining({ podSelector: { matchLabels: expect.objectContaining({ 'strimzi.io/cluster': 'klaxon-kafka' }) } }),
-        expect.objectContaining({ podSelector: { matchLabels: { 'cnpg.io/cluster': 'klaxon-db' } } }),
-      ]));
+      const egressTo = policies
+        .flatMap((p) => p.spec.egress ?? [])
+        .flatMap((r: { to?: Array<{ podSelector?: { matchLabels?: object } }> }) => r.to ?? []);
+      expect(egressTo).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            podSelector: { matchLabels: expect.objectContaining({ 'strimzi.io/cluster': 'klaxon-kafka' }) },
+          }),
+          expect.objectContaining({ podSelector: { matchLabels: { 'cnpg.io/cluster': 'klaxon-db' } } }),
+        ]),
+      );
     });
   });
 
@@ -183,7 +247,11 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
     for (const d of [...deployments, ...ofKind(objects, 'Job')]) {
       for (const c of [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])]) {
         const url = (c.env ?? []).find((e: { name: string }) => e.name === 'DATABASE_URL');
-        expect([d.metadata.name, c.name, url?.valueFrom?.secretKeyRef]).toEqual([d.metadata.name, c.name, { name: `${db.metadata.name}-app`, key: 'uri' }]);
+        expect([d.metadata.name, c.name, url?.valueFrom?.secretKeyRef]).toEqual([
+          d.metadata.name,
+          c.name,
+          { name: `${db.metadata.name}-app`, key: 'uri' },
+        ]);
       }
     }
   });
@@ -197,13 +265,22 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
   it('scrapes every app and alerts on lag', () => {
     const monitor = ofKind(objects, 'ServiceMonitor')[0];
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
-    for (const app of apps) expect(selects(monitor.spec.selector, named(objects, 'Service', app).metadata.labels ?? {})).toBe(true);
-    const rules = ofKind(objects, 'PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g: { rules: Array<{ expr: string }> }) => g.rules));
+    for (const app of apps)
+      expect(selects(monitor.spec.selector, named(objects, 'Service', app).metadata.labels ?? {})).toBe(true);
+    const rules = ofKind(objects, 'PrometheusRule').flatMap((r) =>
+      r.spec.groups.flatMap((g: { rules: Array<{ expr: string }> }) => g.rules),
+    );
     expect(rules.some((r) => r.expr.includes('kafka_consumergroup_lag'))).toBe(true);
   });
 });
 
-function envOf(container: { env?: Array<{ name: string; value?: string }>; envFrom?: Array<{ configMapRef?: { name: string } }> }, configMaps: Map<string, Record<string, string>>) {
+function envOf(
+  container: {
+    env?: Array<{ name: string; value?: string }>;
+    envFrom?: Array<{ configMapRef?: { name: string } }>;
+  },
+  configMaps: Map<string, Record<string, string>>,
+) {
   const env = new Map<string, string | undefined>();
   for (const from of container.envFrom ?? []) {
     const data = configMaps.get(from.configMapRef!.name);
@@ -214,10 +291,22 @@ function envOf(container: { env?: Array<{ name: string; value?: string }>; envFr
   return env;
 }
 
-function selects(selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> }, labels: Record<string, string>): boolean {
+function selects(
+  selector: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+  },
+  labels: Record<string, string>,
+): boolean {
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const byExpressions = (selector.matchExpressions ?? []).every((e) =>
-    e.operator === 'In' ? e.values!.includes(labels[e.key]) : e.operator === 'NotIn' ? !e.values!.includes(labels[e.key]) : e.operator === 'Exists' ? e.key in labels : !(e.key in labels),
+    e.operator === 'In'
+      ? e.values!.includes(labels[e.key])
+      : e.operator === 'NotIn'
+        ? !e.values!.includes(labels[e.key])
+        : e.operator === 'Exists'
+          ? e.key in labels
+          : !(e.key in labels),
   );
   return byLabels && byExpressions;
 }

@@ -18,8 +18,10 @@ function deploymentEnv(deployment: K8sObject): Record<string, string> {
   for (const from of container.envFrom ?? []) Object.assign(env, configMaps.get(from.configMapRef.name));
   for (const e of container.env ?? []) {
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.secretKeyRef?.optional) continue; // the Secret may not exist: the app must start without it
-    else if (e.valueFrom?.secretKeyRef) env[e.name] = e.name === 'DATABASE_URL' ? CLOSED_DATABASE : 'placeholder-secret';
+    else if (e.valueFrom?.secretKeyRef?.optional)
+      continue; // the Secret may not exist: the app must start without it
+    else if (e.valueFrom?.secretKeyRef)
+      env[e.name] = e.name === 'DATABASE_URL' ? CLOSED_DATABASE : 'placeholder-secret';
     else throw new Error(`${deployment.metadata.name}: ${e.name} comes from neither a value nor a Secret`);
   }
   return env;
@@ -27,11 +29,15 @@ function deploymentEnv(deployment: K8sObject): Record<string, string> {
 
 function startUp(app: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   // Only what a container has: the Deployment's variables and a PATH; nothing from this machine.
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('apps', app, 'src', 'main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join('apps', app, 'src', 'main.ts')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, ...env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -50,7 +56,9 @@ let results: Map<string, { code: number | null; output: string }>;
 beforeAll(async () => {
   const deployments = new Map(ofKind(objects, 'Deployment').map((d) => [d.metadata.name, d]));
   const runs = await Promise.all(
-    apps.filter((a) => deployments.has(a)).map(async (a) => [a, await startUp(a, deploymentEnv(deployments.get(a)!))] as const),
+    apps
+      .filter((a) => deployments.has(a))
+      .map(async (a) => [a, await startUp(a, deploymentEnv(deployments.get(a)!))] as const),
   );
   results = new Map(runs);
 }, 120_000);
@@ -58,6 +66,11 @@ beforeAll(async () => {
 it.each(apps)('%s starts with its Deployment environment up to the database connection', (app) => {
   const result = results.get(app);
   expect(result).toBeDefined();
-  const fatal = result!.output.split('\n').find((l) => l.includes('"start-up failed"')) ?? result!.output.slice(-2000);
-  expect([app, result!.code, /ECONNREFUSED 127\.0\.0\.1:1\b/.test(fatal) ? 'stopped at the database' : fatal]).toEqual([app, 1, 'stopped at the database']);
+  const fatal =
+    result!.output.split('\n').find((l) => l.includes('"start-up failed"')) ?? result!.output.slice(-2000);
+  expect([
+    app,
+    result!.code,
+    /ECONNREFUSED 127\.0\.0\.1:1\b/.test(fatal) ? 'stopped at the database' : fatal,
+  ]).toEqual([app, 1, 'stopped at the database']);
 });

@@ -2,7 +2,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, startKafkaMockCluster, startPostgresCluster, type KafkaMockCluster, type PostgresCluster } from '@klaxon/testing';
+import {
+  freePort,
+  startKafkaMockCluster,
+  startPostgresCluster,
+  type KafkaMockCluster,
+  type PostgresCluster,
+} from '@klaxon/testing';
 import { assembleImage, type AssembledImage } from './support/dockerfile';
 import { ROOT } from './support/kubectl';
 
@@ -28,11 +34,15 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   // The Nx builds (one process, both apps), with the mock Kafka and PostgreSQL starting meanwhile.
-  const build = run('npx', ['nx', 'run-many', '-t', 'build', '-p', ...Object.keys(APPS), '--skip-nx-cache', '--outputStyle=static'], {
-    cwd: ROOT,
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const build = run(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '-p', ...Object.keys(APPS), '--skip-nx-cache', '--outputStyle=static'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   // allSettled: whatever did start is assigned, so afterAll stops it even when the other failed.
   const started = await Promise.allSettled([
     startKafkaMockCluster({ brokers: 1, startTimeoutMs: 60_000 }).then((k) => (kafka = k)),
@@ -42,7 +52,15 @@ beforeAll(async () => {
   for (const s of started) if (s.status === 'rejected') throw s.reason;
   databaseUrl = await postgres.createDatabase('klaxon_image');
   for (const [app, port] of Object.entries(APPS) as Array<[App, number]>) {
-    images.set(app, assembleImage({ dockerfile: DOCKERFILE, context: path.join(ROOT, 'dist/apps', app), buildArgs: { APP_PORT: String(port) }, cacheDir: CACHE }));
+    images.set(
+      app,
+      assembleImage({
+        dockerfile: DOCKERFILE,
+        context: path.join(ROOT, 'dist/apps', app),
+        buildArgs: { APP_PORT: String(port) },
+        cacheDir: CACHE,
+      }),
+    );
   }
 }, 420_000);
 
@@ -58,8 +76,16 @@ function containerEnv(image: AssembledImage, extra: Record<string, string>): Rec
   return { PATH: process.env.PATH!, ...image.env, ...extra };
 }
 
-function exec(image: AssembledImage, argv: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(argv[0] === 'node' ? process.execPath : argv[0], argv.slice(1), { cwd: image.appDir, env: containerEnv(image, env), stdio: ['ignore', 'pipe', 'pipe'] });
+function exec(
+  image: AssembledImage,
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(argv[0] === 'node' ? process.execPath : argv[0], argv.slice(1), {
+    cwd: image.appDir,
+    env: containerEnv(image, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -75,28 +101,33 @@ function files(dir: string, skip = new Set<string>()): string[] {
   });
 }
 
-it.each(Object.keys(APPS) as App[])('the %s image holds the bundle and only production dependencies', (app) => {
-  const image = images.get(app)!;
-  const own = files(image.appDir, new Set(['node_modules'])).sort();
-  expect(own).toEqual(expect.arrayContaining(['main.cjs', 'package.json', 'package-lock.json']));
-  expect(own.filter((f) => /\.(map|ts)$|(^|\/)\.env/.test(f))).toEqual([]);
-  const pkg = JSON.parse(readFileSync(path.join(image.appDir, 'package.json'), 'utf8'));
-  expect(pkg.devDependencies).toBeUndefined();
-  for (const dev of ['typescript', 'jest', '@swc/core', 'nx', 'esbuild', 'eslint', 'kubernetes-models']) {
-    expect([dev, existsSync(path.join(image.appDir, 'node_modules', dev))]).toEqual([dev, false]);
-  }
-  expect(existsSync(path.join(image.appDir, 'node_modules', '@nestjs/core'))).toBe(true);
-  // Workspace libs are bundled, not installed.
-  expect(existsSync(path.join(image.appDir, 'node_modules', '@klaxon'))).toBe(false);
-  expect(image.env.NODE_ENV).toBe('production');
-  expect(image.user).toMatch(/^[1-9][0-9]*(:[1-9][0-9]*)?$/);
-  expect(image.cmd).toEqual(['node', 'main.cjs']);
-  expect(image.skippedRuns.every((r) => /^(groupadd|useradd|npm cache clean)/.test(r))).toBe(true);
-});
+it.each(Object.keys(APPS) as App[])(
+  'the %s image holds the bundle and only production dependencies',
+  (app) => {
+    const image = images.get(app)!;
+    const own = files(image.appDir, new Set(['node_modules'])).sort();
+    expect(own).toEqual(expect.arrayContaining(['main.cjs', 'package.json', 'package-lock.json']));
+    expect(own.filter((f) => /\.(map|ts)$|(^|\/)\.env/.test(f))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(path.join(image.appDir, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies).toBeUndefined();
+    for (const dev of ['typescript', 'jest', '@swc/core', 'nx', 'esbuild', 'eslint', 'kubernetes-models']) {
+      expect([dev, existsSync(path.join(image.appDir, 'node_modules', dev))]).toEqual([dev, false]);
+    }
+    expect(existsSync(path.join(image.appDir, 'node_modules', '@nestjs/core'))).toBe(true);
+    // Workspace libs are bundled, not installed.
+    expect(existsSync(path.join(image.appDir, 'node_modules', '@klaxon'))).toBe(false);
+    expect(image.env.NODE_ENV).toBe('production');
+    expect(image.user).toMatch(/^[1-9][0-9]*(:[1-9][0-9]*)?$/);
+    expect(image.cmd).toEqual(['node', 'main.cjs']);
+    expect(image.skippedRuns.every((r) => /^(groupadd|useradd|npm cache clean)/.test(r))).toBe(true);
+  },
+);
 
 it('the classifier image carries its model where the bundled code looks for it', () => {
   const classifier = images.get('classifier')!;
-  expect(existsSync(path.join(classifier.appDir, 'libs/classification/domain/model/klaxon-default.model.json'))).toBe(true);
+  expect(
+    existsSync(path.join(classifier.appDir, 'libs/classification/domain/model/klaxon-default.model.json')),
+  ).toBe(true);
   expect(existsSync(path.join(classifier.appDir, 'node_modules/natural'))).toBe(true);
   expect(existsSync(path.join(classifier.appDir, 'node_modules/franc-min'))).toBe(true);
 });
@@ -110,36 +141,44 @@ it('the migration Job applies the schema once, and the wait-for-schema step then
   expect([wait.code, wait.output]).toEqual([0, expect.stringContaining('schema is up to date')]);
 }, 60_000);
 
-it.each(Object.keys(APPS) as App[])('the %s image starts with plain node, becomes ready, passes its HEALTHCHECK and stops on SIGTERM', async (app) => {
-  const image = images.get(app)!;
-  const port = await freePort();
-  const env = {
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    DATABASE_URL: databaseUrl,
-    DATABASE_MIGRATE: 'false',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-    KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-    KAFKA_MAX_WAIT_MS: '100',
-  };
-  const exited = exec(image, image.cmd, env);
-  const child = children[children.length - 1];
-  const deadline = Date.now() + 60_000;
-  let status = 0;
-  while (status !== 200) {
-    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${(await exited).output}`);
-    if (Date.now() > deadline) throw new Error(`${app} was not ready within 60 s`);
-    status = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
-    if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-  }
-  expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
-  const health = await exec(image, image.healthcheck!, env);
-  expect(health.code).toBe(0);
+it.each(Object.keys(APPS) as App[])(
+  'the %s image starts with plain node, becomes ready, passes its HEALTHCHECK and stops on SIGTERM',
+  async (app) => {
+    const image = images.get(app)!;
+    const port = await freePort();
+    const env = {
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      DATABASE_URL: databaseUrl,
+      DATABASE_MIGRATE: 'false',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+      KAFKA_REBALANCE_TIMEOUT_MS: '6000',
+      KAFKA_MAX_WAIT_MS: '100',
+    };
+    const exited = exec(image, image.cmd, env);
+    const child = children[children.length - 1];
+    const deadline = Date.now() + 60_000;
+    let status = 0;
+    while (status !== 200) {
+      if (child.exitCode !== null)
+        throw new Error(`${app} exited with ${child.exitCode}:\n${(await exited).output}`);
+      if (Date.now() > deadline) throw new Error(`${app} was not ready within 60 s`);
+      status = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+    const health = await exec(image, image.healthcheck!, env);
+    expect(health.code).toBe(0);
 
-  child.kill('SIGTERM');
-  const { code, output } = await exited;
-  expect([code, output]).toEqual([0, expect.not.stringMatching(/"level":"(error|fatal)"/)]);
-}, 90_000);
+    child.kill('SIGTERM');
+    const { code, output } = await exited;
+    expect([code, output]).toEqual([0, expect.not.stringMatching(/"level":"(error|fatal)"/)]);
+  },
+  90_000,
+);

@@ -19,16 +19,35 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
 
   it('renders the whole application with its platform resources', () => {
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const kind of ['Namespace', 'Deployment', 'Service', 'ConfigMap', 'Job', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'ScaledObject', 'NetworkPolicy', 'KafkaTopic', 'Kafka', 'KafkaNodePool', 'Cluster', 'ServiceMonitor', 'PrometheusRule']) {
+    for (const kind of [
+      'Namespace',
+      'Deployment',
+      'Service',
+      'ConfigMap',
+      'Job',
+      'PodDisruptionBudget',
+      'HorizontalPodAutoscaler',
+      'ScaledObject',
+      'NetworkPolicy',
+      'KafkaTopic',
+      'Kafka',
+      'KafkaNodePool',
+      'Cluster',
+      'ServiceMonitor',
+      'PrometheusRule',
+    ]) {
       expect([kind, kinds.has(kind)]).toEqual([kind, true]);
     }
     const namespaces = ofKindNames(objects, 'Namespace');
     expect(namespaces).toHaveLength(1);
-    for (const o of objects.filter((x) => x.kind !== 'Namespace')) expect([describeObject(o), o.metadata.namespace]).toEqual([describeObject(o), namespaces[0]]);
+    for (const o of objects.filter((x) => x.kind !== 'Namespace'))
+      expect([describeObject(o), o.metadata.namespace]).toEqual([describeObject(o), namespaces[0]]);
   });
 
   it('has a schema for every kind it renders', () => {
-    expect(objects.filter((o) => !modelFor(o) && !operatorSchemaFor(o)).map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([]);
+    expect(
+      objects.filter((o) => !modelFor(o) && !operatorSchemaFor(o)).map((o) => `${o.apiVersion} ${o.kind}`),
+    ).toEqual([]);
   });
 
   it('passes the Kubernetes schemas (field names and types, then the validators)', () => {
@@ -51,11 +70,13 @@ it('covers both kinds of object', () => {
 describe('a broken manifest fails', () => {
   const production = rendered.get('production')!;
   const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o)) as T;
-  const find = (kind: string, name?: string) => clone(production.find((o) => o.kind === kind && (!name || o.metadata.name === name))!);
+  const find = (kind: string, name?: string) =>
+    clone(production.find((o) => o.kind === kind && (!name || o.metadata.name === name))!);
 
   it('a misspelt or misplaced field in a Kubernetes or KEDA object', () => {
     const deployment = find('Deployment', 'router');
-    deployment.spec.template.spec.containers[0].readinesProbe = deployment.spec.template.spec.containers[0].readinessProbe;
+    deployment.spec.template.spec.containers[0].readinesProbe =
+      deployment.spec.template.spec.containers[0].readinessProbe;
     const job = find('Job');
     job.spec.template.spec.securityContext.readOnlyRootFilesystem = true; // a container field, not a pod field
     const scaled = find('ScaledObject', 'classifier');
@@ -64,10 +85,16 @@ describe('a broken manifest fails', () => {
     policy.spec.egress[0].to[0].namespaceSelectors = policy.spec.egress[0].to[0].namespaceSelector;
     const errors = typeCheckObjects([deployment, job, scaled, policy]);
     expect(errors).toEqual([
-      expect.stringMatching(/^Deployment\/router at spec\.template\.spec\.containers: .*'"readinesProbe"' does not exist/),
-      expect.stringMatching(/^Job\/klaxon-migrate at spec\.template\.spec\.securityContext: .*'"readOnlyRootFilesystem"' does not exist/),
+      expect.stringMatching(
+        /^Deployment\/router at spec\.template\.spec\.containers: .*'"readinesProbe"' does not exist/,
+      ),
+      expect.stringMatching(
+        /^Job\/klaxon-migrate at spec\.template\.spec\.securityContext: .*'"readOnlyRootFilesystem"' does not exist/,
+      ),
       expect.stringMatching(/^ScaledObject\/classifier at spec: .*'"maxReplicaCounts"' does not exist/),
-      expect.stringMatching(/^NetworkPolicy\/klaxon-allow-dns at spec\.egress\.to: .*'"namespaceSelectors"' does not exist/),
+      expect.stringMatching(
+        /^NetworkPolicy\/klaxon-allow-dns at spec\.egress\.to: .*'"namespaceSelectors"' does not exist/,
+      ),
     ]);
   });
 
@@ -96,8 +123,12 @@ describe('a broken manifest fails', () => {
       expect.stringMatching(/^KafkaTopic\/.* at spec\.partitions: /),
       expect.stringMatching(/^KafkaTopic\/.* at spec: Unrecognized key: "partition"/),
       expect.stringMatching(/^Cluster\/klaxon-db at spec: Unrecognized key: "instance"/),
-      expect.stringMatching(/^Kafka\/klaxon-kafka at spec\.kafka\.listeners\.0\.port: Strimzi listener ports start at 9092/),
-      expect.stringMatching(/^PrometheusRule\/klaxon at spec\.groups\.0\.rules\.0\.for: must be a Prometheus duration/),
+      expect.stringMatching(
+        /^Kafka\/klaxon-kafka at spec\.kafka\.listeners\.0\.port: Strimzi listener ports start at 9092/,
+      ),
+      expect.stringMatching(
+        /^PrometheusRule\/klaxon at spec\.groups\.0\.rules\.0\.for: must be a Prometheus duration/,
+      ),
     ]);
   });
 });

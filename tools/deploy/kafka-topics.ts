@@ -10,7 +10,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** A Kubernetes object name for a topic: lower case, dots kept (RFC 1123 subdomain). */
 export function kafkaTopicResourceName(topic: string): string {
   const name = topic.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
-  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(name)) throw new Error(`topic ${topic} has no valid Kubernetes name`);
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(name))
+    throw new Error(`topic ${topic} has no valid Kubernetes name`);
   return name;
 }
 
@@ -39,8 +40,8 @@ export function renderKafkaTopics(topics: TopicSpec[]): string {
         `  partitions: ${t.partitions}`,
         '  replicas: 3',
         '  config:',
-        `    retention.ms: "${t.retentionDays * DAY_MS}"`,
-        '    min.insync.replicas: "2"',
+        `    retention.ms: '${t.retentionDays * DAY_MS}'`,
+        "    min.insync.replicas: '2'",
         '    cleanup.policy: delete',
       ].join('\n'),
     );

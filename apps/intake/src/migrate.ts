@@ -18,7 +18,8 @@ runMain(async () => {
     process.env,
   );
   const wait = process.argv.includes('--wait');
-  const log = (msg: string, extra: object = {}) => process.stdout.write(`${JSON.stringify({ level: 'info', service: 'migrate', msg, ...extra })}\n`);
+  const log = (msg: string, extra: object = {}) =>
+    process.stdout.write(`${JSON.stringify({ level: 'info', service: 'migrate', msg, ...extra })}\n`);
   const dataSource = createDataSource({ url: env.DATABASE_URL, poolMax: 2 });
   await dataSource.initialize();
   try {
@@ -29,7 +30,10 @@ runMain(async () => {
     }
     const deadline = Date.now() + env.MIGRATE_WAIT_TIMEOUT_MS;
     while (await dataSource.showMigrations().catch(() => true)) {
-      if (Date.now() > deadline) throw new Error(`schema still has pending migrations after ${env.MIGRATE_WAIT_TIMEOUT_MS} ms: is the migration Job running?`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `schema still has pending migrations after ${env.MIGRATE_WAIT_TIMEOUT_MS} ms: is the migration Job running?`,
+        );
       log('waiting for the migration Job');
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }

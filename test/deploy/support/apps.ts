@@ -39,7 +39,11 @@ const read = (f: string) => readFileSync(f, 'utf8');
  */
 export function appEnvNames(app: string): string[] {
   const own = tsFiles(path.join(ROOT, 'apps', app, 'src')).map(read);
-  const libs = new Set(own.flatMap((s) => [...s.matchAll(/from '(@klaxon\/[^']+)'/g)].map((m) => m[1])).filter((a) => !a.startsWith('@klaxon/platform/')));
+  const libs = new Set(
+    own
+      .flatMap((s) => [...s.matchAll(/from '(@klaxon\/[^']+)'/g)].map((m) => m[1]))
+      .filter((a) => !a.startsWith('@klaxon/platform/')),
+  );
   const sources = [...own, ...[...libs].flatMap((alias) => tsFiles(libDirOf(alias)).map(read))];
   const names = new Set<string>();
   for (const src of sources) {
@@ -50,7 +54,9 @@ export function appEnvNames(app: string): string[] {
 }
 
 function libDirOf(alias: string): string {
-  const { compilerOptions } = JSON.parse(read(path.join(ROOT, 'tsconfig.base.json'))) as { compilerOptions: { paths: Record<string, string[]> } };
+  const { compilerOptions } = JSON.parse(read(path.join(ROOT, 'tsconfig.base.json'))) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
   const target = compilerOptions.paths[alias]?.[0];
   if (!target) throw new Error(`no path alias ${alias} in tsconfig.base.json`);
   return path.dirname(path.join(ROOT, target));
@@ -85,16 +91,24 @@ export interface Consumption {
  */
 export function consumedBy(app: string): Consumption[] {
   const sources = tsFiles(path.join(ROOT, 'apps', app, 'src')).map(read);
-  const features = new Set(sources.flatMap((s) => [...s.matchAll(/from '(@klaxon\/[a-z-]+\/feature)'/g)].map((m) => m[1])));
+  const features = new Set(
+    sources.flatMap((s) => [...s.matchAll(/from '(@klaxon\/[a-z-]+\/feature)'/g)].map((m) => m[1])),
+  );
   const out: Consumption[] = [];
   for (const alias of features) {
     const files = tsFiles(libDirOf(alias)).map(read);
     const constants = new Map<string, string>();
-    for (const f of files) for (const m of f.matchAll(/const ([A-Z_]+)\s*=\s*('[^']*'|`[^`]*`)/g)) constants.set(m[1], m[2]);
+    for (const f of files)
+      for (const m of f.matchAll(/const ([A-Z_]+)\s*=\s*('[^']*'|`[^`]*`)/g)) constants.set(m[1], m[2]);
     for (const f of files) {
-      for (const m of f.matchAll(/@ConsumeEvents\(\s*(\w+)\s*,\s*\{\s*group:\s*('[^']*'|`[^`]*`|[A-Z_]+)\s*,?\s*\}\s*\)/g)) {
+      for (const m of f.matchAll(
+        /@ConsumeEvents\(\s*(\w+)\s*,\s*\{\s*group:\s*('[^']*'|`[^`]*`|[A-Z_]+)\s*,?\s*\}\s*\)/g,
+      )) {
         const contract = (contracts as unknown as Record<string, { topic?: string }>)[m[1]];
-        if (!contract?.topic) throw new Error(`${alias}: @ConsumeEvents(${m[1]}) names no contract exported by @klaxon/contracts`);
+        if (!contract?.topic)
+          throw new Error(
+            `${alias}: @ConsumeEvents(${m[1]}) names no contract exported by @klaxon/contracts`,
+          );
         out.push({ contract: m[1], topic: contract.topic, group: resolveGroup(m[2], constants, alias) });
       }
     }

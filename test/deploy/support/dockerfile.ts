@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -57,7 +67,8 @@ function ignoreMatcher(patterns: string[]): (rel: string) => boolean {
   return (rel) => res.some((r) => r.test(rel));
 }
 
-const substitute = (s: string, vars: Record<string, string>) => s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => vars[a ?? b] ?? '');
+const substitute = (s: string, vars: Record<string, string>) =>
+  s.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => vars[a ?? b] ?? '');
 
 export interface AssembleOptions {
   dockerfile: string;
@@ -71,9 +82,16 @@ export function assembleImage(options: AssembleOptions): AssembledImage {
   const instructions = parseDockerfile(readFileSync(options.dockerfile, 'utf8'));
   const ignorePath = `${options.dockerfile}.dockerignore`;
   const ignored = ignoreMatcher(
-    existsSync(ignorePath) ? readFileSync(ignorePath, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [],
+    existsSync(ignorePath)
+      ? readFileSync(ignorePath, 'utf8')
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !l.startsWith('#'))
+      : [],
   );
-  const root = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'klaxon-image-XXXXXX')], { encoding: 'utf8' }).trim();
+  const root = execFileSync('mktemp', ['-d', path.join(os.tmpdir(), 'klaxon-image-XXXXXX')], {
+    encoding: 'utf8',
+  }).trim();
   const globalArgs: Record<string, string> = {};
   const stages = new Map<string, string>();
   let stageRoot = '';
@@ -97,7 +115,14 @@ export function assembleImage(options: AssembleOptions): AssembledImage {
       stageRoot = path.join(root, m[2] ?? `stage${stages.size}`);
       mkdirSync(stageRoot, { recursive: true });
       stages.set(m[2] ?? String(stages.size), stageRoot);
-      ({ workdir, vars, env, user, cmd, healthcheck } = { workdir: '/', vars: {}, env: {}, user: undefined, cmd: [], healthcheck: undefined });
+      ({ workdir, vars, env, user, cmd, healthcheck } = {
+        workdir: '/',
+        vars: {},
+        env: {},
+        user: undefined,
+        cmd: [],
+        healthcheck: undefined,
+      });
     } else if (op === 'WORKDIR') {
       workdir = path.posix.resolve(workdir, substitute(args, { ...vars, ...env }));
       mkdirSync(inStage('.'), { recursive: true });
@@ -118,7 +143,13 @@ export function assembleImage(options: AssembleOptions): AssembledImage {
         const abs = path.join(sourceRoot, src);
         const rel = path.posix.normalize(src).replace(/^\/|^\.$/g, '');
         if (statSync(abs).isDirectory()) {
-          for (const entry of readdirSync(abs)) copyFiltered(path.join(abs, entry), path.join(inStage(dest), entry), keep, rel ? `${rel}/${entry}` : entry);
+          for (const entry of readdirSync(abs))
+            copyFiltered(
+              path.join(abs, entry),
+              path.join(inStage(dest), entry),
+              keep,
+              rel ? `${rel}/${entry}` : entry,
+            );
         } else if (keep(rel)) {
           const target = dest.endsWith('/') ? path.join(inStage(dest), path.basename(src)) : inStage(dest);
           mkdirSync(path.dirname(target), { recursive: true });
@@ -146,14 +177,23 @@ export function assembleImage(options: AssembleOptions): AssembledImage {
       throw new Error(`the Dockerfile uses ${op}, which the image-contents test does not reproduce`);
     }
   }
-  return { appDir: inStage('.'), env, user, cmd, healthcheck, skippedRuns, stop: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    appDir: inStage('.'),
+    env,
+    user,
+    cmd,
+    healthcheck,
+    skippedRuns,
+    stop: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 function copyFiltered(src: string, dest: string, keep: (rel: string) => boolean, rel: string): void {
   if (!keep(rel)) return;
   if (statSync(src).isDirectory()) {
     mkdirSync(dest, { recursive: true });
-    for (const e of readdirSync(src)) copyFiltered(path.join(src, e), path.join(dest, e), keep, `${rel}/${e}`);
+    for (const e of readdirSync(src))
+      copyFiltered(path.join(src, e), path.join(dest, e), keep, `${rel}/${e}`);
   } else {
     mkdirSync(path.dirname(dest), { recursive: true });
     cpSync(src, dest);
@@ -162,17 +202,26 @@ function copyFiltered(src: string, dest: string, keep: (rel: string) => boolean,
 
 /** Runs an `npm` step in `dir`; the node_modules it produces is cached under the hash of its inputs. */
 function runNpmCached(step: string, dir: string, cacheDir: string): void {
-  const inputs = ['package.json', 'package-lock.json'].map((f) => (existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'utf8') : ''));
-  const key = createHash('sha256').update([step, process.version, ...inputs].join('\0')).digest('hex').slice(0, 24);
+  const inputs = ['package.json', 'package-lock.json'].map((f) =>
+    existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'utf8') : '',
+  );
+  const key = createHash('sha256')
+    .update([step, process.version, ...inputs].join('\0'))
+    .digest('hex')
+    .slice(0, 24);
   const cached = path.join(cacheDir, 'node_modules', key);
   if (!existsSync(cached)) {
     const argv = step.split(/\s+/).slice(1);
-    execFileSync('npm', [...argv, '--cache', path.join(cacheDir, 'npm'), '--prefer-offline', '--loglevel=error'], {
-      cwd: dir,
-      stdio: 'pipe',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME ?? os.homedir() },
-      timeout: 300_000,
-    });
+    execFileSync(
+      'npm',
+      [...argv, '--cache', path.join(cacheDir, 'npm'), '--prefer-offline', '--loglevel=error'],
+      {
+        cwd: dir,
+        stdio: 'pipe',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME ?? os.homedir() },
+        timeout: 300_000,
+      },
+    );
     mkdirSync(path.dirname(cached), { recursive: true });
     const staging = `${cached}.${process.pid}`;
     execFileSync('cp', ['-a', path.join(dir, 'node_modules'), staging]);

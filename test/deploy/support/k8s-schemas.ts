@@ -21,23 +21,40 @@ export interface ModelRef {
 
 const MODELS: Record<string, ModelRef> = {
   'v1/Namespace': { module: 'kubernetes-models/v1', type: 'INamespace', className: 'Namespace' },
-  'v1/ServiceAccount': { module: 'kubernetes-models/v1', type: 'IServiceAccount', className: 'ServiceAccount' },
+  'v1/ServiceAccount': {
+    module: 'kubernetes-models/v1',
+    type: 'IServiceAccount',
+    className: 'ServiceAccount',
+  },
   'v1/ConfigMap': { module: 'kubernetes-models/v1', type: 'IConfigMap', className: 'ConfigMap' },
   'v1/Secret': { module: 'kubernetes-models/v1', type: 'ISecret', className: 'Secret' },
   'v1/Service': { module: 'kubernetes-models/v1', type: 'IService', className: 'Service' },
   'apps/v1/Deployment': { module: 'kubernetes-models/apps/v1', type: 'IDeployment', className: 'Deployment' },
   'batch/v1/Job': { module: 'kubernetes-models/batch/v1', type: 'IJob', className: 'Job' },
-  'policy/v1/PodDisruptionBudget': { module: 'kubernetes-models/policy/v1', type: 'IPodDisruptionBudget', className: 'PodDisruptionBudget' },
+  'policy/v1/PodDisruptionBudget': {
+    module: 'kubernetes-models/policy/v1',
+    type: 'IPodDisruptionBudget',
+    className: 'PodDisruptionBudget',
+  },
   'autoscaling/v2/HorizontalPodAutoscaler': {
     module: 'kubernetes-models/autoscaling/v2',
     type: 'IHorizontalPodAutoscaler',
     className: 'HorizontalPodAutoscaler',
   },
-  'networking.k8s.io/v1/NetworkPolicy': { module: 'kubernetes-models/networking.k8s.io/v1', type: 'INetworkPolicy', className: 'NetworkPolicy' },
-  'keda.sh/v1alpha1/ScaledObject': { module: '@kubernetes-models/keda/keda.sh/v1alpha1', type: 'IScaledObject', className: 'ScaledObject' },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    module: 'kubernetes-models/networking.k8s.io/v1',
+    type: 'INetworkPolicy',
+    className: 'NetworkPolicy',
+  },
+  'keda.sh/v1alpha1/ScaledObject': {
+    module: '@kubernetes-models/keda/keda.sh/v1alpha1',
+    type: 'IScaledObject',
+    className: 'ScaledObject',
+  },
 };
 
-export const modelFor = (o: Pick<K8sObject, 'apiVersion' | 'kind'>): ModelRef | undefined => MODELS[`${o.apiVersion}/${o.kind}`];
+export const modelFor = (o: Pick<K8sObject, 'apiVersion' | 'kind'>): ModelRef | undefined =>
+  MODELS[`${o.apiVersion}/${o.kind}`];
 
 export const describeObject = (o: K8sObject) => `${o.kind}/${o.metadata?.name}`;
 
@@ -72,11 +89,16 @@ export function typeCheckObjects(objects: K8sObject[]): string[] {
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (f) => (f === fileName ? source : readFile(f));
-  host.fileExists = ((exists) => (f: string) => f === fileName || exists(f))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (f: string) =>
+      f === fileName || exists(f)
+  )(host.fileExists.bind(host));
   host.getSourceFile = (f, lang, ...rest) =>
     f === fileName ? ts.createSourceFile(f, source, lang, true) : getSourceFile(f, lang, ...rest);
   const program = ts.createProgram([fileName], options, host);
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === fileName || !d.file);
+  const diagnostics = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName === fileName || !d.file);
   const objectStarts = objects.map((_, i) => source.indexOf(`export const o${i}:`));
   return diagnostics.map((d) => {
     const at = d.start ?? 0;
@@ -124,7 +146,11 @@ export function runtimeValidateObjects(objects: K8sObject[]): string[] {
       }
       process.stdout.write(JSON.stringify(errors));
     })().catch((e) => { console.error(e); process.exit(2); });`;
-  const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, input: JSON.stringify(jobs), encoding: 'utf8' });
+  const out = execFileSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    input: JSON.stringify(jobs),
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as string[];
 }
 

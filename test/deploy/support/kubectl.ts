@@ -10,7 +10,12 @@ export const OVERLAYS = ['dev', 'production'] as const;
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- rendered YAML, checked field by field
   data?: Record<string, string>;
   [key: string]: unknown;
@@ -18,7 +23,9 @@ export interface K8sObject {
 
 /** kubectl ships Kustomize; without it nothing here can be checked, and the test says so. */
 export function kubectlPath(): string {
-  const candidates = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'].filter((p): p is string => !!p);
+  const candidates = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'].filter(
+    (p): p is string => !!p,
+  );
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new Error(
@@ -31,7 +38,10 @@ export function kubectlPath(): string {
 
 /** `kubectl kustomize <dir>` parsed into objects. */
 export function kustomize(dir: string): K8sObject[] {
-  const yaml = execFileSync(kubectlPath(), ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const yaml = execFileSync(kubectlPath(), ['kustomize', dir], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return (loadAll(yaml) as Array<K8sObject | null>).filter((o): o is K8sObject => !!o);
 }
 

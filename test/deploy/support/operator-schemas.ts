@@ -10,8 +10,16 @@ import type { K8sObject } from './kubectl';
 const name = z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, 'must be an RFC 1123 subdomain');
 const stringMap = z.record(z.string(), z.string());
 const metadata = (extra: { labels?: z.ZodType; annotations?: z.ZodType } = {}) =>
-  z.strictObject({ name, namespace: z.string().optional(), labels: extra.labels ?? stringMap.optional(), annotations: extra.annotations ?? stringMap.optional() });
-const quantity = z.union([z.string().regex(/^[0-9.]+(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes quantity'), z.number()]);
+  z.strictObject({
+    name,
+    namespace: z.string().optional(),
+    labels: extra.labels ?? stringMap.optional(),
+    annotations: extra.annotations ?? stringMap.optional(),
+  });
+const quantity = z.union([
+  z.string().regex(/^[0-9.]+(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes quantity'),
+  z.number(),
+]);
 const resources = z.strictObject({
   requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
   limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
@@ -61,7 +69,10 @@ const kafka = z.strictObject({
   apiVersion: z.literal('kafka.strimzi.io/v1beta2'),
   kind: z.literal('Kafka'),
   metadata: metadata({
-    annotations: z.looseObject({ 'strimzi.io/node-pools': z.literal('enabled'), 'strimzi.io/kraft': z.literal('enabled') }),
+    annotations: z.looseObject({
+      'strimzi.io/node-pools': z.literal('enabled'),
+      'strimzi.io/kraft': z.literal('enabled'),
+    }),
   }),
   spec: z.strictObject({
     kafka: z.strictObject({
@@ -69,7 +80,9 @@ const kafka = z.strictObject({
       listeners: z
         .array(
           z.strictObject({
-            name: z.string().regex(/^[a-z0-9]{1,11}$/, 'Strimzi listener names are 1-11 lower-case letters/digits'),
+            name: z
+              .string()
+              .regex(/^[a-z0-9]{1,11}$/, 'Strimzi listener names are 1-11 lower-case letters/digits'),
             port: z.number().int().min(9092, 'Strimzi listener ports start at 9092'),
             type: z.enum(['internal', 'route', 'loadbalancer', 'nodeport', 'ingress', 'cluster-ip']),
             tls: z.boolean(),
@@ -78,7 +91,10 @@ const kafka = z.strictObject({
         .min(1),
       config: z.record(z.string(), configValue).optional(),
     }),
-    entityOperator: z.strictObject({ topicOperator: z.strictObject({}).optional(), userOperator: z.strictObject({}).optional() }),
+    entityOperator: z.strictObject({
+      topicOperator: z.strictObject({}).optional(),
+      userOperator: z.strictObject({}).optional(),
+    }),
     kafkaExporter: z.strictObject({ topicRegex: z.string(), groupRegex: z.string() }).optional(),
   }),
 });
@@ -107,7 +123,16 @@ const serviceMonitor = z.strictObject({
   metadata: metadata(),
   spec: z.strictObject({
     selector: labelSelector,
-    endpoints: z.array(z.strictObject({ port: z.string(), path: z.string().startsWith('/'), interval: duration.optional(), scrapeTimeout: duration.optional() })).min(1),
+    endpoints: z
+      .array(
+        z.strictObject({
+          port: z.string(),
+          path: z.string().startsWith('/'),
+          interval: duration.optional(),
+          scrapeTimeout: duration.optional(),
+        }),
+      )
+      .min(1),
   }),
 });
 const podMonitor = z.strictObject({
@@ -116,7 +141,9 @@ const podMonitor = z.strictObject({
   metadata: metadata(),
   spec: z.strictObject({
     selector: labelSelector,
-    podMetricsEndpoints: z.array(z.strictObject({ port: z.string(), path: z.string().startsWith('/') })).min(1),
+    podMetricsEndpoints: z
+      .array(z.strictObject({ port: z.string(), path: z.string().startsWith('/') }))
+      .min(1),
   }),
 });
 const prometheusRule = z.strictObject({
@@ -135,7 +162,11 @@ const prometheusRule = z.strictObject({
                 expr: z.string().min(1),
                 for: duration.optional(),
                 labels: z.strictObject({ severity: z.enum(['critical', 'warning', 'info']) }),
-                annotations: z.strictObject({ summary: z.string(), description: z.string().optional(), runbook_url: z.string().optional() }),
+                annotations: z.strictObject({
+                  summary: z.string(),
+                  description: z.string().optional(),
+                  runbook_url: z.string().optional(),
+                }),
               }),
             )
             .min(1),
@@ -155,13 +186,16 @@ export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'monitoring.coreos.com/v1/PrometheusRule': prometheusRule,
 };
 
-export const operatorSchemaFor = (o: Pick<K8sObject, 'apiVersion' | 'kind'>): z.ZodType | undefined => OPERATOR_SCHEMAS[`${o.apiVersion}/${o.kind}`];
+export const operatorSchemaFor = (o: Pick<K8sObject, 'apiVersion' | 'kind'>): z.ZodType | undefined =>
+  OPERATOR_SCHEMAS[`${o.apiVersion}/${o.kind}`];
 
 export function validateOperatorObjects(objects: K8sObject[]): string[] {
   return objects.flatMap((o) => {
     const schema = operatorSchemaFor(o);
     if (!schema) return [`${o.kind}/${o.metadata?.name}: no schema for ${o.apiVersion} ${o.kind}`];
     const parsed = schema.safeParse(o);
-    return parsed.success ? [] : parsed.error.issues.map((i) => `${o.kind}/${o.metadata?.name} at ${i.path.join('.')}: ${i.message}`);
+    return parsed.success
+      ? []
+      : parsed.error.issues.map((i) => `${o.kind}/${o.metadata?.name} at ${i.path.join('.')}: ${i.message}`);
   });
 }
