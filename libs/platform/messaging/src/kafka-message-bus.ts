@@ -48,6 +48,7 @@ interface PendingSend {
 }
 
 const MAX_BYTES_PER_SEND = 900 * 1024;
+const COMMIT_INTERVAL_MS = 1_000;
 
 function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
@@ -235,6 +236,17 @@ export class KafkaMessageBus implements MessageBus {
     }: EachBatchPayload) => {
       const { topic, partition } = batch;
       let settled: string | null = null;
+      let committed: string | null = null;
+      let lastCommitAt = Date.now();
+      const commit = async () => {
+        if (settled === null || settled === committed) return;
+        const offset = settled;
+        await commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] }],
+        });
+        committed = offset;
+        lastCommitAt = Date.now();
+      };
       try {
         for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
           if (!isRunning() || isStale()) return;
@@ -270,15 +282,13 @@ export class KafkaMessageBus implements MessageBus {
           }
           if (result.error !== undefined) throw result.error;
           if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
+          // Fast chunks commit once per fetched batch; slow ones at least every second, so a crash repeats little.
+          if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commit();
           await heartbeat();
         }
       } finally {
-        // Once per fetched batch (and on every way out of it): what the handler settled, nothing more.
-        if (settled !== null) {
-          await commitOffsetsIfNecessary({
-            topics: [{ topic, partitions: [{ partition, offset: (BigInt(settled) + 1n).toString() }] }],
-          });
-        }
+        // On every way out of the batch: what the handler settled, nothing more.
+        await commit();
       }
     };
 
