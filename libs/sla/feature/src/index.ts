@@ -10,3 +10,4 @@ export * from './sla-analysis.service';
 export * from './sla.scheduler';
 export type { KpiGroup } from './kpi.controller';
 export * from './start-clocks.service';
+export * from './policy-change.service';

@@ -5,6 +5,7 @@ import { ClockPlannerService } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
 import { FireDueAlertsService } from './fire-due-alerts.service';
 import { KpiController } from './kpi.controller';
+import { PolicyChangeService } from './policy-change.service';
 import { SetDeadlinesService } from './set-deadlines.service';
 import { SlaAnalysisService } from './sla-analysis.service';
 import { SlaController } from './sla.controller';
@@ -34,6 +35,7 @@ export class SlaModule {
         FireDueAlertsService,
         SlaAnalysisService,
         SlaScheduler,
+        PolicyChangeService,
       ],
       exports: [FireDueAlertsService, SlaScheduler],
     };

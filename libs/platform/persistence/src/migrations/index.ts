@@ -1,6 +1,7 @@
 import { Foundation1764000000000 } from './1764000000000-foundation';
 import { RoutingOrganisation1764000100000 } from './1764000100000-routing-organisation';
 import { SlaCases1764000200000 } from './1764000200000-sla-cases';
+import { SlaSettings1764000200001 } from './1764000200001-sla-settings';
 import { EmailIngest1764000350000 } from './1764000350000-email-ingest';
 import { SocialCheckpoints1764000370000 } from './1764000370000-social-checkpoints';
 import { ApiKeys1764000390000 } from './1764000390000-api-keys';
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   Foundation1764000000000,
   RoutingOrganisation1764000100000,
   SlaCases1764000200000,
+  SlaSettings1764000200001,
   EmailIngest1764000350000,
   SocialCheckpoints1764000370000,
   ApiKeys1764000390000,

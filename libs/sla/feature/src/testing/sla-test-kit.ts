@@ -14,6 +14,7 @@ import { FireDueAlertsService } from '../fire-due-alerts.service';
 import { SetDeadlinesService } from '../set-deadlines.service';
 import { SlaAnalysisService } from '../sla-analysis.service';
 import { StartClocksService } from '../start-clocks.service';
+import { PolicyChangeService } from '../policy-change.service';
 import { DEFAULT_SLA_OPTIONS } from '../sla.module';
 import type { SlaOptions } from '../sla.options';
 import { WebhooksService } from '../webhooks.service';
@@ -45,6 +46,7 @@ export function slaServices(ds: DataSource, clock: Clock, overrides: Partial<Sla
     cases: new CaseClocksService(ds, planner, messages, silentLogger),
     alerts: new FireDueAlertsService(ds, options, clock, silentLogger, webhooks),
     analysis: new SlaAnalysisService(ds, options, clock, silentLogger, webhooks),
+    policyChange: new PolicyChangeService(ds, planner, options, silentLogger),
   };
 }
 
