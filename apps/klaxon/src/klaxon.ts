@@ -1,3 +1,4 @@
+import { CasesModule } from '@klaxon/cases/feature';
 import { ClassificationModule } from '@klaxon/classification/feature';
 import { ConsoleModule, DEMO_USERS, ensureConsoleBundle } from '@klaxon/console/feature';
 import { EmailIngestModule, mailboxesFromEnv } from '@klaxon/ingest-email/feature';
@@ -31,7 +32,7 @@ export async function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     handleSignals: options.handleSignals,
     // The embedded demo (no DATABASE_URL) has the API key `demo` with every scope; never with a real database.
     apiKeys: options.env.DATABASE_URL?.trim() ? [] : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
-    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(routingOptionsFromEnv(options.env)), SlaModule.forRoot(),
+    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(routingOptionsFromEnv(options.env)), SlaModule.forRoot(), CasesModule,
       ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : []),
       ...(social ? [SocialIngestModule.forRoot(social)] : []),
       // The console at /console; the embedded demo (no DATABASE_URL) has the demo people, password `demo`.
