@@ -59,7 +59,7 @@ export function describeMessageBusContract(name: string, options: BusContractOpt
       groupId: string,
       topic: string,
       handler: BatchHandler,
-      extra: { maxBatchSize?: number; retry?: typeof fastRetry } = {},
+      extra: { maxBatchSize?: number; retry?: typeof fastRetry; fromLatest?: boolean } = {},
     ) => {
       const s = await bus.subscribe({ groupId, topics: [topic], handler, ...extra });
       subscriptions.push(s);
@@ -223,6 +223,19 @@ export function describeMessageBusContract(name: string, options: BusContractOpt
       expect(processed).toEqual(['a', 'b', 'c']);
       expect(dlq.records.map((r) => r.error.message).sort()).toEqual(['no: bad-1', 'no: bad-2']);
       expect(dlq.records.every((r) => r.error.code === 'rejected-by-handler' && r.attempts === 1)).toBe(true);
+    });
+
+    it('starts a new fromLatest group at the end of the topic', async () => {
+      const topic = topicName('latest');
+      await bus.publish([message(topic, 'k', 'before')]);
+      const got: string[] = [];
+      await subscribe(`latest-${randomUUID()}`, topic, async (batch) => void got.push(...batch.map(text)), {
+        fromLatest: true,
+      });
+      await bus.publish([message(topic, 'k', 'after')]);
+      await eventually(() => got.length >= 1, options.waitMs, 'the message published after joining');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(got).toEqual(['after']);
     });
 
     it('stops gracefully: the in-flight batch completes and is committed, the next member resumes after it', async () => {

@@ -31,3 +31,30 @@ describe('InProcessMessageBus', () => {
     expect(text).toMatch(/klaxon_messages_dead_lettered_total\{topic="t",group="g",service="bus-test"\} 1/);
   });
 });
+
+describe('InProcessMessageBus live views', () => {
+  it('forgets a fromLatest group when its last member leaves, so it holds nothing back', async () => {
+    const bus = new InProcessMessageBus({ logger: silentLogger });
+    const got: string[] = [];
+    const view = await bus.subscribe({
+      groupId: 'live',
+      topics: ['t'],
+      fromLatest: true,
+      handler: async (b) => void got.push(...b.map((m) => m.value!.toString())),
+    });
+    await bus.publish([message('t', 'k', 'one')]);
+    await eventually(() => got.length === 1, 5_000, 'the first message');
+    await view.stop();
+    await bus.publish([message('t', 'k', 'missed')]);
+    await bus.subscribe({
+      groupId: 'live',
+      topics: ['t'],
+      fromLatest: true,
+      handler: async (b) => void got.push(...b.map((m) => m.value!.toString())),
+    });
+    await bus.publish([message('t', 'k', 'two')]);
+    await eventually(() => got.length === 2, 5_000, 'the second message');
+    expect(got).toEqual(['one', 'two']);
+    await bus.close();
+  });
+});

@@ -42,6 +42,9 @@ interface Group {
   /** `topic/partition` being processed by a member right now. */
   busy: Set<string>;
   topics: Set<string>;
+  members: number;
+  /** A live view (`fromLatest`): forgotten when its last member leaves, so it holds no messages back. */
+  ephemeral: boolean;
 }
 
 /** Kafka's murmur2 is not needed here: any stable hash keeps one key on one partition. */
@@ -107,10 +110,13 @@ export class InProcessMessageBus implements MessageBus {
     if (this.closed) throw new Error('message bus is closed');
     const isNew = !this.groups.has(options.groupId);
     const group = this.group(options.groupId);
+    if (isNew) group.ephemeral = options.fromLatest === true;
+    group.members++;
     for (const t of options.topics) {
       const topic = this.topic(t);
       group.topics.add(t);
-      if (isNew && options.fromLatest) topic.partitions.forEach((p, i) => group.committed.set(`${t}/${i}`, p.base + p.log.length));
+      if (isNew && options.fromLatest)
+        topic.partitions.forEach((p, i) => group.committed.set(`${t}/${i}`, p.base + p.log.length));
     }
     const retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const maxBatchSize = options.maxBatchSize ?? 500;
@@ -159,7 +165,10 @@ export class InProcessMessageBus implements MessageBus {
           this.wake();
         }
         await loop;
-        this.subscriptions.delete(subscription);
+        if (this.subscriptions.delete(subscription) && --group.members === 0 && group.ephemeral) {
+          this.groups.delete(group.id);
+          this.trimAll(options.topics);
+        }
       },
     };
     this.subscriptions.add(subscription);
@@ -195,7 +204,7 @@ export class InProcessMessageBus implements MessageBus {
   private group(id: string): Group {
     let group = this.groups.get(id);
     if (!group) {
-      group = { id, committed: new Map(), busy: new Set(), topics: new Set() };
+      group = { id, committed: new Map(), busy: new Set(), topics: new Set(), members: 0, ephemeral: false };
       this.groups.set(id, group);
     }
     return group;
