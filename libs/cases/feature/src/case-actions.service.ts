@@ -154,7 +154,7 @@ export class CaseActionsService {
         message,
         meta.email?.messageId ?? meta.messageId ?? null,
         now.toISOString(),
-        delivery === 'manual' ? 'manual' : 'pending',
+        delivery === 'manual' ? 'manual' : delivery === 'webcare' ? 'for-webcare' : 'pending',
       ],
     );
     return delivery;

@@ -76,9 +76,9 @@ export class CustomerMessagesService implements OnModuleDestroy {
     const claimed = await this.dataSource.transaction(async (m) =>
       returnedRows<MessageRow>(
         await m.query(
-          `WITH due AS (SELECT id FROM customer_messages WHERE (status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)
+          `WITH due AS (SELECT id FROM customer_messages WHERE channel = 'email' AND status IN ('pending', 'sending') AND due_at <= $1
                          ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-           UPDATE customer_messages c SET status = 'sending', lease_until = $3, attempts = c.attempts + 1 FROM due WHERE c.id = due.id
+           UPDATE customer_messages c SET status = 'sending', lease_until = $3, due_at = $3, attempts = c.attempts + 1 FROM due WHERE c.id = due.id
            RETURNING c.id, c.complaint_id, c.kind, c.channel, c.recipient, c.subject, c.body, c.in_reply_to, c.attempts`,
           [now.toISOString(), limit, new Date(now.getTime() + LEASE_MS).toISOString()],
         ),

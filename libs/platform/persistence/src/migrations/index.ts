@@ -2,6 +2,7 @@ import { Foundation1764000000000 } from './1764000000000-foundation';
 import { RoutingOrganisation1764000100000 } from './1764000100000-routing-organisation';
 import { SlaCases1764000200000 } from './1764000200000-sla-cases';
 import { SlaSettings1764000200001 } from './1764000200001-sla-settings';
+import { CustomerMessageClaim1764000200002 } from './1764000200002-customer-message-claim';
 import { EmailIngest1764000350000 } from './1764000350000-email-ingest';
 import { SocialCheckpoints1764000370000 } from './1764000370000-social-checkpoints';
 import { ApiKeys1764000390000 } from './1764000390000-api-keys';
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   RoutingOrganisation1764000100000,
   SlaCases1764000200000,
   SlaSettings1764000200001,
+  CustomerMessageClaim1764000200002,
   EmailIngest1764000350000,
   SocialCheckpoints1764000370000,
   ApiKeys1764000390000,
