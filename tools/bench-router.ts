@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { ComplaintClassifiedEvent, complaintIdFor, encodeEvent, type ComplaintClassified, type Priority } from '@klaxon/contracts';
+import { ComplaintAssignedEvent, ComplaintClassifiedEvent, complaintIdFor, encodeEvent, type ComplaintClassified, type Priority } from '@klaxon/contracts';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
 import { connectInfrastructure, startApp, type RunningApp } from '@klaxon/platform/runtime';
 import { alwaysOn, weekly, type OrganisationConfig, type TeamMember } from '@klaxon/routing/domain';
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   const routers: RunningApp[] = [];
   const producer = new Kafka({ clientId: 'bench-router', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
   let db: Pool | undefined;
+  let stopObserver: () => Promise<void> = async () => undefined;
   try {
     const url = await pg.createDatabase('klaxon_bench_router');
     db = new Pool({ connectionString: url, max: 4 });
@@ -138,19 +139,32 @@ async function main(): Promise<void> {
       return events.map((e) => e.complaintId);
     };
 
-    /** Waits until every id has an owner; returns the latency of each from its send to its assignment (router clock, ms). */
-    const collect = async (ids: string[]) => {
-      const pending = new Set(ids);
-      const assignedAt = new Map<string, number>();
-      const origin = Date.now() - performance.now();
-      while (pending.size) {
-        const { rows } = await db!.query(`SELECT id, extract(epoch FROM assigned_at) * 1000 AS at FROM complaints WHERE id = ANY($1) AND owner_id IS NOT NULL`, [[...pending]]);
-        for (const r of rows) {
-          assignedAt.set(r.id, Number(r.at) - origin);
-          pending.delete(r.id);
+    // Completion is observed where downstream stages see it: ComplaintAssigned on Kafka (no polling load on
+    // the database); the latency is the event's assignedAt (router clock) minus the moment of producing.
+    const assignedAt = new Map<string, number>();
+    const origin = Date.now() - performance.now();
+    const observer = new Kafka({ clientId: 'bench-router-observer', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
+      groupId: 'bench-router-observer',
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 6000,
+      maxWaitTimeInMs: 50,
+    });
+    await observer.connect();
+    await observer.subscribe({ topics: [ComplaintAssignedEvent.topic], fromBeginning: true });
+    await observer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const envelope = JSON.parse(m.value!.toString()) as { data: { complaintId: string; assignedAt: string } };
+          if (!assignedAt.has(envelope.data.complaintId)) assignedAt.set(envelope.data.complaintId, Date.parse(envelope.data.assignedAt) - origin);
         }
-        if (pending.size) await new Promise((r) => setTimeout(r, 100));
-      }
+      },
+    });
+    stopObserver = () => observer.disconnect();
+
+    /** Waits until every id was assigned; returns each one's latency from its send to its assignment (ms), sorted. */
+    const collect = async (ids: string[]) => {
+      while (!ids.every((id) => assignedAt.has(id))) await new Promise((r) => setTimeout(r, 50));
       return ids.map((id) => assignedAt.get(id)! - sentAt.get(id)!).sort((a, b) => a - b);
     };
 
@@ -192,6 +206,7 @@ async function main(): Promise<void> {
     if (check[0].assignments !== check[0].complaints) throw new Error('assignments do not match complaints: exactly-one-owner broken');
   } finally {
     await producer.disconnect().catch(() => undefined);
+    await stopObserver().catch(() => undefined);
     for (const r of routers) await r.stop().catch((err: unknown) => console.error('router stop failed', err));
     await db?.end();
     await Promise.all([kafka.stop(), pg.stop()]);

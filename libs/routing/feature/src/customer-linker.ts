@@ -26,10 +26,12 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
   const keys = [...new Set(perComplaint.flatMap((c) => c.identities.map(identityKey)))].sort();
   await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7401))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`, [keys]);
 
+  // Joined on (kind, value) so the primary key is used: this runs for every batch.
+  const pairs = keys.map((k) => [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)]);
   const found = (await manager.query(
-    `SELECT i.kind || ':' || i.value AS key, i.customer_id FROM customer_identities i
-       JOIN unnest($1::text[]) AS k(key) ON i.kind || ':' || i.value = k.key`,
-    [keys],
+    `SELECT i.kind || ':' || i.value AS key, i.customer_id FROM unnest($1::text[], $2::text[]) AS k(kind, value)
+       JOIN customer_identities i ON i.kind = k.kind AND i.value = k.value`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
   )) as Array<{ key: string; customer_id: string }>;
   const owner = new Map(found.map((f) => [f.key, f.customer_id]));
   const merged = new Map<string, string>(); // loser → survivor

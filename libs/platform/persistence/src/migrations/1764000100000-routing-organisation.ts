@@ -72,7 +72,7 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
         undone_by text,
         UNIQUE (complaint_id, kind, value)
       )`);
-    await q.query(`CREATE INDEX customer_links_customer_idx ON customer_links (customer_id) WHERE undone_at IS NULL`);
+    await q.query(`CREATE INDEX customer_links_customer_idx ON customer_links (customer_id)`);
     await q.query(`CREATE INDEX customer_links_identity_idx ON customer_links (kind, value) WHERE undone_at IS NULL`);
 
     await q.query(`
