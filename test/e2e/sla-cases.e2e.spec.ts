@@ -4,25 +4,36 @@ import { CasesModule } from '@klaxon/cases/feature';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
 import { connectInfrastructure, startApp, type Clock, type RunningApp } from '@klaxon/platform/runtime';
 import { SlaModule } from '@klaxon/sla/feature';
-import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
+import { startKafkaMockCluster, startPostgresCluster, type KafkaMockCluster, type PostgresCluster } from '@klaxon/testing';
 
-// Cases API + sla stage in one app over real HTTP, real PostgreSQL and the in-process bus: handler
-// actions go through the outbox to the sla consumer, which moves the clocks. Time is a test clock.
+// Cases API + sla stage in one app over real HTTP, real PostgreSQL and Kafka (mock cluster, 3 brokers):
+// handler actions go through the outbox and Kafka to the sla consumers, which move the clocks. Time
+// is a test clock.
 jest.setTimeout(120_000);
 
 const KEYS = { handler: 'handler-key-0123456789', reader: 'reader-key-0123456789' };
 const ID = 'cmp_casesapi0000000000000001';
 let pg: PostgresCluster;
+let kafka: KafkaMockCluster;
 let db: Client;
 let app: RunningApp;
 let now = new Date('2026-11-27T15:00:00+01:00');
 const clock: Clock = { now: () => new Date(now) };
 
 beforeAll(async () => {
-  pg = await startPostgresCluster();
+  [pg, kafka] = await Promise.all([startPostgresCluster(), startKafkaMockCluster({ brokers: 3 })]);
   const databaseUrl = await pg.createDatabase('cases');
-  const config = loadRuntimeConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', API_KEYS: `handler:${KEYS.handler}:act+read,reports:${KEYS.reader}:read` });
-  const infrastructure = await connectInfrastructure({ service: 'cases-test', config, embedded: { dataDir: undefined } });
+  const config = loadRuntimeConfig({
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+    KAFKA_REBALANCE_TIMEOUT_MS: '6000',
+    KAFKA_MAX_WAIT_MS: '100',
+    LOG_LEVEL: 'silent',
+    API_KEYS: `handler:${KEYS.handler}:act+read,reports:${KEYS.reader}:read`,
+  });
+  const infrastructure = await connectInfrastructure({ service: 'cases-test', config });
   app = await startApp({ service: 'cases', infrastructure, clock, features: [CasesModule, SlaModule.forRoot({ scheduler: false })], http: { port: 0, host: '127.0.0.1' }, apiKeys: config.apiKeys });
   db = new Client({ connectionString: databaseUrl });
   await db.connect();
@@ -41,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await app?.stop();
-  await pg?.stop();
+  await Promise.all([pg?.stop(), kafka?.stop()]);
 });
 
 async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
