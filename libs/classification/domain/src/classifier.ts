@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { featureCounts, weigh } from './features';
+import { featureCounts } from './features';
 import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language';
 import { softmaxInPlace } from './linear';
 import { parseModelFile, type HeadName, type ModelFile } from './model-file';
-import { sentiment as sentimentOf } from './nlp';
+import { sentimentScore } from './nlp';
 import {
   compileRules,
   firedRules,
@@ -59,7 +59,11 @@ export interface LoadOptions {
   priorityRules?: PriorityRule[];
 }
 
-const SENTIMENT_TOKENS = 1_000;
+interface Resolved {
+  features: string[];
+  rows: Float64Array[];
+  values: number[];
+}
 
 interface RuntimeHead {
   name: HeadName;
@@ -117,13 +121,38 @@ class LinearClassifier implements Classifier {
     this.explicitCues = model.explicitCues.map((p) => new RegExp(p, 'u'));
   }
 
-  /** Logits of every head for one weighted feature vector. */
-  private score(vector: Map<string, number>): Float64Array[] {
-    const heads = Object.values(this.heads) as RuntimeHead[];
-    const out = heads.map((h) => Float64Array.from(h.bias));
-    for (const [f, v] of vector) {
+  /**
+   * Weighs feature counts as `weigh` does (sublinear tf, L2 norm over all features) and looks up the
+   * model rows of the known ones, in one pass.
+   */
+  private resolve(counts: Map<string, number>): Resolved {
+    const features: string[] = [];
+    const rows: Float64Array[] = [];
+    const values: number[] = [];
+    let norm = 0;
+    for (const [f, c] of counts) {
+      const v = c === 1 ? 1 : 1 + Math.log(c);
+      norm += v * v;
       const row = this.rows.get(f);
       if (!row) continue;
+      features.push(f);
+      rows.push(row);
+      values.push(v);
+    }
+    if (norm > 0) {
+      const inv = 1 / Math.sqrt(norm);
+      for (let i = 0; i < values.length; i++) values[i] *= inv;
+    }
+    return { features, rows, values };
+  }
+
+  /** Logits of every head. */
+  private score(vector: Resolved): Float64Array[] {
+    const heads = Object.values(this.heads) as RuntimeHead[];
+    const out = heads.map((h) => Float64Array.from(h.bias));
+    for (let i = 0; i < vector.rows.length; i++) {
+      const row = vector.rows[i];
+      const v = vector.values[i];
       for (let k = 0; k < heads.length; k++) {
         const h = heads[k];
         const o = out[k];
@@ -133,27 +162,30 @@ class LinearClassifier implements Classifier {
     return out;
   }
 
-  /** The features that pushed `cls` of `head` up the most, in readable form. */
+  /** The features that pushed `cls` of `head` up the most, in readable form (a top-k scan, no sort of all). */
   private evidence(
-    vector: Map<string, number>,
+    vector: Resolved,
     surface: Map<string, string>,
     head: RuntimeHead,
     cls: number,
     n: number,
   ): string[] {
     const C = head.classes.length;
-    const scored: [string, number][] = [];
-    for (const [f, v] of vector) {
-      const row = this.rows.get(f);
-      if (!row) continue;
+    const keep = n * 4;
+    const best: Array<[string, number]> = [];
+    for (let i = 0; i < vector.rows.length; i++) {
+      const row = vector.rows[i];
       let others = 0;
       for (let c = 0; c < C; c++) if (c !== cls) others += row[head.offset + c];
-      const contribution = v * (row[head.offset + cls] - (C > 1 ? others / (C - 1) : 0));
-      if (contribution > 0) scored.push([f, contribution]);
+      const contribution = vector.values[i] * (row[head.offset + cls] - (C > 1 ? others / (C - 1) : 0));
+      if (contribution <= 0 || (best.length === keep && contribution <= best[keep - 1][1])) continue;
+      let at = best.length === keep ? keep - 1 : best.length;
+      while (at > 0 && best[at - 1][1] < contribution) at--;
+      best.splice(at, 0, [vector.features[i], contribution]);
+      if (best.length > keep) best.pop();
     }
-    scored.sort((a, b) => b[1] - a[1]);
     const out: string[] = [];
-    for (const [f] of scored) {
+    for (const [f] of best) {
       const word = surface.get(f) ?? f;
       if (
         word.startsWith('_') ||
@@ -173,7 +205,8 @@ class LinearClassifier implements Classifier {
     const tokens = tokenize(normalized);
     const lang = detectLanguage(normalized, tokens, input.languageHint);
     const surface = new Map<string, string>();
-    const vector = weigh(featureCounts(tokens, lang.analysis, 0, tokens.length, surface));
+    const tone = { sum: 0, hits: 0 };
+    const vector = this.resolve(featureCounts(tokens, lang.analysis, 0, tokens.length, surface, tone));
     const logits = this.score(vector);
     const headLogits = (name: HeadName): Float64Array | undefined => {
       const i = (Object.keys(this.heads) as HeadName[]).indexOf(name);
@@ -216,10 +249,7 @@ class LinearClassifier implements Classifier {
       categoryWords = this.evidence(vector, surface, this.heads.category!, best, 2);
     }
 
-    const sentiment = sentimentOf(
-      lang.analysis,
-      tokens.length > SENTIMENT_TOKENS ? tokens.slice(0, SENTIMENT_TOKENS) : tokens,
-    );
+    const sentiment = sentimentScore(tone.sum, tone.hits);
     const fired = firedRules(this.rules, {
       normalized,
       language: lang.analysis,

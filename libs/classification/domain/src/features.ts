@@ -1,12 +1,16 @@
 import { isNegation, polarity, stem } from './nlp';
 
-/** Stemmed unigrams and bigrams of a token window, with counts; `surface` remembers a readable form per feature. */
+/**
+ * Stemmed unigrams and bigrams of a token window, with counts, plus sentiment-lexicon hit counts;
+ * `surface` remembers a readable form per feature, `tone` collects the polarity for the sentiment score.
+ */
 export function featureCounts(
   tokens: string[],
   lang: 'nl' | 'en',
   from = 0,
   to = tokens.length,
   surface?: Map<string, string>,
+  tone?: { sum: number; hits: number },
 ): Map<string, number> {
   const counts = new Map<string, number>();
   let prev: string | null = null;
@@ -35,6 +39,10 @@ export function featureCounts(
     if (pol !== 0) {
       if (pol < 0 !== negated > 0) negative++;
       else positive++;
+      if (tone) {
+        tone.sum += negated > 0 ? -pol : pol;
+        tone.hits++;
+      }
     }
     if (negated > 0) negated--;
   }

@@ -32,6 +32,7 @@ export function stem(lang: Lang, token: string): string {
 interface Lexicon {
   words: Map<string, number>;
   negations: Set<string>;
+  cache: Map<string, number>;
 }
 
 let lexicons: Record<Lang, Lexicon> | null = null;
@@ -175,7 +176,7 @@ function buildLexicons(): Record<Lang, Lexicon> {
     }
     for (const [w, v] of Object.entries(extra)) words.set(w, v);
     for (const [w, v] of Object.entries(EMOJI)) words.set(w, v);
-    return { words, negations: new Set(negations.words) };
+    return { words, negations: new Set(negations.words), cache: new Map() };
   };
   return {
     nl: toLexicon(dutchPattern as PatternLexicon, dutchNegations, NL_EXTRA, 'nl'),
@@ -187,7 +188,13 @@ function buildLexicons(): Record<Lang, Lexicon> {
 export function polarity(lang: Lang, token: string): number {
   lexicons ??= buildLexicons();
   const lex = lexicons[lang];
-  return lex.words.get(token) ?? lex.words.get(stem(lang, token)) ?? 0;
+  let p = lex.cache.get(token);
+  if (p === undefined) {
+    p = lex.words.get(token) ?? lex.words.get(stem(lang, token)) ?? 0;
+    if (lex.cache.size >= CACHE_LIMIT) lex.cache.clear();
+    lex.cache.set(token, p);
+  }
+  return p;
 }
 
 export function isNegation(lang: Lang, token: string): boolean {
@@ -196,32 +203,13 @@ export function isNegation(lang: Lang, token: string): boolean {
 }
 
 /**
- * Sentiment from natural's 'pattern' lexicons (Dutch, English), -1 (angry) .. 1 (happy):
- * the mean polarity of the words that carry any (damped for few such words), with a negation
- * flipping the next few words.
- * 0 when no word carries sentiment.
+ * Sentiment from natural's 'pattern' lexicons (Dutch, English, plus AFINN for English), -1 (angry)
+ * .. 1 (happy), from the polarities featureCounts sums (a negation flips the next few words): the
+ * mean polarity of the words that carry any, damped when only a word or two do ("disappointing"
+ * alone is not fury). 0 when no word carries sentiment.
  */
-export function sentiment(lang: Lang, tokens: string[]): number {
-  lexicons ??= buildLexicons();
-  const lex = lexicons[lang];
-  let sum = 0;
-  let hits = 0;
-  let negateFor = 0;
-  for (const t of tokens) {
-    if (lex.negations.has(t)) {
-      negateFor = 3;
-      continue;
-    }
-    let v = lex.words.get(t);
-    if (v === undefined) v = lex.words.get(stem(lang, t));
-    if (v !== undefined) {
-      sum += negateFor > 0 ? -v : v;
-      hits++;
-    }
-    if (negateFor > 0) negateFor--;
-  }
+export function sentimentScore(sum: number, hits: number): number {
   if (hits === 0) return 0;
-  // The mean polarity, damped when only a word or two carry any: one "disappointing" is not fury.
   const mean = (sum / hits) * (hits / (hits + 2));
   return Math.max(-1, Math.min(1, Math.round(mean * 1000) / 1000));
 }
