@@ -79,6 +79,9 @@ async function run(pgCreate: (name: string) => Promise<string>, replicas: number
   );
   await db.query('ANALYZE sla_clocks');
   const seeded = Date.now() - seedStart;
+  const plan = (await db.query(`EXPLAIN SELECT id FROM sla_clocks WHERE status = 'running' AND deadline <= now() ORDER BY deadline LIMIT 500 FOR UPDATE SKIP LOCKED`)).rows
+    .map((r: Record<string, string>) => r['QUERY PLAN'].trim())
+    .find((l: string) => /Scan/.test(l));
   const wallStart = Date.now();
   await new Promise((r) => setTimeout(r, (WINDOW_S + 10) * 1000));
   for (const r of started) r.child.kill('SIGTERM');
@@ -91,7 +94,7 @@ async function run(pgCreate: (name: string) => Promise<string>, replicas: number
   const { rows: [open] } = await db.query(`SELECT count(*)::int AS n FROM sla_clocks WHERE status = 'running'`);
   await db.end();
   const cpuMs = results.reduce((s, r) => s + (r.cpu.user + r.cpu.system) / 1000, 0);
-  return { replicas, seeded, breaches, warnings, outbox, open: open.n, cpuMs, wallMs, fired: results.reduce((s, r) => s + r.fired, 0) };
+  return { replicas, seeded, plan, breaches, warnings, outbox, open: open.n, cpuMs, wallMs, fired: results.reduce((s, r) => s + r.fired, 0) };
 }
 
 async function main(): Promise<void> {
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
         ].join(' | '),
       );
     }
+    console.log(`breach claim plan with ${OPEN.toLocaleString('en')} open clocks: ${rows[0].plan}`);
     console.log('Lateness = the moment of the pass that fired the alert (its transaction commits ms later) minus its due moment; the scan interval bounds it.');
   } finally {
     await pg.stop();
