@@ -26,10 +26,10 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     raises: 'critical',
     patterns: {
       nl: [
-        '\\b(brand|brandje|vlam(men)?|rookontwikkeling|rook|ontplof\\w*|explo\\w*|kortsluiting|stroomschok|schok gekregen|niet veilig|doorgeslikt|ingeslikt|verslikt|(stuk|stukje|scherf) (plastic|metaal|glas)|levensgevaarlijk|gewond|gesneden|snijwond\\w*|scherpe rand|smelt\\w*|oververhit\\w*|verwond\\w*|ziekenhuis|eerste hulp|huisarts|allergische reactie|vergiftig\\w*|gevaarlijk\\w*|onveilig\\w*|levensgevaar\\w*|gaslucht|gaslek|koolmonoxide|stikken|verstikking|verbrand\\w*|brandwond\\w*|glas(scherven)? in)\\b',
+        '\\b(brand|brandje|vlam(men)?|rookontwikkeling|rook|ontplof\\w*|explo\\w*|kortsluiting|stroomschok|schok gekregen|niet veilig|brandlucht|schroeilucht|ruikt verbrand|doorgeslikt|ingeslikt|verslikt|(stuk|stukje|scherf) (plastic|metaal|glas)|levensgevaarlijk|gewond|gesneden|snijwond\\w*|scherpe rand|smelt\\w*|oververhit\\w*|verwond\\w*|ziekenhuis|eerste hulp|huisarts|allergische reactie|vergiftig\\w*|gevaarlijk\\w*|onveilig\\w*|levensgevaar\\w*|gaslucht|gaslek|koolmonoxide|stikken|verstikking|verbrand\\w*|brandwond\\w*|glas(scherven)? in)\\b',
       ],
       en: [
-        '\\b(fire|caught fire|flames?|smoke|smoking|explod\\w*|short circuit|electric shock|got a shock|injur\\w*|cut (himself|herself|myself|themselves)|sharp edge|melt\\w*|overheat\\w*|hurt (myself|my|him|her)|hospital|a&e|emergency room|allergic reaction|poison\\w*|not safe|swallow\\w*|choked|piece of (plastic|metal|glass)|dangerous|unsafe|hazard\\w*|gas leak|carbon monoxide|choking|burn(ed|t|s)? (my|his|her)|glass in)\\b',
+        '\\b(fire|caught fire|flames?|smoke|smoking|explod\\w*|short circuit|electric shock|got a shock|injur\\w*|cut (himself|herself|myself|themselves)|sharp edge|melt\\w*|overheat\\w*|hurt (myself|my|him|her)|hospital|a&e|emergency room|allergic reaction|poison\\w*|not safe|burning smell|smells? (of )?burn\\w*|swallow\\w*|choked|piece of (plastic|metal|glass)|dangerous|unsafe|hazard\\w*|gas leak|carbon monoxide|choking|burn(ed|t|s)? (my|his|her)|glass in)\\b',
       ],
     },
   },

@@ -157,6 +157,25 @@ export const HANDWRITTEN_NL: Row[] = [
     'Hallo, ik ben journalist bij het Dagblad en werk aan een artikel over bezorgproblemen. Mag ik u enkele vragen stellen?',
     'none',
   ],
+  ['Waarom duurt mijn terugbetaling zo lang?', 'latent', 'price-billing', 'normal'],
+  ['Hoe kan het dat mijn pakket na tien dagen nog steeds niet is bezorgd?', 'latent', 'delivery', 'normal'],
+  ['Waarom krijg ik nooit antwoord op mijn mails?', 'latent', 'communication', 'normal'],
+  ['Is het normaal dat een nieuwe wasmachine na een week al lekt?', 'latent', 'product', 'normal'],
+  ['Waarom moet ik voor de derde keer mijn gegevens doorgeven?', 'latent', 'communication', 'high'],
+  [
+    'Sinds wanneer mogen jullie zomaar de prijs verhogen zonder dat te melden?',
+    'latent',
+    'price-billing',
+    'normal',
+  ],
+  [
+    'Wie heeft die monteur eigenlijk opgeleid? Hij liet alles open en bloot achter.',
+    'latent',
+    'staff',
+    'normal',
+  ],
+  ['Waarom duurt de levering van een keuken zo lang? Ik wil weten wat de planning is.', 'none'],
+  ['Mijn oven ruikt naar brandlucht als hij aanstaat.', 'latent', 'product', 'critical'],
 ];
 
 export const HANDWRITTEN_EN: Row[] = [
@@ -301,4 +320,18 @@ export const HANDWRITTEN_EN: Row[] = [
     'Hello, I am a journalist at the Daily Post working on a piece about delivery problems. Could I ask you a few questions?',
     'none',
   ],
+  ['Why is my refund taking so long?', 'latent', 'price-billing', 'normal'],
+  ['How come my parcel still has not arrived after ten days?', 'latent', 'delivery', 'normal'],
+  ['Why do I never get an answer to my emails?', 'latent', 'communication', 'normal'],
+  ['Is it normal for a new washing machine to leak after one week?', 'latent', 'product', 'normal'],
+  ['Why do I have to give my details for the third time?', 'latent', 'communication', 'high'],
+  [
+    'Since when are you allowed to raise the price without telling anyone?',
+    'latent',
+    'price-billing',
+    'normal',
+  ],
+  ['Who trained that engineer? He left everything open and exposed.', 'latent', 'staff', 'normal'],
+  ['How long does delivery of a kitchen usually take? I would like to know the planning.', 'none'],
+  ['My oven gives off a burning smell when it is on.', 'latent', 'product', 'critical'],
 ];
