@@ -81,7 +81,7 @@ export interface TrainModelOptions {
   defaultCategory?: string;
   /**
    * Weight of the naive-Bayes log-count ratios added to the complaint head's weights (an NB+LR
-   * ensemble that stays one linear model; default 2, 0 = plain logistic regression).
+   * ensemble that stays one linear model; default 1, 0 = plain logistic regression).
    */
   nbWeight?: number;
   /** Platt-scale the complaint probability on out-of-fold margins (default true, from 60 examples). */
@@ -94,9 +94,22 @@ export function plattScaling(margins: ArrayLike<number>, labels: number[]): { sc
   const pos = labels.filter((y) => y === 1).length;
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (n - pos + 2);
+  const target = (i: number) => (labels[i] === 1 ? hi : lo);
+  // Cross-entropy against the smoothed targets, computed stably in log space.
+  const loss = (a: number, b: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const z = a * margins[i] + b;
+      const logP = -Math.log1p(Math.exp(-Math.abs(z))) + Math.min(0, z);
+      const logQ = -Math.log1p(Math.exp(-Math.abs(z))) + Math.min(0, -z);
+      sum -= target(i) * logP + (1 - target(i)) * logQ;
+    }
+    return sum;
+  };
   let a = 1;
   let b = 0;
-  for (let iter = 0; iter < 50; iter++) {
+  let current = loss(a, b);
+  for (let iter = 0; iter < 100; iter++) {
     let ga = 0;
     let gb = 0;
     let haa = 1e-9;
@@ -105,8 +118,7 @@ export function plattScaling(margins: ArrayLike<number>, labels: number[]): { sc
     for (let i = 0; i < n; i++) {
       const m = margins[i];
       const p = 1 / (1 + Math.exp(-(a * m + b)));
-      const t = labels[i] === 1 ? hi : lo;
-      const d = p - t;
+      const d = p - target(i);
       const w = p * (1 - p);
       ga += d * m;
       gb += d;
@@ -115,12 +127,22 @@ export function plattScaling(margins: ArrayLike<number>, labels: number[]): { sc
       hbb += w;
     }
     const det = haa * hbb - hab * hab;
-    if (Math.abs(det) < 1e-12) break;
+    if (!(Math.abs(det) > 1e-12)) break;
     const da = (hbb * ga - hab * gb) / det;
     const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) < 1e-7 && Math.abs(db) < 1e-7) break;
+    // Newton with step halving: never accept a step that makes the fit worse.
+    let step = 1;
+    let next = loss(a - da, b - db);
+    while (!(next <= current) && step > 1e-6) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (!(next <= current)) break;
+    a -= step * da;
+    b -= step * db;
+    const improved = current - next;
+    current = next;
+    if (improved < 1e-9 * n) break;
   }
   return { scale: Math.round(a * 1e4) / 1e4, shift: Math.round(b * 1e4) / 1e4 };
 }
@@ -264,7 +286,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
       return c === undefined ? undefined : c ? 'yes' : 'no';
     },
     ['no', 'yes'],
-    options.nbWeight ?? 2,
+    options.nbWeight ?? 1,
   );
   if (!heads.complaint)
     throw new Error('training data needs complaint labels of both kinds (complaint and not)');
