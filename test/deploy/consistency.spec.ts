@@ -256,6 +256,24 @@ describe.each([...OVERLAYS])('overlay %s', (overlay) => {
     }
   });
 
+  it('never opens more PostgreSQL connections than the database allows, even mid-rollout', () => {
+    const poolMax = Number(common.DATABASE_POOL_MAX ?? 10);
+    const maxPods = deployments.map((d) => {
+      const name = d.metadata.name;
+      const keda = ofKind(objects, 'ScaledObject').find((x) => x.spec.scaleTargetRef.name === name);
+      const hpa = ofKind(objects, 'HorizontalPodAutoscaler').find((x) => x.spec.scaleTargetRef.name === name);
+      const max = keda?.spec.maxReplicaCount ?? hpa?.spec.maxReplicas ?? d.spec.replicas ?? 1;
+      const surge =
+        d.spec.strategy?.type === 'Recreate' ? 0 : Number(d.spec.strategy?.rollingUpdate?.maxSurge ?? 1);
+      return max + surge;
+    });
+    const connections = maxPods.reduce((a, b) => a + b, 0) * poolMax + 2; // + the migration Job's pool
+    const params = ofKind(objects, 'Cluster')[0].spec.postgresql?.parameters ?? {};
+    const allowed =
+      Number(params.max_connections ?? 100) - Number(params.superuser_reserved_connections ?? 3);
+    expect(connections).toBeLessThanOrEqual(allowed);
+  });
+
   it('runs the migrations in a Job, once per release', () => {
     const jobs = ofKind(objects, 'Job');
     expect(jobs).toHaveLength(1);
