@@ -1,0 +1,71 @@
+import { qs, type ComplaintView, type Page } from '../api';
+import type { User } from '../App';
+import { formatTime, useI18n } from '../i18n';
+import { Countdown, Failure, nextDeadline, Priority, useApi, useNow } from './shared';
+
+const CLOSED = ['resolved', 'closed'];
+
+/** Sorted by what breaches first; complaints without a running clock last. */
+export function byBreach(a: ComplaintView, b: ComplaintView): number {
+  const da = nextDeadline(a)?.deadline ?? '9999';
+  const db = nextDeadline(b)?.deadline ?? '9999';
+  return da.localeCompare(db) || b.receivedAt.localeCompare(a.receivedAt);
+}
+
+export function ComplaintTable({ items, caption, now, extra }: { items: ComplaintView[]; caption: string; now: number; extra?: (c: ComplaintView) => React.ReactNode }) {
+  const { t, lang } = useI18n();
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('complaints')}</th>
+          <th scope="col">{t('channel')}</th>
+          <th scope="col">{t('priority')}</th>
+          <th scope="col">{t('category')}</th>
+          <th scope="col">{t('status')}</th>
+          <th scope="col">{t('owner')}</th>
+          <th scope="col">{t('deadline')}</th>
+          <th scope="col">{t('received')}</th>
+          {extra && <th scope="col">{t('actions')}</th>}
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((c) => (
+          <tr key={c.id} data-complaint={c.id}>
+            <td>
+              <a href={`#/complaint/${c.id}`}>{c.reference}</a>
+              <div className="snippet">{(c.subject ?? c.text).slice(0, 90)}</div>
+            </td>
+            <td>{c.channel}</td>
+            <td>
+              <Priority value={c.classification?.priority} />
+            </td>
+            <td>{c.classification?.category ?? '—'}</td>
+            <td>{c.status}</td>
+            <td>{c.owner?.name ?? t('queued')}</td>
+            <td>
+              <Countdown deadline={nextDeadline(c)} now={now} />
+            </td>
+            <td>{formatTime(c.receivedAt, lang)}</td>
+            {extra && <td>{extra(c)}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function MyComplaints({ user }: { user: User }) {
+  const { t } = useI18n();
+  const now = useNow();
+  const list = useApi<Page<ComplaintView>>(user.memberId ? `/api/complaints?${qs({ ownerId: user.memberId, pageSize: 200 })}` : null);
+  if (!user.memberId) return <p className="muted">{t('nothing')}</p>;
+  const items = (list.data?.items ?? []).filter((c) => !CLOSED.includes(c.status)).sort(byBreach);
+  return (
+    <>
+      {list.error && <Failure error={list.error} />}
+      {list.loading && !list.data ? <p>{t('loading')}</p> : items.length ? <ComplaintTable items={items} caption={`${t('navMine')} (${items.length})`} now={now} /> : <p className="muted">{t('nothing')}</p>}
+    </>
+  );
+}

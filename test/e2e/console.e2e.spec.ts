@@ -1,0 +1,247 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startAppProcess, startFakeXApi, type AppProcess, type FakeXApi } from '@klaxon/testing';
+import { waitFor } from '../support/wait-for';
+
+// The console in Debian's Chromium against `npm start`'s app as a process (embedded PostgreSQL, in-process bus, fake X API).
+jest.setTimeout(180_000);
+
+const root = path.resolve(__dirname, '../..');
+const shots = path.join(root, 'docs', 'screenshots');
+const axeSource = readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-console-'));
+const DEMO = { authorization: 'Bearer demo', 'content-type': 'application/json' };
+
+let app: AppProcess;
+let x: FakeXApi;
+let browser: Browser;
+
+interface Complaint {
+  id: string;
+  reference: string;
+  status: string;
+  owner: { id: string; teamId: string } | null;
+  classification: { complaint: string } | null;
+  customerId: string | null;
+}
+
+async function apiAs<T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${app.url}${url}`, { method, headers: DEMO, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json().catch(() => null)) as T };
+}
+
+async function submit(text: string, email: string): Promise<string> {
+  const { json } = await apiAs<{ id: string }>('POST', '/api/complaints', { channel: 'web', text, customer: { name: 'Test Klant', email } });
+  return json.id;
+}
+
+const complaint = (id: string) => apiAs<Complaint>('GET', `/api/complaints/${id}`).then((r) => r.json);
+const assigned = (id: string) =>
+  waitFor(`${id} assigned`, async () => ((await complaint(id)).owner ? complaint(id) : undefined), 30_000).catch((e: Error) => {
+    throw new Error(`${e.message}\n${app.output().slice(-4000)}`);
+  });
+
+async function signIn(email: string, lang = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
+  // bypassCSP: the console's CSP forbids inline scripts, axe is injected as one.
+  const context = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${app.url}/console`);
+  await page.getByLabel(lang.startsWith('nl') ? 'E-mailadres' : 'E-mail').fill(email);
+  await page.getByLabel(lang.startsWith('nl') ? 'Wachtwoord' : 'Password').fill('demo');
+  await page.getByRole('button', { name: lang.startsWith('nl') ? 'Inloggen' : 'Sign in' }).click();
+  await page.locator('header.top').waitFor();
+  await page.locator('.live.on').waitFor({ timeout: 10_000 });
+  return { context, page };
+}
+
+/** axe-core in the page: no serious or critical WCAG 2.1 A/AA violation. */
+async function axe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } };
+    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  // Build the front-end from the current sources (npm start builds it only when missing).
+  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(root, 'apps/console/vite.config.mts')], { cwd: root, stdio: 'ignore' });
+  mkdirSync(shots, { recursive: true });
+  x = await startFakeXApi();
+  x.addUser({ id: 'u1', username: 'AnnaDV', name: 'Anna de Vries', followers: 48_000 });
+  x.addUser({ id: 'u2', username: 'pietk', name: 'Piet K', followers: 120 });
+  x.push({ id: '900', text: '@KlaxonShop third time this week my parcel is "delivered" to nobody. Terrible, I want my money back!', authorId: 'u1', lang: 'en' });
+  x.push({ id: '901', text: '@KlaxonShop what time does the store in Utrecht open on Sunday?', authorId: 'u2', lang: 'en' });
+  [app, browser] = await Promise.all([
+    startAppProcess('klaxon', {
+      DATA_DIR: dataDir,
+      KAFKA_BROKERS: '',
+      DATABASE_URL: '',
+      X_BEARER_TOKEN: x.bearerToken,
+      X_QUERY: '@KlaxonShop',
+      X_API_BASE_URL: x.baseUrl,
+      NODE_EXTRA_CA_CERTS: x.caFile,
+    }),
+    chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    }),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  await x?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('sign-in and access', () => {
+  it('refuses wrong passwords, locks the account after five in a row, and needs the CSRF token for changes', async () => {
+    const login = (password: string) => fetch(`${app.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.local', password }) });
+    const ok = await login('demo');
+    expect(ok.status).toBe(200);
+    const cookies = ok.headers.getSetCookie();
+    expect(cookies.find((c) => c.startsWith('klaxon_session='))).toMatch(/HttpOnly/);
+    expect(cookies.every((c) => /SameSite=Strict/.test(c))).toBe(true);
+    const cookie = cookies.map((c) => c.split(';')[0]).join('; ');
+    const { csrfToken } = (await ok.json()) as { csrfToken: string };
+    const noToken = await fetch(`${app.url}/api/signals/whatever/dismiss`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+    expect(noToken.status).toBe(403);
+    expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('csrf-token');
+    const logout = await fetch(`${app.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+    expect(logout.status).toBe(204);
+    expect((await fetch(`${app.url}/api/session`, { headers: { cookie } })).status).toBe(401);
+
+    for (let i = 0; i < 4; i++) expect((await login('wrong')).status).toBe(401);
+    expect((await login('wrong')).status).toBe(423);
+    expect((await login('demo')).status).toBe(423); // locked: even the right password waits
+  });
+});
+
+describe('webcare agent', () => {
+  it('sees social posts riskiest first with evidence highlighted, and promotes a latent post to a complaint', async () => {
+    const signal = await waitFor('the question post as a signal', async () => {
+      const { json } = await apiAs<{ items: Array<{ id: string; text: string }> }>('GET', '/api/signals?channel=social');
+      return json.items.find((s) => s.text.includes('Utrecht'));
+    }, 60_000);
+    const { context, page } = await signIn('webcare@demo.local');
+    await page.goto(`${app.url}/console#/queue`);
+    const card = page.locator('[data-testid=queue-signal]', { hasText: 'Utrecht' });
+    await card.waitFor();
+    await expect(card.innerText()).resolves.toContain('@pietk');
+    await page.locator('[data-testid=queue-complaint]', { hasText: 'parcel' }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid=queue-complaint] mark').count()).toBeGreaterThan(0);
+    await shot(page, 'webcare-queue');
+    expect(await axe(page)).toEqual([]);
+
+    await card.getByRole('button', { name: /Promote to complaint \(latent\)/ }).click();
+    await card.waitFor({ state: 'detached' });
+    const promoted = await waitFor('the promoted signal routed', async () => {
+      const c = await complaint(signal.id);
+      return c.status !== 'signal' && c.owner ? c : undefined;
+    });
+    expect(promoted.classification?.complaint).toBe('latent');
+    expect(promoted.owner?.teamId).toBe('webcare');
+    await page.locator('[data-testid=queue-complaint]', { hasText: 'Utrecht' }).waitFor();
+    await context.close();
+  });
+});
+
+describe('handler', () => {
+  it('replies to and resolves a complaint they own, and cannot open another team’s', async () => {
+    const mine = await submit('The staff at your service desk were rude to me on the phone, I want an apology.', 'eva@example.nl');
+    const other = await submit('My parcel was delivered to the wrong address again, this is the third time. I want a refund.', 'bram@example.nl');
+    const a = await assigned(mine);
+    if (a.owner!.id !== 'm-service-1') expect((await apiAs('POST', `/api/complaints/${mine}/reassign`, { reason: 'manual', memberId: 'm-service-1' })).status).toBe(200);
+    await waitFor('the handler owns it', async () => (await complaint(mine)).owner?.id === 'm-service-1');
+    const b = await assigned(other);
+    expect(b.owner!.teamId).not.toBe('customer-service');
+
+    const { context, page } = await signIn('handler@demo.local');
+    await page.goto(`${app.url}/console#/mine`);
+    const row = page.locator(`tr[data-complaint="${mine}"]`);
+    await row.waitFor();
+    expect(await page.locator(`tr[data-complaint="${other}"]`).count()).toBe(0);
+    await shot(page, 'my-complaints');
+    expect(await axe(page)).toEqual([]);
+
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: new RegExp(a.reference) }).waitFor();
+    const reply = page.getByRole('form', { name: 'Reply to the customer' });
+    await reply.getByLabel('Message').fill('Dear Eva, we are sorry. The team lead of the service desk will call you today.');
+    await reply.getByRole('button').click();
+    await waitFor('responded', async () => ['in-progress', 'acknowledged'].includes((await complaint(mine)).status) || undefined);
+    await page.locator('.history', { hasText: 'responded' }).waitFor().catch(async () => page.locator('.history li').last().waitFor());
+    const resolve = page.getByRole('form', { name: 'Resolve' });
+    await resolve.getByLabel('Resolution').fill('Apologised by phone; coaching for the desk staff.');
+    await resolve.getByLabel('The complaint was founded').check();
+    await resolve.getByRole('button').click();
+    await page.getByTestId('status').filter({ hasText: 'resolved' }).waitFor();
+    expect((await complaint(mine)).status).toBe('resolved');
+    await shot(page, 'complaint-detail');
+    expect(await axe(page)).toEqual([]);
+
+    // Another team's complaint: the API says 403 and the screen says so, without its contents.
+    const res = await page.request.get(`${app.url}/api/complaints/${other}`);
+    expect(res.status()).toBe(403);
+    await page.goto(`${app.url}/console#/complaint/${other}`);
+    await page.getByRole('alert').filter({ hasText: 'another team' }).waitFor();
+    expect(await page.content()).not.toContain('wrong address');
+    await context.close();
+  });
+});
+
+describe('team lead', () => {
+  it('sees a new complaint appear live, reassigns it, and reads the KPIs and the customer', async () => {
+    const { context, page } = await signIn('lead@demo.local');
+    await page.goto(`${app.url}/console#/team`);
+    await page.getByRole('heading', { name: 'Incoming, live' }).waitFor();
+    const id = await submit('Your invoice charged me twice this month, I demand the money back now.', 'noor@example.nl');
+    const row = page.locator(`tr[data-complaint="${id}"]`).first();
+    await row.waitFor({ timeout: 10_000 }); // no reload: it came over the event stream
+    const c = await assigned(id);
+    expect(await row.locator('.badge.new').count()).toBe(1);
+    await shot(page, 'team-lead');
+    expect(await axe(page)).toEqual([]);
+
+    const target = await waitFor('another member of the team', async () => {
+      const { json } = await apiAs<{ items: Array<{ id: string; teamId: string; active: boolean }> }>('GET', `/api/members?teamId=${c.owner!.teamId}`);
+      return json.items.find((m) => m.active && m.id !== c.owner!.id);
+    });
+    await row.getByRole('combobox').selectOption(target.id);
+    await row.getByRole('button', { name: /Reassign/ }).click();
+    await waitFor('reassigned', async () => (await complaint(id)).owner?.id === target.id);
+
+    await page.goto(`${app.url}/console#/kpis`);
+    await page.locator('canvas').first().waitFor();
+    await page.getByRole('rowheader', { name: 'web' }).first().waitFor();
+    await shot(page, 'kpis');
+    expect(await axe(page)).toEqual([]);
+
+    const customerId = await waitFor('the customer linked', async () => (await complaint(id)).customerId ?? undefined);
+    await page.goto(`${app.url}/console#/customer/${customerId}`);
+    await page.getByRole('heading', { name: 'Links and their evidence' }).waitFor();
+    await page.getByRole('cell', { name: /noor@example.nl/ }).first().waitFor();
+    await shot(page, 'customer');
+    expect(await axe(page)).toEqual([]);
+
+    // Dutch, switchable.
+    await page.getByLabel('Language').selectOption('nl');
+    await page.getByRole('link', { name: 'Mijn klachten' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl');
+    await context.close();
+  });
+
+  it('the access log records who read which complaint', async () => {
+    const { json } = await apiAs<{ items: Array<{ actorKind: string; subjectKind: string; action: string }> }>('GET', '/api/access-log?limit=1000');
+    expect(json.items.some((e) => e.actorKind === 'user' && e.subjectKind === 'complaint' && e.action.startsWith('GET /api/complaints/'))).toBe(true);
+  });
+});
