@@ -6,6 +6,7 @@ import {
   ComplaintClassifiedEvent,
   ComplaintEscalatedEvent,
   complaintIdFor,
+  deadLetterTopic,
   encodeEvent,
   type CaseEvent,
   type Channel,
@@ -162,7 +163,7 @@ beforeAll(async () => {
   await producer.connect();
   observer = new Kafka({ clientId: 'routing-observer', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: 'routing-observer', sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100 });
   await observer.connect();
-  await observer.subscribe({ topics: [ComplaintAssignedEvent.topic, ComplaintEscalatedEvent.topic, CaseEventEvent.topic], fromBeginning: true });
+  await observer.subscribe({ topics: [ComplaintAssignedEvent.topic, ComplaintEscalatedEvent.topic, CaseEventEvent.topic, deadLetterTopic(ComplaintClassifiedEvent.topic)], fromBeginning: true });
   await observer.run({
     eachMessage: async ({ topic, message }) => {
       const list = seen.get(topic) ?? [];
@@ -395,4 +396,16 @@ it('refuses bad organisation input with the one error shape, and requires a key'
   expect((await api('POST', '/api/members/c1/absences', { from: '2026-11-25T00:00:00Z', until: '2026-11-24T00:00:00Z' })).json.error.field).toBe('until');
   expect((await fetch(`${url}/api/teams`)).status).toBe(401);
   expect((await api('GET', '/api/routing-rules/versions')).json.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+});
+
+it('dead-letters a classified event for a complaint that was never stored, and routes the ones beside it', async () => {
+  const stored = await classified({ category: 'conc' });
+  const ghost: ComplaintClassified = { ...stored, complaintId: complaintIdFor('web', `ghost-${Date.now()}`) };
+  await publish(ComplaintClassifiedEvent, [ghost, stored]);
+  expect((await settled(stored.complaintId)).owner_id).toBeTruthy();
+  const [dead] = await waitFor('dead letter', async () => {
+    const found = (seen.get(deadLetterTopic(ComplaintClassifiedEvent.topic)) ?? []).filter((m) => m.key === ghost.complaintId);
+    return found.length > 0 && found;
+  });
+  expect(dead.v).toMatchObject({ error: { code: 'complaint-unknown', message: expect.stringContaining(ghost.complaintId) } });
 });
