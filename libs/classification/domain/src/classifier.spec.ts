@@ -247,6 +247,9 @@ describe('training, saving and loading', () => {
     const model = JSON.parse(serializeModel(trainModel(examples)));
     model.heads.complaint.bias = [0];
     expect(() => loadClassifier(JSON.stringify(model))).toThrow(/head complaint is malformed/);
+    const renamed = JSON.parse(serializeModel(trainModel(examples)));
+    renamed.heads.complaint.classes = ['a', 'b'];
+    expect(() => loadClassifier(JSON.stringify(renamed))).toThrow(/classes "no" and "yes"/);
   });
 
   it('calibrates: Platt scaling recovers how margins map to outcomes', () => {

@@ -79,6 +79,16 @@ export function parseModelFile(json: string): ModelFile {
       if (!Array.isArray(w) || w.length !== head.classes.length)
         throw new Error(`model head ${name}: weights for "${f}" have the wrong length`);
   }
+  if ([...m.heads.complaint.classes].sort().join(',') !== 'no,yes')
+    throw new Error('model head complaint must have the classes "no" and "yes"');
   if (!Array.isArray(m.priorityRules)) throw new Error('model file has no priorityRules');
+  if (!Array.isArray(m.explicitCues)) throw new Error('model file has no explicitCues');
+  for (const cue of m.explicitCues) {
+    try {
+      new RegExp(cue, 'u');
+    } catch (err) {
+      throw new Error(`model file has a bad explicit cue ${cue}: ${(err as Error).message}`);
+    }
+  }
   return { ...m, modelVersion: computeModelVersion(m) };
 }
