@@ -1,7 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
-import { CurrentPrincipal, RequireScope, hashKey, type Principal } from '@klaxon/platform/auth';
+import { CurrentPrincipal, PrincipalResolvers, RequireScope, hashKey, unauthenticated, type AuthRequest, type Principal, type PrincipalResolver } from '@klaxon/platform/auth';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import { connectInfrastructure } from './infrastructure';
 import { startApp, type RunningApp } from './start-app';
@@ -30,6 +30,22 @@ class ProbeController {
   }
 }
 
+/** How the console plugs in its signed-in users: another resolver, registered beside the API keys. */
+@Injectable()
+class SessionResolver implements PrincipalResolver, OnModuleInit {
+  readonly name = 'test-session';
+  constructor(private readonly resolvers: PrincipalResolvers) {}
+  onModuleInit(): void {
+    this.resolvers.register(this);
+  }
+  async resolve(request: AuthRequest): Promise<Principal | null> {
+    const session = /(?:^|;\s*)session=([^;]+)/.exec(String(request.headers.cookie ?? ''))?.[1];
+    if (!session) return null;
+    if (session !== 'alice-session') throw unauthenticated('This session has expired');
+    return { kind: 'user', id: 'u-alice', name: 'Alice', scopes: ['read', 'act'], role: 'team-lead', teamIds: ['t-webcare'] };
+  }
+}
+
 let pg: PostgresCluster;
 let db: Client;
 let running: RunningApp;
@@ -38,7 +54,7 @@ let url: string;
 async function start(databaseUrl: string, env: Record<string, string>): Promise<RunningApp> {
   const config = loadRuntimeConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env });
   const infrastructure = await connectInfrastructure({ service: 'auth-test', config, embedded: { dataDir: undefined } });
-  return startApp({ service: 'auth-test', infrastructure, features: [{ module: class ProbeModule {}, controllers: [ProbeController] }], http: { port: 0, host: '127.0.0.1' }, apiKeys: config.apiKeys, relayOutbox: false });
+  return startApp({ service: 'auth-test', infrastructure, features: [{ module: class ProbeModule {}, controllers: [ProbeController], providers: [SessionResolver] }], http: { port: 0, host: '127.0.0.1' }, apiKeys: config.apiKeys, relayOutbox: false });
 }
 
 const call = async (method: string, path: string, key?: string, body?: unknown) => {
@@ -118,6 +134,18 @@ it('creates a key that works at once, lists keys without revealing them, and rev
   expect((await call('GET', '/api/api-keys', 'root-key-0123456789')).json!.total).toBe(2);
   expect((await call('GET', '/api/api-keys?includeRevoked=true', 'root-key-0123456789')).json!.total).toBe(3);
   expect(await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789')).toMatchObject({ status: 404, json: { error: { code: 'not-found' } } });
+});
+
+it('takes another kind of principal from a resolver a module registers (console sessions)', async () => {
+  const withCookie = (cookie: string) => fetch(`${url}/t/read`, { headers: { cookie } });
+  const res = await withCookie('theme=dark; session=alice-session');
+  expect({ status: res.status, json: await res.json() }).toEqual({
+    status: 200,
+    json: { kind: 'user', id: 'u-alice', name: 'Alice', scopes: ['read', 'act'], role: 'team-lead', teamIds: ['t-webcare'] },
+  });
+  const expired = await withCookie('session=bob-old');
+  expect({ status: expired.status, json: await expired.json() }).toEqual({ status: 401, json: { error: { code: 'unauthenticated', message: 'This session has expired' } } });
+  expect((await fetch(`${url}/api/api-keys`, { headers: { cookie: 'session=alice-session' } })).status).toBe(403);
 });
 
 it('refuses a bad key request with a 400 naming the field', async () => {
