@@ -84,7 +84,8 @@ export class ComplaintQueryService {
       owner: row.owner_id
         ? { id: String(row.owner_id), name: String(row.owner_name), teamId: String(row.team_id), assignedAt: iso(row.assigned_at), reason: json(row.assignment_reason, null) }
         : null,
-      deadlines: clocks.map((c) => ({ clock: String(c.clock), deadline: iso(c.deadline), warnAt: iso(c.warn_at), status: String(c.status) })),
+      // A clock paused while waiting on the customer has no deadline until it resumes.
+      deadlines: clocks.map((c) => ({ clock: String(c.clock), deadline: c.deadline ? iso(c.deadline) : null, warnAt: c.warn_at ? iso(c.warn_at) : null, status: String(c.status) })),
     };
   }
 }

@@ -32,7 +32,7 @@ export const complaintViewSchema = z.object({
     })
     .nullable(),
   owner: z.object({ id: z.string(), name: z.string(), teamId: z.string(), assignedAt: at, reason: z.unknown() }).nullable(),
-  deadlines: z.array(z.object({ clock: z.string(), deadline: at, warnAt: at, status: z.string() })),
+  deadlines: z.array(z.object({ clock: z.string(), deadline: at.nullable().describe('null while the clock is paused (waiting on the customer)'), warnAt: at.nullable(), status: z.string() })),
   history: z.array(z.object({ at, kind: z.string(), actor: z.string(), reason: z.string().nullable(), data: z.unknown() })).optional(),
 });
 export type ComplaintView = z.infer<typeof complaintViewSchema>;
