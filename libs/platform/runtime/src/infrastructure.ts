@@ -47,8 +47,8 @@ export async function connectInfrastructure({ service, config, embedded }: Infra
   if (config.database?.migrate ?? true) await runMigrations(dataSource);
 
   const bus: MessageBus = config.kafka
-    ? new KafkaMessageBus({ clientId: `${config.kafka.clientId}-${service}`, brokers: config.kafka.brokers, logger, consumer: config.kafka.consumer })
-    : new InProcessMessageBus({ logger });
+    ? new KafkaMessageBus({ clientId: `${config.kafka.clientId}-${service}`, brokers: config.kafka.brokers, logger, metrics, consumer: config.kafka.consumer })
+    : new InProcessMessageBus({ logger, metrics });
   closers.unshift(() => bus.close());
   await bus.ensureTopics(allTopics());
 
