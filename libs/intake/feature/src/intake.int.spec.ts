@@ -259,6 +259,11 @@ describe('the public form', () => {
     expect(JSON.parse(json.html)).toEqual({ error: { code: 'rate-limited', message: expect.any(String) } });
     expect((await postForm({ name: 'x' }, { ip: '203.0.113.10' })).status).toBe(400); // another client is not affected
   });
+
+  it('cannot be dodged by forging X-Forwarded-For: the address the (one trusted) proxy appended counts', async () => {
+    for (let i = 0; i < 10; i++) expect((await postForm({ name: 'x' }, { ip: `10.9.9.${i}, 203.0.113.77` })).status).toBe(400);
+    expect((await postForm(valid, { ip: '10.9.9.200, 203.0.113.77' })).status).toBe(429);
+  });
 });
 
 describe('/api/docs', () => {

@@ -44,7 +44,9 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   })
   class AppModule {}
 
-  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy: true });
+  // One trusted hop (the ingress): the client address is the last X-Forwarded-For entry, which a
+  // client cannot forge (trusting every hop would take the first, which it can — and dodge rate limits).
+  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy: 1 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new NestPinoLogger(infra.logger.child({ component: 'nest' })),
     bufferLogs: false,
