@@ -29,24 +29,40 @@ interface Complaint {
 }
 
 async function apiAs<T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${app.url}${url}`, { method, headers: DEMO, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${app.url}${url}`, {
+    method,
+    headers: DEMO,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json().catch(() => null)) as T };
 }
 
 async function submit(text: string, email: string): Promise<string> {
-  const { json } = await apiAs<{ id: string }>('POST', '/api/complaints', { channel: 'web', text, customer: { name: 'Test Klant', email } });
+  const { json } = await apiAs<{ id: string }>('POST', '/api/complaints', {
+    channel: 'web',
+    text,
+    customer: { name: 'Test Klant', email },
+  });
   return json.id;
 }
 
 const complaint = (id: string) => apiAs<Complaint>('GET', `/api/complaints/${id}`).then((r) => r.json);
 const assigned = (id: string) =>
-  waitFor(`${id} assigned`, async () => ((await complaint(id)).owner ? complaint(id) : undefined), 30_000).catch((e: Error) => {
+  waitFor(
+    `${id} assigned`,
+    async () => ((await complaint(id)).owner ? complaint(id) : undefined),
+    30_000,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}\n${app.output().slice(-4000)}`);
   });
 
 async function signIn(email: string, lang = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
   // bypassCSP: the console's CSP forbids inline scripts, axe is injected as one.
-  const context = await browser.newContext({ locale: lang, viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const context = await browser.newContext({
+    locale: lang,
+    viewport: { width: 1280, height: 900 },
+    bypassCSP: true,
+  });
   const page = await context.newPage();
   await page.goto(`${app.url}/console`);
   await page.getByLabel(lang.startsWith('nl') ? 'E-mailadres' : 'E-mail').fill(email);
@@ -61,24 +77,59 @@ async function signIn(email: string, lang = 'en-GB'): Promise<{ context: Browser
 async function axe(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } };
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+    const w = window as unknown as {
+      axe: {
+        run(
+          ctx: unknown,
+          o: unknown,
+        ): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }>;
+      };
+    };
+    const r = await w.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3),
+    }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   // Build the front-end from the current sources (npm start builds it only when missing).
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(root, 'apps/console/vite.config.mts')], { cwd: root, stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      path.join(root, 'apps/console/vite.config.mts'),
+    ],
+    { cwd: root, stdio: 'ignore' },
+  );
   mkdirSync(shots, { recursive: true });
   x = await startFakeXApi();
   x.addUser({ id: 'u1', username: 'AnnaDV', name: 'Anna de Vries', followers: 48_000 });
   x.addUser({ id: 'u2', username: 'pietk', name: 'Piet K', followers: 120 });
-  x.push({ id: '900', text: '@KlaxonShop third time this week my parcel is "delivered" to nobody. Terrible, I want my money back!', authorId: 'u1', lang: 'en' });
-  x.push({ id: '901', text: '@KlaxonShop what time does the store in Utrecht open on Sunday?', authorId: 'u2', lang: 'en' });
+  x.push({
+    id: '900',
+    text: '@KlaxonShop third time this week my parcel is "delivered" to nobody. Terrible, I want my money back!',
+    authorId: 'u1',
+    lang: 'en',
+  });
+  x.push({
+    id: '901',
+    text: '@KlaxonShop what time does the store in Utrecht open on Sunday?',
+    authorId: 'u2',
+    lang: 'en',
+  });
   [app, browser] = await Promise.all([
     startAppProcess('klaxon', {
       DATA_DIR: dataDir,
@@ -91,7 +142,16 @@ beforeAll(async () => {
     }),
     chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
     }),
   ]);
 });
@@ -105,7 +165,12 @@ afterAll(async () => {
 
 describe('sign-in and access', () => {
   it('refuses wrong passwords, locks the account after five in a row, and needs the CSRF token for changes', async () => {
-    const login = (password: string) => fetch(`${app.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.local', password }) });
+    const login = (password: string) =>
+      fetch(`${app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@demo.local', password }),
+      });
     const ok = await login('demo');
     expect(ok.status).toBe(200);
     const cookies = ok.headers.getSetCookie();
@@ -113,10 +178,17 @@ describe('sign-in and access', () => {
     expect(cookies.every((c) => /SameSite=Strict/.test(c))).toBe(true);
     const cookie = cookies.map((c) => c.split(';')[0]).join('; ');
     const { csrfToken } = (await ok.json()) as { csrfToken: string };
-    const noToken = await fetch(`${app.url}/api/signals/whatever/dismiss`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+    const noToken = await fetch(`${app.url}/api/signals/whatever/dismiss`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(noToken.status).toBe(403);
     expect(((await noToken.json()) as { error: { code: string } }).error.code).toBe('csrf-token');
-    const logout = await fetch(`${app.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+    const logout = await fetch(`${app.url}/api/session`, {
+      method: 'DELETE',
+      headers: { cookie, 'x-csrf-token': csrfToken },
+    });
     expect(logout.status).toBe(204);
     expect((await fetch(`${app.url}/api/session`, { headers: { cookie } })).status).toBe(401);
 
@@ -128,10 +200,17 @@ describe('sign-in and access', () => {
 
 describe('webcare agent', () => {
   it('sees social posts riskiest first with evidence highlighted, and promotes a latent post to a complaint', async () => {
-    const signal = await waitFor('the question post as a signal', async () => {
-      const { json } = await apiAs<{ items: Array<{ id: string; text: string }> }>('GET', '/api/signals?channel=social');
-      return json.items.find((s) => s.text.includes('Utrecht'));
-    }, 60_000);
+    const signal = await waitFor(
+      'the question post as a signal',
+      async () => {
+        const { json } = await apiAs<{ items: Array<{ id: string; text: string }> }>(
+          'GET',
+          '/api/signals?channel=social',
+        );
+        return json.items.find((s) => s.text.includes('Utrecht'));
+      },
+      60_000,
+    );
     const { context, page } = await signIn('webcare@demo.local');
     await page.goto(`${app.url}/console#/queue`);
     const card = page.locator('[data-testid=queue-signal]', { hasText: 'Utrecht' });
@@ -157,10 +236,24 @@ describe('webcare agent', () => {
 
 describe('handler', () => {
   it('replies to and resolves a complaint they own, and cannot open another team’s', async () => {
-    const mine = await submit('The staff at your service desk were rude to me on the phone, I want an apology.', 'eva@example.nl');
-    const other = await submit('My parcel was delivered to the wrong address again, this is the third time. I want a refund.', 'bram@example.nl');
+    const mine = await submit(
+      'The staff at your service desk were rude to me on the phone, I want an apology.',
+      'eva@example.nl',
+    );
+    const other = await submit(
+      'My parcel was delivered to the wrong address again, this is the third time. I want a refund.',
+      'bram@example.nl',
+    );
     const a = await assigned(mine);
-    if (a.owner!.id !== 'm-service-1') expect((await apiAs('POST', `/api/complaints/${mine}/reassign`, { reason: 'manual', memberId: 'm-service-1' })).status).toBe(200);
+    if (a.owner!.id !== 'm-service-1')
+      expect(
+        (
+          await apiAs('POST', `/api/complaints/${mine}/reassign`, {
+            reason: 'manual',
+            memberId: 'm-service-1',
+          })
+        ).status,
+      ).toBe(200);
     await waitFor('the handler owns it', async () => (await complaint(mine)).owner?.id === 'm-service-1');
     const b = await assigned(other);
     expect(b.owner!.teamId).not.toBe('customer-service');
@@ -176,10 +269,18 @@ describe('handler', () => {
     await row.getByRole('link').click();
     await page.getByRole('heading', { name: new RegExp(a.reference) }).waitFor();
     const reply = page.getByRole('form', { name: 'Reply to the customer' });
-    await reply.getByLabel('Message').fill('Dear Eva, we are sorry. The team lead of the service desk will call you today.');
+    await reply
+      .getByLabel('Message')
+      .fill('Dear Eva, we are sorry. The team lead of the service desk will call you today.');
     await reply.getByRole('button').click();
-    await waitFor('responded', async () => ['in-progress', 'acknowledged'].includes((await complaint(mine)).status) || undefined);
-    await page.locator('.history', { hasText: 'responded' }).waitFor().catch(async () => page.locator('.history li').last().waitFor());
+    await waitFor(
+      'responded',
+      async () => ['in-progress', 'acknowledged'].includes((await complaint(mine)).status) || undefined,
+    );
+    await page
+      .locator('.history', { hasText: 'responded' })
+      .waitFor()
+      .catch(async () => page.locator('.history li').last().waitFor());
     const resolve = page.getByRole('form', { name: 'Resolve' });
     await resolve.getByLabel('Resolution').fill('Apologised by phone; coaching for the desk staff.');
     await resolve.getByLabel('The complaint was founded').check();
@@ -195,6 +296,13 @@ describe('handler', () => {
     await page.goto(`${app.url}/console#/complaint/${other}`);
     await page.getByRole('alert').filter({ hasText: 'another team' }).waitFor();
     expect(await page.content()).not.toContain('wrong address');
+
+    // Every read of personal data is in the access log: the handler's reads of their complaint, none of the refused one.
+    type Entry = { actor: string; actorKind: string; action: string };
+    const reads = (await apiAs<{ items: Entry[] }>('GET', `/api/access-log?subjectId=${mine}`)).json.items;
+    expect(reads.some((e) => e.actorKind === 'user' && e.action === 'GET /api/complaints/:id')).toBe(true);
+    const refused = (await apiAs<{ items: Entry[] }>('GET', `/api/access-log?subjectId=${other}`)).json.items;
+    expect(refused.filter((e) => e.actorKind === 'user')).toEqual([]);
     await context.close();
   });
 });
@@ -204,7 +312,10 @@ describe('team lead', () => {
     const { context, page } = await signIn('lead@demo.local');
     await page.goto(`${app.url}/console#/team`);
     await page.getByRole('heading', { name: 'Incoming, live' }).waitFor();
-    const id = await submit('Your invoice charged me twice this month, I demand the money back now.', 'noor@example.nl');
+    const id = await submit(
+      'Your invoice charged me twice this month, I demand the money back now.',
+      'noor@example.nl',
+    );
     const row = page.locator(`tr[data-complaint="${id}"]`).first();
     await row.waitFor({ timeout: 10_000 }); // no reload: it came over the event stream
     const c = await assigned(id);
@@ -213,7 +324,10 @@ describe('team lead', () => {
     expect(await axe(page)).toEqual([]);
 
     const target = await waitFor('another member of the team', async () => {
-      const { json } = await apiAs<{ items: Array<{ id: string; teamId: string; active: boolean }> }>('GET', `/api/members?teamId=${c.owner!.teamId}`);
+      const { json } = await apiAs<{ items: Array<{ id: string; teamId: string; active: boolean }> }>(
+        'GET',
+        `/api/members?teamId=${c.owner!.teamId}`,
+      );
       return json.items.find((m) => m.active && m.id !== c.owner!.id);
     });
     await row.getByRole('combobox').selectOption(target.id);
@@ -226,10 +340,16 @@ describe('team lead', () => {
     await shot(page, 'kpis');
     expect(await axe(page)).toEqual([]);
 
-    const customerId = await waitFor('the customer linked', async () => (await complaint(id)).customerId ?? undefined);
+    const customerId = await waitFor(
+      'the customer linked',
+      async () => (await complaint(id)).customerId ?? undefined,
+    );
     await page.goto(`${app.url}/console#/customer/${customerId}`);
     await page.getByRole('heading', { name: 'Links and their evidence' }).waitFor();
-    await page.getByRole('cell', { name: /noor@example.nl/ }).first().waitFor();
+    await page
+      .getByRole('cell', { name: /noor@example.nl/ })
+      .first()
+      .waitFor();
     await shot(page, 'customer');
     expect(await axe(page)).toEqual([]);
 
@@ -238,10 +358,5 @@ describe('team lead', () => {
     await page.getByRole('link', { name: 'Mijn klachten' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl');
     await context.close();
-  });
-
-  it('the access log records who read which complaint', async () => {
-    const { json } = await apiAs<{ items: Array<{ actorKind: string; subjectKind: string; action: string }> }>('GET', '/api/access-log?limit=1000');
-    expect(json.items.some((e) => e.actorKind === 'user' && e.subjectKind === 'complaint' && e.action.startsWith('GET /api/complaints/'))).toBe(true);
   });
 });

@@ -13,6 +13,10 @@ runMain(() => {
     service: 'console',
     env: process.env,
     defaultPort: 3006,
-    features: [ConsoleModule.forRoot({ webRoot: env.CONSOLE_WEB_ROOT ?? ensureConsoleBundle() }), IntakeModule, CasesModule],
+    features: [
+      ConsoleModule.forRoot({ webRoot: env.CONSOLE_WEB_ROOT ?? ensureConsoleBundle() }),
+      IntakeModule,
+      CasesModule,
+    ],
   });
 });

@@ -22,7 +22,12 @@ function useRoute(): string[] {
   return hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
 }
 
-const homeOf = (user: User) => (user.role === 'webcare-agent' ? 'queue' : user.role === 'team-lead' || user.role === 'executive' || user.role === 'admin' ? 'team' : 'mine');
+const homeOf = (user: User) =>
+  user.role === 'webcare-agent'
+    ? 'queue'
+    : user.role === 'team-lead' || user.role === 'executive' || user.role === 'admin'
+      ? 'team'
+      : 'mine';
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -30,7 +35,10 @@ export function App() {
     localStorage.setItem('klaxon.lang', l);
     setLangState(l);
   }, []);
-  const i18n = useMemo(() => ({ lang, setLang, t: (k: keyof (typeof DICTIONARIES)['en']) => DICTIONARIES[lang][k] }), [lang, setLang]);
+  const i18n = useMemo(
+    () => ({ lang, setLang, t: (k: keyof (typeof DICTIONARIES)['en']) => DICTIONARIES[lang][k] }),
+    [lang, setLang],
+  );
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
@@ -50,7 +58,13 @@ export function App() {
   return (
     <I18n.Provider value={i18n}>
       <Live.Provider value={live}>
-        {user === undefined ? <p className="pad">{i18n.t('loading')}</p> : user === null ? <Login onSignedIn={setUser} /> : <Shell user={user} onSignedOut={() => setUser(null)} />}
+        {user === undefined ? (
+          <p className="pad">{i18n.t('loading')}</p>
+        ) : user === null ? (
+          <Login onSignedIn={setUser} />
+        ) : (
+          <Shell user={user} onSignedOut={() => setUser(null)} />
+        )}
       </Live.Provider>
     </I18n.Provider>
   );
@@ -82,7 +96,10 @@ function Login({ onSignedIn }: { onSignedIn(u: User): void }) {
     setBusy(true);
     setError(null);
     try {
-      const s = await api<SessionView>('/api/session', { method: 'POST', body: { email: String(form.get('email')), password: String(form.get('password')) } });
+      const s = await api<SessionView>('/api/session', {
+        method: 'POST',
+        body: { email: String(form.get('email')), password: String(form.get('password')) },
+      });
       setCsrfToken(s.csrfToken);
       onSignedIn(s.user);
       if (!location.hash) location.hash = `#/${homeOf(s.user)}`;
@@ -131,13 +148,28 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
     location.hash = '';
     onSignedOut();
   };
-  const title = { queue: t('navQueue'), mine: t('navMine'), team: t('navTeam'), kpis: t('navKpis'), complaint: t('complaints'), customer: t('navCustomer') }[view] ?? t('appName');
+  const title =
+    {
+      queue: t('navQueue'),
+      mine: t('navMine'),
+      team: t('navTeam'),
+      kpis: t('navKpis'),
+      complaint: t('complaints'),
+      customer: t('navCustomer'),
+    }[view] ?? t('appName');
   useEffect(() => {
     document.title = `${title} — ${t('appName')}`;
   }, [title, t]);
   return (
     <>
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         {t('skip')}
       </a>
       <header className="top">

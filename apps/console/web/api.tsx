@@ -6,7 +6,18 @@ import type { KpiGroup } from '@klaxon/sla/feature';
 import type { CaseActionResult } from '@klaxon/cases/feature';
 import type { CaseCommand } from '@klaxon/cases/domain';
 
-export type { SessionView, ComplaintView, Page, CustomerView, MemberView, SignalView, UndoResult, KpiGroup, CaseActionResult, CaseCommand };
+export type {
+  SessionView,
+  ComplaintView,
+  Page,
+  CustomerView,
+  MemberView,
+  SignalView,
+  UndoResult,
+  KpiGroup,
+  CaseActionResult,
+  CaseCommand,
+};
 export interface TeamView {
   id: string;
   name: string;
@@ -49,10 +60,20 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') headers['x-csrf-token'] = csrfToken || csrfFromCookie();
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   if (res.status === 204) return undefined as T;
   const json = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  if (!res.ok) throw new ApiFailure(res.status, json?.error?.code ?? `http-${res.status}`, json?.error?.message ?? res.statusText);
+  if (!res.ok)
+    throw new ApiFailure(
+      res.status,
+      json?.error?.code ?? `http-${res.status}`,
+      json?.error?.message ?? res.statusText,
+    );
   return json as T;
 }
 

@@ -217,14 +217,23 @@ export type T = (key: keyof Dict) => string;
 export function initialLang(): Lang {
   const saved = localStorage.getItem('klaxon.lang');
   if (saved === 'nl' || saved === 'en') return saved;
-  return (navigator.languages ?? [navigator.language]).some((l) => l.toLowerCase().startsWith('nl')) ? 'nl' : 'en';
+  return (navigator.languages ?? [navigator.language]).some((l) => l.toLowerCase().startsWith('nl'))
+    ? 'nl'
+    : 'en';
 }
 
-export const I18n = createContext<{ lang: Lang; t: T; setLang(l: Lang): void }>({ lang: 'en', t: (k) => en[k], setLang: () => undefined });
+export const I18n = createContext<{ lang: Lang; t: T; setLang(l: Lang): void }>({
+  lang: 'en',
+  t: (k) => en[k],
+  setLang: () => undefined,
+});
 export const useI18n = () => useContext(I18n);
 
 export function formatTime(iso: string, lang: Lang): string {
-  return new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB', {
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
 }
 
 /** "2 h 05 m left" / "breached 10 m ago" */
@@ -235,6 +244,12 @@ export function countdown(deadline: string, now: number, t: T): { text: string; 
   const h = Math.floor((abs % 86_400_000) / 3_600_000);
   const m = Math.floor((abs % 3_600_000) / 60_000);
   const s = Math.floor((abs % 60_000) / 1000);
-  const span = d ? `${d}d ${h}h` : h ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(s).padStart(2, '0')}s`;
-  return ms >= 0 ? { text: `${span} ${t('left')}`, overdue: false } : { text: `${t('breached')} (${span})`, overdue: true };
+  const span = d
+    ? `${d}d ${h}h`
+    : h
+      ? `${h}h ${String(m).padStart(2, '0')}m`
+      : `${m}m ${String(s).padStart(2, '0')}s`;
+  return ms >= 0
+    ? { text: `${span} ${t('left')}`, overdue: false }
+    : { text: `${t('breached')} (${span})`, overdue: true };
 }

@@ -7,12 +7,20 @@ export interface LiveEvent {
   occurredAt: string;
 }
 
-export const Live = createContext<{ connected: boolean; tick: number; recent: LiveEvent[] }>({ connected: false, tick: 0, recent: [] });
+export const Live = createContext<{ connected: boolean; tick: number; recent: LiveEvent[] }>({
+  connected: false,
+  tick: 0,
+  recent: [],
+});
 export const useLive = () => useContext(Live);
 
 /** One EventSource for the signed-in person; `tick` changes on every event so views refetch. */
 export function useLiveStream(enabled: boolean) {
-  const [state, setState] = useState<{ connected: boolean; tick: number; recent: LiveEvent[] }>({ connected: false, tick: 0, recent: [] });
+  const [state, setState] = useState<{ connected: boolean; tick: number; recent: LiveEvent[] }>({
+    connected: false,
+    tick: 0,
+    recent: [],
+  });
   const pending = useRef<LiveEvent[]>([]);
   useEffect(() => {
     if (!enabled) return;
@@ -22,7 +30,11 @@ export function useLiveStream(enabled: boolean) {
       timer = null;
       const batch = pending.current;
       pending.current = [];
-      setState((s) => ({ connected: true, tick: s.tick + 1, recent: [...batch.reverse(), ...s.recent].slice(0, 50) }));
+      setState((s) => ({
+        connected: true,
+        tick: s.tick + 1,
+        recent: [...batch.reverse(), ...s.recent].slice(0, 50),
+      }));
     };
     source.onopen = () => setState((s) => ({ ...s, connected: true }));
     source.onerror = () => setState((s) => ({ ...s, connected: false }));

@@ -6,14 +6,26 @@ import { Countdown, evidenceWords, Failure, Highlighted, Priority, useApi, useNo
 
 const LEADS = ['team-lead', 'admin'];
 
-export function ReassignForm({ complaint, onDone }: { complaint: Pick<ComplaintView, 'id' | 'reference' | 'owner'>; onDone(msg: string): void }) {
+export function ReassignForm({
+  complaint,
+  onDone,
+}: {
+  complaint: Pick<ComplaintView, 'id' | 'reference' | 'owner'>;
+  onDone(msg: string): void;
+}) {
   const { t } = useI18n();
-  const members = useApi<{ items: MemberView[] }>(complaint.owner ? `/api/members?teamId=${encodeURIComponent(complaint.owner.teamId)}` : '/api/members', { live: false });
+  const members = useApi<{ items: MemberView[] }>(
+    complaint.owner ? `/api/members?teamId=${encodeURIComponent(complaint.owner.teamId)}` : '/api/members',
+    { live: false },
+  );
   const [to, setTo] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      await api(`/api/complaints/${complaint.id}/reassign`, { method: 'POST', body: { reason: 'manual', ...(to ? { memberId: to } : {}) } });
+      await api(`/api/complaints/${complaint.id}/reassign`, {
+        method: 'POST',
+        body: { reason: 'manual', ...(to ? { memberId: to } : {}) },
+      });
       onDone(`${t('reassign')} ${complaint.reference}: ${t('done')}`);
     } catch (err) {
       onDone(err instanceof ApiFailure ? err.message : t('error'));
@@ -42,7 +54,25 @@ export function ReassignForm({ complaint, onDone }: { complaint: Pick<ComplaintV
   );
 }
 
-function ActionForm({ id, label, fields, build, onDone }: { id: string; label: string; fields: Array<{ name: string; label: string; kind: 'text' | 'area' | 'check' | 'select'; options?: string[]; required?: boolean }>; build(form: FormData): CaseCommand; onDone(msg: string, ok: boolean): void }) {
+function ActionForm({
+  id,
+  label,
+  fields,
+  build,
+  onDone,
+}: {
+  id: string;
+  label: string;
+  fields: Array<{
+    name: string;
+    label: string;
+    kind: 'text' | 'area' | 'check' | 'select';
+    options?: string[];
+    required?: boolean;
+  }>;
+  build(form: FormData): CaseCommand;
+  onDone(msg: string, ok: boolean): void;
+}) {
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -93,6 +123,16 @@ function ActionForm({ id, label, fields, build, onDone }: { id: string; label: s
 
 const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
 
+/** The router's recorded reason in words: the rule and why this member (the candidates stay in the history). */
+function reasonText(reason: unknown): string {
+  if (typeof reason === 'string') return reason;
+  const r = reason as { rule?: string; chosenBecause?: string; cause?: string; note?: string };
+  return (
+    [r.chosenBecause ?? r.cause, r.rule && `(${r.rule})`, r.note].filter(Boolean).join(' ') ||
+    JSON.stringify(reason)
+  );
+}
+
 export function ComplaintDetail({ id, user }: { id: string; user: User }) {
   const { t, lang } = useI18n();
   const now = useNow();
@@ -106,7 +146,11 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
   if (!c.data) return <p>{t('loading')}</p>;
   const v = c.data;
   const cls = v.classification;
-  const social = (v.channelMeta?.social ?? null) as { handle?: string; followers?: number; url?: string } | null;
+  const social = (v.channelMeta?.social ?? null) as {
+    handle?: string;
+    followers?: number;
+    url?: string;
+  } | null;
   return (
     <article className="detail" aria-labelledby="complaint-title">
       <h2 id="complaint-title">
@@ -155,7 +199,8 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
               <>
                 <dt>{t('complaintLabel')}</dt>
                 <dd>
-                  {cls.complaint} ({Math.round(cls.complaintProbability * 100)}%) · <Priority value={cls.priority} /> · {cls.category}
+                  {cls.complaint} ({Math.round(cls.complaintProbability * 100)}%) ·{' '}
+                  <Priority value={cls.priority} /> · {cls.category}
                   {cls.reputationalRisk ? ' · ⚠ reputational risk' : ''}
                 </dd>
                 <dt>{t('why')}</dt>
@@ -167,7 +212,7 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
               {v.owner ? `${v.owner.name} (${v.owner.teamId})` : t('queued')}
               {v.owner?.reason ? (
                 <div className="muted">
-                  {t('assignmentReason')}: {JSON.stringify(v.owner.reason)}
+                  {t('assignmentReason')}: {reasonText(v.owner.reason)}
                 </div>
               ) : null}
             </dd>
@@ -189,20 +234,77 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
         </section>
         <section aria-labelledby="d-actions">
           <h3 id="d-actions">{t('actions')}</h3>
-          <ActionForm id={v.id} label={t('reply')} fields={[{ name: 'message', label: t('message'), kind: 'area', required: true }]} build={(f) => ({ action: 'reply', message: str(f, 'message') })} onDone={done} />
-          <ActionForm id={v.id} label={t('resolve')} fields={[{ name: 'resolution', label: t('resolution'), kind: 'area', required: true }, { name: 'founded', label: t('founded'), kind: 'check' }]} build={(f) => ({ action: 'resolve', resolution: str(f, 'resolution'), founded: f.get('founded') === 'on' })} onDone={done} />
+          <ActionForm
+            id={v.id}
+            label={t('reply')}
+            fields={[{ name: 'message', label: t('message'), kind: 'area', required: true }]}
+            build={(f) => ({ action: 'reply', message: str(f, 'message') })}
+            onDone={done}
+          />
+          <ActionForm
+            id={v.id}
+            label={t('resolve')}
+            fields={[
+              { name: 'resolution', label: t('resolution'), kind: 'area', required: true },
+              { name: 'founded', label: t('founded'), kind: 'check' },
+            ]}
+            build={(f) => ({
+              action: 'resolve',
+              resolution: str(f, 'resolution'),
+              founded: f.get('founded') === 'on',
+            })}
+            onDone={done}
+          />
           <details>
-            <summary>{t('show')}: {t('waitOnCustomer')}, {t('reopen')}, {t('handBack')}, {t('correct')}</summary>
-            <ActionForm id={v.id} label={t('waitOnCustomer')} fields={[{ name: 'message', label: t('message'), kind: 'area' }]} build={(f) => ({ action: 'wait-on-customer', ...(str(f, 'message') ? { message: str(f, 'message') } : {}) })} onDone={done} />
-            <ActionForm id={v.id} label={t('reopen')} fields={[{ name: 'reason', label: t('reason'), kind: 'text', required: true }]} build={(f) => ({ action: 'reopen', reason: str(f, 'reason') })} onDone={done} />
-            <ActionForm id={v.id} label={t('handBack')} fields={[{ name: 'reason', label: t('reason'), kind: 'text', required: true }]} build={(f) => ({ action: 'hand-back', reason: str(f, 'reason') })} onDone={done} />
+            <summary>
+              {t('show')}: {t('waitOnCustomer')}, {t('reopen')}, {t('handBack')}, {t('correct')}
+            </summary>
+            <ActionForm
+              id={v.id}
+              label={t('waitOnCustomer')}
+              fields={[{ name: 'message', label: t('message'), kind: 'area' }]}
+              build={(f) => ({
+                action: 'wait-on-customer',
+                ...(str(f, 'message') ? { message: str(f, 'message') } : {}),
+              })}
+              onDone={done}
+            />
+            <ActionForm
+              id={v.id}
+              label={t('reopen')}
+              fields={[{ name: 'reason', label: t('reason'), kind: 'text', required: true }]}
+              build={(f) => ({ action: 'reopen', reason: str(f, 'reason') })}
+              onDone={done}
+            />
+            <ActionForm
+              id={v.id}
+              label={t('handBack')}
+              fields={[{ name: 'reason', label: t('reason'), kind: 'text', required: true }]}
+              build={(f) => ({ action: 'hand-back', reason: str(f, 'reason') })}
+              onDone={done}
+            />
             <ActionForm
               id={v.id}
               label={t('correct')}
               fields={[
-                { name: 'complaint', label: t('complaintLabel'), kind: 'select', options: ['explicit', 'latent', 'none'] },
-                { name: 'category', label: t('category'), kind: 'select', options: ['product', 'delivery', 'communication', 'price-billing', 'staff'] },
-                { name: 'priority', label: t('priority'), kind: 'select', options: ['critical', 'high', 'normal'] },
+                {
+                  name: 'complaint',
+                  label: t('complaintLabel'),
+                  kind: 'select',
+                  options: ['explicit', 'latent', 'none'],
+                },
+                {
+                  name: 'category',
+                  label: t('category'),
+                  kind: 'select',
+                  options: ['product', 'delivery', 'communication', 'price-billing', 'staff'],
+                },
+                {
+                  name: 'priority',
+                  label: t('priority'),
+                  kind: 'select',
+                  options: ['critical', 'high', 'normal'],
+                },
                 { name: 'reason', label: t('reason'), kind: 'text' },
               ]}
               build={(f) =>

@@ -11,7 +11,9 @@ export function CustomerView({ id }: { id: string }) {
   if (!c.data) return <p>{t('loading')}</p>;
   const undo = async (linkId: string) => {
     try {
-      await api(`/api/customers/${encodeURIComponent(id)}/links/${encodeURIComponent(linkId)}`, { method: 'DELETE' });
+      await api(`/api/customers/${encodeURIComponent(id)}/links/${encodeURIComponent(linkId)}`, {
+        method: 'DELETE',
+      });
       setMessage(`${t('undoLink')}: ${t('done')}`);
       c.reload();
     } catch (e) {

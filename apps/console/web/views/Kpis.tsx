@@ -1,10 +1,32 @@
 import { useEffect, useRef } from 'react';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
 import { qs, type KpiAnswer, type RootCauseItem } from '../api';
 import { formatTime, useI18n } from '../i18n';
 import { Failure, useApi } from './shared';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  Legend,
+  Tooltip,
+);
 
 // Colour-blind-safe palette (Okabe–Ito) with enough contrast on white.
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#8a6d00'];
@@ -13,7 +35,10 @@ function ChartBox({ config, label }: { config: ChartConfiguration; label: string
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!ref.current) return;
-    const chart = new Chart(ref.current, { ...config, options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options } });
+    const chart = new Chart(ref.current, {
+      ...config,
+      options: { animation: false, responsive: true, maintainAspectRatio: false, ...config.options },
+    });
     return () => chart.destroy();
   }, [config]);
   return (
@@ -29,7 +54,9 @@ export function Kpis() {
   const byChannel = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'channel' })}`, { live: false });
   const byCategory = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'category' })}`, { live: false });
   const byTeam = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'team' })}`, { live: false });
-  const roots = useApi<{ items: RootCauseItem[] }>(`/api/root-cause-items?${qs({ pageSize: 20 })}`, { live: false });
+  const roots = useApi<{ items: RootCauseItem[] }>(`/api/root-cause-items?${qs({ pageSize: 20 })}`, {
+    live: false,
+  });
   const err = byDay.error ?? byChannel.error ?? byCategory.error;
   const days = byDay.data?.groups ?? [];
   const timesConfig: ChartConfiguration = {
@@ -37,17 +64,46 @@ export function Kpis() {
     data: {
       labels: days.map((g) => g.key),
       datasets: [
-        { label: t('acknowledgement'), data: days.map((g) => g.timeToAcknowledgement.medianMinutes), borderColor: COLOURS[0], backgroundColor: COLOURS[0] },
-        { label: t('ownerClock'), data: days.map((g) => g.timeToOwner.medianMinutes), borderColor: COLOURS[1], backgroundColor: COLOURS[1] },
-        { label: t('firstResponse'), data: days.map((g) => g.timeToFirstResponse.medianMinutes), borderColor: COLOURS[2], backgroundColor: COLOURS[2] },
-        { label: t('resolutionClock'), data: days.map((g) => g.timeToResolution.medianMinutes), borderColor: COLOURS[3], backgroundColor: COLOURS[3] },
+        {
+          label: t('acknowledgement'),
+          data: days.map((g) => g.timeToAcknowledgement.medianMinutes),
+          borderColor: COLOURS[0],
+          backgroundColor: COLOURS[0],
+        },
+        {
+          label: t('ownerClock'),
+          data: days.map((g) => g.timeToOwner.medianMinutes),
+          borderColor: COLOURS[1],
+          backgroundColor: COLOURS[1],
+        },
+        {
+          label: t('firstResponse'),
+          data: days.map((g) => g.timeToFirstResponse.medianMinutes),
+          borderColor: COLOURS[2],
+          backgroundColor: COLOURS[2],
+        },
+        {
+          label: t('resolutionClock'),
+          data: days.map((g) => g.timeToResolution.medianMinutes),
+          borderColor: COLOURS[3],
+          backgroundColor: COLOURS[3],
+        },
       ],
     },
   };
   const channels = byChannel.data?.groups ?? [];
   const slaConfig: ChartConfiguration = {
     type: 'bar',
-    data: { labels: channels.map((g) => g.key), datasets: [{ label: `${t('withinSla')} (%)`, data: channels.map((g) => (g.withinSla === null ? 0 : Math.round(g.withinSla * 100))), backgroundColor: COLOURS[0] }] },
+    data: {
+      labels: channels.map((g) => g.key),
+      datasets: [
+        {
+          label: `${t('withinSla')} (%)`,
+          data: channels.map((g) => (g.withinSla === null ? 0 : Math.round(g.withinSla * 100))),
+          backgroundColor: COLOURS[0],
+        },
+      ],
+    },
     options: { scales: { y: { min: 0, max: 100 } } },
   };
   const table = (answer: KpiAnswer | undefined, caption: string) => (

@@ -12,7 +12,17 @@ export function byBreach(a: ComplaintView, b: ComplaintView): number {
   return da.localeCompare(db) || b.receivedAt.localeCompare(a.receivedAt);
 }
 
-export function ComplaintTable({ items, caption, now, extra }: { items: ComplaintView[]; caption: string; now: number; extra?: (c: ComplaintView) => React.ReactNode }) {
+export function ComplaintTable({
+  items,
+  caption,
+  now,
+  extra,
+}: {
+  items: ComplaintView[];
+  caption: string;
+  now: number;
+  extra?: (c: ComplaintView) => React.ReactNode;
+}) {
   const { t, lang } = useI18n();
   return (
     <table>
@@ -59,13 +69,21 @@ export function ComplaintTable({ items, caption, now, extra }: { items: Complain
 export function MyComplaints({ user }: { user: User }) {
   const { t } = useI18n();
   const now = useNow();
-  const list = useApi<Page<ComplaintView>>(user.memberId ? `/api/complaints?${qs({ ownerId: user.memberId, pageSize: 200 })}` : null);
+  const list = useApi<Page<ComplaintView>>(
+    user.memberId ? `/api/complaints?${qs({ ownerId: user.memberId, pageSize: 200 })}` : null,
+  );
   if (!user.memberId) return <p className="muted">{t('nothing')}</p>;
   const items = (list.data?.items ?? []).filter((c) => !CLOSED.includes(c.status)).sort(byBreach);
   return (
     <>
       {list.error && <Failure error={list.error} />}
-      {list.loading && !list.data ? <p>{t('loading')}</p> : items.length ? <ComplaintTable items={items} caption={`${t('navMine')} (${items.length})`} now={now} /> : <p className="muted">{t('nothing')}</p>}
+      {list.loading && !list.data ? (
+        <p>{t('loading')}</p>
+      ) : items.length ? (
+        <ComplaintTable items={items} caption={`${t('navMine')} (${items.length})`} now={now} />
+      ) : (
+        <p className="muted">{t('nothing')}</p>
+      )}
     </>
   );
 }

@@ -15,7 +15,9 @@ export function TeamLead({ user }: { user: User }) {
   const live = useLive();
   const [message, setMessage] = useState<string | null>(null);
   const all = useApi<Page<ComplaintView>>(`/api/complaints?${qs({ pageSize: 200 })}`);
-  const escalated = useApi<Page<ComplaintView>>(`/api/complaints?${qs({ escalated: 'true', pageSize: 100 })}`);
+  const escalated = useApi<Page<ComplaintView>>(
+    `/api/complaints?${qs({ escalated: 'true', pageSize: 100 })}`,
+  );
   const teams = useApi<{ items: TeamView[] }>('/api/teams');
   const members = useApi<{ items: MemberView[] }>('/api/members');
   const mine = new Set(user.teamIds);
@@ -24,10 +26,12 @@ export function TeamLead({ user }: { user: User }) {
   const open = (all.data?.items ?? []).filter((c) => !CLOSED.includes(c.status));
   const liveIds = new Set(live.recent.map((e) => e.complaintId).filter(Boolean));
   const incoming = [...open].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, 20);
-  const atRisk = open.filter((c) => {
-    const d = nextDeadline(c);
-    return d && (d.status === 'breached' || new Date(d.warnAt).getTime() <= now);
-  }).sort(byBreach);
+  const atRisk = open
+    .filter((c) => {
+      const d = nextDeadline(c);
+      return d && (d.status === 'breached' || new Date(d.warnAt).getTime() <= now);
+    })
+    .sort(byBreach);
   const escalations = (escalated.data?.items ?? []).filter((c) => !CLOSED.includes(c.status));
   const reassign = (c: ComplaintView) =>
     c.owner ? (
@@ -60,11 +64,29 @@ export function TeamLead({ user }: { user: User }) {
       </section>
       <section aria-labelledby="t-esc">
         <h2 id="t-esc">{t('escalations')}</h2>
-        {escalations.length ? <ComplaintTable items={escalations} caption={`${t('escalations')} (${escalations.length})`} now={now} extra={reassign} /> : <p className="muted">{t('nothing')}</p>}
+        {escalations.length ? (
+          <ComplaintTable
+            items={escalations}
+            caption={`${t('escalations')} (${escalations.length})`}
+            now={now}
+            extra={reassign}
+          />
+        ) : (
+          <p className="muted">{t('nothing')}</p>
+        )}
       </section>
       <section aria-labelledby="t-risk">
         <h2 id="t-risk">{t('atRisk')}</h2>
-        {atRisk.length ? <ComplaintTable items={atRisk} caption={`${t('atRisk')} (${atRisk.length})`} now={now} extra={reassign} /> : <p className="muted">{t('nothing')}</p>}
+        {atRisk.length ? (
+          <ComplaintTable
+            items={atRisk}
+            caption={`${t('atRisk')} (${atRisk.length})`}
+            now={now}
+            extra={reassign}
+          />
+        ) : (
+          <p className="muted">{t('nothing')}</p>
+        )}
       </section>
       <section aria-labelledby="t-load">
         <h2 id="t-load">{t('load')}</h2>
@@ -93,7 +115,13 @@ export function TeamLead({ user }: { user: User }) {
                       <td>{m.name}</td>
                       <td>{m.role}</td>
                       <td>
-                        <meter min={0} max={m.capacity} value={m.openCount} aria-label={`${m.name} ${t('openCount')}`} /> {m.openCount}
+                        <meter
+                          min={0}
+                          max={m.capacity}
+                          value={m.openCount}
+                          aria-label={`${m.name} ${t('openCount')}`}
+                        />{' '}
+                        {m.openCount}
                       </td>
                       <td>{m.capacity}</td>
                     </tr>

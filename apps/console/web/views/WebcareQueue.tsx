@@ -8,7 +8,8 @@ interface SocialMeta {
   followers?: number;
   url?: string;
 }
-const socialOf = (meta: Record<string, unknown> | null | undefined): SocialMeta => ((meta?.social as SocialMeta | undefined) ?? (meta as SocialMeta | null) ?? {});
+const socialOf = (meta: Record<string, unknown> | null | undefined): SocialMeta =>
+  (meta?.social as SocialMeta | undefined) ?? (meta as SocialMeta | null) ?? {};
 
 /** Riskiest first: priority, reputational risk, reach; then newest. */
 function rank(a: ComplaintView, b: ComplaintView): number {
@@ -30,7 +31,8 @@ function Author({ meta, handle }: { meta: Record<string, unknown> | null; handle
   const s = socialOf(meta);
   return (
     <p className="author">
-      <strong>@{s.handle ?? handle ?? '?'}</strong> · {t('reach')}: {(s.followers ?? 0).toLocaleString()} {t('followers')}
+      <strong>@{s.handle ?? handle ?? '?'}</strong> · {t('reach')}: {(s.followers ?? 0).toLocaleString()}{' '}
+      {t('followers')}
       {s.url && (
         <>
           {' '}
@@ -52,7 +54,10 @@ function ReplyDraft({ id, complaint, onSent }: { id: string; complaint: boolean;
   const [note, setNote] = useState<string | null>(null);
   const send = async () => {
     try {
-      await api(`/api/complaints/${id}/actions`, { method: 'POST', body: { action: 'reply', message: text } });
+      await api(`/api/complaints/${id}/actions`, {
+        method: 'POST',
+        body: { action: 'reply', message: text },
+      });
       localStorage.removeItem(key);
       setNote(t('done'));
       onSent();
@@ -64,11 +69,22 @@ function ReplyDraft({ id, complaint, onSent }: { id: string; complaint: boolean;
     <details className="draft">
       <summary>{t('draftReply')}</summary>
       <label htmlFor={`draft-${id}`}>{t('message')}</label>
-      <textarea id={`draft-${id}`} value={text} maxLength={280} rows={3} onChange={(e) => setText(e.target.value)} aria-describedby={`draft-${id}-left`} />
+      <textarea
+        id={`draft-${id}`}
+        value={text}
+        maxLength={280}
+        rows={3}
+        onChange={(e) => setText(e.target.value)}
+        aria-describedby={`draft-${id}-left`}
+      />
       <p id={`draft-${id}-left`} className="muted">
         {280 - text.length} {t('charsLeft')}
       </p>
-      <button type="button" className="secondary" onClick={() => (localStorage.setItem(key, text), setNote(t('draftSaved')))}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => (localStorage.setItem(key, text), setNote(t('draftSaved')))}
+      >
         {t('saveDraft')}
       </button>{' '}
       {complaint && (
@@ -83,7 +99,9 @@ function ReplyDraft({ id, complaint, onSent }: { id: string; complaint: boolean;
 
 export function WebcareQueue() {
   const { t, lang } = useI18n();
-  const complaints = useApi<Page<ComplaintView>>(`/api/complaints?${qs({ channel: 'social', pageSize: 100 })}`);
+  const complaints = useApi<Page<ComplaintView>>(
+    `/api/complaints?${qs({ channel: 'social', pageSize: 100 })}`,
+  );
   const signals = useApi<Page<SignalView>>(`/api/signals?${qs({ channel: 'social', pageSize: 100 })}`);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -98,7 +116,9 @@ export function WebcareQueue() {
     }
   };
 
-  const open = (complaints.data?.items ?? []).filter((c) => c.classification?.complaint !== 'none' && !['resolved', 'closed'].includes(c.status)).sort(rank);
+  const open = (complaints.data?.items ?? [])
+    .filter((c) => c.classification?.complaint !== 'none' && !['resolved', 'closed'].includes(c.status))
+    .sort(rank);
   return (
     <>
       <div role="status" aria-live="polite" className="sr-status">
@@ -118,8 +138,15 @@ export function WebcareQueue() {
                 <Highlighted text={c.text} words={evidenceWords(c.classification?.why ?? [])} />
               </p>
               <p className="meta">
-                <span className={`badge c-${c.classification?.complaint}`}>{t((c.classification?.complaint ?? 'none') as 'explicit')}</span> <Priority value={c.classification?.priority} />{' '}
-                {c.classification?.category} · {formatTime(c.receivedAt, lang)} · {c.owner?.name ?? '—'} · <a href={`#/complaint/${c.id}`}>{t('open')}<span className="sr-only"> {c.reference}</span></a>
+                <span className={`badge c-${c.classification?.complaint}`}>
+                  {t((c.classification?.complaint ?? 'none') as 'explicit')}
+                </span>{' '}
+                <Priority value={c.classification?.priority} /> {c.classification?.category} ·{' '}
+                {formatTime(c.receivedAt, lang)} · {c.owner?.name ?? '—'} ·{' '}
+                <a href={`#/complaint/${c.id}`}>
+                  {t('open')}
+                  <span className="sr-only"> {c.reference}</span>
+                </a>
               </p>
               <ReplyDraft id={c.id} complaint onSent={complaints.reload} />
             </li>
@@ -139,16 +166,36 @@ export function WebcareQueue() {
                 <Highlighted text={s.text} words={evidenceWords(s.why)} />
               </p>
               <p className="meta">
-                <span className="badge c-none">{t('none')}</span> {s.category} · {formatTime(s.receivedAt, lang)}
+                <span className="badge c-none">{t('none')}</span> {s.category} ·{' '}
+                {formatTime(s.receivedAt, lang)}
               </p>
               <div className="row">
-                <button type="button" onClick={() => act(`/api/signals/${s.id}/promote`, { label: 'latent' }, `${t('promote')}: ${t('done')}`)}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    act(`/api/signals/${s.id}/promote`, { label: 'latent' }, `${t('promote')}: ${t('done')}`)
+                  }
+                >
                   {t('promote')} ({t('latent')})<span className="sr-only"> @{s.customer.handle}</span>
                 </button>
-                <button type="button" className="secondary" onClick={() => act(`/api/signals/${s.id}/promote`, { label: 'explicit' }, `${t('promote')}: ${t('done')}`)}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() =>
+                    act(
+                      `/api/signals/${s.id}/promote`,
+                      { label: 'explicit' },
+                      `${t('promote')}: ${t('done')}`,
+                    )
+                  }
+                >
                   {t('promote')} ({t('explicit')})<span className="sr-only"> @{s.customer.handle}</span>
                 </button>
-                <button type="button" className="secondary" onClick={() => act(`/api/signals/${s.id}/dismiss`, {}, `${t('dismiss')}: ${t('done')}`)}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => act(`/api/signals/${s.id}/dismiss`, {}, `${t('dismiss')}: ${t('done')}`)}
+                >
                   {t('dismiss')}
                   <span className="sr-only"> @{s.customer.handle}</span>
                 </button>

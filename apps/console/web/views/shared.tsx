@@ -6,7 +6,12 @@ import { useLive } from '../live';
 /** Fetches on mount, on `deps` change and on every live event (so lists follow the bus within a second). */
 export function useApi<T>(path: string | null, options: { live?: boolean } = { live: true }) {
   const { tick } = useLive();
-  const [state, setState] = useState<{ path: string | null; data?: T; error?: ApiFailure | Error; loading: boolean }>({ path, loading: true });
+  const [state, setState] = useState<{
+    path: string | null;
+    data?: T;
+    error?: ApiFailure | Error;
+    loading: boolean;
+  }>({ path, loading: true });
   const [nonce, setNonce] = useState(0);
   const reload = useCallback(() => setNonce((n) => n + 1), []);
   const liveTick = options.live === false ? 0 : tick;
@@ -16,7 +21,9 @@ export function useApi<T>(path: string | null, options: { live?: boolean } = { l
     api<T>(path).then(
       (data) => !cancelled && setState({ path, data, loading: false }),
       // A refresh that fails keeps what was shown for the same path; another path's data is never shown.
-      (error: Error) => !cancelled && setState((s) => ({ path, data: s.path === path ? s.data : undefined, error, loading: false })),
+      (error: Error) =>
+        !cancelled &&
+        setState((s) => ({ path, data: s.path === path ? s.data : undefined, error, loading: false })),
     );
     return () => {
       cancelled = true;
@@ -29,7 +36,12 @@ export function useApi<T>(path: string | null, options: { live?: boolean } = { l
 
 export function Failure({ error }: { error: Error }) {
   const { t } = useI18n();
-  const text = error instanceof ApiFailure && error.status === 403 ? t('forbidden') : error instanceof ApiFailure && error.status === 404 ? t('notFound') : `${t('error')}: ${error.message}`;
+  const text =
+    error instanceof ApiFailure && error.status === 403
+      ? t('forbidden')
+      : error instanceof ApiFailure && error.status === 404
+        ? t('notFound')
+        : `${t('error')}: ${error.message}`;
   return (
     <p role="alert" className="error">
       {text}
@@ -76,11 +88,21 @@ export function useNow(intervalMs = 1000): number {
 }
 
 /** The running clock that breaches first. */
-export function nextDeadline(c: Pick<ComplaintView, 'deadlines'>): ComplaintView['deadlines'][number] | undefined {
-  return c.deadlines.filter((d) => d.status === 'running' || d.status === 'warned' || d.status === 'breached').sort((a, b) => a.deadline.localeCompare(b.deadline))[0];
+export function nextDeadline(
+  c: Pick<ComplaintView, 'deadlines'>,
+): ComplaintView['deadlines'][number] | undefined {
+  return c.deadlines
+    .filter((d) => d.status === 'running' || d.status === 'warned' || d.status === 'breached')
+    .sort((a, b) => a.deadline.localeCompare(b.deadline))[0];
 }
 
-export function Countdown({ deadline, now }: { deadline: ComplaintView['deadlines'][number] | undefined; now: number }) {
+export function Countdown({
+  deadline,
+  now,
+}: {
+  deadline: ComplaintView['deadlines'][number] | undefined;
+  now: number;
+}) {
   const { t } = useI18n();
   if (!deadline) return <span className="muted">—</span>;
   const c = countdown(deadline.deadline, now, t);

@@ -18,7 +18,10 @@ class UserSeeder implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.users?.length) return;
     await this.users.seed(this.options.users);
-    this.logger.info({ users: this.options.users.map((u) => ({ email: u.email, role: u.role })) }, 'console users in place');
+    this.logger.info(
+      { users: this.options.users.map((u) => ({ email: u.email, role: u.role })) },
+      'console users in place',
+    );
   }
 }
 

@@ -12,12 +12,18 @@ export class EventsController {
   @Get('stream')
   @RequireScope('read')
   @ApiDoc({
-    summary: 'Live events (text/event-stream): complaint received/classified/assigned/escalated, SLA alerts, case events',
-    description: 'Each `data:` line is JSON `{ type, complaintId?, teamId?, occurredAt }`; the complaint id only when the viewer may see that complaint.',
+    summary:
+      'Live events (text/event-stream): complaint received/classified/assigned/escalated, SLA alerts, case events',
+    description:
+      'Each `data:` line is JSON `{ type, complaintId?, teamId?, occurredAt }`; the complaint id only when the viewer may see that complaint.',
     tags: ['console'],
     responses: { 200: { description: 'An endless event stream' } },
   })
-  stream(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  stream(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {

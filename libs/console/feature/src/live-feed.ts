@@ -10,7 +10,12 @@ import {
   SlaAlertEvent,
 } from '@klaxon/contracts';
 import { mayAccessTeam, type Principal } from '@klaxon/platform/auth';
-import { MESSAGE_BUS, type IncomingMessage, type MessageBus, type Subscription } from '@klaxon/platform/messaging';
+import {
+  MESSAGE_BUS,
+  type IncomingMessage,
+  type MessageBus,
+  type Subscription,
+} from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
@@ -24,7 +29,14 @@ export interface LiveEvent {
   occurredAt: string;
 }
 
-export const LIVE_TOPICS = [ComplaintReceivedEvent, ComplaintClassifiedEvent, ComplaintAssignedEvent, ComplaintEscalatedEvent, SlaAlertEvent, CaseEventEvent].map((c) => c.topic);
+export const LIVE_TOPICS = [
+  ComplaintReceivedEvent,
+  ComplaintClassifiedEvent,
+  ComplaintAssignedEvent,
+  ComplaintEscalatedEvent,
+  SlaAlertEvent,
+  CaseEventEvent,
+].map((c) => c.topic);
 
 export interface LiveClient {
   principal: Principal;
@@ -32,7 +44,10 @@ export interface LiveClient {
 }
 
 /** What one viewer may see of an event. */
-export function visibleTo(principal: Principal, event: LiveEvent & { teamIds: Array<string | null> }): LiveEvent {
+export function visibleTo(
+  principal: Principal,
+  event: LiveEvent & { teamIds: Array<string | null> },
+): LiveEvent {
   const { teamIds, ...rest } = event;
   const allowed = teamIds.some((t) => mayAccessTeam(principal, t));
   return allowed ? rest : { type: rest.type, occurredAt: rest.occurredAt };
@@ -82,7 +97,11 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
     const events: Array<LiveEvent & { teamIds: Array<string | null> }> = [];
     for (const m of messages) {
       try {
-        const envelope = JSON.parse(m.value?.toString('utf8') ?? 'null') as { type?: string; occurredAt?: string; data?: { complaintId?: string; teamId?: string; toTeamId?: string } };
+        const envelope = JSON.parse(m.value?.toString('utf8') ?? 'null') as {
+          type?: string;
+          occurredAt?: string;
+          data?: { complaintId?: string; teamId?: string; toTeamId?: string };
+        };
         if (!envelope?.type) continue;
         events.push({
           type: envelope.type,
@@ -99,7 +118,11 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!events.length || !this.clients.size) return;
     // The complaint's current team (it may have moved since the event).
     const ids = [...new Set(events.map((e) => e.complaintId).filter((id): id is string => !!id))];
-    const rows = ids.length ? ((await this.dataSource.query('SELECT id, team_id FROM complaints WHERE id = ANY($1)', [ids])) as Array<{ id: string; team_id: string | null }>) : [];
+    const rows = ids.length
+      ? ((await this.dataSource.query('SELECT id, team_id FROM complaints WHERE id = ANY($1)', [
+          ids,
+        ])) as Array<{ id: string; team_id: string | null }>)
+      : [];
     const teamOf = new Map(rows.map((r) => [r.id, r.team_id]));
     for (const e of events) {
       if (e.complaintId && teamOf.has(e.complaintId)) {

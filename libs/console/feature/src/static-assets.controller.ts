@@ -16,7 +16,8 @@ const TYPES: Record<string, string> = {
 };
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 };
@@ -40,20 +41,35 @@ export class StaticAssetsController {
     const root = path.resolve(this.options.webRoot);
     let target = path.resolve(root, file);
     if (!target.startsWith(root + path.sep)) target = path.join(root, 'index.html');
-    const isFile = await stat(target).then((s) => s.isFile(), () => false);
+    const isFile = await stat(target).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (!isFile) target = path.join(root, 'index.html');
     let body: Buffer;
     try {
       body = await readFile(target);
     } catch {
-      reply.status(503).header('content-type', 'application/json').send({ error: { code: 'console-not-built', message: `The console is not built: run npx nx build console (looked in ${root})` } });
+      reply
+        .status(503)
+        .header('content-type', 'application/json')
+        .send({
+          error: {
+            code: 'console-not-built',
+            message: `The console is not built: run npx nx build console (looked in ${root})`,
+          },
+        });
       return;
     }
     const ext = path.extname(target);
     const immutable = target.includes(`${path.sep}assets${path.sep}`);
     reply
       .status(200)
-      .headers({ ...SECURITY_HEADERS, 'content-type': TYPES[ext] ?? 'application/octet-stream', 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' })
+      .headers({
+        ...SECURITY_HEADERS,
+        'content-type': TYPES[ext] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      })
       .send(body);
   }
 }

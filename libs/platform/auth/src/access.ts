@@ -1,4 +1,11 @@
-import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { from, mergeMap, type Observable } from 'rxjs';
@@ -18,7 +25,8 @@ export const ComplaintAccess = (param = 'id'): MethodDecorator => SetMetadata(CO
  * The route answers with personal data: every answer is written to the access log (who, when,
  * which subjects). `kind` names the subject; the ids come from the answer (`id`, or `items[].id`).
  */
-export const ReadsPersonalData = (kind: 'complaint' | 'customer' | 'signal'): MethodDecorator => SetMetadata(PERSONAL_DATA_KEY, kind);
+export const ReadsPersonalData = (kind: 'complaint' | 'customer' | 'signal'): MethodDecorator =>
+  SetMetadata(PERSONAL_DATA_KEY, kind);
 
 export interface AccessLogEntry {
   at: string;
@@ -33,7 +41,10 @@ export interface AccessLogEntry {
 const idsOf = (body: unknown): string[] => {
   if (!body || typeof body !== 'object') return [];
   const b = body as { id?: unknown; items?: unknown };
-  if (Array.isArray(b.items)) return b.items.map((i) => (i as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
+  if (Array.isArray(b.items))
+    return b.items
+      .map((i) => (i as { id?: unknown })?.id)
+      .filter((id): id is string => typeof id === 'string');
   return typeof b.id === 'string' ? [b.id] : [];
 };
 
@@ -42,11 +53,24 @@ const idsOf = (body: unknown): string[] => {
 export class AccessLog {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
-  async record(principal: Principal | undefined, action: string, subjectKind: string, subjectIds: string[], detail?: unknown): Promise<void> {
+  async record(
+    principal: Principal | undefined,
+    action: string,
+    subjectKind: string,
+    subjectIds: string[],
+    detail?: unknown,
+  ): Promise<void> {
     if (!subjectIds.length) return;
     await this.dataSource.query(
       `INSERT INTO access_log (actor, actor_kind, action, subject_kind, subject_id, detail) SELECT $1, $2, $3, $4, unnest($5::text[]), $6`,
-      [principal?.id ?? 'anonymous', principal?.kind ?? 'anonymous', action, subjectKind, subjectIds, detail === undefined ? null : JSON.stringify(detail)],
+      [
+        principal?.id ?? 'anonymous',
+        principal?.kind ?? 'anonymous',
+        action,
+        subjectKind,
+        subjectIds,
+        detail === undefined ? null : JSON.stringify(detail),
+      ],
     );
   }
 
@@ -80,13 +104,30 @@ export class AccessLogInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const kind = context.getType() === 'http' ? this.reflector.get<string | undefined>(PERSONAL_DATA_KEY, context.getHandler()) : undefined;
+    const kind =
+      context.getType() === 'http'
+        ? this.reflector.get<string | undefined>(PERSONAL_DATA_KEY, context.getHandler())
+        : undefined;
     if (!kind) return next.handle();
-    const request = context.switchToHttp().getRequest<AuthRequest & { url?: string; routeOptions?: { url?: string } }>();
-    return next.handle().pipe(
-      mergeMap((body) =>
-        from(this.log.record(request.principal, `${request.method ?? 'GET'} ${request.routeOptions?.url ?? ''}`.trim(), kind, idsOf(body), { url: request.url }).then(() => body)),
-      ),
-    );
+    const request = context
+      .switchToHttp()
+      .getRequest<AuthRequest & { url?: string; routeOptions?: { url?: string } }>();
+    return next
+      .handle()
+      .pipe(
+        mergeMap((body) =>
+          from(
+            this.log
+              .record(
+                request.principal,
+                `${request.method ?? 'GET'} ${request.routeOptions?.url ?? ''}`.trim(),
+                kind,
+                idsOf(body),
+                { url: request.url },
+              )
+              .then(() => body),
+          ),
+        ),
+      );
   }
 }

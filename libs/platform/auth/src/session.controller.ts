@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiDoc } from '@klaxon/platform/openapi';
@@ -9,16 +21,34 @@ import type { Principal } from './principal';
 import { CSRF_COOKIE, parseCookies, SESSION_COOKIE, SessionResolver } from './session.resolver';
 import { UserStore } from './user.store';
 
-export const loginSchema = z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) }).strict();
+export const loginSchema = z
+  .object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) })
+  .strict();
 
 const sessionSchema = z.object({
-  user: z.object({ id: z.string(), name: z.string(), email: z.string().optional(), role: z.string().optional(), teamIds: z.array(z.string()), memberId: z.string().nullable(), scopes: z.array(z.string()) }),
+  user: z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string().optional(),
+    role: z.string().optional(),
+    teamIds: z.array(z.string()),
+    memberId: z.string().nullable(),
+    scopes: z.array(z.string()),
+  }),
   csrfToken: z.string().describe('Send it as X-CSRF-Token on every POST/PUT/PATCH/DELETE'),
 });
 export type SessionView = z.infer<typeof sessionSchema>;
 
 const view = (p: Principal, csrfToken: string): SessionView => ({
-  user: { id: p.id, name: p.name, email: p.email, role: p.role, teamIds: p.teamIds ?? [], memberId: p.memberId ?? null, scopes: p.scopes },
+  user: {
+    id: p.id,
+    name: p.name,
+    email: p.email,
+    role: p.role,
+    teamIds: p.teamIds ?? [],
+    memberId: p.memberId ?? null,
+    scopes: p.scopes,
+  },
   csrfToken,
 });
 
@@ -40,17 +70,37 @@ export class SessionController {
   @Post()
   @HttpCode(200)
   @ApiDoc({
-    summary: 'Sign in: sets an HTTP-only session cookie; after 5 wrong passwords in a row the account locks for 15 minutes',
+    summary:
+      'Sign in: sets an HTTP-only session cookie; after 5 wrong passwords in a row the account locks for 15 minutes',
     tags: ['session'],
     body: loginSchema,
-    responses: { 200: { description: 'Signed in', schema: sessionSchema }, 401: { description: 'Wrong e-mail or password' }, 423: { description: 'Locked after repeated failures' } },
+    responses: {
+      200: { description: 'Signed in', schema: sessionSchema },
+      401: { description: 'Wrong e-mail or password' },
+      423: { description: 'Locked after repeated failures' },
+    },
   })
-  async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
+  async login(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionView> {
     const parsed = loginSchema.safeParse(body ?? {});
-    if (!parsed.success) throw httpError(HttpStatus.BAD_REQUEST, 'invalid-field', 'Give email and password', String(parsed.error.issues[0]?.path[0] ?? 'email'));
+    if (!parsed.success)
+      throw httpError(
+        HttpStatus.BAD_REQUEST,
+        'invalid-field',
+        'Give email and password',
+        String(parsed.error.issues[0]?.path[0] ?? 'email'),
+      );
     const result = await this.users.login(parsed.data.email, parsed.data.password);
     if (!result.ok) {
-      if (result.reason === 'locked') throw httpError(HttpStatus.LOCKED, 'account-locked', `Too many failed attempts: try again after ${result.lockedUntil?.toISOString()}`);
+      if (result.reason === 'locked')
+        throw httpError(
+          HttpStatus.LOCKED,
+          'account-locked',
+          `Too many failed attempts: try again after ${result.lockedUntil?.toISOString()}`,
+        );
       throw httpError(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Wrong e-mail or password');
     }
     const flags = cookieFlags(request);
@@ -65,8 +115,18 @@ export class SessionController {
 
   @Get()
   @RequireScope()
-  @ApiDoc({ summary: 'Who is signed in, and the CSRF token', tags: ['session'], responses: { 200: { description: 'The session', schema: sessionSchema }, 401: { description: 'Not signed in' } } })
-  async current(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<SessionView> {
+  @ApiDoc({
+    summary: 'Who is signed in, and the CSRF token',
+    tags: ['session'],
+    responses: {
+      200: { description: 'The session', schema: sessionSchema },
+      401: { description: 'Not signed in' },
+    },
+  })
+  async current(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<SessionView> {
     const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
     const session = token ? await this.users.session(token) : null;
     return view(principal, session?.csrfToken ?? '');
@@ -74,8 +134,15 @@ export class SessionController {
 
   @Delete()
   @HttpCode(204)
-  @ApiDoc({ summary: 'Sign out (needs X-CSRF-Token)', tags: ['session'], responses: { 204: { description: 'Signed out' } } })
-  async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  @ApiDoc({
+    summary: 'Sign out (needs X-CSRF-Token)',
+    tags: ['session'],
+    responses: { 204: { description: 'Signed out' } },
+  })
+  async logout(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     const token = parseCookies(request.headers.cookie)[SESSION_COOKIE];
     if (token) {
       // Only with the CSRF token: another site cannot sign people out either.
@@ -83,11 +150,20 @@ export class SessionController {
       await this.users.logout(token);
     }
     const flags = cookieFlags(request);
-    reply.header('set-cookie', [`${SESSION_COOKIE}=; ${flags}; HttpOnly; Max-Age=0`, `${CSRF_COOKIE}=; ${flags}; Max-Age=0`]);
+    reply.header('set-cookie', [
+      `${SESSION_COOKIE}=; ${flags}; HttpOnly; Max-Age=0`,
+      `${CSRF_COOKIE}=; ${flags}; Max-Age=0`,
+    ]);
   }
 }
 
-const accessLogQuery = z.object({ subjectId: z.string().max(200).optional(), actor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
+const accessLogQuery = z
+  .object({
+    subjectId: z.string().max(200).optional(),
+    actor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
 
 /** Who read which personal data, when (scope admin). */
 @Controller('api/access-log')
@@ -96,10 +172,21 @@ export class AccessLogController {
 
   @Get()
   @RequireScope('admin')
-  @ApiDoc({ summary: 'The access log of personal-data reads, newest first', tags: ['session'], query: accessLogQuery, responses: { 200: { description: 'Entries' } } })
+  @ApiDoc({
+    summary: 'The access log of personal-data reads, newest first',
+    tags: ['session'],
+    query: accessLogQuery,
+    responses: { 200: { description: 'Entries' } },
+  })
   async list(@Query() query: Record<string, string>): Promise<{ items: AccessLogEntry[]; total: number }> {
     const parsed = accessLogQuery.safeParse(query ?? {});
-    if (!parsed.success) throw httpError(HttpStatus.BAD_REQUEST, 'invalid-field', parsed.error.issues[0].message, String(parsed.error.issues[0].path[0] ?? ''));
+    if (!parsed.success)
+      throw httpError(
+        HttpStatus.BAD_REQUEST,
+        'invalid-field',
+        parsed.error.issues[0].message,
+        String(parsed.error.issues[0].path[0] ?? ''),
+      );
     const items = await this.accessLog.list(parsed.data);
     return { items, total: items.length };
   }

@@ -27,7 +27,8 @@ export function parseCookies(header: string | string[] | undefined): Record<stri
   return out;
 }
 
-const sameToken = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameToken = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * The console's signed-in people: a session cookie (HTTP-only, SameSite=Strict). A state-changing
@@ -55,7 +56,12 @@ export class SessionResolver implements PrincipalResolver, OnModuleInit {
     if (!SAFE_METHODS.has((request.method ?? 'GET').toUpperCase())) {
       const header = request.headers[CSRF_HEADER];
       const presented = Array.isArray(header) ? header[0] : header;
-      if (!presented || !sameToken(presented, session.csrfToken)) throw httpError(HttpStatus.FORBIDDEN, 'csrf-token', 'This request needs the session’s CSRF token in the X-CSRF-Token header');
+      if (!presented || !sameToken(presented, session.csrfToken))
+        throw httpError(
+          HttpStatus.FORBIDDEN,
+          'csrf-token',
+          'This request needs the session’s CSRF token in the X-CSRF-Token header',
+        );
     }
     return session.principal;
   }

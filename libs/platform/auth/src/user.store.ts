@@ -32,14 +32,19 @@ export interface LoginPolicy {
   lockMs: number;
   sessionTtlMs: number;
 }
-export const DEFAULT_LOGIN_POLICY: LoginPolicy = { maxFailures: 5, lockMs: 15 * 60_000, sessionTtlMs: 12 * 3600_000 };
+export const DEFAULT_LOGIN_POLICY: LoginPolicy = {
+  maxFailures: 5,
+  lockMs: 15 * 60_000,
+  sessionTtlMs: 12 * 3600_000,
+};
 
 export type LoginResult =
   | { ok: true; user: UserRecord; token: string; csrfToken: string; expiresAt: Date }
   | { ok: false; reason: 'invalid-credentials' | 'locked'; lockedUntil?: Date };
 
 type Row = Record<string, unknown>;
-const rowsOf = (result: unknown): Row[] => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Row[];
+const rowsOf = (result: unknown): Row[] =>
+  (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Row[];
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 /** Compared against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password. */
@@ -56,20 +61,32 @@ export class UserStore {
 
   /** Creates the users that do not exist yet (by e-mail); existing ones keep their password. */
   async seed(seeds: UserSeed[]): Promise<void> {
-    const existing = new Set(((await this.dataSource.query('SELECT email FROM users')) as Row[]).map((r) => String(r.email)));
+    const existing = new Set(
+      ((await this.dataSource.query('SELECT email FROM users')) as Row[]).map((r) => String(r.email)),
+    );
     const fresh = seeds.filter((s) => !existing.has(s.email.toLowerCase()));
     const hashes = await Promise.all(fresh.map((s) => hashPassword(s.password)));
     for (const [i, s] of fresh.entries()) {
       await this.dataSource.query(
         `INSERT INTO users (id, email, name, role, member_id, team_ids, password_hash, source) VALUES ($1, $2, $3, $4, $5, $6, $7, 'seed') ON CONFLICT (email) DO NOTHING`,
-        [`usr_${randomBytes(10).toString('hex')}`, s.email.toLowerCase(), s.name, s.role, s.memberId ?? null, JSON.stringify(s.teamIds ?? []), hashes[i]],
+        [
+          `usr_${randomBytes(10).toString('hex')}`,
+          s.email.toLowerCase(),
+          s.name,
+          s.role,
+          s.memberId ?? null,
+          JSON.stringify(s.teamIds ?? []),
+          hashes[i],
+        ],
       );
     }
   }
 
   /** Checks the password; counts failures and locks the account after `maxFailures` in a row. */
   async login(email: string, password: string, now = new Date()): Promise<LoginResult> {
-    const [row] = (await this.dataSource.query('SELECT * FROM users WHERE email = $1 AND NOT disabled', [email.trim().toLowerCase()])) as Row[];
+    const [row] = (await this.dataSource.query('SELECT * FROM users WHERE email = $1 AND NOT disabled', [
+      email.trim().toLowerCase(),
+    ])) as Row[];
     if (!row) {
       await verifyPassword(password, await (dummyHash ??= hashPassword('not-a-password')));
       return { ok: false, reason: 'invalid-credentials' };
@@ -85,14 +102,21 @@ export class UserStore {
           [row.id, now, this.policy.maxFailures, new Date(now.getTime() + this.policy.lockMs)],
         ),
       );
-      if (updated?.locked_until) return { ok: false, reason: 'locked', lockedUntil: new Date(String(updated.locked_until)) };
+      if (updated?.locked_until)
+        return { ok: false, reason: 'locked', lockedUntil: new Date(String(updated.locked_until)) };
       return { ok: false, reason: 'invalid-credentials' };
     }
-    await this.dataSource.query('UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1', [row.id, now]);
+    await this.dataSource.query(
+      'UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $2 WHERE id = $1',
+      [row.id, now],
+    );
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.policy.sessionTtlMs);
-    await this.dataSource.query('INSERT INTO user_sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)', [hashToken(token), row.id, csrfToken, expiresAt]);
+    await this.dataSource.query(
+      'INSERT INTO user_sessions (token_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)',
+      [hashToken(token), row.id, csrfToken, expiresAt],
+    );
     return { ok: true, user: await this.toRecord(row), token, csrfToken, expiresAt };
   }
 
@@ -116,7 +140,16 @@ export class UserStore {
       return null;
     }
     const user = await this.toRecord(row);
-    const principal: Principal = { kind: 'user', id: user.id, name: user.name, scopes: ROLE_SCOPES[user.role], role: user.role, teamIds: user.teamIds, ...(user.memberId ? { memberId: user.memberId } : {}), email: user.email };
+    const principal: Principal = {
+      kind: 'user',
+      id: user.id,
+      name: user.name,
+      scopes: ROLE_SCOPES[user.role],
+      role: user.role,
+      teamIds: user.teamIds,
+      ...(user.memberId ? { memberId: user.memberId } : {}),
+      email: user.email,
+    };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, csrf: String(row.csrf_token), until: Date.now() + this.cacheTtlMs });
     return { principal, csrfToken: String(row.csrf_token) };
@@ -133,6 +166,13 @@ export class UserStore {
       )) as Row[];
       for (const t of teams) teamIds.add(String(t.id));
     }
-    return { id: String(row.id), email: String(row.email), name: String(row.name), role: row.role as UserRole, memberId, teamIds: [...teamIds].sort() };
+    return {
+      id: String(row.id),
+      email: String(row.email),
+      name: String(row.name),
+      role: row.role as UserRole,
+      memberId,
+      teamIds: [...teamIds].sort(),
+    };
   }
 }
