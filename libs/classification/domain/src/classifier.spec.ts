@@ -21,6 +21,8 @@ describe('language', () => {
     ['I bought a new washing machine yesterday and it already stopped working.', 'en'],
     ['Ich habe gestern eine neue Waschmaschine gekauft und sie funktioniert schon nicht mehr.', 'de'],
     ['Hallo, ik heb the wrong size ontvangen, kan ik die ruilen voor een grotere maat?', 'nl'],
+    ["Je n'ai pas reçu la commande que j'ai passée la semaine dernière, c'est inacceptable.", 'fr'],
+    ['Ich habe die Bestellung, die ich gestern gemacht habe, nicht bekommen.', 'de'],
   ])('%s → %s', (text, language) => {
     expect(classify(text).language).toBe(language);
   });

@@ -15,7 +15,7 @@ import {
   type Priority,
   type PriorityRule,
 } from './priority-rules';
-import { normalizeText, tokenize } from './text';
+import { foldText, plainText, tokenize } from './text';
 
 export type ComplaintLabel = 'explicit' | 'latent' | 'none';
 
@@ -201,9 +201,10 @@ class LinearClassifier implements Classifier {
 
   classify(input: ClassifyInput): Decision {
     const raw = input.subject ? `${input.subject}\n${input.text ?? ''}` : (input.text ?? '');
-    const normalized = normalizeText(raw);
+    const plain = plainText(raw);
+    const normalized = foldText(plain);
     const tokens = tokenize(normalized);
-    const lang = detectLanguage(normalized, tokens, input.languageHint);
+    const lang = detectLanguage(normalized, tokens, input.languageHint, plain.slice(0, 2048));
     const surface = new Map<string, string>();
     const tone = { sum: 0, hits: 0 };
     const vector = this.resolve(featureCounts(tokens, lang.analysis, 0, tokens.length, surface, tone));

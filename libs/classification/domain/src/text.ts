@@ -25,6 +25,11 @@ const ENTITIES: Record<string, string> = {
  * "Één keer te laat" and "een keer te laat" end up the same.
  */
 export function normalizeText(raw: string): string {
+  return foldText(plainText(raw));
+}
+
+/** The text without HTML remnants (tags, scripts, styles, entities), cut to MAX_CHARS. */
+export function plainText(raw: string): string {
   let text = raw.length > MAX_CHARS ? raw.slice(0, MAX_CHARS) : raw;
   if (text.includes('<') || text.includes('&')) {
     text = text
@@ -38,7 +43,12 @@ export function normalizeText(raw: string): string {
         return ENTITIES[e.toLowerCase()] ?? m;
       });
   }
-  return text
+  return text;
+}
+
+/** Lowercased, diacritics and typographic quotes folded away. */
+export function foldText(plain: string): string {
+  return plain
     .toLowerCase()
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')

@@ -10,7 +10,7 @@ import {
   type ModelFile,
 } from './model-file';
 import { DEFAULT_PRIORITY_RULES, type PriorityRule } from './priority-rules';
-import { normalizeText, tokenize } from './text';
+import { foldText, plainText, tokenize } from './text';
 
 export type ComplaintGold = boolean | 'explicit' | 'latent' | 'none';
 
@@ -175,9 +175,10 @@ export function textFeatures(
   subject?: string,
   lang?: string,
 ): { features: Map<string, number>; language: string } {
-  const normalized = normalizeText(subject ? `${subject}\n${text}` : text);
+  const plain = plainText(subject ? `${subject}\n${text}` : text);
+  const normalized = foldText(plain);
   const tokens = tokenize(normalized);
-  const l = detectLanguage(normalized, tokens, lang);
+  const l = detectLanguage(normalized, tokens, lang, plain.slice(0, 2048));
   return { features: weigh(featureCounts(tokens, l.analysis)), language: l.language };
 }
 
