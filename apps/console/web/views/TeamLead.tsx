@@ -29,7 +29,7 @@ export function TeamLead({ user }: { user: User }) {
   const atRisk = open
     .filter((c) => {
       const d = nextDeadline(c);
-      return d && (d.status === 'breached' || new Date(d.warnAt).getTime() <= now);
+      return d && (d.status === 'breached' || (d.warnAt !== null && new Date(d.warnAt).getTime() <= now));
     })
     .sort(byBreach);
   const escalations = (escalated.data?.items ?? []).filter((c) => !CLOSED.includes(c.status));

@@ -88,11 +88,12 @@ export function useNow(intervalMs = 1000): number {
 }
 
 /** The running clock that breaches first. */
-export function nextDeadline(
-  c: Pick<ComplaintView, 'deadlines'>,
-): ComplaintView['deadlines'][number] | undefined {
+export type Deadline = ComplaintView['deadlines'][number] & { deadline: string };
+
+export function nextDeadline(c: Pick<ComplaintView, 'deadlines'>): Deadline | undefined {
+  // A paused clock (waiting on the customer) has no deadline: it does not count down.
   return c.deadlines
-    .filter((d) => d.status === 'running' || d.status === 'warned' || d.status === 'breached')
+    .filter((d): d is Deadline => d.deadline !== null && ['running', 'warned', 'breached'].includes(d.status))
     .sort((a, b) => a.deadline.localeCompare(b.deadline))[0];
 }
 
@@ -105,8 +106,14 @@ export function Countdown({
 }) {
   const { t } = useI18n();
   if (!deadline) return <span className="muted">—</span>;
+  if (deadline.deadline === null)
+    return (
+      <span className="clock">
+        {deadline.clock}: {deadline.status}
+      </span>
+    );
   const c = countdown(deadline.deadline, now, t);
-  const warn = !c.overdue && new Date(deadline.warnAt).getTime() <= now;
+  const warn = !c.overdue && deadline.warnAt !== null && new Date(deadline.warnAt).getTime() <= now;
   return (
     <span className={c.overdue ? 'clock overdue' : warn ? 'clock warn' : 'clock'}>
       {deadline.clock}: {c.text}
