@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, type Principal } from '@klaxon/platform/auth';
+import { ApiDoc } from '@klaxon/platform/openapi';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { newId } from './customer-linker';
@@ -25,6 +26,7 @@ export class RoutingActionsController {
   ) {}
 
   @Get('signals')
+  @ApiDoc({ summary: 'Search the signals (classified as not a complaint)', tags: ['signals'], query: listSignalsSchema })
   @RequireScope('read')
   @ReadsPersonalData('signal')
   listSignals(@Query() query: Record<string, string>) {
@@ -33,6 +35,7 @@ export class RoutingActionsController {
 
   /** Makes a complaint of a signal: it is routed now and the correction becomes a training example. */
   @Post('signals/:id/promote')
+  @ApiDoc({ summary: 'Promote a signal to a complaint: routed now, the correction becomes a training example', tags: ['signals'], body: promoteSchema, responses: { 200: { description: 'Routed' }, 409: { description: 'Not a signal, or dismissed' } } })
   @HttpCode(200)
   @RequireScope('act')
   promote(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
@@ -40,6 +43,7 @@ export class RoutingActionsController {
   }
 
   @Post('signals/:id/dismiss')
+  @ApiDoc({ summary: 'Dismiss a signal', tags: ['signals'], body: dismissSchema })
   @HttpCode(200)
   @RequireScope('act')
   dismiss(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
@@ -47,6 +51,7 @@ export class RoutingActionsController {
   }
 
   @Get('customers/:id')
+  @ApiDoc({ summary: 'A customer: identities, the evidence of every link, the complaints', tags: ['customers'] })
   @RequireScope('read')
   @ReadsPersonalData('customer')
   customer(@Param('id') id: string) {
@@ -55,6 +60,7 @@ export class RoutingActionsController {
 
   /** Undoes a wrong link; what depended on it (the customer's complaint count, repeat escalations) is recounted. */
   @Delete('customers/:id/links/:linkId')
+  @ApiDoc({ summary: 'Undo a wrong link; splits the customer where nothing holds it together and recounts repeat escalations', tags: ['customers'], responses: { 200: { description: 'Undone and recounted' }, 409: { description: 'Already undone' } } })
   @HttpCode(200)
   @RequireScope('act')
   undoLink(@Param('id') id: string, @Param('linkId') linkId: string, @CurrentPrincipal() principal: Principal | undefined) {
@@ -63,6 +69,7 @@ export class RoutingActionsController {
 
   /** Gives a complaint to someone else: it needs more authority than its owner has, or a lead moves it. */
   @Post('complaints/:id/reassign')
+  @ApiDoc({ summary: 'Reassign a complaint (needs more authority, or a lead moves it)', tags: ['routing'], body: reassignSchema, responses: { 200: { description: 'Reassigned, queued or escalated' }, 409: { description: 'No owner to take it from' } } })
   @HttpCode(200)
   @RequireScope('act')
   @ComplaintAccess('id')
@@ -98,6 +105,7 @@ export class RoutingActionsController {
 
   /** Root-cause reviews (N of a category in a window) and spikes (a category rising against its usual rate). */
   @Get('root-cause-items')
+  @ApiDoc({ summary: 'Root-cause reviews and spikes per category', tags: ['routing'], query: listRootCausesSchema })
   @RequireScope('read')
   async rootCauses(@Query() query: Record<string, string>) {
     const q = parseOrThrow(listRootCausesSchema, query, 'query');

@@ -397,6 +397,9 @@ it('refuses bad organisation input with the one error shape, and requires a key'
   expect((await api('POST', '/api/members/c1/absences', { from: '2026-11-25T00:00:00Z', until: '2026-11-24T00:00:00Z' })).json.error.field).toBe('until');
   expect((await fetch(`${url}/api/teams`)).status).toBe(401);
   expect((await api('GET', '/api/routing-rules/versions')).json.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+  const doc = await api('GET', '/api/docs/openapi.json');
+  expect(doc.json.paths['/api/routing-rules'].put.summary).toBe('Save the routing rules as a new version');
+  expect(doc.json.paths['/api/signals/{id}/promote'].post.security).toBeDefined();
 });
 
 it('dead-letters a classified event for a complaint that was never stored, and routes the ones beside it', async () => {
