@@ -14,8 +14,8 @@ export function parseCookies(header: string | string[] | undefined): Record<stri
   const out: Record<string, string> = {};
   for (const part of (Array.isArray(header) ? header.join(';') : (header ?? '')).split(';')) {
     const eq = part.indexOf('=');
-    if (eq < 1) continue;
-    const name = part.slice(0, eq).trim();
+    const name = eq < 0 ? '' : part.slice(0, eq).trim();
+    if (!name) continue;
     if (!(name in out)) {
       try {
         out[name] = decodeURIComponent(part.slice(eq + 1).trim());
