@@ -104,10 +104,14 @@ export class RouterCore {
 
   async routeNew(manager: EntityManager, items: Routable[], now: Date, actor = 'router'): Promise<RouteResult> {
     const result: RouteResult = { assigned: [], queued: [], escalations: [] };
-    if (items.length === 0) return result;
+    // A complaint classified again (a correction, a replay under another event id) keeps its owner.
+    const owned = items.length
+      ? new Set(((await manager.query('SELECT id FROM complaints WHERE id = ANY($1) AND owner_id IS NOT NULL', [items.map((i) => i.complaintId)])) as Array<{ id: string }>).map((r) => r.id))
+      : new Set<string>();
+    const sorted = items.filter((i) => !owned.has(i.complaintId)).sort(compareQueued);
+    if (sorted.length === 0) return result;
     const work: Work = { history: [], events: [] };
     const config = await loadRoutingConfig(manager);
-    const sorted = [...items].sort(compareQueued);
 
     const customers = await linkCustomers(manager, sorted, this.options);
     const routed = sorted.map((item) => {
