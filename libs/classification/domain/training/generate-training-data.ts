@@ -191,9 +191,9 @@ export function trainingExamples(): Example[] {
       ...(priority ? { priority } : {}),
     }));
   const all = [
-    ...generate(NL, 460, 340, 20261125),
+    ...generate(NL, 560, 380, 20261125),
     ...handwritten('nl', HANDWRITTEN_NL),
-    ...generate(EN, 460, 340, 11252026),
+    ...generate(EN, 560, 380, 11252026),
     ...handwritten('en', HANDWRITTEN_EN),
   ];
   return all.filter((e) => {
