@@ -141,44 +141,76 @@ it('the migration Job applies the schema once, and the wait-for-schema step then
   expect([wait.code, wait.output]).toEqual([0, expect.stringContaining('schema is up to date')]);
 }, 60_000);
 
-it.each(Object.keys(APPS) as App[])(
-  'the %s image starts with plain node, becomes ready, passes its HEALTHCHECK and stops on SIGTERM',
-  async (app) => {
-    const image = images.get(app)!;
-    const port = await freePort();
-    const env = {
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      DATABASE_URL: databaseUrl,
-      DATABASE_MIGRATE: 'false',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-      KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-      KAFKA_MAX_WAIT_MS: '100',
-    };
-    const exited = exec(image, image.cmd, env);
-    const child = children[children.length - 1];
-    const deadline = Date.now() + 60_000;
-    let status = 0;
-    while (status !== 200) {
-      if (child.exitCode !== null)
-        throw new Error(`${app} exited with ${child.exitCode}:\n${(await exited).output}`);
-      if (Date.now() > deadline) throw new Error(`${app} was not ready within 60 s`);
-      status = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
-    const health = await exec(image, image.healthcheck!, env);
-    expect(health.code).toBe(0);
+interface Running {
+  port: number;
+  env: Record<string, string>;
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; output: string }>;
+  ready: Promise<void>;
+}
 
-    child.kill('SIGTERM');
-    const { code, output } = await exited;
-    expect([code, output]).toEqual([0, expect.not.stringMatching(/"level":"(error|fatal)"/)]);
-  },
-  90_000,
-);
+describe('each image, started with plain node', () => {
+  const running = new Map<App, Running>();
+
+  // All three start at once (as they would in a cluster); each test then checks its own.
+  beforeAll(async () => {
+    for (const app of Object.keys(APPS) as App[]) {
+      const image = images.get(app)!;
+      const port = await freePort();
+      const env = {
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        DATABASE_URL: databaseUrl,
+        DATABASE_MIGRATE: 'false',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+        KAFKA_REBALANCE_TIMEOUT_MS: '6000',
+        KAFKA_MAX_WAIT_MS: '100',
+      };
+      const exited = exec(image, image.cmd, env);
+      const child = children[children.length - 1];
+      running.set(app, { port, env, child, exited, ready: waitReady(app, port, child, exited) });
+    }
+    // Settle every readiness wait here so none is left unhandled; each test reports its own.
+    await Promise.allSettled([...running.values()].map((r) => r.ready));
+  }, 90_000);
+
+  it.each(Object.keys(APPS) as App[])(
+    '%s becomes ready, serves /metrics, passes the image HEALTHCHECK and stops on SIGTERM',
+    async (app) => {
+      const { port, env, child, exited, ready } = running.get(app)!;
+      await ready;
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      const image = images.get(app)!;
+      const health = await exec(image, image.healthcheck!, env);
+      expect(health.code).toBe(0);
+
+      child.kill('SIGTERM');
+      const { code, output } = await exited;
+      expect([code, output]).toEqual([0, expect.not.stringMatching(/"level":"(error|fatal)"/)]);
+    },
+    60_000,
+  );
+});
+
+async function waitReady(
+  app: string,
+  port: number,
+  child: ChildProcess,
+  exited: Promise<{ code: number | null; output: string }>,
+): Promise<void> {
+  const deadline = Date.now() + 75_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${app} exited with ${child.exitCode}:\n${(await exited).output}`);
+    if (Date.now() > deadline) throw new Error(`${app} was not ready within 75 s`);
+    const status = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
