@@ -86,9 +86,10 @@ it('takes a complaint from the API through classifier, router and sla into Postg
   });
   expect(status).toBe(202);
   const id = String(json.id);
+  // Clocks start at classification; the sla records the owner's deadlines once it sees the assignment.
   const done = await waitFor('the complaint to be fully processed', async () => {
     const v = await view(id);
-    return isFullyProcessed(v) ? v : undefined;
+    return isFullyProcessed(v) && v.history.some((h) => h.kind === 'deadlines-set') ? v : undefined;
   }, 60_000);
   expect(done.classification).toMatchObject({ category: expect.any(String), priority: expect.stringMatching(/^(critical|high|normal)$/), modelVersion: expect.any(String) });
   expect(done.owner).toMatchObject({ id: expect.any(String), teamId: expect.any(String), reason: expect.objectContaining({ rule: expect.any(String) }) });
