@@ -148,6 +148,51 @@ describe('long emails', () => {
   });
 });
 
+describe('replies with quoted threads', () => {
+  const thread = (core: string, lang: 'nl' | 'en') => {
+    const quoted = Array.from({ length: 120 }, (_, i) =>
+      lang === 'nl'
+        ? `> Bedankt voor uw bestelling ${i}. Uw pakket wordt morgen tussen 8 en 18 uur bezorgd. Retourneren kan binnen 30 dagen.`
+        : `> Thank you for your order ${i}. Your parcel will be delivered tomorrow between 8 and 6. Returns are accepted within 30 days.`,
+    );
+    return [
+      core,
+      '',
+      lang === 'nl' ? 'Met vriendelijke groet,\nAnna' : 'Kind regards,\nSam',
+      '-- ',
+      'Anna de Vries | Kerkstraat 12 | 06-12345678',
+      lang === 'nl' ? 'Verzonden vanaf mijn iPhone' : 'Sent from my iPhone',
+      '',
+      lang === 'nl'
+        ? 'Op ma 2 mrt 2026 om 10:12 schreef Klantenservice <service@winkel.example>:'
+        : 'On Mon, 2 Mar 2026 at 10:12, Customer Service <service@shop.example> wrote:',
+      ...quoted,
+      'This email and any attachments are confidential and intended solely for the addressee.',
+    ].join('\n');
+  };
+
+  it.each([
+    ['Mijn pakket is nooit aangekomen en niemand neemt de telefoon op.', 'nl', true],
+    ['Kunnen jullie mij laten weten of de bank ook in het blauw leverbaar is?', 'nl', false],
+    ['My parcel never arrived and nobody answers the phone.', 'en', true],
+    ['Could you let me know whether the sofa is also available in blue?', 'en', false],
+  ] as const)('reads what the customer wrote now: %s', (core, lang, isComplaint) => {
+    const alone = classify(core, { channel: 'email' });
+    const reply = classify(thread(core, lang), { channel: 'email' });
+    expect(reply.complaint !== 'none').toBe(isComplaint);
+    expect(reply.complaintProbability).toBeCloseTo(alone.complaintProbability, 1);
+    expect(reply.why.join(' ')).not.toMatch(/bestelling|order \d|retourneren|returns/);
+  });
+
+  it('keeps a bare forward whole', () => {
+    const d = classify(
+      '---------- Forwarded message ---------\nFrom: Piet\nDe levering is alweer niet gekomen.',
+      { channel: 'email' },
+    );
+    expect(d.complaint).not.toBe('none');
+  });
+});
+
 describe('robustness', () => {
   const valid = (c: Classifier, input: ClassifyInput) => {
     const d = c.classify(input);

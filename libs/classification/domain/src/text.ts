@@ -43,7 +43,44 @@ export function plainText(raw: string): string {
         return ENTITIES[e.toLowerCase()] ?? m;
       });
   }
-  return text;
+  return withoutReplyNoise(text);
+}
+
+// The start of the earlier thread under a reply (Gmail, Outlook, Apple Mail; English and Dutch).
+const REPLY_HEADER =
+  /^[ \t>]*(?:on\b[^\n]{0,200}\bwrote:|op\b[^\n]{0,200}\b(?:schreef|geschreven)\b[^\n]{0,100}:|-{2,}\s*(?:original message|oorspronkelijk bericht|forwarded message|doorgestuurd bericht)\s*-{2,}|(?:from|van):[^\n]{1,200}\n[ \t]*(?:sent|verzonden|date|datum):)/im;
+const SIGNATURE = /\n-- ?\n/;
+const DEVICE_LINE =
+  /^[ \t]*(?:sent from my|verzonden (?:vanaf|met) mijn|get outlook for|download outlook voor)\b[^\n]*$/gim;
+const QUOTED_LINE = /^[ \t]*>[^\n]*$/gm;
+const DISCLAIMER =
+  /(?:confidential|vertrouwelijk)[\s\S]{0,300}(?:intended|addressee|bestemd|geadresseerde)|(?:intended|bestemd)[\s\S]{0,300}(?:confidential|vertrouwelijk)/i;
+
+/**
+ * What the customer wrote now, without what came along: the quoted earlier thread under a reply, a
+ * signature after "-- ", "sent from my phone" lines and confidentiality disclaimers. Only cut when
+ * some text of their own stays (a bare forward keeps everything).
+ */
+export function withoutReplyNoise(text: string): string {
+  const own = (t: string) => t.replace(/\s+/g, '').length >= 15;
+  let out = text;
+  const header = REPLY_HEADER.exec(out);
+  if (header && own(out.slice(0, header.index))) out = out.slice(0, header.index);
+  const signature = SIGNATURE.exec(out);
+  if (signature && own(out.slice(0, signature.index))) out = out.slice(0, signature.index);
+  if (out.includes('>')) {
+    const unquoted = out.replace(QUOTED_LINE, '');
+    if (own(unquoted)) out = unquoted;
+  }
+  out = out.replace(DEVICE_LINE, '');
+  if (DISCLAIMER.test(out)) {
+    const kept = out
+      .split(/\n/)
+      .filter((paragraph) => !DISCLAIMER.test(paragraph))
+      .join('\n');
+    if (own(kept)) out = kept;
+  }
+  return out;
 }
 
 /** Lowercased, diacritics and typographic quotes folded away. */
