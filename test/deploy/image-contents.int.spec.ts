@@ -15,15 +15,21 @@ import { ROOT } from './support/kubectl';
 // No container engine runs here: this test builds the apps with Nx, assembles exactly what
 // deploy/docker/Dockerfile copies (the build output and `npm ci --omit=dev` on its pruned
 // package.json) in a temporary folder far from the monorepo, and runs it with plain `node` —
-// the migration Job's command, then intake and two consumers (classifier with its model file,
-// router) until their readiness probes
+// the migration Job's command, then intake, two consumers (classifier with its model file, router)
+// and the console (with its front-end) until their readiness probes
 // answer 200, the image's HEALTHCHECK passes, and SIGTERM stops them cleanly.
 
 const run = promisify(execFile);
 const DOCKERFILE = path.join(ROOT, 'deploy/docker/Dockerfile');
 /** npm's cache and installed node_modules keyed by lock file: the first run downloads, later runs copy. */
 const CACHE = path.join(ROOT, 'node_modules/.cache/klaxon-image-test');
-const APPS = { intake: 3000, classifier: 3001, router: 3002 } as const;
+const APPS = { intake: 3000, classifier: 3001, router: 3002, console: 3006 } as const;
+/** Docker build context per app: the Nx build output (the console's server build carries its front-end in web/). */
+const CONTEXT: Record<string, string> = { console: 'dist/apps/console/image' };
+/** What the app's ConfigMap sets beyond the common settings, with the image's /app as the test's folder. */
+const APP_ENV: Record<string, (appDir: string) => Record<string, string>> = {
+  console: (appDir) => ({ CONSOLE_WEB_ROOT: path.join(appDir, 'web') }),
+};
 type App = keyof typeof APPS;
 
 const images = new Map<App, AssembledImage>();
@@ -36,7 +42,17 @@ beforeAll(async () => {
   // The Nx builds (one process, both apps), with the mock Kafka and PostgreSQL starting meanwhile.
   const build = run(
     'npx',
-    ['nx', 'run-many', '-t', 'build', '-p', ...Object.keys(APPS), '--skip-nx-cache', '--outputStyle=static'],
+    [
+      'nx',
+      'run-many',
+      '-t',
+      'build',
+      'build-server',
+      '-p',
+      ...Object.keys(APPS),
+      '--skip-nx-cache',
+      '--outputStyle=static',
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
@@ -56,7 +72,7 @@ beforeAll(async () => {
       app,
       assembleImage({
         dockerfile: DOCKERFILE,
-        context: path.join(ROOT, 'dist/apps', app),
+        context: path.join(ROOT, CONTEXT[app] ?? `dist/apps/${app}`),
         buildArgs: { APP_PORT: String(port) },
         cacheDir: CACHE,
       }),
@@ -132,6 +148,10 @@ it('the classifier image carries its model where the bundled code looks for it',
   expect(existsSync(path.join(classifier.appDir, 'node_modules/franc-min'))).toBe(true);
 });
 
+it('the console image carries its built front-end', () => {
+  expect(existsSync(path.join(images.get('console')!.appDir, 'web/index.html'))).toBe(true);
+});
+
 it('the migration Job applies the schema once, and the wait-for-schema step then passes', async () => {
   const intake = images.get('intake')!;
   expect(existsSync(path.join(intake.appDir, 'migrate.cjs'))).toBe(true);
@@ -152,7 +172,7 @@ interface Running {
 describe('each image, started with plain node', () => {
   const running = new Map<App, Running>();
 
-  // All three start at once (as they would in a cluster); each test then checks its own.
+  // All start at once (as they would in a cluster); each test then checks its own.
   beforeAll(async () => {
     for (const app of Object.keys(APPS) as App[]) {
       const image = images.get(app)!;
@@ -168,6 +188,7 @@ describe('each image, started with plain node', () => {
         KAFKA_HEARTBEAT_INTERVAL_MS: '500',
         KAFKA_REBALANCE_TIMEOUT_MS: '6000',
         KAFKA_MAX_WAIT_MS: '100',
+        ...APP_ENV[app]?.(image.appDir),
       };
       const exited = exec(image, image.cmd, env);
       const child = children[children.length - 1];
@@ -183,6 +204,11 @@ describe('each image, started with plain node', () => {
       const { port, env, child, exited, ready } = running.get(app)!;
       await ready;
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      if (app === 'console') {
+        // The front-end comes from the image's web/ folder (CONSOLE_WEB_ROOT), not from a build at start.
+        const page = await fetch(`http://127.0.0.1:${port}/console/`);
+        expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('<div id="root">')]);
+      }
       const image = images.get(app)!;
       const health = await exec(image, image.healthcheck!, env);
       expect(health.code).toBe(0);
