@@ -212,7 +212,14 @@ describe('robustness', () => {
   });
 
   it('classifies an empty text, emoji only, whitespace and markup without content', () => {
-    expect(valid(shipped, { text: '', channel: 'web' }).language).toBe('und');
+    const empty = valid(shipped, { text: '', channel: 'web' });
+    expect(empty).toMatchObject({
+      language: 'und',
+      complaint: 'none',
+      complaintProbability: 0,
+      why: ['none: no text'],
+    });
+    expect(valid(shipped, { text: '<br/><p>&nbsp;</p>', channel: 'email' }).complaint).toBe('none');
     valid(shipped, { text: '😡😡😡🙄', channel: 'social' });
     valid(shipped, { text: '   \n\t ', channel: 'web' });
     valid(shipped, { text: '<html><body><br/></body></html>', channel: 'email' });

@@ -222,7 +222,8 @@ class LinearClassifier implements Classifier {
     const whole = headLogits('complaint')!;
     const cal = this.model.heads.complaint!.calibration;
     const margin = cal ? cal.scale * (whole[yes] - whole[no]) + cal.shift : whole[yes] - whole[no];
-    const complaintProbability = 1 / (1 + Math.exp(-margin));
+    // No words at all (empty, whitespace, markup only): nothing that could be a complaint.
+    const complaintProbability = tokens.length === 0 ? 0 : 1 / (1 + Math.exp(-margin));
     const isComplaint = complaintProbability >= 0.5;
     let complaint: ComplaintLabel = 'none';
     if (isComplaint) {
@@ -285,6 +286,7 @@ class LinearClassifier implements Classifier {
 
     const yesOrNo = isComplaint ? yes : no;
     const why = [
+      ...(tokens.length === 0 ? ['none: no text'] : []),
       ...this.evidence(vector, surface, complaintHead, yesOrNo, 3).map(
         (w) => `${isComplaint ? complaint : 'none'}: ${w}`,
       ),
