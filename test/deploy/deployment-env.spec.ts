@@ -41,7 +41,7 @@ function startUp(app: string, env: Record<string, string>): Promise<{ code: numb
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
   return new Promise((resolve) =>
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -61,7 +61,7 @@ beforeAll(async () => {
       .map(async (a) => [a, await startUp(a, deploymentEnv(deployments.get(a)!))] as const),
   );
   results = new Map(runs);
-}, 120_000);
+}, 180_000);
 
 it.each(apps)('%s starts with its Deployment environment up to the database connection', (app) => {
   const result = results.get(app);
