@@ -297,6 +297,18 @@ describe('handler', () => {
     await page.getByRole('alert').filter({ hasText: 'another team' }).waitFor();
     expect(await page.content()).not.toContain('wrong address');
 
+    // Nor the other team's customer (only through complaints of one's own teams).
+    const otherCustomer = await waitFor(
+      'the other customer linked',
+      async () => (await complaint(other)).customerId ?? undefined,
+    );
+    expect((await page.request.get(`${app.url}/api/customers/${otherCustomer}`)).status()).toBe(403);
+    const myCustomer = await waitFor(
+      'my customer linked',
+      async () => (await complaint(mine)).customerId ?? undefined,
+    );
+    expect((await page.request.get(`${app.url}/api/customers/${myCustomer}`)).status()).toBe(200);
+
     // Every read of personal data is in the access log: the handler's reads of their complaint, none of the refused one.
     type Entry = { actor: string; actorKind: string; action: string };
     const reads = (await apiAs<{ items: Entry[] }>('GET', `/api/access-log?subjectId=${mine}`)).json.items;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, type Principal } from '@klaxon/platform/auth';
+import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, forbidden, teamFilterOf, type Principal } from '@klaxon/platform/auth';
 import { ApiDoc } from '@klaxon/platform/openapi';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
@@ -54,8 +54,17 @@ export class RoutingActionsController {
   @ApiDoc({ summary: 'A customer: identities, the evidence of every link, the complaints', tags: ['customers'] })
   @RequireScope('read')
   @ReadsPersonalData('customer')
-  customer(@Param('id') id: string) {
-    return this.customers.get(id);
+  async customer(@Param('id') id: string, @CurrentPrincipal() principal: Principal | undefined) {
+    const view = await this.customers.get(id);
+    const teams = teamFilterOf(principal);
+    if (teams === null) return view;
+    // A person sees a customer through the complaints of their own teams: only those complaints, links and identities.
+    const rows = (await this.dataSource.query('SELECT id FROM complaints WHERE customer_id = $1 AND team_id = ANY($2)', [id, teams])) as Array<{ id: string }>;
+    const mine = new Set(rows.map((r) => r.id));
+    if (!mine.size) throw forbidden('This customer has no complaints of your teams');
+    const links = view.links.filter((l) => mine.has(l.complaintId));
+    const identities = view.identities.filter((i) => links.some((l) => l.kind === i.kind && l.value === i.value));
+    return { ...view, identities, complaints: view.complaints.filter((c) => mine.has(c.id)), links };
   }
 
   /** Undoes a wrong link; what depended on it (the customer's complaint count, repeat escalations) is recounted. */
