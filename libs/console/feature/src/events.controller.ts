@@ -1,13 +1,16 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, RequireScope, type Principal } from '@klaxon/platform/auth';
+import { CurrentPrincipal, PrincipalResolvers, RequireScope, type Principal } from '@klaxon/platform/auth';
 import { ApiDoc } from '@klaxon/platform/openapi';
 import { LiveFeed, type LiveEvent } from './live-feed';
 
 /** Server-sent events: what happens to complaints, as it happens, for the signed-in viewer. */
 @Controller('api/events')
 export class EventsController {
-  constructor(private readonly feed: LiveFeed) {}
+  constructor(
+    private readonly feed: LiveFeed,
+    private readonly resolvers: PrincipalResolvers,
+  ) {}
 
   @Get('stream')
   @RequireScope('read')
@@ -34,8 +37,14 @@ export class EventsController {
     });
     raw.write(`retry: 1000\n: connected\n\n`);
     const send = (event: LiveEvent) => raw.write(`event: klaxon\ndata: ${JSON.stringify(event)}\n\n`);
-    const remove = this.feed.add({ principal, send });
-    const heartbeat = setInterval(() => raw.write(`: keep-alive\n\n`), 15_000);
+    const remove = this.feed.add({ principal, send, end: () => raw.end() });
+    // Every 15 s: a keep-alive, and the credentials checked again (signed out, revoked or expired ends the stream).
+    const heartbeat = setInterval(() => {
+      this.resolvers.resolve({ headers: request.headers, method: 'GET' }).then(
+        (p) => (p ? raw.write(`: keep-alive\n\n`) : raw.end()),
+        () => raw.end(),
+      );
+    }, 15_000);
     heartbeat.unref();
     const close = () => {
       clearInterval(heartbeat);

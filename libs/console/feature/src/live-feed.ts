@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import {
   CaseEventEvent,
@@ -41,6 +47,8 @@ export const LIVE_TOPICS = [
 export interface LiveClient {
   principal: Principal;
   send(event: LiveEvent): void;
+  /** Ends the stream (the app is stopping); the browser reconnects to another replica. */
+  end?(): void;
 }
 
 /** What one viewer may see of an event. */
@@ -58,7 +66,7 @@ export function visibleTo(
  * latest offset) and hands every event to the connected browsers, filtered per viewer.
  */
 @Injectable()
-export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LiveFeed implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly clients = new Set<LiveClient>();
   private subscription: Subscription | null = null;
   readonly groupId = `klaxon-console-${randomBytes(6).toString('hex')}`;
@@ -77,6 +85,12 @@ export class LiveFeed implements OnApplicationBootstrap, OnApplicationShutdown {
       retry: { attempts: 1, initialBackoffMs: 100, maxBackoffMs: 100 },
       handler: (messages) => this.dispatch(messages),
     });
+  }
+
+  /** Before the HTTP server closes: open streams would keep it from closing until the shutdown timeout. */
+  beforeApplicationShutdown(): void {
+    for (const client of this.clients) client.end?.();
+    this.clients.clear();
   }
 
   async onApplicationShutdown(): Promise<void> {
