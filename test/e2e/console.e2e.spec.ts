@@ -67,7 +67,7 @@ async function signIn(email: string, lang = 'en-GB'): Promise<{ context: Browser
   await page.goto(`${app.url}/console`);
   await page.getByLabel(lang.startsWith('nl') ? 'E-mailadres' : 'E-mail').fill(email);
   await page.getByLabel(lang.startsWith('nl') ? 'Wachtwoord' : 'Password').fill('demo');
-  await page.getByRole('button', { name: lang.startsWith('nl') ? 'Inloggen' : 'Sign in' }).click();
+  await page.keyboard.press('Enter'); // the form works from the keyboard
   await page.locator('header.top').waitFor();
   await page.locator('.live.on').waitFor({ timeout: 10_000 });
   return { context, page };
@@ -324,6 +324,12 @@ describe('team lead', () => {
     const { context, page } = await signIn('lead@demo.local');
     await page.goto(`${app.url}/console#/team`);
     await page.getByRole('heading', { name: 'Incoming, live' }).waitFor();
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     const id = await submit(
       'Your invoice charged me twice this month, I demand the money back now.',
       'noor@example.nl',
