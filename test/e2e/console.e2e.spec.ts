@@ -195,6 +195,46 @@ describe('sign-in and access', () => {
     for (let i = 0; i < 4; i++) expect((await login('wrong')).status).toBe(401);
     expect((await login('wrong')).status).toBe(423);
     expect((await login('demo')).status).toBe(423); // locked: even the right password waits
+
+    // An admin lifts the lock (re-enabling a user), and creates people.
+    const users = await apiAs<{
+      items: Array<{ id: string; email: string; role: string; teamIds: string[] }>;
+    }>('GET', '/api/users');
+    const admin = users.json.items.find((u) => u.email === 'admin@demo.local')!;
+    expect(users.json.items.find((u) => u.email === 'lead@demo.local')?.teamIds).toEqual([
+      'billing',
+      'customer-service',
+      'logistics',
+      'product',
+      'webcare',
+    ]);
+    expect((await apiAs('PATCH', `/api/users/${admin.id}`, { disabled: false })).status).toBe(200);
+    expect((await login('demo')).status).toBe(200);
+    const short = await apiAs<{ error: { field: string } }>('POST', '/api/users', {
+      email: 'sem@example.nl',
+      name: 'Sem',
+      role: 'senior',
+      password: 'short',
+    });
+    expect([short.status, short.json.error.field]).toEqual([400, 'password']);
+    const created = await apiAs<{ role: string; teamIds: string[] }>('POST', '/api/users', {
+      email: 'sem@example.nl',
+      name: 'Sem',
+      role: 'senior',
+      password: 'a long enough secret',
+      memberId: 'm-product-senior',
+    });
+    expect([created.status, created.json.role, created.json.teamIds]).toEqual([201, 'senior', ['product']]);
+    expect(
+      (
+        await apiAs('POST', '/api/users', {
+          email: 'SEM@example.nl',
+          name: 'Sem',
+          role: 'senior',
+          password: 'a long enough secret',
+        })
+      ).status,
+    ).toBe(409);
   });
 });
 

@@ -11,6 +11,7 @@ import { PrincipalResolvers } from './principal-resolvers';
 import { AccessLogController, SessionController } from './session.controller';
 import { SessionResolver } from './session.resolver';
 import { UserStore } from './user.store';
+import { UsersController } from './users.controller';
 
 class ApiKeySeeder implements OnApplicationBootstrap {
   constructor(
@@ -38,7 +39,7 @@ export class AuthModule {
       new Counter({ name: 'klaxon_auth_denied_total', help: 'Requests refused by authentication, by reason', labelNames: ['reason'], registers: [options.metrics] });
     return {
       module: AuthModule,
-      controllers: [ApiKeysController, SessionController, AccessLogController],
+      controllers: [ApiKeysController, SessionController, AccessLogController, UsersController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         { provide: AUTH_METRICS, useValue: denied },

@@ -13,3 +13,4 @@ export * from './user.store';
 export * from './session.resolver';
 export * from './session.controller';
 export * from './access';
+export * from './users.controller';

@@ -82,6 +82,53 @@ export class UserStore {
     }
   }
 
+  /** A new person (admin API); 409-worthy `null` when the e-mail is taken. */
+  async create(seed: UserSeed): Promise<UserRecord | null> {
+    const hash = await hashPassword(seed.password);
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `INSERT INTO users (id, email, name, role, member_id, team_ids, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING *`,
+        [
+          `usr_${randomBytes(10).toString('hex')}`,
+          seed.email.trim().toLowerCase(),
+          seed.name,
+          seed.role,
+          seed.memberId ?? null,
+          JSON.stringify(seed.teamIds ?? []),
+          hash,
+        ],
+      ),
+    );
+    return rows[0] ? this.toRecord(rows[0]) : null;
+  }
+
+  async list(): Promise<Array<UserRecord & { lockedUntil: string | null; disabled: boolean }>> {
+    const rows = (await this.dataSource.query('SELECT * FROM users ORDER BY email')) as Row[];
+    const out = [];
+    for (const r of rows)
+      out.push({
+        ...(await this.toRecord(r)),
+        lockedUntil: r.locked_until ? new Date(String(r.locked_until)).toISOString() : null,
+        disabled: Boolean(r.disabled),
+      });
+    return out;
+  }
+
+  /** Disables (signs out everywhere) or re-enables a person, and lifts a lock-out; false when there is no such user. */
+  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        'UPDATE users SET disabled = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1 RETURNING id',
+        [id, disabled],
+      ),
+    );
+    if (disabled) {
+      await this.dataSource.query('DELETE FROM user_sessions WHERE user_id = $1', [id]);
+      this.cache.clear();
+    }
+    return rows.length > 0;
+  }
+
   /** Checks the password; counts failures and locks the account after `maxFailures` in a row. */
   async login(email: string, password: string, now = new Date()): Promise<LoginResult> {
     const [row] = (await this.dataSource.query('SELECT * FROM users WHERE email = $1 AND NOT disabled', [
