@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildConsoleBundle } from '@klaxon/console/feature';
 import { startAppProcess, startFakeXApi, type AppProcess, type FakeXApi } from '@klaxon/testing';
 import { waitFor } from '../support/wait-for';
 
@@ -92,16 +92,7 @@ const shot = (page: Page, name: string) =>
 
 beforeAll(async () => {
   // Build the front-end from the current sources (npm start builds it only when missing).
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      path.join(root, 'apps/console/vite.config.mts'),
-    ],
-    { cwd: root, stdio: 'ignore' },
-  );
+  buildConsoleBundle({ force: true, log: () => undefined });
   mkdirSync(shots, { recursive: true });
   x = await startFakeXApi();
   x.addUser({ id: 'u1', username: 'AnnaDV', name: 'Anna de Vries', followers: 48_000 });
