@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ComplaintReceivedEvent, encodeEvent } from '@klaxon/contracts';
 import { toComplaintReceived, type Submission } from '@klaxon/intake/domain';
-import { DATA_SOURCE, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, GroupCommit, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import type { Logger } from '@klaxon/platform/observability';
 import { IntakeMetrics } from './intake.metrics';
@@ -14,18 +14,32 @@ export interface Accepted {
   created: boolean;
 }
 
+type Received = ReturnType<typeof toComplaintReceived>;
+interface ToStore {
+  received: Received;
+  sourceId: string;
+  correlationId: string;
+  event: ReturnType<typeof encodeEvent>;
+}
+
 /**
  * Stores the complaint and its ComplaintReceived event in one transaction (transactional outbox):
- * once this returns, the complaint is durably handed over, and the relay publishes it.
+ * once this returns, the complaint is durably handed over, and the relay publishes it. Concurrent
+ * submissions share a transaction (group commit), so a busy intake commits once per group.
  */
 @Injectable()
 export class ComplaintIntakeService {
+  private readonly writer: GroupCommit<ToStore, boolean>;
+
   constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: IntakeMetrics,
-  ) {}
+  ) {
+    const poolMax = (dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
+    this.writer = new GroupCommit({ dataSource, write: (manager, items) => this.store(manager, items), maxConcurrent: Math.max(1, Math.min(4, poolMax - 1)) });
+  }
 
   /** `sourceId`: the source's own id when it has one (a phone note id); else the Idempotency-Key; else a fresh id. */
   async submit(submission: Submission, idempotencyKey?: string, sourceIdOfSource?: string): Promise<Accepted> {
@@ -34,7 +48,7 @@ export class ComplaintIntakeService {
     const correlationId = randomUUID();
     const event = encodeEvent(ComplaintReceivedEvent, received, { eventId: `${received.complaintId}:received`, correlationId });
 
-    const created = await this.store(received, sourceId, correlationId, event).catch((error: unknown) => {
+    const created = await this.writer.submit({ received, sourceId, correlationId, event }).catch((error: unknown) => {
       this.metrics.errors.inc({ channel: received.channel, code: 'store-failed' });
       this.logger.error({ err: error, complaintId: received.complaintId, correlationId, channel: received.channel }, 'complaint could not be stored');
       throw error;
@@ -44,41 +58,50 @@ export class ComplaintIntakeService {
     return { id: received.complaintId, created };
   }
 
-  private store(received: ReturnType<typeof toComplaintReceived>, sourceId: string, correlationId: string, event: ReturnType<typeof encodeEvent>): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO complaints (id, channel, source_id, status, received_at, subject, text, customer, customer_picked, unit, channel_meta, correlation_id, created_at, updated_at)
-         VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          received.complaintId,
-          received.channel,
-          received.sourceId,
-          received.receivedAt,
-          received.subject ?? null,
-          received.text,
-          JSON.stringify(received.customer),
-          received.customerPicked ?? null,
-          received.unit ?? null,
-          received.phone ? JSON.stringify({ phone: received.phone }) : null,
-          correlationId,
-        ],
-      );
-      if (inserted.length === 0) return false;
-      await appendHistory(manager, [
-        {
-          complaintId: received.complaintId,
-          at: received.receivedAt,
-          kind: 'received',
-          actor: `intake:${received.channel}`,
-          reason: 'submitted',
-          data: { sourceId, customerPicked: received.customerPicked ?? null },
-          eventId: `${received.complaintId}:received`,
-          correlationId,
-        },
-      ]);
-      await appendToOutbox(manager, [event]);
-      return true;
-    });
+  /** One group in one transaction: a complaint already stored (same id) is a duplicate, and adds nothing. */
+  private async store(manager: EntityManager, items: ToStore[]): Promise<boolean[]> {
+    const rows = (await manager.query(
+      `INSERT INTO complaints (id, channel, source_id, status, received_at, subject, text, customer, customer_picked, unit, channel_meta, correlation_id, created_at, updated_at)
+       SELECT id, channel, source_id, 'received', received_at, subject, text, customer, customer_picked, unit, channel_meta, correlation_id, now(), now()
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, channel text, source_id text, received_at timestamptz, subject text, text text, customer jsonb,
+              customer_picked text, unit text, channel_meta jsonb, correlation_id text)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        JSON.stringify(
+          items.map(({ received, correlationId }) => ({
+            id: received.complaintId,
+            channel: received.channel,
+            source_id: received.sourceId,
+            received_at: received.receivedAt,
+            subject: received.subject ?? null,
+            text: received.text,
+            customer: received.customer,
+            customer_picked: received.customerPicked ?? null,
+            unit: received.unit ?? null,
+            channel_meta: received.phone ? { phone: received.phone } : null,
+            correlation_id: correlationId,
+          })),
+        ),
+      ],
+    )) as Array<{ id: string }>;
+    // The first of several submissions of one id in a group is the one that created it.
+    const fresh = new Set(rows.map((r) => r.id));
+    const created = items.map((i) => fresh.delete(i.received.complaintId));
+    const stored = items.filter((_, n) => created[n]);
+    await appendHistory(
+      manager,
+      stored.map(({ received, sourceId, correlationId }) => ({
+        complaintId: received.complaintId,
+        at: received.receivedAt,
+        kind: 'received',
+        actor: `intake:${received.channel}`,
+        reason: 'submitted',
+        data: { sourceId, customerPicked: received.customerPicked ?? null },
+        eventId: `${received.complaintId}:received`,
+        correlationId,
+      })),
+    );
+    await appendToOutbox(manager, stored.map((s) => s.event));
+    return created;
   }
 }

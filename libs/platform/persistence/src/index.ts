@@ -4,6 +4,7 @@ export * from './entities';
 export * from './migrations';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './group-commit';
 export * from './processed-events';
 export * from './history.writer';
 export * from './returned-rows';

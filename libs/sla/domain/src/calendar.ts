@@ -25,6 +25,8 @@ export interface BusinessCalendarConfig {
 
 const HOUR = 3_600_000;
 const MAX_DAYS_SCANNED = 366 * 5;
+/** Days whose opening intervals are kept (a few years: the cache is cleared when full). */
+const MAX_CACHED_DAYS = 5_000;
 
 function parseHm(value: string): { hour: number; minute: number } {
   const m = /^(\d{2}):(\d{2})$/.exec(value);
@@ -46,6 +48,7 @@ export class BusinessCalendar {
   private readonly holidayCalendar: Holidays | null;
   private readonly holidayTypes: Set<string>;
   private readonly holidaysByYear = new Map<number, Map<string, string>>();
+  private readonly intervalsByDay = new Map<number, Array<[number, number]>>();
   private readonly closed: Set<string>;
 
   constructor(config: BusinessCalendarConfig) {
@@ -85,13 +88,22 @@ export class BusinessCalendar {
 
   /** The open intervals, as epoch-ms pairs, of the local day that `day` falls on. */
   intervalsOn(day: DateTime): Array<[number, number]> {
-    const local = day.setZone(this.config.timeZone).startOf('day');
+    const inZone = day.zoneName === this.config.timeZone ? day : day.setZone(this.config.timeZone);
+    // Every clock walks the same few days: computing a day's hours once keeps luxon off the hot path.
+    const key = inZone.year * 10_000 + inZone.month * 100 + inZone.day;
+    const cached = this.intervalsByDay.get(key);
+    if (cached) return cached;
+    const local = inZone.startOf('day');
     const intervals = this.hours.get(local.weekday as Weekday);
-    if (!intervals || intervals.length === 0) return [];
-    if (this.holidayOn(local.toISODate()!)) return [];
     const at = (t: { hour: number; minute: number }) =>
       t.hour === 24 ? local.plus({ days: 1 }).toMillis() : local.set({ hour: t.hour, minute: t.minute }).toMillis();
-    return intervals.map((i) => [at(i.from), at(i.to)] as [number, number]).filter(([a, b]) => b > a);
+    const open =
+      !intervals || intervals.length === 0 || this.holidayOn(local.toISODate()!)
+        ? []
+        : intervals.map((i) => [at(i.from), at(i.to)] as [number, number]).filter(([a, b]) => b > a);
+    if (this.intervalsByDay.size >= MAX_CACHED_DAYS) this.intervalsByDay.clear();
+    this.intervalsByDay.set(key, open);
+    return open;
   }
 
   isOpen(at: Date): boolean {
