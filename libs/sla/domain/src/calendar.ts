@@ -49,6 +49,7 @@ export class BusinessCalendar {
   private readonly holidayTypes: Set<string>;
   private readonly holidaysByYear = new Map<number, Map<string, string>>();
   private readonly intervalsByDay = new Map<number, Array<[number, number]>>();
+  private readonly daysByStart = new Map<number, { end: number; open: Array<[number, number]> }>();
   private readonly closed: Set<string>;
 
   constructor(config: BusinessCalendarConfig) {
@@ -116,15 +117,17 @@ export class BusinessCalendar {
     if (ms < 0) throw new Error('working time to add must be >= 0');
     let remaining = ms;
     const from = start.getTime();
-    let day = DateTime.fromMillis(from, { zone: this.config.timeZone }).startOf('day');
-    for (let i = 0; i < MAX_DAYS_SCANNED; i++, day = day.plus({ days: 1 })) {
-      for (const [a, b] of this.intervalsOn(day)) {
+    let dayStart = this.startOfDay(from);
+    for (let i = 0; i < MAX_DAYS_SCANNED; i++) {
+      const day = this.dayStarting(dayStart);
+      for (const [a, b] of day.open) {
         if (b <= from) continue;
         const s = Math.max(a, from);
         if (remaining === 0) return new Date(s);
         if (s + remaining <= b) return new Date(s + remaining);
         remaining -= b - s;
       }
+      dayStart = day.end;
     }
     throw new Error(`calendar has no opening hours within ${MAX_DAYS_SCANNED} days of ${start.toISOString()}`);
   }
@@ -135,12 +138,28 @@ export class BusinessCalendar {
     const from = a.getTime();
     const to = b.getTime();
     let total = 0;
-    let day = DateTime.fromMillis(from, { zone: this.config.timeZone }).startOf('day');
-    while (day.toMillis() < to) {
-      for (const [s, e] of this.intervalsOn(day)) total += Math.max(0, Math.min(e, to) - Math.max(s, from));
-      day = day.plus({ days: 1 });
+    for (let dayStart = this.startOfDay(from); dayStart < to; ) {
+      const day = this.dayStarting(dayStart);
+      for (const [s, e] of day.open) total += Math.max(0, Math.min(e, to) - Math.max(s, from));
+      dayStart = day.end;
     }
     return total;
+  }
+
+  private startOfDay(ms: number): number {
+    return DateTime.fromMillis(ms, { zone: this.config.timeZone }).startOf('day').toMillis();
+  }
+
+  /** The local day that starts at `startMs`: its opening intervals and when the next day starts (DST-aware). */
+  private dayStarting(startMs: number): { end: number; open: Array<[number, number]> } {
+    let day = this.daysByStart.get(startMs);
+    if (!day) {
+      const local = DateTime.fromMillis(startMs, { zone: this.config.timeZone });
+      day = { end: local.plus({ days: 1 }).toMillis(), open: this.intervalsOn(local) };
+      if (this.daysByStart.size >= MAX_CACHED_DAYS) this.daysByStart.clear();
+      this.daysByStart.set(startMs, day);
+    }
+    return day;
   }
 
   /** The next instant at or after `at` when the calendar is open. */
