@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const apps: AppProcess[] = [];
   try {
     const url = await pg.createDatabase('klaxon_bench');
-    const env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_REBALANCE_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '50', LOG_LEVEL: 'error', API_KEYS: `bench:${BENCH_KEY}:submit+read` };
+    const env = { ...kafka.appEnv, DATABASE_URL: url, KAFKA_MAX_WAIT_MS: '50', LOG_LEVEL: 'error', API_KEYS: `bench:${BENCH_KEY}:submit+read` };
     const intake = await startAppProcess('intake', env);
     apps.push(intake, ...(await Promise.all(['classifier', 'router', 'sla'].map((a) => startAppProcess(a, env)))));
     const db = new Client({ connectionString: url });

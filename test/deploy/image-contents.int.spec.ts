@@ -178,16 +178,12 @@ describe('each image, started with plain node', () => {
       const image = images.get(app)!;
       const port = await freePort();
       const env = {
-        KAFKA_BROKERS: kafka.brokers.join(','),
+        ...kafka.appEnv,
         DATABASE_URL: databaseUrl,
         DATABASE_MIGRATE: 'false',
         HOST: '127.0.0.1',
         PORT: String(port),
         LOG_LEVEL: 'warn',
-        KAFKA_SESSION_TIMEOUT_MS: '6000',
-        KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-        KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-        KAFKA_MAX_WAIT_MS: '100',
         ...APP_ENV[app]?.(image.appDir),
       };
       const exited = exec(image, image.cmd, env);

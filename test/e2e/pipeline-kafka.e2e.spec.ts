@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { ComplaintReceivedEvent, deadLetterTopic, deadLetterRecordSchema, encodeEvent, complaintIdFor } from '@klaxon/contracts';
-import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess } from '@klaxon/testing';
+import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
 import { E2E_API_KEY, E2E_API_KEYS_ENV, SAMPLE_TEXTS, getJson, isFullyProcessed, postComplaint, useApiKey, type ComplaintViewLite } from '../support/api';
 import { waitFor } from '../support/wait-for';
 
@@ -15,14 +15,12 @@ let db: Client;
 let env: Record<string, string>;
 const apps: Record<string, AppProcess> = {};
 
-const consumerTuning = { KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', KAFKA_REBALANCE_TIMEOUT_MS: '6000', KAFKA_MAX_WAIT_MS: '100' };
-
 beforeAll(async () => {
   [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster()]);
   const url = await pg.createDatabase('klaxon');
   db = new Client({ connectionString: url });
   await db.connect();
-  env = { KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: url, ...consumerTuning, ...E2E_API_KEYS_ENV };
+  env = { ...kafka.appEnv, DATABASE_URL: url, ...E2E_API_KEYS_ENV };
   useApiKey(E2E_API_KEY);
   apps.intake = await startAppProcess('intake', env); // migrates first; the others then find the schema in place
   const [classifier, router, sla] = await Promise.all([
@@ -142,7 +140,7 @@ it('dead-letters a malformed message with its reason and still processes the one
 
   await allProcessed([good.key], 60_000);
   const consumer = new Kafka({ clientId: 'e2e-dlq', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
-    groupId: `e2e-dlq-reader-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100,
+    groupId: `e2e-dlq-reader-${Date.now()}`, ...MOCK_CLUSTER_CONSUMER_TUNING,
   });
   await consumer.connect();
   await consumer.subscribe({ topic: deadLetterTopic(ComplaintReceivedEvent.topic), fromBeginning: true });

@@ -17,8 +17,7 @@ import {
   type AppProcess,
   type KafkaMockCluster,
   type PostgresCluster,
-  type RunningDovecot,
-} from '@klaxon/testing';
+  type RunningDovecot, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
 
 // The email-ingest app as its own process: Kafka protocol (mock cluster), PostgreSQL, Dovecot over TLS.
 // SIGKILLed in the middle of a backfill and started again: every mail is one complaint, none lost.
@@ -36,11 +35,7 @@ describe('email-ingest app on Kafka', () => {
   const total = 600;
 
   const env = (): Record<string, string> => ({
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-    KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-    KAFKA_MAX_WAIT_MS: '100',
+    ...kafka.appEnv,
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_MAX: '3',
     // Several mailboxes are configured as JSON; small rounds so the kill lands mid-backfill.
@@ -74,10 +69,7 @@ describe('email-ingest app on Kafka', () => {
       logLevel: logLevel.NOTHING,
     }).consumer({
       groupId: 'email-test',
-      sessionTimeout: 6000,
-      heartbeatInterval: 500,
-      rebalanceTimeout: 6000,
-      maxWaitTimeInMs: 100,
+      ...MOCK_CLUSTER_CONSUMER_TUNING,
     });
     await consumer.connect();
     await consumer.subscribe({ topic: ComplaintReceivedEvent.topic, fromBeginning: true });

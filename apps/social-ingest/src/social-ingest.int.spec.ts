@@ -9,8 +9,7 @@ import {
   type AppProcess,
   type FakeXApi,
   type KafkaMockCluster,
-  type PostgresCluster,
-} from '@klaxon/testing';
+  type PostgresCluster, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
 
 // The social-ingest app as its own process: real Kafka protocol (mock cluster), real PostgreSQL,
 // the real twitter-api-v2 client talking HTTPS to a local X API trusted through NODE_EXTRA_CA_CERTS.
@@ -24,11 +23,7 @@ describe('social-ingest app on Kafka', () => {
   let app: AppProcess | undefined;
 
   const env = () => ({
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-    KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-    KAFKA_MAX_WAIT_MS: '100',
+    ...kafka.appEnv,
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_MAX: '3',
     X_BEARER_TOKEN: x.bearerToken,
@@ -53,10 +48,7 @@ describe('social-ingest app on Kafka', () => {
       logLevel: logLevel.NOTHING,
     }).consumer({
       groupId: 'social-test',
-      sessionTimeout: 6000,
-      heartbeatInterval: 500,
-      rebalanceTimeout: 6000,
-      maxWaitTimeInMs: 100,
+      ...MOCK_CLUSTER_CONSUMER_TUNING,
     });
     await consumer.connect();
     await consumer.subscribe({ topic: ComplaintReceivedEvent.topic, fromBeginning: true });

@@ -1,8 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 
+/**
+ * Consumer tuning for the mock cluster (STACK.md): a rebalance waits `sessionTimeout - 1 s`, so short
+ * sessions keep group joins and restarts in seconds instead of half a minute.
+ */
+export const MOCK_CLUSTER_CONSUMER_TUNING = { sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100 } as const;
+
 export interface KafkaMockCluster {
   /** `127.0.0.1:PORT` per broker, for `KAFKA_BROKERS` or a kafkajs client. */
   brokers: string[];
+  /** The environment an app needs to run on this cluster: `KAFKA_BROKERS` and the consumer tuning. */
+  appEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +85,13 @@ export async function startKafkaMockCluster({
   let stopping: Promise<void> | null = null;
   return {
     brokers: addresses,
+    appEnv: {
+      KAFKA_BROKERS: addresses.join(','),
+      KAFKA_SESSION_TIMEOUT_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.sessionTimeout),
+      KAFKA_HEARTBEAT_INTERVAL_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.heartbeatInterval),
+      KAFKA_REBALANCE_TIMEOUT_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.rebalanceTimeout),
+      KAFKA_MAX_WAIT_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.maxWaitTimeInMs),
+    },
     stop: () =>
       (stopping ??= (async () => {
         child.stdin!.end();

@@ -48,11 +48,7 @@ beforeAll(async () => {
   const databaseUrl = await pg.createDatabase('classifier');
   const config = loadRuntimeConfig({
     DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-    KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-    KAFKA_MAX_WAIT_MS: '100',
+    ...kafka.appEnv,
     LOG_LEVEL: 'silent',
   });
   infra = await connectInfrastructure({ service: 'classifier-test', config });

@@ -18,7 +18,7 @@ import { loadRuntimeConfig } from '@klaxon/platform/config';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import { connectInfrastructure, startApp, type Clock, type RunningApp } from '@klaxon/platform/runtime';
 import { DEMO_ORGANISATION, alwaysOn, weekly } from '@klaxon/routing/domain';
-import { startKafkaMockCluster, startPostgresCluster, type KafkaMockCluster, type PostgresCluster } from '@klaxon/testing';
+import { startKafkaMockCluster, startPostgresCluster, type KafkaMockCluster, type PostgresCluster, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
 import { AssignOwnersService, RoutingModule } from './index';
 
 // Two routers (two RoutingModule apps, each with its own connections) against one PostgreSQL and one
@@ -44,11 +44,7 @@ let seq = 0;
 async function startRouter(name: string, databaseUrl: string): Promise<RunningApp> {
   const config = loadRuntimeConfig({
     DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-    KAFKA_REBALANCE_TIMEOUT_MS: '6000',
-    KAFKA_MAX_WAIT_MS: '100',
+    ...kafka.appEnv,
     LOG_LEVEL: 'silent',
     API_KEYS: `test:${KEY}:*`,
   });
@@ -162,7 +158,7 @@ beforeAll(async () => {
   db.on('error', () => undefined); // an idle connection closed under us is replaced by the pool, not a test failure
   producer = new Kafka({ clientId: 'routing-test', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
-  observer = new Kafka({ clientId: 'routing-observer', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: 'routing-observer', sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100 });
+  observer = new Kafka({ clientId: 'routing-observer', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: 'routing-observer', ...MOCK_CLUSTER_CONSUMER_TUNING });
   await observer.connect();
   await observer.subscribe({ topics: [ComplaintAssignedEvent.topic, ComplaintEscalatedEvent.topic, CaseEventEvent.topic, deadLetterTopic(ComplaintClassifiedEvent.topic)], fromBeginning: true });
   await observer.run({
