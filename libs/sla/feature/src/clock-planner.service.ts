@@ -5,7 +5,7 @@ import { BusinessCalendar, planClocks, type CaseStep, type PlannedClock } from '
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 
 type FactsRow = { id: string; channel: Channel; category: string | null; priority: Priority | null; received_at: Date; owner_id: string | null; team_id: string | null; assigned_at: Date | null };
-type StepRow = { at: Date; kind: string; data: { action?: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } } | null };
+type StepRow = { complaint_id: string; at: Date; kind: string; data: { action?: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } } | null };
 
 export interface ComplaintFacts {
   complaintId: string;
@@ -45,8 +45,18 @@ export class ClockPlannerService {
   }
 
   async loadSteps(manager: EntityManager, complaintId: string): Promise<CaseStep[]> {
-    const rows = (await manager.query(`SELECT at, kind, data FROM complaint_history WHERE complaint_id = $1 AND kind LIKE 'case-%' ORDER BY at, id`, [complaintId])) as StepRow[];
-    return rows.map((r) => stepOf(new Date(r.at), (r.data?.action ?? r.kind.replace(/^case-/, '')) as CaseAction, r.data ?? {}));
+    return (await this.loadStepsMany(manager, [complaintId])).get(complaintId)!;
+  }
+
+  /** The case steps of several complaints in one query; every id gets an entry (possibly empty). */
+  async loadStepsMany(manager: EntityManager, complaintIds: string[]): Promise<Map<string, CaseStep[]>> {
+    const steps = new Map(complaintIds.map((id) => [id, [] as CaseStep[]]));
+    const rows = (await manager.query(
+      `SELECT complaint_id, at, kind, data FROM complaint_history WHERE complaint_id = ANY($1) AND kind LIKE 'case-%' ORDER BY complaint_id, at, id`,
+      [[...steps.keys()]],
+    )) as StepRow[];
+    for (const r of rows) steps.get(r.complaint_id)?.push(stepOf(new Date(r.at), (r.data?.action ?? r.kind.replace(/^case-/, '')) as CaseAction, r.data ?? {}));
+    return steps;
   }
 
   plan(facts: ComplaintFacts, steps: CaseStep[]): PlannedClock[] {
@@ -62,24 +72,32 @@ export class ClockPlannerService {
 
   /** Writes the plan; pending escalations of clocks that are now met are cancelled. */
   async write(manager: EntityManager, facts: ComplaintFacts, planned: PlannedClock[]): Promise<void> {
-    const rows = planned.map((c) => {
-      // Met after its deadline is a breach (the scheduler may not have seen it running, e.g. the owner clock).
-      const late = c.status === 'met' && c.metAt && c.deadline && c.metAt.getTime() > c.deadline.getTime();
-      return {
-      complaint_id: facts.complaintId,
-      clock: c.clock,
-      policy: c.policy,
-      time_basis: c.time,
-      started_at: c.startedAt.toISOString(),
-      deadline: c.deadline?.toISOString() ?? null,
-      warn_at: c.warnAt?.toISOString() ?? null,
-      status: late ? 'breached' : c.status,
-      met_at: c.metAt?.toISOString() ?? null,
-      breached_at: late ? c.deadline!.toISOString() : null,
-      owner_id: facts.ownerId,
-      team_id: facts.teamId,
-      };
-    });
+    await this.writeMany(manager, [{ facts, planned }]);
+  }
+
+  /** Writes the plans of several distinct complaints in two statements (see `write`). */
+  async writeMany(manager: EntityManager, plans: Array<{ facts: ComplaintFacts; planned: PlannedClock[] }>): Promise<void> {
+    if (plans.length === 0) return;
+    const rows = plans.flatMap(({ facts, planned }) =>
+      planned.map((c) => {
+        // Met after its deadline is a breach (the scheduler may not have seen it running, e.g. the owner clock).
+        const late = c.status === 'met' && c.metAt && c.deadline && c.metAt.getTime() > c.deadline.getTime();
+        return {
+          complaint_id: facts.complaintId,
+          clock: c.clock,
+          policy: c.policy,
+          time_basis: c.time,
+          started_at: c.startedAt.toISOString(),
+          deadline: c.deadline?.toISOString() ?? null,
+          warn_at: c.warnAt?.toISOString() ?? null,
+          status: late ? 'breached' : c.status,
+          met_at: c.metAt?.toISOString() ?? null,
+          breached_at: late ? c.deadline!.toISOString() : null,
+          owner_id: facts.ownerId,
+          team_id: facts.teamId,
+        };
+      }),
+    );
     await manager.query(
       `INSERT INTO sla_clocks AS s (complaint_id, clock, policy, time_basis, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id)
        SELECT complaint_id, clock, policy, time_basis, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id
@@ -99,9 +117,13 @@ export class ClockPlannerService {
          updated_at = now()`,
       [JSON.stringify(rows)],
     );
-    const met = planned.filter((c) => c.status === 'met').map((c) => c.clock);
+    const met = plans.flatMap(({ facts, planned }) => planned.filter((c) => c.status === 'met').map((c) => ({ complaintId: facts.complaintId, clock: c.clock })));
     if (met.length > 0) {
-      await manager.query(`UPDATE sla_escalations SET status = 'cancelled' WHERE complaint_id = $1 AND clock = ANY($2) AND status = 'pending'`, [facts.complaintId, met]);
+      await manager.query(
+        `UPDATE sla_escalations SET status = 'cancelled'
+          WHERE (complaint_id, clock) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'pending'`,
+        [met.map((m) => m.complaintId), met.map((m) => m.clock)],
+      );
     }
   }
 }
@@ -113,6 +135,22 @@ function stepOf(at: Date, action: CaseAction, data: NonNullable<StepRow['data']>
     ...(data.correction ? { correction: { ...(data.correction.priority ? { priority: data.correction.priority } : {}), ...(data.correction.category ? { category: data.correction.category } : {}) } } : {}),
     ...(data.csat ? { csatScore: data.csat.score } : {}),
   };
+}
+
+/**
+ * Splits a batch into rounds in which each complaint occurs at most once, keeping their order: a
+ * complaint that occurs twice (say, reassigned) is planned again after its first plan is written.
+ */
+export function distinctRounds<T>(items: T[], complaintIdOf: (item: T) => string): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const id = complaintIdOf(item);
+    const round = seen.get(id) ?? 0;
+    seen.set(id, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  return rounds;
 }
 
 export function caseStepOf(event: { at: string; action: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } }): CaseStep {

@@ -48,26 +48,38 @@ export class CustomerMessagesService implements OnModuleDestroy {
     this.transport?.close();
   }
 
-  async queueAcknowledgement(manager: EntityManager, complaintId: string, o: { ownerName?: string; firstResponseBy: Date | null; at: Date }): Promise<void> {
-    const c = await this.complaint(manager, complaintId);
-    if (!c || c.status === 'erased' || c.status === 'signal') return;
-    const message = acknowledgementMessage({
-      complaintId,
-      language: c.language,
-      customerName: c.customer?.name,
-      ownerName: o.ownerName,
-      firstResponseBy: o.firstResponseBy ?? new Date(o.at.getTime() + 3 * 86_400_000),
-      timeZone: this.options.calendar.timeZone,
+  /** Queues the acknowledgements of several distinct complaints in a constant number of queries. */
+  async queueAcknowledgements(manager: EntityManager, requests: Array<{ complaintId: string; ownerName?: string; firstResponseBy: Date | null; at: Date }>): Promise<void> {
+    if (requests.length === 0) return;
+    const complaints = await this.complaints(manager, requests.map((r) => r.complaintId));
+    const now = this.clock.now();
+    const queued = requests.flatMap((o) => {
+      const c = complaints.get(o.complaintId);
+      if (!c || c.status === 'erased' || c.status === 'signal') return [];
+      const message = acknowledgementMessage({
+        complaintId: o.complaintId,
+        language: c.language,
+        customerName: c.customer?.name,
+        ownerName: o.ownerName,
+        firstResponseBy: o.firstResponseBy ?? new Date(o.at.getTime() + 3 * 86_400_000),
+        timeZone: this.options.calendar.timeZone,
+      });
+      return [{ c, kind: 'acknowledgement', dedupeKey: 'first', message, dueAt: now }];
     });
-    const route = await this.insert(manager, c, 'acknowledgement', 'first', message, this.clock.now());
+    await this.insert(manager, queued);
     // For X the record is the hand-over: webcare posts the template under the public post.
-    if (route === 'for-webcare') await this.markAcknowledged(manager, c, 'queued for webcare to post on X', this.clock.now());
+    await this.markAcknowledged(
+      manager,
+      queued.filter((q) => routeOf(q.c) === 'for-webcare').map((q) => q.c),
+      'queued for webcare to post on X',
+      now,
+    );
   }
 
   async queueCsatRequest(manager: EntityManager, complaintId: string, o: { dedupeKey: string; dueAt: Date }): Promise<void> {
     const c = await this.complaint(manager, complaintId);
     if (!c || c.status === 'erased') return;
-    await this.insert(manager, c, 'csat-request', o.dedupeKey, csatRequestMessage({ complaintId, language: c.language, customerName: c.customer?.name }), o.dueAt);
+    await this.insert(manager, [{ c, kind: 'csat-request', dedupeKey: o.dedupeKey, message: csatRequestMessage({ complaintId, language: c.language, customerName: c.customer?.name }), dueAt: o.dueAt }]);
   }
 
   /** One pass: sends what is due; returns how many messages it handled. */
@@ -99,7 +111,7 @@ export class CustomerMessagesService implements OnModuleDestroy {
           await m.query(`UPDATE customer_messages SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1`, [msg.id, this.clock.now().toISOString()]);
           if (msg.kind === 'acknowledgement') {
             const c = await this.complaint(m, msg.complaint_id);
-            if (c) await this.markAcknowledged(m, c, `acknowledgement emailed to the customer`, this.clock.now());
+            if (c) await this.markAcknowledged(m, [c], `acknowledgement emailed to the customer`, this.clock.now());
           }
         });
       } catch (err) {
@@ -115,37 +127,73 @@ export class CustomerMessagesService implements OnModuleDestroy {
   }
 
   private async complaint(manager: EntityManager, id: string): Promise<ComplaintRow | undefined> {
-    const [row] = (await manager.query(`SELECT id, channel, status, language, subject, customer, channel_meta, correlation_id FROM complaints WHERE id = $1`, [id])) as ComplaintRow[];
-    return row;
+    return (await this.complaints(manager, [id])).get(id);
   }
 
-  private async insert(manager: EntityManager, c: ComplaintRow, kind: string, dedupeKey: string, message: CustomerMessage, dueAt: Date): Promise<'pending' | 'for-webcare' | 'manual'> {
-    const email = c.customer?.email;
-    const route = c.channel === 'social' ? 'for-webcare' : email ? 'pending' : 'manual';
-    const inReplyTo = c.channel_meta?.email?.messageId ?? c.channel_meta?.messageId ?? null;
+  private async complaints(manager: EntityManager, ids: string[]): Promise<Map<string, ComplaintRow>> {
+    const rows = (await manager.query(`SELECT id, channel, status, language, subject, customer, channel_meta, correlation_id FROM complaints WHERE id = ANY($1)`, [ids])) as ComplaintRow[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  private async insert(manager: EntityManager, messages: Array<{ c: ComplaintRow; kind: string; dedupeKey: string; message: CustomerMessage; dueAt: Date }>): Promise<void> {
+    if (messages.length === 0) return;
+    const rows = messages.map(({ c, kind, dedupeKey, message, dueAt }) => {
+      const route = routeOf(c);
+      const email = c.customer?.email;
+      return {
+        complaint_id: c.id,
+        kind,
+        dedupe_key: dedupeKey,
+        channel: route === 'for-webcare' ? 'webcare' : 'email',
+        language: message.language,
+        recipient: route === 'for-webcare' ? (c.customer?.handle ?? null) : (email ?? null),
+        subject: message.subject,
+        body: message.text,
+        in_reply_to: c.channel_meta?.email?.messageId ?? c.channel_meta?.messageId ?? null,
+        due_at: dueAt.toISOString(),
+        status: route,
+      };
+    });
     await manager.query(
       `INSERT INTO customer_messages (complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-      [c.id, kind, dedupeKey, route === 'for-webcare' ? 'webcare' : 'email', message.language, route === 'for-webcare' ? (c.customer?.handle ?? null) : (email ?? null), message.subject, message.text, inReplyTo, dueAt.toISOString(), route],
+       SELECT complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status
+         FROM jsonb_to_recordset($1::jsonb) AS m(complaint_id text, kind text, dedupe_key text, channel text, language text, recipient text, subject text, body text,
+              in_reply_to text, due_at timestamptz, status text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
     );
-    return route;
   }
 
-  private async markAcknowledged(manager: EntityManager, c: ComplaintRow, how: string, now: Date): Promise<void> {
-    const event: CaseEvent = { caseEventId: `ack:${c.id}`, complaintId: c.id, action: 'acknowledged', actor: { type: 'system', id: 'sla' }, at: now.toISOString(), message: how };
-    const correlationId = c.correlation_id ?? c.id;
+  private async markAcknowledged(manager: EntityManager, complaints: ComplaintRow[], how: string, now: Date): Promise<void> {
+    if (complaints.length === 0) return;
+    const ids = complaints.map((c) => c.id);
+    const acks = complaints.map((c) => {
+      const event: CaseEvent = { caseEventId: `ack:${c.id}`, complaintId: c.id, action: 'acknowledged', actor: { type: 'system', id: 'sla' }, at: now.toISOString(), message: how };
+      return { event, correlationId: c.correlation_id ?? c.id };
+    });
     await manager.query(
       `UPDATE complaints SET acknowledged_at = COALESCE(acknowledged_at, $2),
               status = CASE WHEN status IN ('received', 'classified', 'queued', 'assigned') THEN 'acknowledged' ELSE status END, updated_at = $2
-        WHERE id = $1`,
-      [c.id, now.toISOString()],
+        WHERE id = ANY($1)`,
+      [ids, now.toISOString()],
     );
-    await manager.query(`UPDATE sla_clocks SET status = 'met', met_at = $2, updated_at = now() WHERE complaint_id = $1 AND clock = 'acknowledgement' AND status IN ('running', 'paused')`, [
-      c.id,
+    await manager.query(`UPDATE sla_clocks SET status = 'met', met_at = $2, updated_at = now() WHERE complaint_id = ANY($1) AND clock = 'acknowledgement' AND status IN ('running', 'paused')`, [
+      ids,
       now.toISOString(),
     ]);
-    await manager.query(`UPDATE sla_escalations SET status = 'cancelled' WHERE complaint_id = $1 AND clock = 'acknowledgement' AND status = 'pending'`, [c.id]);
-    await appendToOutbox(manager, [encodeEvent(CaseEventEvent, event, { eventId: event.caseEventId, correlationId, occurredAt: event.at })]);
-    await appendHistory(manager, [{ complaintId: c.id, at: now, kind: 'case-acknowledged', actor: 'sla', reason: how, data: event, eventId: event.caseEventId, correlationId }]);
+    await manager.query(`UPDATE sla_escalations SET status = 'cancelled' WHERE complaint_id = ANY($1) AND clock = 'acknowledgement' AND status = 'pending'`, [ids]);
+    await appendToOutbox(
+      manager,
+      acks.map(({ event, correlationId }) => encodeEvent(CaseEventEvent, event, { eventId: event.caseEventId, correlationId, occurredAt: event.at })),
+    );
+    await appendHistory(
+      manager,
+      acks.map(({ event, correlationId }) => ({ complaintId: event.complaintId, at: now, kind: 'case-acknowledged', actor: 'sla', reason: how, data: event, eventId: event.caseEventId, correlationId })),
+    );
   }
+}
+
+/** Email to customers with an address, a record for webcare on X, `manual` when there is no way to reach them. */
+function routeOf(c: ComplaintRow): 'pending' | 'for-webcare' | 'manual' {
+  return c.channel === 'social' ? 'for-webcare' : c.customer?.email ? 'pending' : 'manual';
 }

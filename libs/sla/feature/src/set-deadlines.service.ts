@@ -5,7 +5,7 @@ import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
-import { ClockPlannerService } from './clock-planner.service';
+import { ClockPlannerService, distinctRounds } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
 
 export const SLA_CONSUMER = 'klaxon-sla';
@@ -28,37 +28,47 @@ export class SetDeadlinesService {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, SLA_CONSUMER, batch.map((e) => e.envelope.eventId));
       const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
-      for (const e of todo) {
-        const a = e.data;
-        const facts = {
-          complaintId: a.complaintId,
-          channel: a.channel,
-          category: a.category,
-          priority: a.priority,
-          receivedAt: new Date(a.receivedAt),
-          ownerId: a.ownerId,
-          teamId: a.teamId,
-          assignedAt: new Date(a.assignedAt),
-        };
-        const planned = this.planner.plan(facts, await this.planner.loadSteps(manager, a.complaintId));
-        await this.planner.write(manager, facts, planned);
-        const firstResponse = planned.find((c) => c.clock === 'first-response');
-        const ack = planned.find((c) => c.clock === 'acknowledgement');
-        if (ack?.status !== 'met') {
-          await this.messages.queueAcknowledgement(manager, a.complaintId, { ownerName: a.ownerName, firstResponseBy: firstResponse?.deadline ?? null, at: new Date(a.assignedAt) });
-        }
-        await appendHistory(manager, [
-          {
+      for (const round of distinctRounds(todo, (e) => e.data.complaintId)) {
+        const steps = await this.planner.loadStepsMany(manager, round.map((e) => e.data.complaintId));
+        const work = round.map((e) => {
+          const a = e.data;
+          const facts = {
             complaintId: a.complaintId,
-            at: a.assignedAt,
+            channel: a.channel,
+            category: a.category,
+            priority: a.priority,
+            receivedAt: new Date(a.receivedAt),
+            ownerId: a.ownerId,
+            teamId: a.teamId,
+            assignedAt: new Date(a.assignedAt),
+          };
+          return { e, facts, planned: this.planner.plan(facts, steps.get(a.complaintId)!) };
+        });
+        await this.planner.writeMany(manager, work);
+        await this.messages.queueAcknowledgements(
+          manager,
+          work
+            .filter(({ planned }) => planned.find((c) => c.clock === 'acknowledgement')?.status !== 'met')
+            .map(({ e, planned }) => ({
+              complaintId: e.data.complaintId,
+              ownerName: e.data.ownerName,
+              firstResponseBy: planned.find((c) => c.clock === 'first-response')?.deadline ?? null,
+              at: new Date(e.data.assignedAt),
+            })),
+        );
+        await appendHistory(
+          manager,
+          work.map(({ e, planned }) => ({
+            complaintId: e.data.complaintId,
+            at: e.data.assignedAt,
             kind: 'deadlines-set',
             actor: 'sla',
             reason: `policy ${planned[0]?.policy}: ${planned.map((c) => `${c.clock} ${c.status === 'met' ? 'met' : `by ${c.deadline ? this.planner.calendar.format(c.deadline) : 'paused'}`}`).join(', ')}`,
             data: planned.map((c) => ({ clock: c.clock, policy: c.policy, time: c.time, deadline: c.deadline?.toISOString() ?? null, warnAt: c.warnAt?.toISOString() ?? null, status: c.status })),
             eventId: e.eventId,
             correlationId: e.correlationId,
-          },
-        ]);
+          })),
+        );
       }
       if (todo.length > 0) this.logger.debug({ complaints: todo.length }, 'deadlines set');
     });

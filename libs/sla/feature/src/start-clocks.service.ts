@@ -5,7 +5,7 @@ import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
-import { ClockPlannerService } from './clock-planner.service';
+import { ClockPlannerService, distinctRounds } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
 import { SLA_CONSUMER } from './set-deadlines.service';
 
@@ -30,17 +30,24 @@ export class StartClocksService {
     await this.dataSource.transaction(async (manager) => {
       const fresh = await claimEvents(manager, SLA_CLASSIFIED_CONSUMER, batch.map((e) => e.envelope.eventId));
       const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId) && e.data.complaint !== 'none');
-      for (const e of todo) {
-        const c = e.data;
-        const facts = { complaintId: c.complaintId, channel: c.channel, category: c.category, priority: c.priority, receivedAt: new Date(c.receivedAt), ownerId: null, teamId: null, assignedAt: null };
-        const planned = this.planner.plan(facts, await this.planner.loadSteps(manager, c.complaintId));
-        await this.planner.write(manager, facts, planned);
-        if (planned.find((p) => p.clock === 'acknowledgement')?.status !== 'met') {
-          await this.messages.queueAcknowledgement(manager, c.complaintId, { firstResponseBy: planned.find((p) => p.clock === 'first-response')?.deadline ?? null, at: new Date(c.classifiedAt) });
-        }
-        await appendHistory(manager, [
-          { complaintId: c.complaintId, at: c.classifiedAt, kind: 'clocks-started', actor: 'sla', reason: `policy ${planned[0]?.policy}`, eventId: e.eventId, correlationId: e.correlationId },
-        ]);
+      for (const round of distinctRounds(todo, (e) => e.data.complaintId)) {
+        const steps = await this.planner.loadStepsMany(manager, round.map((e) => e.data.complaintId));
+        const work = round.map((e) => {
+          const c = e.data;
+          const facts = { complaintId: c.complaintId, channel: c.channel, category: c.category, priority: c.priority, receivedAt: new Date(c.receivedAt), ownerId: null, teamId: null, assignedAt: null };
+          return { e, facts, planned: this.planner.plan(facts, steps.get(c.complaintId)!) };
+        });
+        await this.planner.writeMany(manager, work);
+        await this.messages.queueAcknowledgements(
+          manager,
+          work
+            .filter(({ planned }) => planned.find((p) => p.clock === 'acknowledgement')?.status !== 'met')
+            .map(({ e, planned }) => ({ complaintId: e.data.complaintId, firstResponseBy: planned.find((p) => p.clock === 'first-response')?.deadline ?? null, at: new Date(e.data.classifiedAt) })),
+        );
+        await appendHistory(
+          manager,
+          work.map(({ e, planned }) => ({ complaintId: e.data.complaintId, at: e.data.classifiedAt, kind: 'clocks-started', actor: 'sla', reason: `policy ${planned[0]?.policy}`, eventId: e.eventId, correlationId: e.correlationId })),
+        );
       }
       if (todo.length > 0) this.logger.debug({ complaints: todo.length }, 'clocks started');
     });
