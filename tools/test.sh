@@ -11,4 +11,8 @@ npx eslint . --max-warnings=0
 echo "== type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "== tests"
-npx jest --ci "$@"
+results="$(mktemp)"
+npx jest --ci --json --outputFile="$results" "$@"
+# One plain closing line that any CI reads the same way.
+node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results"
+rm -f "$results"
