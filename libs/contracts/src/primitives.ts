@@ -27,3 +27,21 @@ export const customerIdentity = z.object({
   handle: z.string().max(100).optional(),
 });
 export type CustomerIdentity = z.infer<typeof customerIdentity>;
+
+/** Where an e-mail came from and how it threads: one shape for new complaints and for replies. */
+export const emailMessageMeta = z.object({
+  mailbox: z.string(),
+  messageId: z.string().optional(),
+  inReplyTo: z.string().optional(),
+  references: z.array(z.string()).default([]),
+  /** Metadata only: attachment content never travels on the bus. */
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string().optional(),
+        contentType: z.string(),
+        size: z.number().int().nonnegative(),
+      }),
+    )
+    .default([]),
+});

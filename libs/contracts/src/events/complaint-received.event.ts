@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { channel, complaintId, customerIdentity, isoDateTime, language } from '../primitives';
+import {
+  channel,
+  complaintId,
+  customerIdentity,
+  isoDateTime,
+  language,
+  emailMessageMeta,
+} from '../primitives';
 
 export const complaintReceivedSchema = z.object({
   complaintId,
@@ -16,23 +23,7 @@ export const complaintReceivedSchema = z.object({
   customer: customerIdentity,
   /** The organisational unit where it landed, for decentral routing. */
   unit: z.string().max(100).optional(),
-  email: z
-    .object({
-      mailbox: z.string(),
-      messageId: z.string().optional(),
-      inReplyTo: z.string().optional(),
-      references: z.array(z.string()).default([]),
-      attachments: z
-        .array(
-          z.object({
-            filename: z.string().optional(),
-            contentType: z.string(),
-            size: z.number().int().nonnegative(),
-          }),
-        )
-        .default([]),
-    })
-    .optional(),
+  email: emailMessageMeta.optional(),
   social: z
     .object({
       network: z.string(),

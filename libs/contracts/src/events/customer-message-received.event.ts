@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { channel, complaintId, customerIdentity, isoDateTime } from '../primitives';
+import { channel, complaintId, customerIdentity, isoDateTime, emailMessageMeta } from '../primitives';
 
 /**
  * A further message from the customer about an existing complaint (an email reply, matched by its
@@ -20,23 +20,7 @@ export const customerMessageReceivedSchema = z.object({
   customer: customerIdentity,
   /** How the message was linked to the complaint. */
   matchedBy: z.enum(['in-reply-to', 'references', 'subject-reference']),
-  email: z
-    .object({
-      mailbox: z.string(),
-      messageId: z.string().optional(),
-      inReplyTo: z.string().optional(),
-      references: z.array(z.string()).default([]),
-      attachments: z
-        .array(
-          z.object({
-            filename: z.string().optional(),
-            contentType: z.string(),
-            size: z.number().int().nonnegative(),
-          }),
-        )
-        .default([]),
-    })
-    .optional(),
+  email: emailMessageMeta.optional(),
 });
 export type CustomerMessageReceived = z.infer<typeof customerMessageReceivedSchema>;
 
