@@ -1,12 +1,10 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import {
   ComplaintReceivedEvent,
   complaintIdFor,
-  decodeEvent,
   type ComplaintReceived,
 } from '@klaxon/contracts';
 import {
@@ -17,7 +15,10 @@ import {
   type AppProcess,
   type KafkaMockCluster,
   type PostgresCluster,
-  type RunningDovecot, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
+  readEvents,
+  type EventReader,
+  type RunningDovecot,
+} from '@klaxon/testing';
 
 // The email-ingest app as its own process: Kafka protocol (mock cluster), PostgreSQL, Dovecot over TLS.
 // SIGKILLed in the middle of a backfill and started again: every mail is one complaint, none lost.
@@ -28,10 +29,10 @@ describe('email-ingest app on Kafka', () => {
   let pg: PostgresCluster;
   let dv: RunningDovecot;
   let databaseUrl: string;
-  let consumer: Consumer;
   let app: AppProcess | undefined;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'email-app-'));
-  const seen: Array<{ complaintId: string; eventId: string; messageId?: string }> = [];
+  let reader: EventReader<ComplaintReceived>;
+  const seen = () => reader.events.map((e) => ({ complaintId: e.data.complaintId, eventId: e.eventId }));
   const total = 600;
 
   const env = (): Record<string, string> => ({
@@ -63,32 +64,12 @@ describe('email-ingest app on Kafka', () => {
     ]);
     writeFileSync(path.join(tmp, 'ca.pem'), dv.ca);
     databaseUrl = await pg.createDatabase('email_app');
-    consumer = new Kafka({
-      clientId: 'email-test',
-      brokers: kafka.brokers,
-      logLevel: logLevel.NOTHING,
-    }).consumer({
-      groupId: 'email-test',
-      ...MOCK_CLUSTER_CONSUMER_TUNING,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: ComplaintReceivedEvent.topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = decodeEvent<ComplaintReceived>(ComplaintReceivedEvent, message.value);
-        if (decoded.ok)
-          seen.push({
-            complaintId: decoded.envelope.data.complaintId,
-            eventId: decoded.envelope.eventId,
-            messageId: decoded.envelope.data.email?.messageId,
-          });
-      },
-    });
+    reader = await readEvents(kafka.brokers, ComplaintReceivedEvent, 'email-test');
   }, 90_000);
 
   afterAll(async () => {
     await app?.stop();
-    await consumer?.disconnect();
+    await reader?.stop();
     await Promise.all([kafka?.stop(), pg?.stop(), dv?.stop()]);
     rmSync(tmp, { recursive: true, force: true });
   });
@@ -114,9 +95,9 @@ describe('email-ingest app on Kafka', () => {
     }
     app = await startAppProcess('email-ingest', env());
     const deadline = Date.now() + 60_000;
-    while (seen.length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (seen().length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await app.kill();
-    const atKill = new Set(seen.map((s) => s.complaintId)).size;
+    const atKill = new Set(seen().map((s) => s.complaintId)).size;
     expect(atKill).toBeGreaterThan(0);
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
@@ -130,10 +111,10 @@ describe('email-ingest app on Kafka', () => {
         const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM email_messages')).rows as Array<{
           n: number;
         }>;
-        if (n === total && new Set(seen.map((s) => s.complaintId)).size === total) break;
+        if (n === total && new Set(seen().map((s) => s.complaintId)).size === total) break;
         if (Date.now() > until)
           throw new Error(
-            `only ${n} handled, ${new Set(seen.map((s) => s.complaintId)).size} on Kafka (killed at ${atKill})`,
+            `only ${n} handled, ${new Set(seen().map((s) => s.complaintId)).size} on Kafka (killed at ${atKill})`,
           );
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -142,10 +123,10 @@ describe('email-ingest app on Kafka', () => {
     } finally {
       await db.end();
     }
-    const distinct = new Set(seen.map((s) => s.complaintId));
+    const distinct = new Set(seen().map((s) => s.complaintId));
     expect([...distinct].sort()).toEqual(
       ids.map((id) => complaintIdFor('email', `klachten#mid:${id}`)).sort(),
     );
-    expect(new Set(seen.map((s) => s.eventId)).size).toBe(total);
+    expect(new Set(seen().map((s) => s.eventId)).size).toBe(total);
   });
 });

@@ -1,6 +1,5 @@
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
-import { ComplaintReceivedEvent, decodeEvent, type ComplaintReceived } from '@klaxon/contracts';
+import { ComplaintReceivedEvent, type ComplaintReceived } from '@klaxon/contracts';
 import {
   startAppProcess,
   startFakeXApi,
@@ -9,7 +8,10 @@ import {
   type AppProcess,
   type FakeXApi,
   type KafkaMockCluster,
-  type PostgresCluster, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
+  type PostgresCluster,
+  readEvents,
+  type EventReader,
+} from '@klaxon/testing';
 
 // The social-ingest app as its own process: real Kafka protocol (mock cluster), real PostgreSQL,
 // the real twitter-api-v2 client talking HTTPS to a local X API trusted through NODE_EXTRA_CA_CERTS.
@@ -18,8 +20,8 @@ describe('social-ingest app on Kafka', () => {
   let pg: PostgresCluster;
   let x: FakeXApi;
   let databaseUrl: string;
-  let consumer: Consumer;
-  const seen: Array<{ postId: string; eventId: string }> = [];
+  let reader: EventReader<ComplaintReceived>;
+  const seen = () => reader.events.map((e) => ({ postId: e.data.social!.postId, eventId: e.eventId }));
   let app: AppProcess | undefined;
 
   const env = () => ({
@@ -42,28 +44,12 @@ describe('social-ingest app on Kafka', () => {
     ]);
     databaseUrl = await pg.createDatabase('social_app');
     x.addUser({ id: 'u1', username: 'AnnaDV', name: 'Anna de Vries', followers: 15_300 });
-    consumer = new Kafka({
-      clientId: 'social-test',
-      brokers: kafka.brokers,
-      logLevel: logLevel.NOTHING,
-    }).consumer({
-      groupId: 'social-test',
-      ...MOCK_CLUSTER_CONSUMER_TUNING,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: ComplaintReceivedEvent.topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = decodeEvent<ComplaintReceived>(ComplaintReceivedEvent, message.value);
-        if (decoded.ok)
-          seen.push({ postId: decoded.envelope.data.social!.postId, eventId: decoded.envelope.eventId });
-      },
-    });
+    reader = await readEvents(kafka.brokers, ComplaintReceivedEvent, 'social-test');
   }, 90_000);
 
   afterAll(async () => {
     await app?.stop();
-    await consumer?.disconnect();
+    await reader?.stop();
     await Promise.all([kafka?.stop(), pg?.stop(), x?.stop()]);
   });
 
@@ -85,7 +71,7 @@ describe('social-ingest app on Kafka', () => {
       authorId: 'u1',
       referencedTweets: [{ type: 'replied_to', id: '7004' }],
     });
-    await waitFor(() => seen.length >= 5, 'five events on Kafka', 45_000);
+    await waitFor(() => seen().length >= 5, 'five events on Kafka', 45_000);
     await waitFor(async () => (await checkpoint()) === '7005', 'checkpoint 7005');
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/klaxon_social_posts_received_total\{[^}]*network="x"[^}]*\} 5/);
@@ -95,10 +81,10 @@ describe('social-ingest app on Kafka', () => {
     app = await startAppProcess('social-ingest', env());
     await waitFor(async () => (await social(app!)).sources[0]?.state === 'streaming', 'streaming again');
     x.push({ id: '7007', text: '@KlaxonBank after the restart', authorId: 'u1' });
-    await waitFor(() => seen.length >= 7, 'seven events', 45_000);
+    await waitFor(() => seen().length >= 7, 'seven events', 45_000);
     await new Promise((r) => setTimeout(r, 1_000));
 
-    expect(seen.map((s) => s.postId).sort()).toEqual([
+    expect(seen().map((s) => s.postId).sort()).toEqual([
       '7001',
       '7002',
       '7003',
@@ -107,7 +93,7 @@ describe('social-ingest app on Kafka', () => {
       '7006',
       '7007',
     ]);
-    expect(new Set(seen.map((s) => s.eventId)).size).toBe(7);
+    expect(new Set(seen().map((s) => s.eventId)).size).toBe(7);
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     try {

@@ -3,3 +3,4 @@ export * from './dovecot';
 export * from './fake-x-api';
 export * from './kafka-mock-cluster';
 export * from './postgres-cluster';
+export * from './event-reader';
