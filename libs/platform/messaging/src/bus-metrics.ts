@@ -1,10 +1,11 @@
-import { counter, type Registry } from '@klaxon/platform/observability';
+import { counter, histogram, type Registry } from '@klaxon/platform/observability';
 import type { RunBatchResult } from './failure-policy';
 
-/** Consumed and dead-lettered message counters per topic and group; a no-op without a registry. */
+/** Consumed and dead-lettered message counters and batch sizes per topic and group; a no-op without a registry. */
 export class BusMetrics {
   private readonly consumed;
   private readonly deadLettered;
+  private readonly batchSize;
 
   constructor(registry: Registry | undefined) {
     this.consumed = registry
@@ -19,10 +20,15 @@ export class BusMetrics {
           'group',
         ])
       : null;
+    // Small batches mean each message pays a transaction and a commit of its own: worth watching under load.
+    this.batchSize = registry
+      ? histogram(registry, 'klaxon_consumer_batch_size', 'Messages handed to one handler call', ['topic', 'group'], [1, 2, 5, 10, 20, 50, 100, 200, 500])
+      : null;
   }
 
   record(topic: string, group: string, result: RunBatchResult): void {
     if (result.processed > 0) this.consumed?.inc({ topic, group }, result.processed);
+    this.batchSize?.observe({ topic, group }, result.processed + result.deadLettered);
     if (result.deadLettered > 0) this.deadLettered?.inc({ topic, group }, result.deadLettered);
   }
 }
