@@ -56,6 +56,11 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
     result.set(c.complaintId, customerId);
   }
   for (const [k, v] of result) result.set(k, resolve(v));
+  // Complaints of one customer that share no identity (e-mail on one, X handle on another) lock different
+  // identities and could be linked side by side, each counting the customer's complaints without the
+  // other's: serialise on the customers themselves, so whoever links second sees the first (repeat counts).
+  const customerKeys = [...new Set([...result.values(), ...merged.keys()])].sort();
+  await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7402))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`, [customerKeys]);
 
   if (created.length) await manager.query('INSERT INTO customers (id) SELECT unnest($1::text[])', [created]);
   for (const loser of merged.keys()) {
