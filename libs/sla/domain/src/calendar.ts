@@ -48,7 +48,6 @@ export class BusinessCalendar {
   private readonly holidayCalendar: Holidays | null;
   private readonly holidayTypes: Set<string>;
   private readonly holidaysByYear = new Map<number, Map<string, string>>();
-  private readonly intervalsByDay = new Map<number, Array<[number, number]>>();
   private readonly daysByStart = new Map<number, { end: number; open: Array<[number, number]> }>();
   private readonly closed: Set<string>;
 
@@ -89,27 +88,18 @@ export class BusinessCalendar {
 
   /** The open intervals, as epoch-ms pairs, of the local day that `day` falls on. */
   intervalsOn(day: DateTime): Array<[number, number]> {
-    const inZone = day.zoneName === this.config.timeZone ? day : day.setZone(this.config.timeZone);
-    // Every clock walks the same few days: computing a day's hours once keeps luxon off the hot path.
-    const key = inZone.year * 10_000 + inZone.month * 100 + inZone.day;
-    const cached = this.intervalsByDay.get(key);
-    if (cached) return cached;
-    const local = inZone.startOf('day');
+    const local = day.setZone(this.config.timeZone).startOf('day');
     const intervals = this.hours.get(local.weekday as Weekday);
+    if (!intervals || intervals.length === 0) return [];
+    if (this.holidayOn(local.toISODate()!)) return [];
     const at = (t: { hour: number; minute: number }) =>
       t.hour === 24 ? local.plus({ days: 1 }).toMillis() : local.set({ hour: t.hour, minute: t.minute }).toMillis();
-    const open =
-      !intervals || intervals.length === 0 || this.holidayOn(local.toISODate()!)
-        ? []
-        : intervals.map((i) => [at(i.from), at(i.to)] as [number, number]).filter(([a, b]) => b > a);
-    if (this.intervalsByDay.size >= MAX_CACHED_DAYS) this.intervalsByDay.clear();
-    this.intervalsByDay.set(key, open);
-    return open;
+    return intervals.map((i) => [at(i.from), at(i.to)] as [number, number]).filter(([a, b]) => b > a);
   }
 
   isOpen(at: Date): boolean {
     const t = at.getTime();
-    return this.intervalsOn(DateTime.fromMillis(t, { zone: this.config.timeZone })).some(([a, b]) => t >= a && t < b);
+    return this.dayStarting(this.startOfDay(t)).open.some(([a, b]) => t >= a && t < b);
   }
 
   /** The instant `ms` of working time after `start` (a start outside opening hours begins at the next opening). */
@@ -150,7 +140,10 @@ export class BusinessCalendar {
     return DateTime.fromMillis(ms, { zone: this.config.timeZone }).startOf('day').toMillis();
   }
 
-  /** The local day that starts at `startMs`: its opening intervals and when the next day starts (DST-aware). */
+  /**
+   * The local day that starts at `startMs`: its opening intervals and when the next day starts
+   * (DST-aware). Every clock walks the same few days, so each is computed through luxon once.
+   */
   private dayStarting(startMs: number): { end: number; open: Array<[number, number]> } {
     let day = this.daysByStart.get(startMs);
     if (!day) {
