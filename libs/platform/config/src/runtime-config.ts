@@ -14,7 +14,7 @@ export const runtimeEnvShape = {
   KAFKA_REBALANCE_TIMEOUT_MS: positiveInt.default(60_000),
   /** Longest a fetch waits for data: the latency floor of each hop when idle. */
   KAFKA_MAX_WAIT_MS: positiveInt.default(200),
-  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveInt.default(4),
+  KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveInt.default(12),
   /** Set: real PostgreSQL. Unset: embedded PGlite (embedded mode only). */
   DATABASE_URL: z
     .string()

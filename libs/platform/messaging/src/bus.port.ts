@@ -36,7 +36,8 @@ export interface BatchOutcome {
 }
 
 /**
- * Handles one batch (messages of one partition, in offset order). Throwing fails the batch: it is
+ * Handles one batch: messages of one or more partitions, each partition's in offset order (so a key's
+ * messages keep their order; across keys there is none). Throwing fails the batch: it is
  * retried, then split so that only the messages that keep failing are dead-lettered and the rest of
  * the partition moves on. Throw `PermanentMessageError` to dead-letter without retrying. To reject
  * single messages and keep the effects on the others, return `{ rejected: [...] }`.

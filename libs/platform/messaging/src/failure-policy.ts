@@ -9,7 +9,7 @@ import {
 } from './bus.port';
 
 export interface RunBatchOptions {
-  /** Messages of one partition, in offset order. */
+  /** Messages of one or more partitions, each partition's in offset order. */
   messages: IncomingMessage[];
   handler: BatchHandler;
   retry: RetryPolicy;

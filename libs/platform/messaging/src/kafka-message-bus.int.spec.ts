@@ -101,3 +101,44 @@ describe('KafkaMessageBus consumer killed mid-stream', () => {
     }
   });
 });
+
+describe('KafkaMessageBus joins partitions', () => {
+  it("hands the batches of several partitions fetched meanwhile to one handler call, each partition's in order", async () => {
+    const topic = `join.${randomUUID().slice(0, 8)}`;
+    const bus = new KafkaMessageBus({
+      clientId: 'join-test',
+      brokers: cluster.brokers,
+      logger: silentLogger,
+      consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100, partitionsConsumedConcurrently: 12 },
+    });
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 12, retentionDays: 1 }]);
+      const calls: Array<Array<{ key: string; n: number; partition: number }>> = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await bus.subscribe({
+        groupId: `join-${randomUUID().slice(0, 8)}`,
+        topics: [topic],
+        handler: async (batch) => {
+          calls.push(batch.map((m) => ({ key: m.key!, n: Number(m.value!.toString()), partition: m.partition })));
+          if (calls.length === 1) await held; // the first call holds the consumer while the rest arrives
+        },
+      });
+      await bus.publish([message(topic, 'warm', '0')]);
+      await eventually(() => calls.length === 1, 30_000, 'the first call');
+      const keys = Array.from({ length: 24 }, (_, i) => `key-${i}`);
+      await bus.publish(keys.flatMap((k) => [1, 2, 3].map((n) => message(topic, k, String(n)))));
+      await new Promise((r) => setTimeout(r, 1_000));
+      release();
+      await eventually(() => calls.slice(1).flat().length >= keys.length * 3, 30_000, 'every message');
+      const joined = calls.slice(1);
+      // Several partitions' batches went together into one call…
+      expect(Math.max(...joined.map((c) => new Set(c.map((m) => m.partition)).size))).toBeGreaterThan(1);
+      expect(joined.length).toBeLessThan(12);
+      // …and every key's messages still arrive in order.
+      for (const k of keys) expect(joined.flat().filter((m) => m.key === k).map((m) => m.n)).toEqual([1, 2, 3]);
+    } finally {
+      await bus.close();
+    }
+  });
+});

@@ -20,6 +20,7 @@ import {
   type Subscription,
 } from './bus.port';
 import { BusMetrics } from './bus-metrics';
+import { BatchCoalescer } from './batch-coalescer';
 import { runBatch } from './failure-policy';
 
 export interface KafkaConsumerTuning {
@@ -91,9 +92,10 @@ function isUnsupportedAdminError(error: unknown): boolean {
 /**
  * The bus on Kafka (kafkajs). Publishing: concurrent `publish` calls are coalesced into one
  * `sendBatch` per round (acks from all in-sync replicas), in call order. Consuming: one kafkajs
- * consumer per subscription, `eachBatch` with auto-commit off; a batch is cut into chunks of
- * `maxBatchSize`, each run through the shared failure policy, and only then its offsets are resolved
- * and committed. Heartbeats keep flowing while a chunk is processed.
+ * consumer per subscription, `eachBatch` with auto-commit off, partitions fetched concurrently; the
+ * batches handed over meanwhile are joined (`BatchCoalescer`, up to `maxBatchSize` messages) into one run
+ * of the shared failure policy, and only then their offsets are resolved; settled offsets are committed
+ * together every second and when stopping. Heartbeats keep flowing while a batch is processed.
  */
 export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -225,27 +227,52 @@ export class KafkaMessageBus implements MessageBus {
       if (!restart) crashed = true;
     });
     const abort = new AbortController();
+    let stopping = false;
 
-    const eachBatch = async ({
-      batch,
-      resolveOffset,
-      heartbeat,
-      commitOffsetsIfNecessary,
-      isRunning,
-      isStale,
-    }: EachBatchPayload) => {
-      const { topic, partition } = batch;
-      let settled: string | null = null;
-      let committed: string | null = null;
-      let lastCommitAt = Date.now();
-      const commit = async () => {
-        if (settled === null || settled === committed) return;
-        const offset = settled;
-        await commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: (BigInt(offset) + 1n).toString() }] }],
-        });
-        committed = offset;
+    // Offsets settled by the handler, committed together: on an interval, and on the way out when
+    // stopping (before kafkajs leaves the group). A crash repeats at most an interval's messages, which
+    // the idempotent consumers ignore; one commit request serves every partition.
+    const settledOffsets = new Map<string, { topic: string; partition: number; offset: string }>();
+    let lastCommitAt = Date.now();
+    let committing: Promise<void> = Promise.resolve();
+    type Commit = (offsets: Array<{ topic: string; partition: number; offset: string }>) => Promise<void>;
+    // Outside a batch through the consumer; inside one through the batch's own commit, which (unlike the
+    // consumer's) still works while kafkajs is stopping.
+    const commitSettled = (commit: Commit = (offsets) => consumer.commitOffsets(offsets)): Promise<void> =>
+      (committing = committing.then(async () => {
+        if (settledOffsets.size === 0) return;
+        const offsets = [...settledOffsets.values()].map((o) => ({ ...o, offset: (BigInt(o.offset) + 1n).toString() }));
+        settledOffsets.clear();
         lastCommitAt = Date.now();
+        try {
+          await commit(offsets);
+        } catch (err) {
+          // After a rebalance the partitions may be someone else's: they read those messages again.
+          logger.debug({ err }, 'offset commit failed; the messages since the last commit will be read again');
+        }
+      }));
+    const commitTimer = setInterval(() => void commitSettled(), COMMIT_INTERVAL_MS);
+    commitTimer.unref();
+
+    const coalescer = new BatchCoalescer(async (messages) => {
+      const result = await runBatch({
+        messages,
+        handler: options.handler,
+        retry,
+        groupId: options.groupId,
+        publish: (m) => this.publish(m),
+        logger,
+        signal: abort.signal,
+      });
+      this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
+      return result;
+    }, maxBatchSize);
+
+    const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      const { topic, partition } = batch;
+      const settle = (offset: string) => {
+        resolveOffset(offset);
+        settledOffsets.set(`${topic}:${partition}`, { topic, partition, offset });
       };
       try {
         for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
@@ -263,32 +290,25 @@ export class KafkaMessageBus implements MessageBus {
           );
           let result;
           try {
-            result = await runBatch({
-              messages: chunk,
-              handler: options.handler,
-              retry,
-              groupId: options.groupId,
-              publish: (m) => this.publish(m),
-              logger,
-              signal: abort.signal,
-            });
+            // Joined with the other partitions' batches handed over meanwhile: one handler call for all.
+            result = await coalescer.submit(chunk);
           } finally {
             clearInterval(beat);
           }
-          this.metrics.record(topic, options.groupId, result);
-          if (result.done > 0) {
-            settled = chunk[result.done - 1].offset;
-            resolveOffset(settled);
-          }
+          if (result.done > 0) settle(chunk[result.done - 1].offset);
           if (result.error !== undefined) throw result.error;
           if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
-          // Fast chunks commit once per fetched batch; slow ones at least every second, so a crash repeats little.
-          if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) await commit();
-          await heartbeat();
         }
       } finally {
-        // On every way out of the batch: what the handler settled, nothing more.
-        await commit();
+        if (stopping || Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS)
+          await commitSettled((offsets) =>
+            commitOffsetsIfNecessary({
+              topics: [...new Set(offsets.map((o) => o.topic))].map((t) => ({
+                topic: t,
+                partitions: offsets.filter((o) => o.topic === t).map(({ partition, offset }) => ({ partition, offset })),
+              })),
+            }),
+          );
       }
     };
 
@@ -301,16 +321,20 @@ export class KafkaMessageBus implements MessageBus {
       eachBatch,
     });
 
-    let stopping: Promise<void> | null = null;
+    let stopped: Promise<void> | null = null;
     const entry = {
       consumer,
       healthy: () => !crashed,
       subscription: {
         stop: () =>
-          (stopping ??= (async () => {
+          (stopped ??= (async () => {
+            stopping = true;
             abort.abort();
+            // What is settled so far, while still a member; batches still running commit on their way out.
+            await commitSettled();
             // kafkajs stops fetching, waits for the running eachBatch (which commits), then leaves the group.
             await consumer.stop();
+            clearInterval(commitTimer);
             await consumer.disconnect();
             this.consumers.delete(entry);
           })()),

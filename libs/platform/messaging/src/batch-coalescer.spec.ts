@@ -1,0 +1,76 @@
+import { BatchCoalescer } from './batch-coalescer';
+import type { IncomingMessage } from './bus.port';
+import type { RunBatchResult } from './failure-policy';
+
+const msg = (partition: number, offset: number): IncomingMessage => ({ topic: 't', partition, offset: String(offset), key: null, value: Buffer.from(`${partition}:${offset}`), headers: {} });
+const ok = (messages: IncomingMessage[]): RunBatchResult => ({ done: messages.length, processed: messages.length, deadLettered: 0 });
+
+describe('BatchCoalescer', () => {
+  it('joins the batches handed over while a call runs into the next call, each partition in order', async () => {
+    const calls: string[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const coalescer = new BatchCoalescer(async (messages) => {
+      calls.push(messages.map((m) => m.value!.toString()));
+      if (calls.length === 1) await first;
+      return ok(messages);
+    }, 100);
+    const a = coalescer.submit([msg(0, 1), msg(0, 2)]);
+    await new Promise((r) => setImmediate(r));
+    const b = coalescer.submit([msg(1, 7)]);
+    const c = coalescer.submit([msg(0, 3)]);
+    const d = coalescer.submit([msg(2, 4), msg(2, 5)]);
+    release();
+    expect(await Promise.all([a, b, c, d])).toEqual([{ done: 2 }, { done: 1 }, { done: 1 }, { done: 2 }]);
+    expect(calls).toEqual([['0:1', '0:2'], ['1:7', '0:3', '2:4', '2:5']]);
+  });
+
+  it('never puts more than the limit in one call, but a contribution stays whole', async () => {
+    const sizes: number[] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const coalescer = new BatchCoalescer(async (messages) => {
+      sizes.push(messages.length);
+      if (sizes.length === 1) await first;
+      return ok(messages);
+    }, 3);
+    const all = [coalescer.submit([msg(0, 0)])];
+    await new Promise((r) => setImmediate(r));
+    all.push(coalescer.submit([msg(1, 0), msg(1, 1)]), coalescer.submit([msg(2, 0), msg(2, 1)]), coalescer.submit([msg(3, 0)]));
+    release();
+    await Promise.all(all);
+    expect(sizes).toEqual([1, 2, 3]);
+  });
+
+  it('hands each contribution its share of a partial result, and the error only to those not finished', async () => {
+    const failure = new Error('dead-letter publish failed');
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    let n = 0;
+    const coalescer = new BatchCoalescer(async (messages) => {
+      if (++n === 1) {
+        await first;
+        return ok(messages);
+      }
+      return { done: 3, processed: 3, deadLettered: 0, error: failure };
+    }, 100);
+    const warm = coalescer.submit([msg(9, 0)]);
+    await new Promise((r) => setImmediate(r));
+    const a = coalescer.submit([msg(0, 1), msg(0, 2)]);
+    const b = coalescer.submit([msg(1, 1), msg(1, 2)]);
+    const c = coalescer.submit([msg(2, 1)]);
+    release();
+    await warm;
+    expect(await Promise.all([a, b, c])).toEqual([{ done: 2 }, { done: 1, error: failure }, { done: 0, error: failure }]);
+  });
+
+  it('fails every contribution of a call that throws, and goes on with the next', async () => {
+    let n = 0;
+    const coalescer = new BatchCoalescer(async (messages) => {
+      if (++n === 1) throw new Error('boom');
+      return ok(messages);
+    }, 100);
+    await expect(coalescer.submit([msg(0, 1)])).rejects.toThrow('boom');
+    await expect(coalescer.submit([msg(0, 1)])).resolves.toEqual({ done: 1 });
+  });
+});
