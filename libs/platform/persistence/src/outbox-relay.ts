@@ -1,6 +1,7 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
 import type { MessageBus, OutgoingMessage } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
+import { OUTBOX_WRITTEN } from './outbox';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -8,7 +9,11 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Most events published in one go. */
   batchSize?: number;
-  /** Pause between polls when the outbox is empty: the latency floor of a hop. */
+  /**
+   * Pause between polls when the outbox is empty. A commit of this process that wrote to the outbox
+   * wakes the relay at once, so this only bounds how late rows of other processes (a replica that
+   * died before relaying) are picked up.
+   */
   idleDelayMs?: number;
   /** Pause after a failed publish before trying again. */
   errorDelayMs?: number;
@@ -20,7 +25,8 @@ type OutboxRow = { id: string; topic: string; key: string; value: Buffer; header
  * Publishes what the transactional outbox holds, oldest first, and deletes it once the bus accepted
  * it. Rows are claimed with SKIP LOCKED, so the relays of several processes never publish the same
  * batch at once; a crash between publish and delete publishes again, which consumers absorb
- * (they are idempotent on the event id).
+ * (they are idempotent on the event id). It sleeps while there is nothing to do and is woken by the
+ * commit of any transaction of its data source that appended to the outbox.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -29,16 +35,29 @@ export class OutboxRelay {
   private loop: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** A commit wrote to the outbox while a round was running: go again instead of sleeping. */
+  private nudged = false;
+  private readonly onCommit: EntitySubscriberInterface = {
+    afterTransactionCommit: (event: TransactionCommitEvent) => {
+      if (event.queryRunner.data?.[OUTBOX_WRITTEN]) this.nudge();
+    },
+  };
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.idleDelayMs = options.idleDelayMs ?? 25;
+    this.idleDelayMs = options.idleDelayMs ?? 500;
     this.errorDelayMs = options.errorDelayMs ?? 1_000;
   }
 
   start(): void {
     this.stopping = false;
+    if (!this.options.dataSource.subscribers.includes(this.onCommit)) this.options.dataSource.subscribers.push(this.onCommit);
     this.loop ??= this.run();
+  }
+
+  private nudge(): void {
+    this.nudged = true;
+    this.wake?.();
   }
 
   /** Stops polling after a last drain, so what was committed before shutdown still goes out. */
@@ -47,6 +66,8 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     this.loop = null;
+    const subscribers = this.options.dataSource.subscribers;
+    if (subscribers.includes(this.onCommit)) subscribers.splice(subscribers.indexOf(this.onCommit), 1);
     try {
       while ((await this.relayOnce()) > 0);
     } catch (err) {
@@ -77,9 +98,10 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let delay = 0;
+      this.nudged = false;
       try {
         const sent = await this.relayOnce();
-        if (sent < this.batchSize) delay = this.idleDelayMs;
+        if (sent < this.batchSize && !this.nudged) delay = this.idleDelayMs;
       } catch (err) {
         this.options.logger.error({ err }, 'outbox relay failed; retrying');
         delay = this.errorDelayMs;

@@ -1,7 +1,9 @@
 import { encodeEvent, ComplaintReceivedEvent, complaintIdFor } from '@klaxon/contracts';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import type { DataSource } from 'typeorm';
-import { appendToOutbox, claimEvents, createDataSource, runMigrations, MIGRATIONS, ENTITIES } from './index';
+import { InProcessMessageBus } from '@klaxon/platform/messaging';
+import { silentLogger } from '@klaxon/platform/observability';
+import { OutboxRelay, appendToOutbox, claimEvents, createDataSource, runMigrations, MIGRATIONS, ENTITIES } from './index';
 
 // Real PostgreSQL: a throwaway cluster of this test's own.
 jest.setTimeout(60_000);
@@ -87,6 +89,36 @@ describe('outbox', () => {
     expect(rows[0].topic).toBe(event.topic);
     expect(Buffer.compare(rows[0].value, event.value)).toBe(0);
     expect(rows[0].headers).toEqual(event.headers);
+  });
+});
+
+describe('the outbox relay', () => {
+  it('is woken by the commit of a transaction that wrote to the outbox, not by its poll', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    const bus = new InProcessMessageBus({ logger: silentLogger });
+    const seen: string[] = [];
+    await bus.subscribe({ groupId: 'relay-test', topics: [ComplaintReceivedEvent.topic], handler: async (batch) => void seen.push(...batch.map((m) => m.key!)) });
+    // A poll far beyond the test's patience: only the commit can make the event go out in time.
+    const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger, idleDelayMs: 600_000 });
+    relay.start();
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // the first poll found nothing and sleeps
+      const rolledBack = encodeEvent(ComplaintReceivedEvent, { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', 'relay-rolled-back') });
+      await ds.transaction(async (m) => {
+        await appendToOutbox(m, [rolledBack]);
+        throw new Error('rolled back');
+      }).catch(() => undefined);
+      const committed = encodeEvent(ComplaintReceivedEvent, { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', 'relay-committed') });
+      await ds.transaction((m) => appendToOutbox(m, [committed]));
+      const deadline = Date.now() + 10_000;
+      while (!seen.includes(committed.key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toEqual([committed.key]);
+      expect(await ds.query('SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
+    } finally {
+      await relay.stop();
+      await bus.close();
+    }
   });
 });
 
