@@ -85,8 +85,8 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
     [JSON.stringify(links.map((l) => ({ id: newId('lnk'), customer_id: result.get(l.complaintId), complaint_id: l.complaintId, kind: l.identity.kind, value: l.identity.value })))],
   );
   await manager.query(
-    `UPDATE complaints c SET customer_id = r.customer_id FROM jsonb_to_recordset($1::jsonb) AS r(id text, customer_id text) WHERE c.id = r.id`,
-    [JSON.stringify([...result].map(([id, customerId]) => ({ id, customer_id: customerId })))],
+    `UPDATE complaints c SET customer_id = r.customer_id FROM jsonb_to_recordset($1::jsonb) AS r(id text, customer_id text) WHERE c.id = ANY($2::text[]) AND c.id = r.id`,
+    [JSON.stringify([...result].map(([id, customerId]) => ({ id, customer_id: customerId }))), [...result.keys()]],
   );
   return result;
 }
@@ -116,12 +116,15 @@ export async function openRepeatCounts(
 ): Promise<Map<string, { n: number; customerId: string; teamId: string | null; correlationId: string | null }>> {
   if (customerIds.length === 0) return new Map();
   const rows = (await manager.query(
+    // Driven customer by customer through the customer index (OFFSET 0 keeps the planner from turning
+    // it into a scan of all complaints, which it did while the table grew faster than its statistics).
     `SELECT c.id, c.customer_id, c.team_id, c.correlation_id,
             (SELECT count(*)::int FROM complaints o
               WHERE o.customer_id = c.customer_id AND o.received_at > c.received_at - make_interval(days => $2) AND o.received_at <= c.received_at
                 AND coalesce(o.complaint_label, 'explicit') <> 'none') AS n
-       FROM complaints c
-      WHERE c.customer_id = ANY($1) AND coalesce(c.complaint_label, 'explicit') <> 'none' AND c.status <> ALL($3)
+       FROM unnest($1::text[]) AS k(customer_id)
+       CROSS JOIN LATERAL (SELECT * FROM complaints x WHERE x.customer_id = k.customer_id OFFSET 0) c
+      WHERE coalesce(c.complaint_label, 'explicit') <> 'none' AND c.status <> ALL($3)
         AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = c.id AND h.kind = 'escalated' AND h.data->>'trigger' = 'repeat-complainant')`,
     [customerIds, windowDays, CLOSED_STATUSES],
   )) as Array<{ id: string; customer_id: string; team_id: string | null; correlation_id: string | null; n: number }>;

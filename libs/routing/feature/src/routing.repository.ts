@@ -70,7 +70,7 @@ export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]):
               assigned_at = a.assigned_at, status = 'assigned', last_owner_id = a.owner_id, required_authority = a.required_authority, updated_at = now()
          FROM jsonb_to_recordset($1::jsonb) AS a(id text, owner_id text, owner_name text, team_id text, reason jsonb, assigned_at timestamptz,
                                                   required_authority int, expected_owner text)
-        WHERE c.id = a.id AND (CASE WHEN a.expected_owner IS NULL THEN c.owner_id IS NULL ELSE c.owner_id = a.expected_owner END)
+        WHERE c.id = ANY($2::text[]) AND c.id = a.id AND (CASE WHEN a.expected_owner IS NULL THEN c.owner_id IS NULL ELSE c.owner_id = a.expected_owner END)
         RETURNING c.id`,
       [
         JSON.stringify(
@@ -85,6 +85,8 @@ export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]):
             expected_owner: w.expectedOwnerId ?? null,
           })),
         ),
+        // The id list lets the planner look the rows up by key (it guesses 100 rows for the recordset and would scan).
+        writes.map((w) => w.data.complaintId),
       ],
     ),
   );
@@ -113,7 +115,7 @@ export async function enqueue(manager: EntityManager, items: Array<{ id: string;
   if (items.length === 0) return;
   await manager.query(
     `UPDATE complaints c SET status = 'queued', team_id = q.team_id, required_authority = q.required_authority, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS q(id text, team_id text, required_authority int) WHERE c.id = q.id AND c.owner_id IS NULL`,
-    [JSON.stringify(items.map((q) => ({ id: q.id, team_id: q.teamId, required_authority: q.requiredAuthority })))],
+       FROM jsonb_to_recordset($1::jsonb) AS q(id text, team_id text, required_authority int) WHERE c.id = ANY($2::text[]) AND c.id = q.id AND c.owner_id IS NULL`,
+    [JSON.stringify(items.map((q) => ({ id: q.id, team_id: q.teamId, required_authority: q.requiredAuthority }))), items.map((q) => q.id)],
   );
 }

@@ -8,6 +8,7 @@ import { SocialCheckpoints1764000370000 } from './1764000370000-social-checkpoin
 import { ApiKeys1764000390000 } from './1764000390000-api-keys';
 import { ConsoleUsers1764000400000 } from './1764000400000-console-users';
 import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classifier-training-examples';
+import { PipelinePlans1764000600000 } from './1764000600000-pipeline-plans';
 
 /**
  * Every migration, in order. Hand-written, never `synchronize`. Add one file per migration and one
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   ApiKeys1764000390000,
   ConsoleUsers1764000400000,
   ClassifierTrainingExamples1764000500000,
+  PipelinePlans1764000600000,
 ];
