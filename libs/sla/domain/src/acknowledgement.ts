@@ -18,10 +18,20 @@ export interface CustomerMessage {
   text: string;
 }
 
+/** Formatted once per minute, zone and language: acknowledgements sent together mostly share their deadline's minute. */
+const formattedWhen = new Map<string, string>();
+
 function when(at: Date, timeZone: string, language: MessageLanguage): string {
-  return DateTime.fromJSDate(at, { zone: timeZone })
-    .setLocale(language === 'nl' ? 'nl-NL' : 'en-GB')
-    .toFormat(language === 'nl' ? "cccc d LLLL yyyy 'om' HH:mm" : "cccc d LLLL yyyy 'at' HH:mm");
+  const key = `${Math.floor(at.getTime() / 60_000)}|${timeZone}|${language}`;
+  let text = formattedWhen.get(key);
+  if (text === undefined) {
+    text = DateTime.fromJSDate(at, { zone: timeZone })
+      .setLocale(language === 'nl' ? 'nl-NL' : 'en-GB')
+      .toFormat(language === 'nl' ? "cccc d LLLL yyyy 'om' HH:mm" : "cccc d LLLL yyyy 'at' HH:mm");
+    if (formattedWhen.size >= 10_000) formattedWhen.clear();
+    formattedWhen.set(key, text);
+  }
+  return text;
 }
 
 /**

@@ -27,6 +27,7 @@ const HOUR = 3_600_000;
 const MAX_DAYS_SCANNED = 366 * 5;
 /** Days whose opening intervals are kept (a few years: the cache is cleared when full). */
 const MAX_CACHED_DAYS = 5_000;
+const QUARTER_HOUR_MS = 15 * 60_000;
 
 function parseHm(value: string): { hour: number; minute: number } {
   const m = /^(\d{2}):(\d{2})$/.exec(value);
@@ -49,6 +50,7 @@ export class BusinessCalendar {
   private readonly holidayTypes: Set<string>;
   private readonly holidaysByYear = new Map<number, Map<string, string>>();
   private readonly daysByStart = new Map<number, { end: number; open: Array<[number, number]> }>();
+  private readonly dayStartByQuarter = new Map<number, number>();
   private readonly closed: Set<string>;
 
   constructor(config: BusinessCalendarConfig) {
@@ -136,8 +138,22 @@ export class BusinessCalendar {
     return total;
   }
 
+  /**
+   * Local midnight before `ms`. Every zone's midnight falls on a quarter hour of UTC, so all instants of
+   * one UTC quarter hour share it: looked up once per quarter hour, not through luxon per call.
+   */
   private startOfDay(ms: number): number {
-    return DateTime.fromMillis(ms, { zone: this.config.timeZone }).startOf('day').toMillis();
+    const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+    let start = this.dayStartByQuarter.get(quarter);
+    if (start === undefined) {
+      start = DateTime.fromMillis(ms, { zone: this.config.timeZone }).startOf('day').toMillis();
+      // Historic offsets (local mean time) put midnight off the quarter hour: those are not shared.
+      if (start % QUARTER_HOUR_MS === 0 && this.dayStarting(start).end % QUARTER_HOUR_MS === 0) {
+        if (this.dayStartByQuarter.size >= MAX_CACHED_DAYS * 96) this.dayStartByQuarter.clear();
+        this.dayStartByQuarter.set(quarter, start);
+      }
+    }
+    return start;
   }
 
   /**
