@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { BusinessCalendar, DEFAULT_CALENDAR, type BusinessCalendarConfig } from './calendar';
 
 const H = 3_600_000;
@@ -48,6 +49,17 @@ describe('BusinessCalendar (default: Mon–Fri 09:00–17:00 Europe/Amsterdam, N
     expect(always.workingTimeBetween(at('2026-10-25T00:00:00+02:00'), at('2026-10-26T00:00:00+01:00'))).toBe(25 * H);
     // 24 h from Saturday midnight before the autumn change ends at 23:00 local, one wall hour is repeated.
     expect(always.format(always.addWorkingTime(at('2026-10-25T00:00:00+02:00'), 24 * H))).toBe('2026-10-25T23:00:00.000+01:00');
+  });
+
+  it('knows which day an instant belongs to minute by minute around midnight, also at a +05:45 offset', () => {
+    // The day of an instant is looked up once per UTC quarter hour: each minute around local midnight
+    // (in Kathmandu at :15 past a UTC hour) must still land on its own side of it.
+    const lateEvening = new BusinessCalendar({ timeZone: 'Asia/Kathmandu', openingHours: { 1: [{ from: '23:50', to: '24:00' }] } });
+    const mondayNight = DateTime.fromISO('2026-11-30T23:40:00', { zone: 'Asia/Kathmandu' });
+    for (let m = 0; m < 40; m++) {
+      const t = mondayNight.plus({ minutes: m });
+      expect([t.toISO(), lateEvening.isOpen(t.toJSDate())]).toEqual([t.toISO(), t.hour === 23 && t.minute >= 50]);
+    }
   });
 
   it('supports several intervals a day, and other countries', () => {
