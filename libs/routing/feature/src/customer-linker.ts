@@ -106,27 +106,32 @@ export async function repeatCounts(manager: EntityManager, items: Array<{ compla
 }
 
 /**
- * For the open complaints of these customers that were not escalated as a repeat yet: how many of the
- * customer's complaints fall in the window before each (itself included).
+ * The open complaints of these customers, not escalated as a repeat yet, that are at least the
+ * `minCount`th of their customer's complaints in the window before them (itself included), with that count.
  */
 export async function openRepeatCounts(
   manager: EntityManager,
   customerIds: string[],
   windowDays: number,
+  minCount: number,
 ): Promise<Map<string, { n: number; customerId: string; teamId: string | null; correlationId: string | null }>> {
   if (customerIds.length === 0) return new Map();
   const rows = (await manager.query(
-    // Driven customer by customer through the customer index (OFFSET 0 keeps the planner from turning
-    // it into a scan of all complaints, which it did while the table grew faster than its statistics).
-    `SELECT c.id, c.customer_id, c.team_id, c.correlation_id,
-            (SELECT count(*)::int FROM complaints o
-              WHERE o.customer_id = c.customer_id AND o.received_at > c.received_at - make_interval(days => $2) AND o.received_at <= c.received_at
-                AND coalesce(o.complaint_label, 'explicit') <> 'none') AS n
-       FROM unnest($1::text[]) AS k(customer_id)
-       CROSS JOIN LATERAL (SELECT * FROM complaints x WHERE x.customer_id = k.customer_id OFFSET 0) c
-      WHERE coalesce(c.complaint_label, 'explicit') <> 'none' AND c.status <> ALL($3)
-        AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = c.id AND h.kind = 'escalated' AND h.data->>'trigger' = 'repeat-complainant')`,
-    [customerIds, windowDays, CLOSED_STATUSES],
+    // Counted in one pass per customer (a window over their complaints by time) rather than a count per
+    // complaint; the window is (received - days, received], as timestamps are whole microseconds. Driven
+    // customer by customer through the customer index (OFFSET 0 keeps the planner from scanning all
+    // complaints, which it did while the table grew faster than its statistics).
+    `SELECT w.id, w.customer_id, w.team_id, w.correlation_id, w.n
+       FROM (SELECT c.id, c.customer_id, c.team_id, c.correlation_id, c.status,
+                    count(*) OVER (PARTITION BY c.customer_id ORDER BY c.received_at
+                                   RANGE BETWEEN make_interval(days => $2) - interval '1 microsecond' PRECEDING AND CURRENT ROW)::int AS n
+               FROM unnest($1::text[]) AS k(customer_id)
+               CROSS JOIN LATERAL (SELECT * FROM complaints x WHERE x.customer_id = k.customer_id AND coalesce(x.complaint_label, 'explicit') <> 'none' OFFSET 0) c) w
+      WHERE w.n >= $4 AND w.status <> ALL($3)
+        -- Probed complaint by complaint through the escalation index (OFFSET 0 keeps it a probe: as an anti
+        -- join the planner, guessing one escalation, compared every candidate with every escalation).
+        AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = w.id AND h.kind = 'escalated' AND h.data->>'trigger' = 'repeat-complainant' OFFSET 0)`,
+    [customerIds, windowDays, CLOSED_STATUSES, minCount],
   )) as Array<{ id: string; customer_id: string; team_id: string | null; correlation_id: string | null; n: number }>;
   return new Map(rows.map((r) => [r.id, { n: Number(r.n), customerId: r.customer_id, teamId: r.team_id, correlationId: r.correlation_id }]));
 }

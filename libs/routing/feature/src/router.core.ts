@@ -120,7 +120,7 @@ export class RouterCore {
       return { item, req: { ...req, requiredAuthority: team.requiredAuthority }, team };
     });
     // Counted before the members are locked: the lock is held only for choosing and writing.
-    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays);
+    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays, this.options.escalation.repeatCount);
     const executive = await executiveId(manager);
     const members = await lockMembers(manager, [...new Set(routed.map((r) => r.team.teamId))], now);
 
