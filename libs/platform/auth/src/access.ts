@@ -2,6 +2,8 @@ import {
   Inject,
   Injectable,
   SetMetadata,
+  UseInterceptors,
+  applyDecorators,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -26,7 +28,9 @@ export const ComplaintAccess = (param = 'id'): MethodDecorator => SetMetadata(CO
  * which subjects). `kind` names the subject; the ids come from the answer (`id`, or `items[].id`).
  */
 export const ReadsPersonalData = (kind: 'complaint' | 'customer' | 'signal'): MethodDecorator =>
-  SetMetadata(PERSONAL_DATA_KEY, kind);
+  // The interceptor sits on these routes only: a global one costs every request (intake's POSTs
+  // included) two AsyncResource bindings in Nest's interceptor chain for nothing.
+  applyDecorators(SetMetadata(PERSONAL_DATA_KEY, kind), UseInterceptors(AccessLogInterceptor));
 
 export interface AccessLogEntry {
   at: string;

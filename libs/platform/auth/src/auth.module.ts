@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { Counter } from 'prom-client';
-import { AccessLog, AccessLogInterceptor } from './access';
+import { AccessLog } from './access';
 import { ApiKeyResolver } from './api-key.resolver';
 import { ApiKeyStore } from './api-key.store';
 import { ApiKeysController } from './api-keys.controller';
@@ -49,7 +49,6 @@ export class AuthModule {
         UserStore,
         SessionResolver,
         AccessLog,
-        { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
         { provide: ApiKeySeeder, useClass: ApiKeySeeder },
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
