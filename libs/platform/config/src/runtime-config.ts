@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { apiKeysVar, type ApiKeySeed } from './api-keys';
-import { csv, parseEnv, port, positiveInt, type Env } from './parse-env';
+import { csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
 
 /** The settings every Klaxon app shares. Each variable is documented in README.md. */
 export const runtimeEnvShape = {
@@ -15,6 +15,7 @@ export const runtimeEnvShape = {
   /** Longest a fetch waits for data: the latency floor of each hop when idle. */
   KAFKA_MAX_WAIT_MS: positiveInt.default(200),
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveInt.default(12),
+  KAFKA_CONSUMER_LINGER_MS: nonNegativeInt.default(20),
   /** Set: real PostgreSQL. Unset: embedded PGlite (embedded mode only). */
   DATABASE_URL: z
     .string()
@@ -41,7 +42,7 @@ export interface RuntimeConfig {
   kafka: {
     brokers: string[];
     clientId: string;
-    consumer: { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number; maxWaitTimeInMs: number; partitionsConsumedConcurrently: number };
+    consumer: { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number; maxWaitTimeInMs: number; partitionsConsumedConcurrently: number; lingerMs: number };
   } | null;
   database: { url: string; poolMax: number; migrate: boolean } | null;
   http: { port: number | undefined; host: string };
@@ -64,6 +65,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
             rebalanceTimeout: e.KAFKA_REBALANCE_TIMEOUT_MS,
             maxWaitTimeInMs: e.KAFKA_MAX_WAIT_MS,
             partitionsConsumedConcurrently: e.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+            lingerMs: e.KAFKA_CONSUMER_LINGER_MS,
           },
         }
       : null,

@@ -64,6 +64,20 @@ describe('BatchCoalescer', () => {
     expect(await Promise.all([a, b, c])).toEqual([{ done: 2 }, { done: 1, error: failure }, { done: 0, error: failure }]);
   });
 
+  it('with a linger, waits for more before a small call, but not before a big one', async () => {
+    const calls: number[] = [];
+    const coalescer = new BatchCoalescer(async (messages) => {
+      calls.push(messages.length);
+      return ok(messages);
+    }, 100, { ms: 50, below: 3 });
+    const first = coalescer.submit([msg(0, 1)]);
+    await new Promise((r) => setTimeout(r, 10));
+    const second = coalescer.submit([msg(1, 1)]); // arrives while the first lingers: they go together
+    await Promise.all([first, second]);
+    await coalescer.submit([msg(0, 2), msg(1, 2), msg(2, 2)]); // enough on its own: no waiting for more
+    expect(calls).toEqual([2, 3]);
+  });
+
   it('fails every contribution of a call that throws, and goes on with the next', async () => {
     let n = 0;
     const coalescer = new BatchCoalescer(async (messages) => {

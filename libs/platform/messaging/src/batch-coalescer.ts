@@ -20,7 +20,9 @@ interface Contribution {
  * idempotency claim and its statements; joined, they pay it once. Contributions arriving while a call
  * runs go together into the next one (like a group commit), so an idle consumer adds no delay and a busy
  * one gets bigger batches. Each contribution stays whole and in arrival order, so a partition's messages
- * keep their order.
+ * keep their order. With `lingerMs`, a round that would start with fewer than `lingerBelow` messages
+ * waits that long for more first (what fetch.min.bytes does on a real broker, which the mock cluster
+ * ignores): a few milliseconds of latency buy batches big enough to pay their transaction once.
  */
 export class BatchCoalescer {
   private readonly waiting: Contribution[] = [];
@@ -29,6 +31,7 @@ export class BatchCoalescer {
   constructor(
     private readonly run: (messages: IncomingMessage[]) => Promise<RunBatchResult>,
     private readonly maxMessages: number,
+    private readonly linger: { ms: number; below: number } = { ms: 0, below: 0 },
   ) {}
 
   submit(messages: IncomingMessage[]): Promise<ContributionResult> {
@@ -41,8 +44,15 @@ export class BatchCoalescer {
     });
   }
 
+  private waitingCount(): number {
+    let n = 0;
+    for (const c of this.waiting) n += c.messages.length;
+    return n;
+  }
+
   private async drain(): Promise<void> {
     while (this.waiting.length > 0) {
+      if (this.linger.ms > 0 && this.waitingCount() < this.linger.below) await new Promise((r) => setTimeout(r, this.linger.ms));
       const round: Contribution[] = [];
       let count = 0;
       while (

@@ -29,6 +29,8 @@ export interface KafkaConsumerTuning {
   rebalanceTimeout: number;
   maxWaitTimeInMs: number;
   partitionsConsumedConcurrently: number;
+  /** How long a consumer waits for more when it has fewer than a fifth of `maxBatchSize` messages (0: never). */
+  lingerMs?: number;
 }
 
 export interface KafkaMessageBusOptions {
@@ -266,7 +268,7 @@ export class KafkaMessageBus implements MessageBus {
       });
       this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
       return result;
-    }, maxBatchSize);
+    }, maxBatchSize, { ms: tuning.lingerMs ?? 0, below: Math.ceil(maxBatchSize / 5) });
 
     const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       const { topic, partition } = batch;
