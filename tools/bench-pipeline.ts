@@ -7,6 +7,8 @@
  * baseline: the same number of events produced with one awaited Kafka send per message, and with
  * batched sends, which is what the outbox relay and the consumers do.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,7 +17,7 @@ import { ComplaintReceivedEvent, complaintIdFor, encodeEvent } from '@klaxon/con
 import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess } from '@klaxon/testing';
 
 const { values: args } = parseArgs({
-  options: { complaints: { type: 'string', default: '6000' }, concurrency: { type: 'string', default: '64' }, baseline: { type: 'string', default: '3000' } },
+  options: { complaints: { type: 'string', default: '6000' }, concurrency: { type: 'string', default: '64' }, baseline: { type: 'string', default: '3000' }, statements: { type: 'boolean', default: false }, progress: { type: 'boolean', default: false } },
 });
 const N = Number(args.complaints);
 const CONCURRENCY = Number(args.concurrency);
@@ -31,6 +33,66 @@ const TEXTS = [
   'De medewerker aan de telefoon was ontzettend onbeschoft en hing gewoon op.',
   'The blender I bought last week already stopped working, the motor smells burnt.',
 ];
+
+function postJson(agent: http.Agent, url: string, body: unknown): Promise<{ status: number; body: string }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...JSON_WITH_KEY, 'content-length': payload.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/**
+ * CPU seconds used so far by each part on this machine, from /proc: the apps, PostgreSQL (all its
+ * backends), the mock cluster (kcat) and the bench itself. Two snapshots around the run say where
+ * the two cores went.
+ */
+function cpuByPart(apps: AppProcess[]): Map<string, number> {
+  const names = new Map(apps.map((a) => [a.child.pid, a.name]));
+  const hz = 100; // USER_HZ on Linux
+  const out = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    let cmd: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / hz;
+    const pid = Number(entry);
+    const part = names.get(pid) ?? (pid === process.pid ? 'bench (load generator)' : cmd.startsWith('postgres') || stat.includes('(postgres)') ? 'postgresql' : cmd.startsWith('kcat') ? 'kafka mock cluster (kcat)' : null);
+    if (part) out.set(part, (out.get(part) ?? 0) + seconds);
+  }
+  return out;
+}
+
+/** Handler calls and messages per call of each consumer group, from the apps' klaxon_consumer_batch_size histograms. */
+async function consumerBatches(apps: AppProcess[]): Promise<Record<string, { calls: number; 'messages per call': string }>> {
+  const out: Record<string, { calls: number; 'messages per call': string }> = {};
+  for (const app of apps) {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const sums = new Map<string, number>();
+    const counts = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^klaxon_consumer_batch_size_(sum|count)\{(.*)\} ([\d.e+]+)$/.exec(line);
+      if (!m) continue;
+      const group = /group="([^"]+)"/.exec(m[2])?.[1] ?? m[2];
+      (m[1] === 'sum' ? sums : counts).set(group, ((m[1] === 'sum' ? sums : counts).get(group) ?? 0) + Number(m[3]));
+    }
+    for (const [group, calls] of counts) out[`${app.name}: ${group}`] = { calls, 'messages per call': ((sums.get(group) ?? 0) / Math.max(1, calls)).toFixed(1) };
+  }
+  return out;
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -55,15 +117,29 @@ async function baseline(brokers: string[]): Promise<{ awaitedPerSecond: number; 
   return { awaitedPerSecond, batchedPerSecond };
 }
 
+async function heaviestStatements(db: Client): Promise<Array<Record<string, string | number>>> {
+  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const { rows } = await db.query(
+    `SELECT calls::int, round(total_exec_time)::int AS "exec ms", round(total_plan_time)::int AS "plan ms", round((total_exec_time / nullif(calls, 0))::numeric, 3)::float AS "exec ms/call", rows::int,
+            left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 20`,
+  );
+  const [sum] = (await db.query(`SELECT sum(calls)::int AS calls, round(sum(total_exec_time))::int AS "exec ms", round(sum(total_plan_time))::int AS "plan ms" FROM pg_stat_statements`)).rows;
+  return [...rows, { query: '(all statements)', ...sum }];
+}
+
 async function main(): Promise<void> {
-  const [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster()]);
+  // --statements: PostgreSQL records every statement's cost (pg_stat_statements) and the bench prints the heaviest.
+  const settings = args.statements ? { shared_preload_libraries: 'pg_stat_statements,auto_explain', 'pg_stat_statements.track_planning': 'on', 'auto_explain.log_min_duration': '40ms', 'auto_explain.log_analyze': 'on', 'auto_explain.log_buffers': 'on', logging_collector: 'on', log_directory: '/tmp/pglog' } : undefined;
+  const [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster({ settings })]);
   const apps: AppProcess[] = [];
   try {
     const url = await pg.createDatabase('klaxon_bench');
-    const env = { ...kafka.appEnv, DATABASE_URL: url, KAFKA_MAX_WAIT_MS: '50', LOG_LEVEL: 'error', API_KEYS: `bench:${BENCH_KEY}:submit+read` };
+    const env = { ...kafka.appEnv, DATABASE_URL: url, LOG_LEVEL: 'error', API_KEYS: `bench:${BENCH_KEY}:submit+read` };
     const intake = await startAppProcess('intake', env);
     apps.push(intake, ...(await Promise.all(['classifier', 'router', 'sla'].map((a) => startAppProcess(a, env)))));
     const db = new Client({ connectionString: url });
+    db.on('error', () => {}); // the cluster stops under it when the bench fails; the failure is reported, not this
     await db.connect();
 
     // The bench measures the pipeline's throughput, not the demo organisation's head count: give every
@@ -79,31 +155,63 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    // node:http with keep-alive: the load generator shares the two cores with what it measures, and
+    // fetch (undici) costs it about three times as much CPU per request.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const cpuBefore = cpuByPart(apps);
     const started = performance.now();
     const startedAt = new Date();
     let next = 0;
     const post = async () => {
       while (next < N) {
         const i = next++;
-        const res = await fetch(`${intake.url}/api/complaints`, {
-          method: 'POST',
-          headers: JSON_WITH_KEY,
-          body: JSON.stringify({ channel: 'web', text: `${TEXTS[i % TEXTS.length]} (#${i})`, customer: { email: `bench-${i % 997}@example.nl` } }),
-        });
-        if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
-        await res.arrayBuffer();
+        const res = await postJson(agent, `${intake.url}/api/complaints`, { channel: 'web', text: `${TEXTS[i % TEXTS.length]} (#${i})`, customer: { email: `bench-${i % 997}@example.nl` } });
+        if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${res.body}`);
       }
     };
+    // --progress: where the complaints are, stage by stage, every second (which stage holds the queue).
+    const progress = args.progress
+      ? setInterval(() => {
+          void db
+            .query(
+              `SELECT count(*)::int AS received, count(category)::int AS classified, count(owner_id)::int AS assigned,
+                      (SELECT count(*)::int FROM sla_clocks) / 4 AS deadlines, (SELECT count(*)::int FROM outbox) AS outbox FROM complaints`,
+            )
+            .then(({ rows: [r] }) => console.log(`${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s  ${JSON.stringify(r)}`))
+            .catch(() => undefined);
+        }, 1_000)
+      : null;
     await Promise.all(Array.from({ length: CONCURRENCY }, post));
+    agent.destroy();
     const intakeSeconds = (performance.now() - started) / 1000;
+    // Done when the SLA service has handled every assignment (its idempotency claims, committed with the
+    // deadlines): an index range the bench can count every 100 ms without loading the database it
+    // measures. The exact check of every complaint follows.
     for (;;) {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM complaints WHERE received_at >= $1 AND owner_id IS NOT NULL AND (SELECT count(*) FROM sla_clocks s WHERE s.complaint_id = complaints.id) = 4`, [startedAt]);
-      if (rows[0].n >= N) break;
-      await new Promise((r) => setTimeout(r, 200));
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM processed_events WHERE consumer = 'klaxon-sla'`);
+      if (rows[0].n >= N + 1) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     const totalSeconds = (performance.now() - started) / 1000;
+    if (progress) clearInterval(progress);
+    const cpuAfter = cpuByPart(apps);
+    const { rows: done } = await db.query(
+      `SELECT count(*)::int AS n FROM complaints c WHERE received_at >= $1 AND owner_id IS NOT NULL AND category IS NOT NULL AND (SELECT count(*) FROM sla_clocks s WHERE s.complaint_id = c.id) = 4`,
+      [startedAt],
+    );
+    if (done[0].n !== N) {
+      const { rows: why } = await db.query(
+        `SELECT (owner_id IS NOT NULL) AS owned, (category IS NOT NULL) AS classified, status, (SELECT count(*)::int FROM sla_clocks s WHERE s.complaint_id = c.id) AS clocks, count(*)::int AS n
+           FROM complaints c WHERE received_at >= $1 GROUP BY 1, 2, 3, 4 ORDER BY n DESC`,
+        [startedAt],
+      );
+      console.table(why);
+    }
+    if (done[0].n !== N) throw new Error(`only ${done[0].n} of ${N} complaints are classified, assigned and have their four deadlines`);
     const { rows } = await db.query(`SELECT extract(epoch FROM (assigned_at - received_at)) * 1000 AS ms FROM complaints WHERE received_at >= $1 AND owner_id IS NOT NULL`, [startedAt]);
     const latencies = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+    const batches = await consumerBatches(apps);
+    const statements = args.statements ? await heaviestStatements(db) : [];
     await db.end();
     const base = await baseline(kafka.brokers);
 
@@ -113,11 +221,27 @@ async function main(): Promise<void> {
       'intake alone (HTTP 202s)': { 'complaints/s': Math.round(N / intakeSeconds), seconds: intakeSeconds.toFixed(1) },
     });
     console.table({ 'intake → assigned latency (ms)': { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies[latencies.length - 1]) } });
+    const cpu: Record<string, { 'CPU s': string; 'ms per complaint': string; 'share of 2 cores': string }> = {};
+    let cpuTotal = 0;
+    for (const [part, after] of [...cpuAfter].sort((a, b) => b[1] - (cpuBefore.get(b[0]) ?? 0) - (a[1] - (cpuBefore.get(a[0]) ?? 0)))) {
+      const used = after - (cpuBefore.get(part) ?? 0);
+      cpuTotal += used;
+      cpu[part] = { 'CPU s': used.toFixed(1), 'ms per complaint': ((used * 1000) / N).toFixed(2), 'share of 2 cores': `${Math.round((used / totalSeconds / 2) * 100)} %` };
+    }
+    cpu['all of it'] = { 'CPU s': cpuTotal.toFixed(1), 'ms per complaint': ((cpuTotal * 1000) / N).toFixed(2), 'share of 2 cores': `${Math.round((cpuTotal / totalSeconds / 2) * 100)} %` };
+    console.log('consumer batches (messages per handler call, from each app\'s /metrics):');
+    console.table(batches);
+    console.log('where the CPU went, from the first request until the last complaint had its deadlines:');
+    console.table(cpu);
     console.log(`baseline: ${BASELINE_N} ComplaintReceived events produced to Kafka`);
     console.table({
       'one awaited send per message': { 'messages/s': Math.round(base.awaitedPerSecond) },
       'batched sends (500 a batch, as the relay does)': { 'messages/s': Math.round(base.batchedPerSecond) },
     });
+    if (statements.length > 0) {
+      console.log('heaviest statements (pg_stat_statements, whole run):');
+      console.table(statements);
+    }
   } finally {
     await Promise.all(apps.map((a) => a.stop()));
     await Promise.all([kafka.stop(), pg.stop()]);

@@ -30,7 +30,7 @@ function asPostgres(command: string, args: string[]): [string, string[]] {
  * off). The server is started under a watchdog that stops it when this process dies, so a killed
  * test run leaves nothing behind.
  */
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export async function startPostgresCluster(options: { settings?: Record<string, string> } = {}): Promise<PostgresCluster> {
   const bin = postgresBin();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-pg-'));
   const dataDir = path.join(dir, 'data');
@@ -47,6 +47,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const postgresArgs = [
     '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
     '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=64MB',
+    ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
   const [cmd, args] = asPostgres(path.join(bin, 'postgres'), postgresArgs);
   // The watchdog: postgres runs in the background of a shell that waits on its stdin; when this
