@@ -130,7 +130,7 @@ async function heaviestStatements(db: Client): Promise<Array<Record<string, stri
 
 async function main(): Promise<void> {
   // --statements: PostgreSQL records every statement's cost (pg_stat_statements) and the bench prints the heaviest.
-  const settings = args.statements ? { shared_preload_libraries: 'pg_stat_statements,auto_explain', 'pg_stat_statements.track_planning': 'on', 'auto_explain.log_min_duration': '40ms', 'auto_explain.log_analyze': 'on', 'auto_explain.log_buffers': 'on', logging_collector: 'on', log_directory: '/tmp/pglog' } : undefined;
+  const settings = args.statements ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } : undefined;
   const [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster({ settings })]);
   const apps: AppProcess[] = [];
   try {
