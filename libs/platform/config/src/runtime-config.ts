@@ -16,6 +16,7 @@ export const runtimeEnvShape = {
   KAFKA_MAX_WAIT_MS: positiveInt.default(200),
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveInt.default(12),
   KAFKA_CONSUMER_LINGER_MS: nonNegativeInt.default(20),
+  KAFKA_CONSUMER_CONCURRENCY: positiveInt.default(1),
   /** Set: real PostgreSQL. Unset: embedded PGlite (embedded mode only). */
   DATABASE_URL: z
     .string()
@@ -42,7 +43,7 @@ export interface RuntimeConfig {
   kafka: {
     brokers: string[];
     clientId: string;
-    consumer: { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number; maxWaitTimeInMs: number; partitionsConsumedConcurrently: number; lingerMs: number };
+    consumer: { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number; maxWaitTimeInMs: number; partitionsConsumedConcurrently: number; lingerMs: number; concurrency: number };
   } | null;
   database: { url: string; poolMax: number; migrate: boolean } | null;
   http: { port: number | undefined; host: string };
@@ -66,6 +67,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
             maxWaitTimeInMs: e.KAFKA_MAX_WAIT_MS,
             partitionsConsumedConcurrently: e.KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
             lingerMs: e.KAFKA_CONSUMER_LINGER_MS,
+            concurrency: e.KAFKA_CONSUMER_CONCURRENCY,
           },
         }
       : null,

@@ -78,6 +78,27 @@ describe('BatchCoalescer', () => {
     expect(calls).toEqual([2, 3]);
   });
 
+  it('runs up to `concurrency` calls at once, the rest waits for a free one', async () => {
+    let running = 0;
+    let most = 0;
+    const releases: Array<() => void> = [];
+    const coalescer = new BatchCoalescer(async (messages) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((r) => releases.push(r));
+      running--;
+      return ok(messages);
+    }, 1, { ms: 0, below: 0 }, 2);
+    const all = [0, 1, 2].map((p) => coalescer.submit([msg(p, 1)]));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(releases).toHaveLength(2); // the third waits
+    releases.splice(0).forEach((r) => r());
+    await new Promise((r) => setTimeout(r, 20));
+    releases.splice(0).forEach((r) => r());
+    expect(await Promise.all(all)).toEqual([{ done: 1 }, { done: 1 }, { done: 1 }]);
+    expect(most).toBe(2);
+  });
+
   it('fails every contribution of a call that throws, and goes on with the next', async () => {
     let n = 0;
     const coalescer = new BatchCoalescer(async (messages) => {

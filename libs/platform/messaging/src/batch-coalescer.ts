@@ -26,21 +26,26 @@ interface Contribution {
  */
 export class BatchCoalescer {
   private readonly waiting: Contribution[] = [];
-  private draining = false;
+  private running = 0;
+  private scheduled = false;
 
+  /**
+   * `concurrency`: handler calls running at once (each with other partitions: kafkajs hands a partition
+   * its next batch only when the previous one is settled, so a key's messages never run side by side).
+   * Consumers are safe with several replicas, so this is like one more replica in the same process: it
+   * keeps the CPU busy while a call waits on the database.
+   */
   constructor(
     private readonly run: (messages: IncomingMessage[]) => Promise<RunBatchResult>,
     private readonly maxMessages: number,
     private readonly linger: { ms: number; below: number } = { ms: 0, below: 0 },
+    private readonly concurrency = 1,
   ) {}
 
   submit(messages: IncomingMessage[]): Promise<ContributionResult> {
     return new Promise<ContributionResult>((resolve, reject) => {
       this.waiting.push({ messages, resolve, reject });
-      if (this.draining) return;
-      this.draining = true;
-      // After the current turn: batches handed over in the same turn join the first call.
-      setImmediate(() => void this.drain());
+      this.schedule();
     });
   }
 
@@ -50,31 +55,46 @@ export class BatchCoalescer {
     return n;
   }
 
-  private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      if (this.linger.ms > 0 && this.waitingCount() < this.linger.below) await new Promise((r) => setTimeout(r, this.linger.ms));
-      const round: Contribution[] = [];
-      let count = 0;
-      while (
-        this.waiting.length > 0 &&
-        (round.length === 0 || count + this.waiting[0].messages.length <= this.maxMessages)
-      ) {
-        const next = this.waiting.shift()!;
-        round.push(next);
-        count += next.messages.length;
-      }
-      try {
-        const result = await this.run(round.flatMap((c) => c.messages));
-        let start = 0;
-        for (const c of round) {
-          const done = Math.min(c.messages.length, Math.max(0, result.done - start));
-          start += c.messages.length;
-          c.resolve(done < c.messages.length && result.error !== undefined ? { done, error: result.error } : { done });
-        }
-      } catch (error) {
-        for (const c of round) c.reject(error);
-      }
+  /** Starts the next call when there is room: after the current turn (batches handed over in the same turn join it), or after the linger. */
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.concurrency || this.waiting.length === 0) return;
+    this.scheduled = true;
+    const start = () => {
+      this.scheduled = false;
+      this.startRound();
+      this.schedule();
+    };
+    if (this.linger.ms > 0 && this.waitingCount() < this.linger.below) setTimeout(start, this.linger.ms);
+    else setImmediate(start);
+  }
+
+  private startRound(): void {
+    if (this.running >= this.concurrency || this.waiting.length === 0) return;
+    const round: Contribution[] = [];
+    let count = 0;
+    while (this.waiting.length > 0 && (round.length === 0 || count + this.waiting[0].messages.length <= this.maxMessages)) {
+      const next = this.waiting.shift()!;
+      round.push(next);
+      count += next.messages.length;
     }
-    this.draining = false;
+    this.running++;
+    this.run(round.flatMap((c) => c.messages))
+      .then(
+        (result) => {
+          let start = 0;
+          for (const c of round) {
+            const done = Math.min(c.messages.length, Math.max(0, result.done - start));
+            start += c.messages.length;
+            c.resolve(done < c.messages.length && result.error !== undefined ? { done, error: result.error } : { done });
+          }
+        },
+        (error: unknown) => {
+          for (const c of round) c.reject(error);
+        },
+      )
+      .finally(() => {
+        this.running--;
+        this.schedule();
+      });
   }
 }

@@ -31,6 +31,8 @@ export interface KafkaConsumerTuning {
   partitionsConsumedConcurrently: number;
   /** How long a consumer waits for more when it has fewer than a fifth of `maxBatchSize` messages (0: never). */
   lingerMs?: number;
+  /** Handler calls a consumer runs at once, each with other partitions (default 1). */
+  concurrency?: number;
 }
 
 export interface KafkaMessageBusOptions {
@@ -268,7 +270,7 @@ export class KafkaMessageBus implements MessageBus {
       });
       this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
       return result;
-    }, maxBatchSize, { ms: tuning.lingerMs ?? 0, below: Math.ceil(maxBatchSize / 5) });
+    }, maxBatchSize, { ms: tuning.lingerMs ?? 0, below: Math.ceil(maxBatchSize / 5) }, Math.max(1, tuning.concurrency ?? 1));
 
     const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
       const { topic, partition } = batch;
