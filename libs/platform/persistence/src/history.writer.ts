@@ -13,24 +13,26 @@ export interface HistoryEntry {
   correlationId?: string | null;
 }
 
-/** Appends history rows in the caller's transaction, in one statement. */
+/**
+ * Appends history rows in the caller's transaction, in one statement. Columns go as typed arrays
+ * (unnest): cheaper for PostgreSQL than one JSON document taken apart row by row, and history is
+ * the table every stage writes most.
+ */
 export async function appendHistory(manager: EntityManager, entries: HistoryEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  const rows = entries.map((e) => ({
-    complaint_id: e.complaintId,
-    at: e.at instanceof Date ? e.at.toISOString() : e.at,
-    kind: e.kind,
-    actor: e.actor,
-    reason: e.reason ?? null,
-    data: e.data ?? null,
-    event_id: e.eventId,
-    correlation_id: e.correlationId ?? null,
-  }));
   await manager.query(
     `INSERT INTO complaint_history (complaint_id, at, kind, actor, reason, data, event_id, correlation_id)
-     SELECT complaint_id, at, kind, actor, reason, data, event_id, correlation_id
-       FROM jsonb_to_recordset($1::jsonb) AS r(complaint_id text, at timestamptz, kind text, actor text, reason text, data jsonb, event_id text, correlation_id text)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::text[])
      ON CONFLICT DO NOTHING`,
-    [JSON.stringify(rows)],
+    [
+      entries.map((e) => e.complaintId),
+      entries.map((e) => (e.at instanceof Date ? e.at.toISOString() : e.at)),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.actor),
+      entries.map((e) => e.reason ?? null),
+      entries.map((e) => (e.data === undefined || e.data === null ? null : JSON.stringify(e.data))),
+      entries.map((e) => e.eventId),
+      entries.map((e) => e.correlationId ?? null),
+    ],
   );
 }
