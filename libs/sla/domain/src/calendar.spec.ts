@@ -62,6 +62,18 @@ describe('BusinessCalendar (default: Mon–Fri 09:00–17:00 Europe/Amsterdam, N
     }
   });
 
+  it('formats instants exactly as luxon does, with the offset in force, across DST and in other zones', () => {
+    for (const timeZone of ['Europe/Amsterdam', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC']) {
+      const c = new BusinessCalendar({ ...DEFAULT_CALENDAR, timeZone });
+      // Every 67 min 13 s across 2026, and minute by minute around the European DST changes.
+      const instants: number[] = [];
+      for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 4_033_000) instants.push(t);
+      for (const change of ['2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z'])
+        for (let m = -30; m <= 30; m++) instants.push(Date.parse(change) + m * 60_000 + 999);
+      for (const t of instants) expect(c.format(new Date(t))).toBe(DateTime.fromMillis(t, { zone: timeZone }).toISO());
+    }
+  });
+
   it('supports several intervals a day, and other countries', () => {
     const split = new BusinessCalendar({
       timeZone: 'Europe/Berlin',

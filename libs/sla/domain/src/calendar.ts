@@ -51,6 +51,7 @@ export class BusinessCalendar {
   private readonly holidaysByYear = new Map<number, Map<string, string>>();
   private readonly daysByStart = new Map<number, { end: number; open: Array<[number, number]> }>();
   private readonly dayStartByQuarter = new Map<number, number>();
+  private readonly offsetByQuarter = new Map<number, number | null>();
   private readonly closed: Set<string>;
 
   constructor(config: BusinessCalendarConfig) {
@@ -178,7 +179,30 @@ export class BusinessCalendar {
 
   /** Formats an instant as ISO 8601 with the calendar's offset (e.g. `2026-11-24T10:00:00.000+01:00`). */
   format(at: Date): string {
-    return DateTime.fromJSDate(at, { zone: this.config.timeZone }).toISO()!;
+    const t = at.getTime();
+    const offset = this.offsetMinutesAt(t);
+    const local = offset === null ? '' : new Date(t + offset * 60_000).toISOString();
+    // Luxon's form, for years 0–9999: what falls outside goes through luxon itself.
+    if (offset === null || local.length !== 24) return DateTime.fromJSDate(at, { zone: this.config.timeZone }).toISO()!;
+    const abs = Math.abs(offset);
+    return `${local.slice(0, 23)}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  }
+
+  /**
+   * The zone's UTC offset at `ms`, looked up once per UTC quarter hour (offsets change on quarter
+   * hours); null where a quarter hour holds a change, or the zone writes UTC as `Z`.
+   */
+  private offsetMinutesAt(ms: number): number | null {
+    const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+    let offset = this.offsetByQuarter.get(quarter);
+    if (offset === undefined) {
+      const start = DateTime.fromMillis(quarter * QUARTER_HOUR_MS, { zone: this.config.timeZone });
+      const end = DateTime.fromMillis((quarter + 1) * QUARTER_HOUR_MS - 1, { zone: this.config.timeZone });
+      offset = start.offset === end.offset && !(start.zone.isUniversal && start.offset === 0) ? start.offset : null;
+      if (this.offsetByQuarter.size >= MAX_CACHED_DAYS * 96) this.offsetByQuarter.clear();
+      this.offsetByQuarter.set(quarter, offset);
+    }
+    return offset;
   }
 }
 
