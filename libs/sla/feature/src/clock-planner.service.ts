@@ -88,26 +88,26 @@ export class ClockPlannerService {
         // Met after its deadline is a breach (the scheduler may not have seen it running, e.g. the owner clock).
         const late = c.status === 'met' && c.metAt && c.deadline && c.metAt.getTime() > c.deadline.getTime();
         return {
-          complaint_id: facts.complaintId,
+          complaintId: facts.complaintId,
           clock: c.clock,
           policy: c.policy,
-          time_basis: c.time,
-          started_at: c.startedAt.toISOString(),
+          timeBasis: c.time,
+          startedAt: c.startedAt.toISOString(),
           deadline: c.deadline?.toISOString() ?? null,
-          warn_at: c.warnAt?.toISOString() ?? null,
+          warnAt: c.warnAt?.toISOString() ?? null,
           status: late ? 'breached' : c.status,
-          met_at: c.metAt?.toISOString() ?? null,
-          breached_at: late ? c.deadline!.toISOString() : null,
-          owner_id: facts.ownerId,
-          team_id: facts.teamId,
+          metAt: c.metAt?.toISOString() ?? null,
+          breachedAt: late ? c.deadline!.toISOString() : null,
+          ownerId: facts.ownerId ?? null,
+          teamId: facts.teamId ?? null,
         };
       }),
     );
+    // Columns as typed arrays (unnest): the clocks are the rows the SLA service writes most.
     await manager.query(
       `INSERT INTO sla_clocks AS s (complaint_id, clock, policy, time_basis, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id)
-       SELECT complaint_id, clock, policy, time_basis, started_at, deadline, warn_at, status, met_at, breached_at, owner_id, team_id
-         FROM jsonb_to_recordset($1::jsonb) AS c(complaint_id text, clock text, policy text, time_basis text, started_at timestamptz, deadline timestamptz,
-              warn_at timestamptz, status text, met_at timestamptz, breached_at timestamptz, owner_id text, team_id text)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[],
+                            $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[])
        ON CONFLICT (complaint_id, clock) DO UPDATE SET
          policy = EXCLUDED.policy, time_basis = EXCLUDED.time_basis, owner_id = COALESCE(EXCLUDED.owner_id, s.owner_id), team_id = COALESCE(EXCLUDED.team_id, s.team_id),
          -- a met clock stays met unless it was restarted (a reopen starts a new resolution period)
@@ -120,7 +120,20 @@ export class ClockPlannerService {
          breached_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN EXCLUDED.breached_at ELSE COALESCE(s.breached_at, EXCLUDED.breached_at) END,
          status = CASE WHEN s.status IN ('breached', 'met') AND EXCLUDED.started_at = s.started_at THEN s.status ELSE EXCLUDED.status END,
          updated_at = now()`,
-      [JSON.stringify(rows)],
+      [
+        rows.map((r) => r.complaintId),
+        rows.map((r) => r.clock),
+        rows.map((r) => r.policy),
+        rows.map((r) => r.timeBasis),
+        rows.map((r) => r.startedAt),
+        rows.map((r) => r.deadline),
+        rows.map((r) => r.warnAt),
+        rows.map((r) => r.status),
+        rows.map((r) => r.metAt),
+        rows.map((r) => r.breachedAt),
+        rows.map((r) => r.ownerId),
+        rows.map((r) => r.teamId),
+      ],
     );
     const met = plans.flatMap(({ facts, planned }) => planned.filter((c) => c.status === 'met').map((c) => ({ complaintId: facts.complaintId, clock: c.clock })));
     if (met.length > 0) {
