@@ -64,29 +64,24 @@ export interface OwnerWrite {
 /** Sets owners where the expectation holds: the database is the arbiter of "exactly one owner". */
 export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
+  // Columns as typed arrays (unnest); the id list also lets the planner look the rows up by key.
   const rows = returnedRows<{ id: string }>(
     await manager.query(
       `UPDATE complaints c SET owner_id = a.owner_id, owner_name = a.owner_name, team_id = a.team_id, assignment_reason = a.reason,
               assigned_at = a.assigned_at, status = 'assigned', last_owner_id = a.owner_id, required_authority = a.required_authority, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS a(id text, owner_id text, owner_name text, team_id text, reason jsonb, assigned_at timestamptz,
-                                                  required_authority int, expected_owner text)
-        WHERE c.id = ANY($2::text[]) AND c.id = a.id AND (CASE WHEN a.expected_owner IS NULL THEN c.owner_id IS NULL ELSE c.owner_id = a.expected_owner END)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::int[], $8::text[])
+              AS a(id, owner_id, owner_name, team_id, reason, assigned_at, required_authority, expected_owner)
+        WHERE c.id = ANY($1::text[]) AND c.id = a.id AND (CASE WHEN a.expected_owner IS NULL THEN c.owner_id IS NULL ELSE c.owner_id = a.expected_owner END)
         RETURNING c.id`,
       [
-        JSON.stringify(
-          writes.map((w) => ({
-            id: w.data.complaintId,
-            owner_id: w.data.ownerId,
-            owner_name: w.data.ownerName,
-            team_id: w.data.teamId,
-            reason: w.data.reason,
-            assigned_at: w.data.assignedAt,
-            required_authority: w.requiredAuthority,
-            expected_owner: w.expectedOwnerId ?? null,
-          })),
-        ),
-        // The id list lets the planner look the rows up by key (it guesses 100 rows for the recordset and would scan).
         writes.map((w) => w.data.complaintId),
+        writes.map((w) => w.data.ownerId),
+        writes.map((w) => w.data.ownerName),
+        writes.map((w) => w.data.teamId),
+        writes.map((w) => JSON.stringify(w.data.reason)),
+        writes.map((w) => w.data.assignedAt),
+        writes.map((w) => w.requiredAuthority),
+        writes.map((w) => w.expectedOwnerId ?? null),
       ],
     ),
   );

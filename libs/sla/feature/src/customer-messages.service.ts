@@ -96,6 +96,15 @@ export class CustomerMessagesService implements OnModuleDestroy {
         ),
       ),
     );
+    if (!this.transport && claimed.length > 0) {
+      // Nothing can send them: all of them to be sent by hand, in one statement (not one failure each).
+      await this.dataSource.query(
+        `UPDATE customer_messages SET status = 'manual', last_error = 'no SMTP configured', lease_until = NULL WHERE id = ANY($1::bigint[])`,
+        [claimed.map((m) => m.id)],
+      );
+      this.logger.warn({ messages: claimed.length }, 'customer messages not sent: no SMTP configured; left for manual sending');
+      return claimed.length;
+    }
     for (const msg of claimed) {
       try {
         if (!this.transport) throw new Error('no SMTP configured');
