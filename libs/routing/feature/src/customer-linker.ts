@@ -84,12 +84,18 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
      ON CONFLICT (complaint_id, kind, value) DO NOTHING`,
     [links.map(() => newId('lnk')), links.map((l) => result.get(l.complaintId)), links.map((l) => l.complaintId), links.map((l) => l.identity.kind), links.map((l) => l.identity.value)],
   );
+  // The complaints themselves get their customer with the owner (or the queue) in the same row write.
+  return result;
+}
+
+/** Sets the customer of complaints whose row the router does not write otherwise. */
+export async function setCustomers(manager: EntityManager, customers: Map<string, string>): Promise<void> {
+  if (customers.size === 0) return;
   await manager.query(
     // The id list lets the planner look the rows up by key.
     `UPDATE complaints c SET customer_id = r.customer_id FROM unnest($1::text[], $2::text[]) AS r(id, customer_id) WHERE c.id = ANY($1::text[]) AND c.id = r.id`,
-    [[...result.keys()], [...result.values()]],
+    [[...customers.keys()], [...customers.values()]],
   );
-  return result;
 }
 
 /** Complaints of each one's customer within the window before it (itself included), across channels. */
@@ -107,7 +113,8 @@ export async function repeatCounts(manager: EntityManager, items: Array<{ compla
 }
 
 /**
- * The open complaints of these customers, not escalated as a repeat yet, that are at least the
+ * The open complaints of these customers (the complaints of the batch must carry their customer by
+ * now), not escalated as a repeat yet, that are at least the
  * `minCount`th of their customer's complaints in the window before them (itself included), with that count.
  */
 export async function openRepeatCounts(

@@ -15,7 +15,7 @@ import {
   type RoutingRequest,
   type TeamMember,
 } from '@klaxon/routing/domain';
-import { linkCustomers, newId, openRepeatCounts } from './customer-linker';
+import { linkCustomers, newId, openRepeatCounts, setCustomers } from './customer-linker';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { addLoad, countLoads, enqueue, executiveId, loadRoutingConfig, lockMembers, lockMembersById, writeOwners, type OwnerWrite, type RoutingConfig } from './routing.repository';
 import { CLOSED_STATUSES, iso } from './routing.rows';
@@ -119,25 +119,24 @@ export class RouterCore {
       const team = decideTeam(config, req);
       return { item, req: { ...req, requiredAuthority: team.requiredAuthority }, team };
     });
-    // Counted before the members are locked: the lock is held only for choosing and writing.
-    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays, this.options.escalation.repeatCount);
     const executive = await executiveId(manager);
     const members = await lockMembers(manager, [...new Set(routed.map((r) => r.team.teamId))], now);
 
     const writes: OwnerWrite[] = [];
     const exceeds = new Set<string>();
-    const toQueue: Array<{ id: string; teamId: string; requiredAuthority: number; ruleId: string; why: string; item: Routable }> = [];
+    const toQueue: Array<{ id: string; teamId: string; requiredAuthority: number; customerId?: string; ruleId: string; why: string; item: Routable }> = [];
     const byTeam = groupByTeam(members);
     for (const r of routed) {
       const choice = chooseOwner(byTeam.get(r.team.teamId) ?? [], r.req, now);
       if (!choice.member) {
-        toQueue.push({ id: r.item.complaintId, teamId: r.team.teamId, requiredAuthority: r.team.requiredAuthority, ruleId: r.team.ruleId, why: choice.chosenBecause, item: r.item });
+        toQueue.push({ id: r.item.complaintId, teamId: r.team.teamId, requiredAuthority: r.team.requiredAuthority, customerId: customers.get(r.item.complaintId), ruleId: r.team.ruleId, why: choice.chosenBecause, item: r.item });
         continue;
       }
       this.take(choice.member, r.req.channel, now);
       if (choice.exceedsAuthority) exceeds.add(r.item.complaintId);
       writes.push({
         requiredAuthority: r.team.requiredAuthority,
+        customerId: customers.get(r.item.complaintId),
         data: this.assignedData(r.item, r.team.teamId, choice.member, now, { rule: `${r.team.ruleId}@v${config.rulesVersion}`, candidates: choice.candidates, chosenBecause: choice.chosenBecause }),
       });
     }
@@ -149,7 +148,11 @@ export class RouterCore {
       result.assigned.push(w.data);
     }
     await addLoad(manager, countLoads(writes.filter((x) => written.has(x.data.complaintId)).map((x) => x.data.ownerId)), now);
-    await enqueue(manager, toQueue);
+    const queued = await enqueue(manager, toQueue);
+    // Whose row neither write touched (another router owns it meanwhile) still gets its customer.
+    await setCustomers(manager, new Map([...customers].filter(([id]) => !written.has(id) && !queued.has(id))));
+    // Counted once every complaint of the batch carries its customer.
+    const repeats = await openRepeatCounts(manager, [...new Set(customers.values())], this.options.escalation.repeatWindowDays, this.options.escalation.repeatCount);
     for (const q of toQueue) {
       work.history.push({ complaintId: q.id, at: now, kind: 'queued', actor, reason: `waiting in the ${q.teamId} queue: ${q.why}`, data: { teamId: q.teamId, rule: q.ruleId }, eventId: q.item.causeId, correlationId: q.item.correlationId });
       result.queued.push(q.id);

@@ -59,6 +59,8 @@ export interface OwnerWrite {
   requiredAuthority: number;
   /** Reassignment: only if this is still the owner (compare and set). Absent: only if there is no owner. */
   expectedOwnerId?: string;
+  /** The customer the complaint was just linked to, written in the same row update. */
+  customerId?: string;
 }
 
 /** Sets owners where the expectation holds: the database is the arbiter of "exactly one owner". */
@@ -68,9 +70,10 @@ export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]):
   const rows = returnedRows<{ id: string }>(
     await manager.query(
       `UPDATE complaints c SET owner_id = a.owner_id, owner_name = a.owner_name, team_id = a.team_id, assignment_reason = a.reason,
-              assigned_at = a.assigned_at, status = 'assigned', last_owner_id = a.owner_id, required_authority = a.required_authority, updated_at = now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::int[], $8::text[])
-              AS a(id, owner_id, owner_name, team_id, reason, assigned_at, required_authority, expected_owner)
+              assigned_at = a.assigned_at, status = 'assigned', last_owner_id = a.owner_id, required_authority = a.required_authority,
+              customer_id = coalesce(a.customer_id, c.customer_id), updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[], $7::int[], $8::text[], $9::text[])
+              AS a(id, owner_id, owner_name, team_id, reason, assigned_at, required_authority, expected_owner, customer_id)
         WHERE c.id = ANY($1::text[]) AND c.id = a.id AND (CASE WHEN a.expected_owner IS NULL THEN c.owner_id IS NULL ELSE c.owner_id = a.expected_owner END)
         RETURNING c.id`,
       [
@@ -82,6 +85,7 @@ export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]):
         writes.map((w) => w.data.assignedAt),
         writes.map((w) => w.requiredAuthority),
         writes.map((w) => w.expectedOwnerId ?? null),
+        writes.map((w) => w.customerId ?? null),
       ],
     ),
   );
@@ -106,11 +110,17 @@ export function countLoads(ids: Iterable<string>, sign = 1, into = new Map<strin
 }
 
 /** Puts complaints (still without owner) in their team's queue. */
-export async function enqueue(manager: EntityManager, items: Array<{ id: string; teamId: string; requiredAuthority: number }>): Promise<void> {
-  if (items.length === 0) return;
-  await manager.query(
-    `UPDATE complaints c SET status = 'queued', team_id = q.team_id, required_authority = q.required_authority, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS q(id text, team_id text, required_authority int) WHERE c.id = ANY($2::text[]) AND c.id = q.id AND c.owner_id IS NULL`,
-    [JSON.stringify(items.map((q) => ({ id: q.id, team_id: q.teamId, required_authority: q.requiredAuthority }))), items.map((q) => q.id)],
+export async function enqueue(manager: EntityManager, items: Array<{ id: string; teamId: string; requiredAuthority: number; customerId?: string }>): Promise<Set<string>> {
+  if (items.length === 0) return new Set();
+  const rows = returnedRows<{ id: string }>(
+    await manager.query(
+      `UPDATE complaints c SET status = 'queued', team_id = q.team_id, required_authority = q.required_authority,
+              customer_id = coalesce(q.customer_id, c.customer_id), updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS q(id, team_id, required_authority, customer_id)
+        WHERE c.id = ANY($1::text[]) AND c.id = q.id AND c.owner_id IS NULL
+        RETURNING c.id`,
+      [items.map((q) => q.id), items.map((q) => q.teamId), items.map((q) => q.requiredAuthority), items.map((q) => q.customerId ?? null)],
+    ),
   );
+  return new Set(rows.map((r) => r.id));
 }
