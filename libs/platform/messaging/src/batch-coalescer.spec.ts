@@ -39,7 +39,8 @@ describe('BatchCoalescer', () => {
     all.push(coalescer.submit([msg(1, 0), msg(1, 1)]), coalescer.submit([msg(2, 0), msg(2, 1)]), coalescer.submit([msg(3, 0)]));
     release();
     await Promise.all(all);
-    expect(sizes).toEqual([1, 2, 3]);
+    // The second call is full with the first two-message batch and the one-message batch behind it.
+    expect(sizes).toEqual([1, 3, 2]);
   });
 
   it('hands each contribution its share of a partial result, and the error only to those not finished', async () => {
@@ -97,6 +98,36 @@ describe('BatchCoalescer', () => {
     releases.splice(0).forEach((r) => r());
     expect(await Promise.all(all)).toEqual([{ done: 1 }, { done: 1 }, { done: 1 }]);
     expect(most).toBe(2);
+  });
+
+  it('drops what waits of a partition read again, and everything waiting when closed, without calling the handler for it', async () => {
+    const calls: string[][] = [];
+    let release!: () => void;
+    const first = new Promise<void>((r) => (release = r));
+    const coalescer = new BatchCoalescer(async (messages) => {
+      calls.push(messages.map((m) => m.value!.toString()));
+      if (calls.length === 1) await first;
+      return ok(messages);
+    }, 100, { ms: 0, below: 0 }, 1, 2);
+    const running = coalescer.submit([msg(0, 1)]);
+    await new Promise((r) => setImmediate(r));
+    const again = coalescer.submit([msg(1, 1), msg(1, 2)]);
+    const other = coalescer.submit([msg(2, 1)]);
+    let roomy = false;
+    void coalescer.room().then(() => (roomy = true));
+    await new Promise((r) => setImmediate(r));
+    expect(roomy).toBe(false); // three messages wait, room for two
+    coalescer.discard('t:1');
+    expect(await again).toEqual({ done: 0, dropped: true });
+    await new Promise((r) => setImmediate(r));
+    expect(roomy).toBe(true);
+    coalescer.close();
+    expect(await other).toEqual({ done: 0, dropped: true });
+    release();
+    expect(await running).toEqual({ done: 1 });
+    await coalescer.idle();
+    expect(calls).toEqual([['0:1']]);
+    expect(await coalescer.submit([msg(3, 1)])).toEqual({ done: 0, dropped: true });
   });
 
   it('fails every contribution of a call that throws, and goes on with the next', async () => {

@@ -240,8 +240,6 @@ export class KafkaMessageBus implements MessageBus {
     let lastCommitAt = Date.now();
     let committing: Promise<void> = Promise.resolve();
     type Commit = (offsets: Array<{ topic: string; partition: number; offset: string }>) => Promise<void>;
-    // Outside a batch through the consumer; inside one through the batch's own commit, which (unlike the
-    // consumer's) still works while kafkajs is stopping.
     const commitSettled = (commit: Commit = (offsets) => consumer.commitOffsets(offsets)): Promise<void> =>
       (committing = committing.then(async () => {
         if (settledOffsets.size === 0) return;
@@ -258,62 +256,81 @@ export class KafkaMessageBus implements MessageBus {
     const commitTimer = setInterval(() => void commitSettled(), COMMIT_INTERVAL_MS);
     commitTimer.unref();
 
-    const coalescer = new BatchCoalescer(async (messages) => {
-      const result = await runBatch({
-        messages,
-        handler: options.handler,
-        retry,
-        groupId: options.groupId,
-        publish: (m) => this.publish(m),
-        logger,
-        signal: abort.signal,
-      });
-      this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
-      return result;
-    }, maxBatchSize, { ms: tuning.lingerMs ?? 0, below: Math.ceil(maxBatchSize / 5) }, Math.max(1, tuning.concurrency ?? 1));
+    const coalescer = new BatchCoalescer(
+      async (messages) => {
+        const result = await runBatch({
+          messages,
+          handler: options.handler,
+          retry,
+          groupId: options.groupId,
+          publish: (m) => this.publish(m),
+          logger,
+          signal: abort.signal,
+        });
+        this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
+        return result;
+      },
+      maxBatchSize,
+      { ms: tuning.lingerMs ?? 0, below: Math.ceil(maxBatchSize / 5) },
+      Math.max(1, tuning.concurrency ?? 1),
+      2 * maxBatchSize,
+    );
 
-    const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
-      const { topic, partition } = batch;
-      const settle = (offset: string) => {
-        resolveOffset(offset);
-        settledOffsets.set(`${topic}:${partition}`, { topic, partition, offset });
-      };
+    // Fetching runs ahead of handling: a batch is handed to the coalescer and kafkajs may fetch the
+    // partition's next one at once (it fetches a partition again only when its eachBatch returned), up
+    // to 2 × maxBatchSize messages waiting. Offsets are committed only as the handler settles them, in
+    // order; when a contribution comes back not fully settled (a dead-letter publish failed, or a call
+    // before it in the same batch), the partition is read again from its first unsettled message and
+    // what waits of it is dropped, so nothing behind it is settled first.
+    const epochs = new Map<string, number>();
+    const readAgain = (topic: string, partition: number, offset: string) => {
+      const key = `${topic}:${partition}`;
+      epochs.set(key, (epochs.get(key) ?? 0) + 1);
+      coalescer.discard(key);
+      if (stopping) return;
       try {
-        for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
-          if (!isRunning() || isStale()) return;
-          const chunk = batch.messages
-            .slice(start, start + maxBatchSize)
-            .map((m) => toIncoming(topic, partition, m));
-          const beat = setInterval(
-            () => {
-              heartbeat().catch((err: unknown) =>
-                logger.debug({ err }, 'heartbeat during a long batch failed'),
-              );
-            },
-            Math.max(100, tuning.heartbeatInterval),
-          );
-          let result;
-          try {
-            // Joined with the other partitions' batches handed over meanwhile: one handler call for all.
-            result = await coalescer.submit(chunk);
-          } finally {
-            clearInterval(beat);
-          }
-          if (result.done > 0) settle(chunk[result.done - 1].offset);
-          if (result.error !== undefined) throw result.error;
-          if (result.done < chunk.length) return; // stopping: the rest is read again by whoever gets the partition
-        }
-      } finally {
-        if (stopping || Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS)
-          await commitSettled((offsets) =>
-            commitOffsetsIfNecessary({
-              topics: [...new Set(offsets.map((o) => o.topic))].map((t) => ({
-                topic: t,
-                partitions: offsets.filter((o) => o.topic === t).map(({ partition, offset }) => ({ partition, offset })),
-              })),
-            }),
-          );
+        consumer.seek({ topic, partition, offset });
+      } catch (err) {
+        logger.warn({ err, topic, partition }, 'could not rewind the partition; it is read again after a restart');
       }
+    };
+
+    const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+      const { topic, partition } = batch;
+      const key = `${topic}:${partition}`;
+      for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
+        if (!isRunning() || isStale() || stopping) return;
+        const chunk = batch.messages.slice(start, start + maxBatchSize).map((m) => toIncoming(topic, partition, m));
+        const epoch = epochs.get(key) ?? 0;
+        coalescer.submit(chunk).then(
+          (result) => {
+            // Dropped (stopping, or its partition is read again), or read again meanwhile: this no longer counts.
+            if (result.dropped || (epochs.get(key) ?? 0) !== epoch) return;
+            if (result.done > 0) settledOffsets.set(key, { topic, partition, offset: chunk[result.done - 1].offset });
+            if (result.done < chunk.length && !stopping) {
+              if (result.error !== undefined) logger.error({ err: result.error, topic, partition }, 'batch not settled; the partition is read again from the first unsettled message');
+              readAgain(topic, partition, chunk[result.done].offset);
+            }
+          },
+          (error: unknown) => {
+            if ((epochs.get(key) ?? 0) !== epoch) return;
+            logger.error({ err: error, topic, partition }, 'batch failed; the partition is read again');
+            readAgain(topic, partition, chunk[0].offset);
+          },
+        );
+        // Handed over: kafkajs may fetch on from here. The handler's settling is what gets committed.
+        resolveOffset(chunk[chunk.length - 1].offset);
+        const beat = setInterval(
+          () => heartbeat().catch((err: unknown) => logger.debug({ err }, 'heartbeat while waiting for room failed')),
+          Math.max(100, tuning.heartbeatInterval),
+        );
+        try {
+          await coalescer.room();
+        } finally {
+          clearInterval(beat);
+        }
+      }
+      if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) void commitSettled();
     };
 
     await consumer.connect();
@@ -334,9 +351,11 @@ export class KafkaMessageBus implements MessageBus {
           (stopped ??= (async () => {
             stopping = true;
             abort.abort();
-            // What is settled so far, while still a member; batches still running commit on their way out.
+            // Nothing new starts; the call in flight finishes; what it settled is committed while still a member.
+            coalescer.close();
+            await coalescer.idle();
             await commitSettled();
-            // kafkajs stops fetching, waits for the running eachBatch (which commits), then leaves the group.
+            // kafkajs stops fetching, waits for a running eachBatch, then leaves the group.
             await consumer.stop();
             clearInterval(commitTimer);
             await consumer.disconnect();
