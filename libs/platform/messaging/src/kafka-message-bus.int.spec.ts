@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { silentLogger } from '@klaxon/platform/observability';
 import { startKafkaMockCluster, type KafkaMockCluster } from '@klaxon/testing';
+import { PermanentMessageError } from './bus.port';
 import { describeMessageBusContract, eventually, message } from './bus.contract-suite';
 import { KafkaMessageBus } from './kafka-message-bus';
 
@@ -137,6 +138,57 @@ describe('KafkaMessageBus joins partitions', () => {
       expect(joined.length).toBeLessThan(12);
       // …and every key's messages still arrive in order.
       for (const k of keys) expect(joined.flat().filter((m) => m.key === k).map((m) => m.n)).toEqual([1, 2, 3]);
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+describe('KafkaMessageBus when a dead letter cannot be published', () => {
+  /** The real bus, with the dead-letter topic "down" while `deadLettersDown` is set (fault injection at the producer). */
+  class DeadLettersDown extends KafkaMessageBus {
+    deadLettersDown = true;
+    override publish(messages: Parameters<KafkaMessageBus['publish']>[0]): Promise<void> {
+      if (this.deadLettersDown && messages.some((m) => m.topic.endsWith('.dlq'))) return Promise.reject(new Error('dead-letter topic unavailable'));
+      return super.publish(messages);
+    }
+  }
+
+  it('reads the partition again from the message it could not settle, commits nothing past it, and goes on once the dead letter is out', async () => {
+    const topic = `dlqdown.${randomUUID().slice(0, 8)}`;
+    const groupId = `dlqdown-${randomUUID().slice(0, 8)}`;
+    const bus = new DeadLettersDown({
+      clientId: 'dlq-down-test',
+      brokers: cluster.brokers,
+      logger: silentLogger,
+      consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100, partitionsConsumedConcurrently: 12 },
+    });
+    const handlerFor = (seen: string[]) => async (batch: Array<{ value: Buffer | null }>) => {
+      for (const m of batch) {
+        seen.push(m.value!.toString());
+        if (m.value!.toString() === 'poison') throw new PermanentMessageError('unusable-input', 'never works');
+      }
+    };
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 1, retentionDays: 1 }]);
+      await bus.publish(['a', 'poison', 'b'].map((v) => message(topic, 'one-key', v)));
+      const first: string[] = [];
+      const subscription = await bus.subscribe({ groupId, topics: [topic], retry: { attempts: 1, initialBackoffMs: 10, maxBackoffMs: 10 }, handler: handlerFor(first) });
+      // Each try dead-letters the poison and fails to publish the record: the partition is read again.
+      await eventually(() => first.filter((v) => v === 'poison').length >= 3, 30_000, 'the poison read again');
+      await subscription.stop();
+
+      bus.deadLettersDown = false;
+      const second: string[] = [];
+      const deadLetters: string[] = [];
+      await bus.subscribe({ groupId: `${groupId}-dlq`, topics: [`${topic}.dlq`], handler: async (batch) => void deadLetters.push(...batch.map((m) => m.value!.toString())) });
+      await bus.subscribe({ groupId, topics: [topic], retry: { attempts: 1, initialBackoffMs: 10, maxBackoffMs: 10 }, handler: handlerFor(second) });
+      await eventually(() => second.includes('b') && deadLetters.length > 0, 30_000, 'the rest, once the dead letter is out');
+      // Committed up to 'a' only: the next member starts at the poison, in order.
+      expect(second[0]).toBe('poison');
+      expect(second).not.toContain('a');
+      expect(second.indexOf('b')).toBeGreaterThan(second.lastIndexOf('poison'));
+      expect(JSON.parse(deadLetters[0]).error.code).toBe('unusable-input');
     } finally {
       await bus.close();
     }

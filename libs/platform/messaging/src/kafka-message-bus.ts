@@ -54,6 +54,7 @@ interface PendingSend {
 
 const MAX_BYTES_PER_SEND = 900 * 1024;
 const COMMIT_INTERVAL_MS = 1_000;
+const READ_AGAIN_DELAY_MS = 1_000;
 
 function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
@@ -290,6 +291,11 @@ export class KafkaMessageBus implements MessageBus {
       if (stopping) return;
       try {
         consumer.seek({ topic, partition, offset });
+        // A second before the next try (what failed was publishing, e.g. the dead-letter topic).
+        consumer.pause([{ topic, partitions: [partition] }]);
+        setTimeout(() => {
+          if (!stopping) consumer.resume([{ topic, partitions: [partition] }]);
+        }, READ_AGAIN_DELAY_MS).unref();
       } catch (err) {
         logger.warn({ err, topic, partition }, 'could not rewind the partition; it is read again after a restart');
       }
