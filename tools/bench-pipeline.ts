@@ -1,5 +1,5 @@
 /**
- * npm run bench:pipeline [-- --complaints 12000 --concurrency 512 --warmup 2000 --statements --progress]
+ * npm run bench:pipeline [-- --complaints 12000 --concurrency 512 --warmup 2000 --rate 0 --statements --progress]
  *
  * Pushes complaints through all four stages — intake (HTTP) → classifier → router → sla, each its
  * own process — on the Kafka mock cluster (3 brokers) and a throwaway PostgreSQL, all on this
@@ -18,11 +18,13 @@ import { ComplaintReceivedEvent, complaintIdFor, encodeEvent } from '@klaxon/con
 import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess } from '@klaxon/testing';
 
 const { values: args } = parseArgs({
-  options: { complaints: { type: 'string', default: '12000' }, concurrency: { type: 'string', default: '512' }, warmup: { type: 'string', default: '2000' }, baseline: { type: 'string', default: '3000' }, statements: { type: 'boolean', default: false }, progress: { type: 'boolean', default: false } },
+  options: { complaints: { type: 'string', default: '12000' }, concurrency: { type: 'string', default: '512' }, warmup: { type: 'string', default: '2000' }, rate: { type: 'string', default: '0' }, baseline: { type: 'string', default: '3000' }, statements: { type: 'boolean', default: false }, progress: { type: 'boolean', default: false } },
 });
 const N = Number(args.complaints);
 const CONCURRENCY = Number(args.concurrency);
 const WARMUP = Number(args.warmup);
+/** --rate R: offer R complaints a second (open loop) instead of as many as the clients get answered. */
+const RATE = Number(args.rate);
 const BASELINE_N = Number(args.baseline);
 
 /** The intake API needs a key with scope `submit`; the bench gives the apps one through API_KEYS. */
@@ -179,12 +181,15 @@ async function main(): Promise<void> {
     // node:http with keep-alive: the load generator shares the two cores with what it measures, and
     // fetch (undici) costs it about three times as much CPU per request.
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    /** Posts complaints `from`..`to - 1` over CONCURRENCY connections. */
-    const push = async (from: number, to: number) => {
+    /** Posts complaints `from`..`to - 1` over CONCURRENCY connections (at `rate` a second, if given). */
+    const push = async (from: number, to: number, rate = 0) => {
       let next = from;
+      const t0 = performance.now();
       const client = async () => {
         while (next < to) {
           const i = next++;
+          const due = rate > 0 ? t0 + ((i - from) * 1000) / rate : 0;
+          if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
           const res = await postJson(agent, `${intake.url}/api/complaints`, { channel: 'web', text: `${TEXTS[i % TEXTS.length]} (#${i})`, customer: { email: customerEmail(i) } });
           if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${res.body}`);
         }
@@ -220,7 +225,7 @@ async function main(): Promise<void> {
             .catch(() => undefined);
         }, 1_000)
       : null;
-    await push(0, N);
+    await push(0, N, RATE);
     agent.destroy();
     const intakeSeconds = (performance.now() - started) / 1000;
     await handled(1 + WARMUP + N);
@@ -247,7 +252,7 @@ async function main(): Promise<void> {
     await db.end();
     const base = await baseline(kafka.brokers);
 
-    console.log(`\npipeline: ${N} complaints (one in five from 499 repeat complainants), ${CONCURRENCY} concurrent HTTP clients, 3-broker Kafka mock cluster, PostgreSQL ${url.split('@')[1]}`);
+    console.log(`\npipeline: ${N} complaints (one in five from 499 repeat complainants), ${CONCURRENCY} concurrent HTTP clients${RATE > 0 ? `, offered at ${RATE}/s` : ''}, 3-broker Kafka mock cluster, PostgreSQL ${url.split('@')[1]}`);
     console.table({
       'end to end (intake → classified → assigned → deadlines)': { 'complaints/s': Math.round(N / totalSeconds), seconds: totalSeconds.toFixed(1) },
       'intake alone (HTTP 202s)': { 'complaints/s': Math.round(N / intakeSeconds), seconds: intakeSeconds.toFixed(1) },
