@@ -234,21 +234,20 @@ export class KafkaMessageBus implements MessageBus {
     const abort = new AbortController();
     let stopping = false;
 
-    // Offsets settled by the handler, committed together: on an interval, and on the way out when
-    // stopping (before kafkajs leaves the group). A crash repeats at most an interval's messages, which
+    // Offsets settled by the handler, committed together: on an interval, and when stopping (before
+    // kafkajs leaves the group). A crash repeats at most an interval's messages, which
     // the idempotent consumers ignore; one commit request serves every partition.
     const settledOffsets = new Map<string, { topic: string; partition: number; offset: string }>();
     let lastCommitAt = Date.now();
     let committing: Promise<void> = Promise.resolve();
-    type Commit = (offsets: Array<{ topic: string; partition: number; offset: string }>) => Promise<void>;
-    const commitSettled = (commit: Commit = (offsets) => consumer.commitOffsets(offsets)): Promise<void> =>
+    const commitSettled = (): Promise<void> =>
       (committing = committing.then(async () => {
         if (settledOffsets.size === 0) return;
         const offsets = [...settledOffsets.values()].map((o) => ({ ...o, offset: (BigInt(o.offset) + 1n).toString() }));
         settledOffsets.clear();
         lastCommitAt = Date.now();
         try {
-          await commit(offsets);
+          await consumer.commitOffsets(offsets);
         } catch (err) {
           // After a rebalance the partitions may be someone else's: they read those messages again.
           logger.debug({ err }, 'offset commit failed; the messages since the last commit will be read again');
