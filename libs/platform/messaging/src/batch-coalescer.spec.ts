@@ -5,16 +5,22 @@ import type { RunBatchResult } from './failure-policy';
 const msg = (partition: number, offset: number): IncomingMessage => ({ topic: 't', partition, offset: String(offset), key: null, value: Buffer.from(`${partition}:${offset}`), headers: {} });
 const ok = (messages: IncomingMessage[]): RunBatchResult => ({ done: messages.length, processed: messages.length, deadLettered: 0 });
 
+/** A coalescer whose first handler call is held until `release()`: what arrives meanwhile waits. `calls` holds each call's messages. */
+function holdingFirstCall(maxMessages: number, ...rest: [linger?: { ms: number; below: number }, concurrency?: number, capacity?: number]) {
+  const calls: string[][] = [];
+  let release!: () => void;
+  const first = new Promise<void>((r) => (release = r));
+  const coalescer = new BatchCoalescer(async (messages) => {
+    calls.push(messages.map((m) => m.value!.toString()));
+    if (calls.length === 1) await first;
+    return ok(messages);
+  }, maxMessages, ...rest);
+  return { coalescer, calls, release };
+}
+
 describe('BatchCoalescer', () => {
   it('joins the batches handed over while a call runs into the next call, each partition in order', async () => {
-    const calls: string[][] = [];
-    let release!: () => void;
-    const first = new Promise<void>((r) => (release = r));
-    const coalescer = new BatchCoalescer(async (messages) => {
-      calls.push(messages.map((m) => m.value!.toString()));
-      if (calls.length === 1) await first;
-      return ok(messages);
-    }, 100);
+    const { coalescer, calls, release } = holdingFirstCall(100);
     const a = coalescer.submit([msg(0, 1), msg(0, 2)]);
     await new Promise((r) => setImmediate(r));
     const b = coalescer.submit([msg(1, 7)]);
@@ -26,21 +32,14 @@ describe('BatchCoalescer', () => {
   });
 
   it('never puts more than the limit in one call, but a contribution stays whole', async () => {
-    const sizes: number[] = [];
-    let release!: () => void;
-    const first = new Promise<void>((r) => (release = r));
-    const coalescer = new BatchCoalescer(async (messages) => {
-      sizes.push(messages.length);
-      if (sizes.length === 1) await first;
-      return ok(messages);
-    }, 3);
+    const { coalescer, calls, release } = holdingFirstCall(3);
     const all = [coalescer.submit([msg(0, 0)])];
     await new Promise((r) => setImmediate(r));
     all.push(coalescer.submit([msg(1, 0), msg(1, 1)]), coalescer.submit([msg(2, 0), msg(2, 1)]), coalescer.submit([msg(3, 0)]));
     release();
     await Promise.all(all);
     // The second call is full with the first two-message batch and the one-message batch behind it.
-    expect(sizes).toEqual([1, 3, 2]);
+    expect(calls.map((c) => c.length)).toEqual([1, 3, 2]);
   });
 
   it('hands each contribution its share of a partial result, and the error only to those not finished', async () => {
@@ -101,14 +100,7 @@ describe('BatchCoalescer', () => {
   });
 
   it('drops what waits of a partition read again, and everything waiting when closed, without calling the handler for it', async () => {
-    const calls: string[][] = [];
-    let release!: () => void;
-    const first = new Promise<void>((r) => (release = r));
-    const coalescer = new BatchCoalescer(async (messages) => {
-      calls.push(messages.map((m) => m.value!.toString()));
-      if (calls.length === 1) await first;
-      return ok(messages);
-    }, 100, { ms: 0, below: 0 }, 1, 2);
+    const { coalescer, calls, release } = holdingFirstCall(100, { ms: 0, below: 0 }, 1, 2);
     const running = coalescer.submit([msg(0, 1)]);
     await new Promise((r) => setImmediate(r));
     const again = coalescer.submit([msg(1, 1), msg(1, 2)]);
