@@ -5,18 +5,42 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const adapterPackages = ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', '@electric-sql/*', 'imapflow', 'twitter-api-v2', 'fastify', '@fastify/*', 'nodemailer'];
+const adapterPackages = [
+  '@nestjs/*',
+  'kafkajs',
+  'typeorm',
+  'pg',
+  '@electric-sql/*',
+  'imapflow',
+  'twitter-api-v2',
+  'fastify',
+  '@fastify/*',
+  'nodemailer',
+];
 
 function matrix({ tests }) {
   const plus = (tags) => (tests ? [...tags, 'type:testing'] : tags);
   return [
     // type: what kind of code may import what
-    { sourceTag: 'type:app', onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain', 'type:feature', 'type:platform']) },
-    { sourceTag: 'type:feature', onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain', 'type:platform']) },
-    { sourceTag: 'type:domain', onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain']), bannedExternalImports: adapterPackages },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain', 'type:feature', 'type:platform']),
+    },
+    {
+      sourceTag: 'type:feature',
+      onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain', 'type:platform']),
+    },
+    {
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain']),
+      bannedExternalImports: adapterPackages,
+    },
     { sourceTag: 'type:platform', onlyDependOnLibsWithTags: plus(['type:contracts', 'type:platform']) },
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: adapterPackages },
-    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'],
+    },
     { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['*'] },
     // scope: stages never import each other; they talk through contracts only
     ...['intake', 'classification', 'routing', 'sla', 'cases', 'email', 'social', 'console'].map((s) => ({
@@ -31,11 +55,26 @@ function matrix({ tests }) {
 
 const boundaries = (tests) => [
   'error',
-  { enforceBuildableLibDependency: false, allow: [], banTransitiveDependencies: false, depConstraints: matrix({ tests }) },
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    banTransitiveDependencies: false,
+    depConstraints: matrix({ tests }),
+  },
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/tmp/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.nx/**',
+      '**/tmp/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -48,10 +87,26 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration in the app (libs/platform/config), never process.env in a library.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration in the app (libs/platform/config), never process.env in a library.',
+        },
       ],
     },
   },
-  { files: ['apps/**/*.ts', 'libs/platform/config/**/*.ts', 'libs/testing/**/*.ts', 'test/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts'], rules: { 'no-restricted-syntax': 'off' } },
-  { files: ['**/*.spec.ts', 'test/**/*.ts', 'tools/**/*.ts'], rules: { '@nx/enforce-module-boundaries': boundaries(true) } },
+  {
+    files: [
+      'apps/**/*.ts',
+      'libs/platform/config/**/*.ts',
+      'libs/testing/**/*.ts',
+      'test/**/*.ts',
+      'tools/**/*.ts',
+      '**/*.spec.ts',
+    ],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'tools/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(true) },
+  },
 );

@@ -18,21 +18,34 @@ import { assembleImage } from '../test/deploy/support/dockerfile';
 
 const ROOT = path.resolve(__dirname, '..');
 const PORTS: Record<string, number> = { intake: 3000, classifier: 3001, router: 3002, sla: 3003 };
-const { values } = parseArgs({ options: { apps: { type: 'string', default: 'intake,classifier,router,sla' } } });
+const { values } = parseArgs({
+  options: { apps: { type: 'string', default: 'intake,classifier,router,sla' } },
+});
 const apps = values.apps!.split(',').filter(Boolean);
 
 const kib = (dir: string) => Number(execFileSync('du', ['-sk', dir], { encoding: 'utf8' }).split('\t')[0]);
 
-async function measure(command: string[], cwd: string, env: Record<string, string>): Promise<{ readyMs: number; rssMiB: number }> {
+async function measure(
+  command: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ readyMs: number; rssMiB: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(command[0], command.slice(1), { cwd, env: { PATH: process.env.PATH!, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command[0], command.slice(1), {
+    cwd,
+    env: { PATH: process.env.PATH!, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${command.join(' ')} exited ${child.exitCode}: ${err}`);
-      const status = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
+      const status = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status === 200) break;
       if (performance.now() - started > 120_000) throw new Error(`not ready in 120 s: ${err}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -50,12 +63,19 @@ async function measure(command: string[], cwd: string, env: Record<string, strin
 
 async function main(): Promise<void> {
   process.stdout.write(`building ${apps.join(', ')} with Nx …\n`);
-  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...apps, '--skip-nx-cache', '--outputStyle=static'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
-  });
-  const [kafka, postgres] = await Promise.all([startKafkaMockCluster({ brokers: 3, startTimeoutMs: 60_000 }), startPostgresCluster()]);
+  execFileSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '-p', ...apps, '--skip-nx-cache', '--outputStyle=static'],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+    },
+  );
+  const [kafka, postgres] = await Promise.all([
+    startKafkaMockCluster({ brokers: 3, startTimeoutMs: 60_000 }),
+    startPostgresCluster(),
+  ]);
   const rows: Record<string, Record<string, string | number>> = {};
   try {
     const url = await postgres.createDatabase('klaxon_bench_images');
@@ -69,7 +89,11 @@ async function main(): Promise<void> {
       KAFKA_REBALANCE_TIMEOUT_MS: '6000',
       KAFKA_MAX_WAIT_MS: '100',
     };
-    execFileSync(process.execPath, ['-r', '@swc-node/register', 'apps/intake/src/migrate.ts'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'ignore' });
+    execFileSync(process.execPath, ['-r', '@swc-node/register', 'apps/intake/src/migrate.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: 'ignore',
+    });
     for (const app of apps) {
       process.stdout.write(`measuring ${app} …\n`);
       const image = assembleImage({
@@ -79,9 +103,19 @@ async function main(): Promise<void> {
         cacheDir: path.join(ROOT, 'node_modules/.cache/klaxon-image-test'),
       });
       try {
-        const deps = Object.keys(JSON.parse(readFileSync(path.join(image.appDir, 'package.json'), 'utf8')).dependencies ?? {}).length;
-        const fromImage = await measure([process.execPath, ...image.cmd.slice(1)], image.appDir, { ...image.env, ...env, DATABASE_MIGRATE: 'false' });
-        const fromSource = await measure([process.execPath, '-r', '@swc-node/register', `apps/${app}/src/main.ts`], ROOT, { ...env, DATABASE_MIGRATE: 'false' });
+        const deps = Object.keys(
+          JSON.parse(readFileSync(path.join(image.appDir, 'package.json'), 'utf8')).dependencies ?? {},
+        ).length;
+        const fromImage = await measure([process.execPath, ...image.cmd.slice(1)], image.appDir, {
+          ...image.env,
+          ...env,
+          DATABASE_MIGRATE: 'false',
+        });
+        const fromSource = await measure(
+          [process.execPath, '-r', '@swc-node/register', `apps/${app}/src/main.ts`],
+          ROOT,
+          { ...env, DATABASE_MIGRATE: 'false' },
+        );
         rows[app] = {
           'bundle KiB': Math.round(statSync(path.join(image.appDir, 'main.cjs')).size / 1024),
           'direct deps': deps,
@@ -99,7 +133,9 @@ async function main(): Promise<void> {
     await kafka.stop();
     await postgres.stop();
   }
-  process.stdout.write('\nproduction image (plain node, pruned deps) vs. from source (swc-node), one process each, idle after ready:\n');
+  process.stdout.write(
+    '\nproduction image (plain node, pruned deps) vs. from source (swc-node), one process each, idle after ready:\n',
+  );
   console.table(rows);
 }
 

@@ -4,7 +4,12 @@
  * produce+consume end to end through a consumer group. Prints figures side by side; asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { InProcessMessageBus, KafkaMessageBus, type MessageBus, type OutgoingMessage } from '@klaxon/platform/messaging';
+import {
+  InProcessMessageBus,
+  KafkaMessageBus,
+  type MessageBus,
+  type OutgoingMessage,
+} from '@klaxon/platform/messaging';
 import { silentLogger } from '@klaxon/platform/observability';
 import { startKafkaMockCluster } from '@klaxon/testing';
 
@@ -13,7 +18,12 @@ const BASELINE_N = Math.min(N, 2_000);
 const payload = 'x'.repeat(500);
 
 const messages = (topic: string, n: number): OutgoingMessage[] =>
-  Array.from({ length: n }, (_, i) => ({ topic, key: `key-${i % 100}`, value: Buffer.from(`${i}:${payload}`), headers: { seq: String(i) } }));
+  Array.from({ length: n }, (_, i) => ({
+    topic,
+    key: `key-${i % 100}`,
+    value: Buffer.from(`${i}:${payload}`),
+    headers: { seq: String(i) },
+  }));
 
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} msg/s`;
 
@@ -52,7 +62,13 @@ async function main(): Promise<void> {
     clientId: 'bench',
     brokers: cluster.brokers,
     logger: silentLogger,
-    consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100, partitionsConsumedConcurrently: 4 },
+    consumer: {
+      sessionTimeout: 6_000,
+      heartbeatInterval: 500,
+      rebalanceTimeout: 6_000,
+      maxWaitTimeInMs: 100,
+      partitionsConsumedConcurrently: 4,
+    },
   });
   const rows: Array<[string, string]> = [];
   try {

@@ -15,10 +15,23 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { ComplaintReceivedEvent, complaintIdFor, encodeEvent } from '@klaxon/contracts';
-import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess } from '@klaxon/testing';
+import {
+  startAppProcess,
+  startKafkaMockCluster,
+  startPostgresCluster,
+  type AppProcess,
+} from '@klaxon/testing';
 
 const { values: args } = parseArgs({
-  options: { complaints: { type: 'string', default: '12000' }, concurrency: { type: 'string', default: '512' }, warmup: { type: 'string', default: '2000' }, rate: { type: 'string', default: '0' }, baseline: { type: 'string', default: '3000' }, statements: { type: 'boolean', default: false }, progress: { type: 'boolean', default: false } },
+  options: {
+    complaints: { type: 'string', default: '12000' },
+    concurrency: { type: 'string', default: '512' },
+    warmup: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '0' },
+    baseline: { type: 'string', default: '3000' },
+    statements: { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false },
+  },
 });
 const N = Number(args.complaints);
 const CONCURRENCY = Number(args.concurrency);
@@ -41,12 +54,16 @@ const TEXTS = [
 function postJson(agent: http.Agent, url: string, body: unknown): Promise<{ status: number; body: string }> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...JSON_WITH_KEY, 'content-length': payload.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { ...JSON_WITH_KEY, 'content-length': payload.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -74,14 +91,24 @@ function cpuByPart(apps: AppProcess[]): Map<string, number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const seconds = (Number(fields[11]) + Number(fields[12])) / hz;
     const pid = Number(entry);
-    const part = names.get(pid) ?? (pid === process.pid ? 'bench (load generator)' : cmd.startsWith('postgres') || stat.includes('(postgres)') ? 'postgresql' : cmd.startsWith('kcat') ? 'kafka mock cluster (kcat)' : null);
+    const part =
+      names.get(pid) ??
+      (pid === process.pid
+        ? 'bench (load generator)'
+        : cmd.startsWith('postgres') || stat.includes('(postgres)')
+          ? 'postgresql'
+          : cmd.startsWith('kcat')
+            ? 'kafka mock cluster (kcat)'
+            : null);
     if (part) out.set(part, (out.get(part) ?? 0) + seconds);
   }
   return out;
 }
 
 /** Handler calls and messages per call of each consumer group, from the apps' klaxon_consumer_batch_size histograms. */
-async function consumerBatches(apps: AppProcess[]): Promise<Record<string, { calls: number; 'messages per call': string }>> {
+async function consumerBatches(
+  apps: AppProcess[],
+): Promise<Record<string, { calls: number; 'messages per call': string }>> {
   const out: Record<string, { calls: number; 'messages per call': string }> = {};
   for (const app of apps) {
     const text = await (await fetch(`${app.url}/metrics`)).text();
@@ -91,9 +118,16 @@ async function consumerBatches(apps: AppProcess[]): Promise<Record<string, { cal
       const m = /^klaxon_consumer_batch_size_(sum|count)\{(.*)\} ([\d.e+]+)$/.exec(line);
       if (!m) continue;
       const group = /group="([^"]+)"/.exec(m[2])?.[1] ?? m[2];
-      (m[1] === 'sum' ? sums : counts).set(group, ((m[1] === 'sum' ? sums : counts).get(group) ?? 0) + Number(m[3]));
+      (m[1] === 'sum' ? sums : counts).set(
+        group,
+        ((m[1] === 'sum' ? sums : counts).get(group) ?? 0) + Number(m[3]),
+      );
     }
-    for (const [group, calls] of counts) out[`${app.name}: ${group}`] = { calls, 'messages per call': ((sums.get(group) ?? 0) / Math.max(1, calls)).toFixed(1) };
+    for (const [group, calls] of counts)
+      out[`${app.name}: ${group}`] = {
+        calls,
+        'messages per call': ((sums.get(group) ?? 0) / Math.max(1, calls)).toFixed(1),
+      };
   }
   return out;
 }
@@ -116,15 +150,23 @@ async function baseline(brokers: string[]): Promise<{ awaitedPerSecond: number; 
   const producer = new Kafka({ clientId: 'bench-baseline', brokers, logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
   const events = Array.from({ length: BASELINE_N }, (_, i) =>
-    encodeEvent(ComplaintReceivedEvent, { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', `baseline-${i}`), sourceId: `baseline-${i}` }),
+    encodeEvent(ComplaintReceivedEvent, {
+      ...ComplaintReceivedEvent.example,
+      complaintId: complaintIdFor('web', `baseline-${i}`),
+      sourceId: `baseline-${i}`,
+    }),
   );
   const toMessage = (e: (typeof events)[number]) => ({ key: e.key, value: e.value, headers: e.headers });
   let t = performance.now();
-  for (const e of events) await producer.send({ topic: 'bench.baseline.awaited', acks: -1, messages: [toMessage(e)] });
+  for (const e of events)
+    await producer.send({ topic: 'bench.baseline.awaited', acks: -1, messages: [toMessage(e)] });
   const awaitedPerSecond = BASELINE_N / ((performance.now() - t) / 1000);
   t = performance.now();
   for (let i = 0; i < events.length; i += 500) {
-    await producer.sendBatch({ acks: -1, topicMessages: [{ topic: 'bench.baseline.batched', messages: events.slice(i, i + 500).map(toMessage) }] });
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [{ topic: 'bench.baseline.batched', messages: events.slice(i, i + 500).map(toMessage) }],
+    });
   }
   const batchedPerSecond = BASELINE_N / ((performance.now() - t) / 1000);
   await producer.disconnect();
@@ -138,11 +180,19 @@ async function heaviestStatements(db: Client): Promise<Array<Record<string, stri
             left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
        FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 20`,
   );
-  const { rows: jitted } = await db.query(`SELECT 'JIT: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query, jit_functions::int AS rows, calls::int FROM pg_stat_statements WHERE jit_functions > 0`);
+  const { rows: jitted } = await db.query(
+    `SELECT 'JIT: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS query, jit_functions::int AS rows, calls::int FROM pg_stat_statements WHERE jit_functions > 0`,
+  );
   rows.push(...jitted);
-  const { rows: kinds } = await db.query(`SELECT 'history: ' || kind AS query, count(*)::int AS rows FROM complaint_history GROUP BY kind ORDER BY 2 DESC`);
+  const { rows: kinds } = await db.query(
+    `SELECT 'history: ' || kind AS query, count(*)::int AS rows FROM complaint_history GROUP BY kind ORDER BY 2 DESC`,
+  );
   rows.push(...kinds);
-  const [sum] = (await db.query(`SELECT sum(calls)::int AS calls, round(sum(total_exec_time))::int AS "exec ms", round(sum(total_plan_time))::int AS "plan ms" FROM pg_stat_statements`)).rows;
+  const [sum] = (
+    await db.query(
+      `SELECT sum(calls)::int AS calls, round(sum(total_exec_time))::int AS "exec ms", round(sum(total_plan_time))::int AS "plan ms" FROM pg_stat_statements`,
+    )
+  ).rows;
   return [...rows, { query: '(all statements)', ...sum }];
 }
 
@@ -151,16 +201,32 @@ async function main(): Promise<void> {
   // The throwaway cluster's 64 MB of shared buffers is a test's; a production database has a quarter
   // of its memory (CloudNativePG's default), and the tables of a long run outgrow 64 MB.
   const settings: Record<string, string> = { shared_buffers: '512MB' };
-  if (args.statements) Object.assign(settings, { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' });
-  const [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster({ settings })]);
+  if (args.statements)
+    Object.assign(settings, {
+      shared_preload_libraries: 'pg_stat_statements',
+      'pg_stat_statements.track_planning': 'on',
+    });
+  const [kafka, pg] = await Promise.all([
+    startKafkaMockCluster({ brokers: 3 }),
+    startPostgresCluster({ settings }),
+  ]);
   const apps: AppProcess[] = [];
   try {
     const url = await pg.createDatabase('klaxon_bench');
     // Consumers of topics that stay empty here (corrections, case events) ask the brokers every
     // KAFKA_MAX_WAIT_MS; busy ones get their data at once whatever it is.
-    const env = { ...kafka.appEnv, KAFKA_MAX_WAIT_MS: '500', DATABASE_URL: url, LOG_LEVEL: 'error', API_KEYS: `bench:${BENCH_KEY}:submit+read` };
+    const env = {
+      ...kafka.appEnv,
+      KAFKA_MAX_WAIT_MS: '500',
+      DATABASE_URL: url,
+      LOG_LEVEL: 'error',
+      API_KEYS: `bench:${BENCH_KEY}:submit+read`,
+    };
     const intake = await startAppProcess('intake', env);
-    apps.push(intake, ...(await Promise.all(['classifier', 'router', 'sla'].map((a) => startAppProcess(a, env)))));
+    apps.push(
+      intake,
+      ...(await Promise.all(['classifier', 'router', 'sla'].map((a) => startAppProcess(a, env)))),
+    );
     const db = new Client({ connectionString: url });
     db.on('error', () => {}); // the cluster stops under it when the bench fails; the failure is reported, not this
     await db.connect();
@@ -170,7 +236,11 @@ async function main(): Promise<void> {
     await db.query('UPDATE team_members SET capacity = $1', [N + 100]);
 
     // Warm-up: consumer groups join, JIT warms, the model loads.
-    const warm = await fetch(`${intake.url}/api/complaints`, { method: 'POST', headers: JSON_WITH_KEY, body: JSON.stringify({ channel: 'web', text: TEXTS[0], customer: { email: 'warm@example.nl' } }) });
+    const warm = await fetch(`${intake.url}/api/complaints`, {
+      method: 'POST',
+      headers: JSON_WITH_KEY,
+      body: JSON.stringify({ channel: 'web', text: TEXTS[0], customer: { email: 'warm@example.nl' } }),
+    });
     const warmId = ((await warm.json()) as { id: string }).id;
     for (;;) {
       const { rows } = await db.query('SELECT owner_id FROM complaints WHERE id = $1', [warmId]);
@@ -190,7 +260,11 @@ async function main(): Promise<void> {
           const i = next++;
           const due = rate > 0 ? t0 + ((i - from) * 1000) / rate : 0;
           if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
-          const res = await postJson(agent, `${intake.url}/api/complaints`, { channel: 'web', text: `${TEXTS[i % TEXTS.length]} (#${i})`, customer: { email: customerEmail(i) } });
+          const res = await postJson(agent, `${intake.url}/api/complaints`, {
+            channel: 'web',
+            text: `${TEXTS[i % TEXTS.length]} (#${i})`,
+            customer: { email: customerEmail(i) },
+          });
           if (res.status !== 202) throw new Error(`intake answered ${res.status}: ${res.body}`);
         }
       };
@@ -201,7 +275,9 @@ async function main(): Promise<void> {
     // measures. The exact check of every complaint follows.
     const handled = async (count: number) => {
       for (;;) {
-        const { rows } = await db.query(`SELECT count(*)::int AS n FROM processed_events WHERE consumer = 'klaxon-sla'`);
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM processed_events WHERE consumer = 'klaxon-sla'`,
+        );
         if (rows[0].n >= count) return;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -221,7 +297,11 @@ async function main(): Promise<void> {
               `SELECT count(*)::int AS received, count(category)::int AS classified, count(owner_id)::int AS assigned,
                       (SELECT count(*)::int FROM sla_clocks) / 4 AS deadlines, (SELECT count(*)::int FROM outbox) AS outbox FROM complaints`,
             )
-            .then(({ rows: [r] }) => console.log(`${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s  ${JSON.stringify(r)}`))
+            .then(({ rows: [r] }) =>
+              console.log(
+                `${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s  ${JSON.stringify(r)}`,
+              ),
+            )
             .catch(() => undefined);
         }, 1_000)
       : null;
@@ -244,29 +324,60 @@ async function main(): Promise<void> {
       );
       console.table(why);
     }
-    if (done[0].n !== N) throw new Error(`only ${done[0].n} of ${N} complaints are classified, assigned and have their four deadlines`);
-    const { rows } = await db.query(`SELECT extract(epoch FROM (assigned_at - received_at)) * 1000 AS ms FROM complaints WHERE received_at >= $1 AND owner_id IS NOT NULL`, [startedAt]);
+    if (done[0].n !== N)
+      throw new Error(
+        `only ${done[0].n} of ${N} complaints are classified, assigned and have their four deadlines`,
+      );
+    const { rows } = await db.query(
+      `SELECT extract(epoch FROM (assigned_at - received_at)) * 1000 AS ms FROM complaints WHERE received_at >= $1 AND owner_id IS NOT NULL`,
+      [startedAt],
+    );
     const latencies = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
     const batches = await consumerBatches(apps);
     const statements = args.statements ? await heaviestStatements(db) : [];
     await db.end();
     const base = await baseline(kafka.brokers);
 
-    console.log(`\npipeline: ${N} complaints (one in five from 499 repeat complainants), ${CONCURRENCY} concurrent HTTP clients${RATE > 0 ? `, offered at ${RATE}/s` : ''}, 3-broker Kafka mock cluster, PostgreSQL ${url.split('@')[1]}`);
+    console.log(
+      `\npipeline: ${N} complaints (one in five from 499 repeat complainants), ${CONCURRENCY} concurrent HTTP clients${RATE > 0 ? `, offered at ${RATE}/s` : ''}, 3-broker Kafka mock cluster, PostgreSQL ${url.split('@')[1]}`,
+    );
     console.table({
-      'end to end (intake → classified → assigned → deadlines)': { 'complaints/s': Math.round(N / totalSeconds), seconds: totalSeconds.toFixed(1) },
-      'intake alone (HTTP 202s)': { 'complaints/s': Math.round(N / intakeSeconds), seconds: intakeSeconds.toFixed(1) },
+      'end to end (intake → classified → assigned → deadlines)': {
+        'complaints/s': Math.round(N / totalSeconds),
+        seconds: totalSeconds.toFixed(1),
+      },
+      'intake alone (HTTP 202s)': {
+        'complaints/s': Math.round(N / intakeSeconds),
+        seconds: intakeSeconds.toFixed(1),
+      },
     });
-    console.table({ 'intake → assigned latency (ms)': { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies[latencies.length - 1]) } });
-    const cpu: Record<string, { 'CPU s': string; 'ms per complaint': string; 'share of 2 cores': string }> = {};
+    console.table({
+      'intake → assigned latency (ms)': {
+        p50: Math.round(percentile(latencies, 50)),
+        p99: Math.round(percentile(latencies, 99)),
+        max: Math.round(latencies[latencies.length - 1]),
+      },
+    });
+    const cpu: Record<string, { 'CPU s': string; 'ms per complaint': string; 'share of 2 cores': string }> =
+      {};
     let cpuTotal = 0;
-    for (const [part, after] of [...cpuAfter].sort((a, b) => b[1] - (cpuBefore.get(b[0]) ?? 0) - (a[1] - (cpuBefore.get(a[0]) ?? 0)))) {
+    for (const [part, after] of [...cpuAfter].sort(
+      (a, b) => b[1] - (cpuBefore.get(b[0]) ?? 0) - (a[1] - (cpuBefore.get(a[0]) ?? 0)),
+    )) {
       const used = after - (cpuBefore.get(part) ?? 0);
       cpuTotal += used;
-      cpu[part] = { 'CPU s': used.toFixed(1), 'ms per complaint': ((used * 1000) / N).toFixed(2), 'share of 2 cores': `${Math.round((used / totalSeconds / 2) * 100)} %` };
+      cpu[part] = {
+        'CPU s': used.toFixed(1),
+        'ms per complaint': ((used * 1000) / N).toFixed(2),
+        'share of 2 cores': `${Math.round((used / totalSeconds / 2) * 100)} %`,
+      };
     }
-    cpu['all of it'] = { 'CPU s': cpuTotal.toFixed(1), 'ms per complaint': ((cpuTotal * 1000) / N).toFixed(2), 'share of 2 cores': `${Math.round((cpuTotal / totalSeconds / 2) * 100)} %` };
-    console.log('consumer batches (messages per handler call, from each app\'s /metrics):');
+    cpu['all of it'] = {
+      'CPU s': cpuTotal.toFixed(1),
+      'ms per complaint': ((cpuTotal * 1000) / N).toFixed(2),
+      'share of 2 cores': `${Math.round((cpuTotal / totalSeconds / 2) * 100)} %`,
+    };
+    console.log("consumer batches (messages per handler call, from each app's /metrics):");
     console.table(batches);
     console.log('where the CPU went, from the first request until the last complaint had its deadlines:');
     console.table(cpu);

@@ -15,7 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
-import { ComplaintAssignedEvent, ComplaintClassifiedEvent, complaintIdFor, encodeEvent, type ComplaintClassified, type Priority } from '@klaxon/contracts';
+import {
+  ComplaintAssignedEvent,
+  ComplaintClassifiedEvent,
+  complaintIdFor,
+  encodeEvent,
+  type ComplaintClassified,
+  type Priority,
+} from '@klaxon/contracts';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
 import { connectInfrastructure, startApp, type RunningApp } from '@klaxon/platform/runtime';
 import { alwaysOn, weekly, type OrganisationConfig, type TeamMember } from '@klaxon/routing/domain';
@@ -38,7 +45,11 @@ const TEAMS = Number(args.teams);
 const MEMBERS = Number(args.members);
 
 function organisation(): OrganisationConfig {
-  const teams = Array.from({ length: TEAMS }, (_, t) => ({ id: `team-${t}`, name: `Team ${t}`, leadId: `m-${t}-0` }));
+  const teams = Array.from({ length: TEAMS }, (_, t) => ({
+    id: `team-${t}`,
+    name: `Team ${t}`,
+    leadId: `m-${t}-0`,
+  }));
   const perTeam = Math.ceil(MEMBERS / TEAMS);
   const members: TeamMember[] = [];
   for (let t = 0; t < TEAMS; t += 1) {
@@ -49,7 +60,11 @@ function organisation(): OrganisationConfig {
         name: `Member ${t}.${i}`,
         email: `m-${t}-${i}@bench.local`,
         role: i === 0 ? 'team-lead' : i === 1 ? 'senior' : 'handler',
-        skills: { languages: i % 3 === 0 ? ['nl'] : ['nl', 'en'], categories: [], channels: i % 4 === 0 ? ['social'] : [] },
+        skills: {
+          languages: i % 3 === 0 ? ['nl'] : ['nl', 'en'],
+          categories: [],
+          channels: i % 4 === 0 ? ['social'] : [],
+        },
         authority: { maxCompensation: i === 1 ? 1000 : 50 },
         capacity: 10_000,
         openCount: 0,
@@ -74,7 +89,11 @@ const PRIORITIES: Priority[] = ['normal', 'normal', 'normal', 'high', 'critical'
 async function main(): Promise<void> {
   const [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 3 }), startPostgresCluster()]);
   const routers: RunningApp[] = [];
-  const producer = new Kafka({ clientId: 'bench-router', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({
+    clientId: 'bench-router',
+    brokers: kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).producer();
   let db: Pool | undefined;
   let stopObserver: () => Promise<void> = async () => undefined;
   try {
@@ -94,7 +113,14 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'error',
       });
       const infrastructure = await connectInfrastructure({ service: `router-${r}`, config });
-      routers.push(await startApp({ service: `router-${r}`, infrastructure, features: [RoutingModule.forRoot({ organisation: org, queueScanIntervalMs: 1000 })], http: { port: 0, host: '127.0.0.1' } }));
+      routers.push(
+        await startApp({
+          service: `router-${r}`,
+          infrastructure,
+          features: [RoutingModule.forRoot({ organisation: org, queueScanIntervalMs: 1000 })],
+          http: { port: 0, host: '127.0.0.1' },
+        }),
+      );
     }
     await producer.connect();
 
@@ -130,12 +156,29 @@ async function main(): Promise<void> {
         `INSERT INTO complaints (id, channel, source_id, status, received_at, text, customer, language, complaint_label, category, priority, classified_at, correlation_id)
          SELECT id, channel, id, 'classified', received_at, 'bench', customer, language, 'explicit', category, priority, received_at, id
            FROM jsonb_to_recordset($1::jsonb) AS r(id text, channel text, received_at timestamptz, customer jsonb, language text, category text, priority text)`,
-        [JSON.stringify(events.map((e) => ({ id: e.complaintId, channel: e.channel, received_at: e.receivedAt, customer: e.customer, language: e.language, category: e.category, priority: e.priority })))],
+        [
+          JSON.stringify(
+            events.map((e) => ({
+              id: e.complaintId,
+              channel: e.channel,
+              received_at: e.receivedAt,
+              customer: e.customer,
+              language: e.language,
+              category: e.category,
+              priority: e.priority,
+            })),
+          ),
+        ],
       );
       const t = performance.now();
-      const encoded = events.map((e) => encodeEvent(ComplaintClassifiedEvent, e, { eventId: `${e.complaintId}:classified` }));
+      const encoded = events.map((e) =>
+        encodeEvent(ComplaintClassifiedEvent, e, { eventId: `${e.complaintId}:classified` }),
+      );
       for (const e of events) sentAt.set(e.complaintId, t);
-      await producer.send({ topic: ComplaintClassifiedEvent.topic, messages: encoded.map((e) => ({ key: e.key, value: e.value, headers: e.headers })) });
+      await producer.send({
+        topic: ComplaintClassifiedEvent.topic,
+        messages: encoded.map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
+      });
       return events.map((e) => e.complaintId);
     };
 
@@ -143,7 +186,11 @@ async function main(): Promise<void> {
     // the database); the latency is the event's assignedAt (router clock) minus the moment of producing.
     const assignedAt = new Map<string, number>();
     const origin = Date.now() - performance.now();
-    const observer = new Kafka({ clientId: 'bench-router-observer', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
+    const observer = new Kafka({
+      clientId: 'bench-router-observer',
+      brokers: kafka.brokers,
+      logLevel: logLevel.NOTHING,
+    }).consumer({
       groupId: 'bench-router-observer',
       sessionTimeout: 6000,
       heartbeatInterval: 500,
@@ -155,8 +202,11 @@ async function main(): Promise<void> {
     await observer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          const envelope = JSON.parse(m.value!.toString()) as { data: { complaintId: string; assignedAt: string } };
-          if (!assignedAt.has(envelope.data.complaintId)) assignedAt.set(envelope.data.complaintId, Date.parse(envelope.data.assignedAt) - origin);
+          const envelope = JSON.parse(m.value!.toString()) as {
+            data: { complaintId: string; assignedAt: string };
+          };
+          if (!assignedAt.has(envelope.data.complaintId))
+            assignedAt.set(envelope.data.complaintId, Date.parse(envelope.data.assignedAt) - origin);
         }
       },
     });
@@ -197,13 +247,30 @@ async function main(): Promise<void> {
               (SELECT count(*)::int FROM complaint_history WHERE kind = 'escalated') AS escalations
          FROM complaints`,
     );
-    console.log(`\nrouter: ${TEAMS} teams, ${org.members.length} members, ${ROUTERS} router instance(s), 3-broker Kafka mock cluster, PostgreSQL ${url.split('@')[1]}`);
+    console.log(
+      `\nrouter: ${TEAMS} teams, ${org.members.length} members, ${ROUTERS} router instance(s), 3-broker Kafka mock cluster, PostgreSQL ${url.split('@')[1]}`,
+    );
     console.table({
-      [`saturation (${N} classified events at once)`]: { 'assignments/s': Math.round(rate), seconds: seconds.toFixed(1), 'p50 ms': Math.round(percentile(latencies, 50)), 'p99 ms': Math.round(percentile(latencies, 99)), 'max ms': Math.round(latencies[latencies.length - 1]) },
-      [`steady load (${steadyRate}/s for ${STEADY_SECONDS} s)`]: { 'assignments/s': Math.round(steadyIds.length / STEADY_SECONDS), seconds: STEADY_SECONDS.toFixed(1), 'p50 ms': Math.round(percentile(steady, 50)), 'p99 ms': Math.round(percentile(steady, 99)), 'max ms': Math.round(steady[steady.length - 1]) },
+      [`saturation (${N} classified events at once)`]: {
+        'assignments/s': Math.round(rate),
+        seconds: seconds.toFixed(1),
+        'p50 ms': Math.round(percentile(latencies, 50)),
+        'p99 ms': Math.round(percentile(latencies, 99)),
+        'max ms': Math.round(latencies[latencies.length - 1]),
+      },
+      [`steady load (${steadyRate}/s for ${STEADY_SECONDS} s)`]: {
+        'assignments/s': Math.round(steadyIds.length / STEADY_SECONDS),
+        seconds: STEADY_SECONDS.toFixed(1),
+        'p50 ms': Math.round(percentile(steady, 50)),
+        'p99 ms': Math.round(percentile(steady, 99)),
+        'max ms': Math.round(steady[steady.length - 1]),
+      },
     });
-    console.log(`check: ${check[0].complaints} complaints, ${check[0].assignments} assignments (exactly one each), ${check[0].customers} linked customers, ${check[0].escalations} escalations`);
-    if (check[0].assignments !== check[0].complaints) throw new Error('assignments do not match complaints: exactly-one-owner broken');
+    console.log(
+      `check: ${check[0].complaints} complaints, ${check[0].assignments} assignments (exactly one each), ${check[0].customers} linked customers, ${check[0].escalations} escalations`,
+    );
+    if (check[0].assignments !== check[0].complaints)
+      throw new Error('assignments do not match complaints: exactly-one-owner broken');
   } finally {
     await producer.disconnect().catch(() => undefined);
     await stopObserver().catch(() => undefined);

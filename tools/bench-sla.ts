@@ -16,7 +16,12 @@ import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import { startPostgresCluster } from '@klaxon/testing';
 
 const { values: args } = parseArgs({
-  options: { open: { type: 'string', default: '100000' }, hot: { type: 'string', default: '5000' }, window: { type: 'string', default: '30' }, interval: { type: 'string', default: '1000' } },
+  options: {
+    open: { type: 'string', default: '100000' },
+    hot: { type: 'string', default: '5000' },
+    window: { type: 'string', default: '30' },
+    interval: { type: 'string', default: '1000' },
+  },
 });
 const OPEN = Number(args.open);
 const HOT = Number(args.hot);
@@ -28,10 +33,18 @@ function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-function replica(url: string): Promise<{ child: ChildProcess; result: Promise<{ fired: number; cpu: { user: number; system: number } }> }> {
+function replica(url: string): Promise<{
+  child: ChildProcess;
+  result: Promise<{ fired: number; cpu: { user: number; system: number } }>;
+}> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/sla-replica.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, SLA_SCAN_INTERVAL_MS: String(INTERVAL), SLA_SCAN_BATCH_SIZE: '500' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      SLA_SCAN_INTERVAL_MS: String(INTERVAL),
+      SLA_SCAN_BATCH_SIZE: '500',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -79,7 +92,11 @@ async function run(pgCreate: (name: string) => Promise<string>, replicas: number
   );
   await db.query('ANALYZE sla_clocks');
   const seeded = Date.now() - seedStart;
-  const plan = (await db.query(`EXPLAIN SELECT id FROM sla_clocks WHERE status = 'running' AND deadline <= now() ORDER BY deadline LIMIT 500 FOR UPDATE SKIP LOCKED`)).rows
+  const plan = (
+    await db.query(
+      `EXPLAIN SELECT id FROM sla_clocks WHERE status = 'running' AND deadline <= now() ORDER BY deadline LIMIT 500 FOR UPDATE SKIP LOCKED`,
+    )
+  ).rows
     .map((r: Record<string, string>) => r['QUERY PLAN'].trim())
     .find((l: string) => /Scan/.test(l));
   const wallStart = Date.now();
@@ -87,24 +104,61 @@ async function run(pgCreate: (name: string) => Promise<string>, replicas: number
   for (const r of started) r.child.kill('SIGTERM');
   const results = await Promise.all(started.map((r) => r.result));
   const wallMs = Date.now() - wallStart;
-  const late = async (sql: string) => ((await db.query(sql)).rows as Array<{ ms: number }>).map((r) => Number(r.ms)).sort((a, b) => a - b);
-  const breaches = await late(`SELECT extract(epoch FROM breached_at - deadline) * 1000 AS ms FROM sla_clocks WHERE complaint_id LIKE 'cmp_h%' AND status = 'breached'`);
-  const warnings = await late(`SELECT extract(epoch FROM warned_at - warn_at) * 1000 AS ms FROM sla_clocks WHERE complaint_id LIKE 'cmp_h%' AND warned_at IS NOT NULL`);
-  const { rows: [outbox] } = await db.query(`SELECT count(*)::int AS total, count(DISTINCT headers->>'klaxon-event-id')::int AS distinct FROM outbox`);
-  const { rows: [open] } = await db.query(`SELECT count(*)::int AS n FROM sla_clocks WHERE status = 'running'`);
+  const late = async (sql: string) =>
+    ((await db.query(sql)).rows as Array<{ ms: number }>).map((r) => Number(r.ms)).sort((a, b) => a - b);
+  const breaches = await late(
+    `SELECT extract(epoch FROM breached_at - deadline) * 1000 AS ms FROM sla_clocks WHERE complaint_id LIKE 'cmp_h%' AND status = 'breached'`,
+  );
+  const warnings = await late(
+    `SELECT extract(epoch FROM warned_at - warn_at) * 1000 AS ms FROM sla_clocks WHERE complaint_id LIKE 'cmp_h%' AND warned_at IS NOT NULL`,
+  );
+  const {
+    rows: [outbox],
+  } = await db.query(
+    `SELECT count(*)::int AS total, count(DISTINCT headers->>'klaxon-event-id')::int AS distinct FROM outbox`,
+  );
+  const {
+    rows: [open],
+  } = await db.query(`SELECT count(*)::int AS n FROM sla_clocks WHERE status = 'running'`);
   await db.end();
   const cpuMs = results.reduce((s, r) => s + (r.cpu.user + r.cpu.system) / 1000, 0);
-  return { replicas, seeded, plan, breaches, warnings, outbox, open: open.n, cpuMs, wallMs, fired: results.reduce((s, r) => s + r.fired, 0) };
+  return {
+    replicas,
+    seeded,
+    plan,
+    breaches,
+    warnings,
+    outbox,
+    open: open.n,
+    cpuMs,
+    wallMs,
+    fired: results.reduce((s, r) => s + r.fired, 0),
+  };
 }
 
 async function main(): Promise<void> {
   const pg = await startPostgresCluster();
   try {
-    console.log(`bench:sla — ${OPEN.toLocaleString('en')} open clocks, ${HOT.toLocaleString('en')} falling due over ${WINDOW_S} s, scan interval ${INTERVAL} ms, batch 500`);
+    console.log(
+      `bench:sla — ${OPEN.toLocaleString('en')} open clocks, ${HOT.toLocaleString('en')} falling due over ${WINDOW_S} s, scan interval ${INTERVAL} ms, batch 500`,
+    );
     const rows = [];
     for (const replicas of [1, 2]) rows.push(await run((n) => pg.createDatabase(n), replicas));
     const f = (n: number) => (Number.isNaN(n) ? '-' : `${Math.round(n)} ms`);
-    console.log(['replicas', 'breach p50', 'breach p99', 'breach max', 'warning p50', 'warning p99', 'fired / expected', 'distinct ids', 'still open', 'scheduler CPU (all replicas)'].join(' | '));
+    console.log(
+      [
+        'replicas',
+        'breach p50',
+        'breach p99',
+        'breach max',
+        'warning p50',
+        'warning p99',
+        'fired / expected',
+        'distinct ids',
+        'still open',
+        'scheduler CPU (all replicas)',
+      ].join(' | '),
+    );
     for (const r of rows) {
       console.log(
         [
@@ -115,14 +169,18 @@ async function main(): Promise<void> {
           f(pct(r.warnings, 50)),
           f(pct(r.warnings, 99)),
           `${r.fired} / ${HOT * 2}`,
-          r.outbox.distinct === r.outbox.total ? `${r.outbox.distinct} (no duplicates)` : `${r.outbox.distinct} of ${r.outbox.total} DUPLICATES`,
+          r.outbox.distinct === r.outbox.total
+            ? `${r.outbox.distinct} (no duplicates)`
+            : `${r.outbox.distinct} of ${r.outbox.total} DUPLICATES`,
           r.open,
           `${Math.round(r.cpuMs)} ms over ${Math.round(r.wallMs / 1000)} s = ${((r.cpuMs / r.wallMs) * 100).toFixed(1)} % of one core`,
         ].join(' | '),
       );
     }
     console.log(`breach claim plan with ${OPEN.toLocaleString('en')} open clocks: ${rows[0].plan}`);
-    console.log('Lateness = the moment of the pass that fired the alert (its transaction commits ms later) minus its due moment; the scan interval bounds it.');
+    console.log(
+      'Lateness = the moment of the pass that fired the alert (its transaction commits ms later) minus its due moment; the scan interval bounds it.',
+    );
   } finally {
     await pg.stop();
   }

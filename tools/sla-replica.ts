@@ -7,7 +7,12 @@
 import { silentLogger } from '@klaxon/platform/observability';
 import { createDataSource } from '@klaxon/platform/persistence';
 import { systemClock } from '@klaxon/platform/runtime';
-import { DEFAULT_SLA_OPTIONS, FireDueAlertsService, WebhooksService, type SlaOptions } from '@klaxon/sla/feature';
+import {
+  DEFAULT_SLA_OPTIONS,
+  FireDueAlertsService,
+  WebhooksService,
+  type SlaOptions,
+} from '@klaxon/sla/feature';
 
 async function main(): Promise<void> {
   const ds = createDataSource({ url: process.env.DATABASE_URL!, poolMax: 2 });
@@ -18,7 +23,13 @@ async function main(): Promise<void> {
     scanBatchSize: Number(process.env.SLA_SCAN_BATCH_SIZE ?? 500),
     scanIntervalMs: Number(process.env.SLA_SCAN_INTERVAL_MS ?? 200),
   };
-  const alerts = new FireDueAlertsService(ds, options, systemClock, silentLogger, new WebhooksService(ds, options, systemClock, silentLogger));
+  const alerts = new FireDueAlertsService(
+    ds,
+    options,
+    systemClock,
+    silentLogger,
+    new WebhooksService(ds, options, systemClock, silentLogger),
+  );
   let stopping = false;
   process.on('SIGTERM', () => (stopping = true));
   process.stdout.write('ready\n');

@@ -6,6 +6,8 @@ bash tools/ensure-system-packages.sh
 echo "== project graph (the module-boundaries lint rule silently skips without it)"
 export NX_DAEMON=false NX_NO_CLOUD=true
 npx nx show projects >/dev/null
+echo "== format (prettier --check; npm run format fixes it)"
+npx prettier --check . --log-level warn
 echo "== lint (module boundaries included)"
 npx eslint . --max-warnings=0
 echo "== type-check"

@@ -14,7 +14,13 @@ const PUBLIC_APPS = new Set(['intake', 'console']);
 /** Ingesters hold one mailbox / account each: a single active replica (deploy/README.md "Scaling"). */
 const SINGLE_ACTIVE = new Set(['email-ingest', 'social-ingest']);
 /** Secrets the manifests reference by name; deploy/README.md says who creates each. */
-const SECRETS = ['klaxon-db-app', 'klaxon-api-keys', 'klaxon-email-ingest', 'klaxon-social-ingest', 'klaxon-sla'];
+const SECRETS = [
+  'klaxon-db-app',
+  'klaxon-api-keys',
+  'klaxon-email-ingest',
+  'klaxon-social-ingest',
+  'klaxon-sla',
+];
 
 it('the KafkaTopics file is generated from the current contracts (npm run deploy:generate)', () => {
   const check = spawnSync(

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAppProcess, type AppProcess } from '@klaxon/testing';
-import { SAMPLE_TEXTS, getJson, isFullyProcessed, postComplaint, type ComplaintViewLite } from '../support/api';
+import {
+  SAMPLE_TEXTS,
+  getJson,
+  isFullyProcessed,
+  postComplaint,
+  type ComplaintViewLite,
+} from '../support/api';
 import { waitFor } from '../support/wait-for';
 
 // `npm start` itself: every stage in one process, in-process bus, embedded PostgreSQL (PGlite) in DATA_DIR.
@@ -26,7 +32,11 @@ const total = async () => (await getJson<{ total: number }>(`${app.url}/api/comp
 it('classifies, assigns and sets deadlines for complaints posted to the API', async () => {
   const ids: string[] = [];
   for (const text of SAMPLE_TEXTS) {
-    const { status, json } = await postComplaint(app.url, { channel: 'web', text, customer: { email: 'piet@example.nl' } });
+    const { status, json } = await postComplaint(app.url, {
+      channel: 'web',
+      text,
+      customer: { email: 'piet@example.nl' },
+    });
     expect(status).toBe(202);
     ids.push(String(json.id));
   }
@@ -39,15 +49,28 @@ it('classifies, assigns and sets deadlines for complaints posted to the API', as
   expect(phone.status).toBe(202);
   ids.push(String(phone.json.id));
 
-  const views = await waitFor('every complaint fully processed', async () => {
-    const all = await Promise.all(ids.map(async (id) => (await getJson<ComplaintViewLite>(`${app.url}/api/complaints/${id}`)).json));
-    return all.every(isFullyProcessed) ? all : undefined;
-  }, 60_000, 200);
+  const views = await waitFor(
+    'every complaint fully processed',
+    async () => {
+      const all = await Promise.all(
+        ids.map(async (id) => (await getJson<ComplaintViewLite>(`${app.url}/api/complaints/${id}`)).json),
+      );
+      return all.every(isFullyProcessed) ? all : undefined;
+    },
+    60_000,
+    200,
+  );
   expect(new Set(views.map((v) => v.owner!.teamId)).size).toBeGreaterThan(1);
-  const phoneView = (await getJson<ComplaintViewLite & { customer: { phone: string } }>(`${app.url}/api/complaints/${phone.json.id}`)).json;
+  const phoneView = (
+    await getJson<ComplaintViewLite & { customer: { phone: string } }>(
+      `${app.url}/api/complaints/${phone.json.id}`,
+    )
+  ).json;
   expect(phoneView.customer.phone).toBe('+31612345678');
 
-  const listed = await getJson<{ items: unknown[]; total: number; page: number; pageSize: number }>(`${app.url}/api/complaints?channel=phone&pageSize=1`);
+  const listed = await getJson<{ items: unknown[]; total: number; page: number; pageSize: number }>(
+    `${app.url}/api/complaints?channel=phone&pageSize=1`,
+  );
   expect(listed.json).toMatchObject({ total: 1, page: 1, pageSize: 1 });
   expect(listed.json.items).toHaveLength(1);
 });
@@ -66,11 +89,41 @@ describe('bad input gets a clear 4xx and stores nothing', () => {
     ['missing text', { channel: 'web', customer: {} }, 400, 'invalid-field', 'text'],
     ['wrong type', { channel: 'web', text: 42, customer: {} }, 400, 'invalid-field', 'text'],
     ['unknown channel', { channel: 'fax', text: 'x', customer: {} }, 400, 'invalid-field', 'channel'],
-    ['unknown field', { channel: 'web', text: 'x', customer: {}, admin: true }, 400, 'unknown-field', 'admin'],
-    ['unknown nested field', { channel: 'web', text: 'x', customer: { ssn: '1' } }, 400, 'unknown-field', 'customer.ssn'],
-    ['bad e-mail', { channel: 'web', text: 'x', customer: { email: 'nope' } }, 400, 'invalid-field', 'customer.email'],
-    ['phone note without agent', { channel: 'phone', text: 'x', customer: {} }, 400, 'invalid-field', 'phone'],
-    ['too long text', { channel: 'web', text: 'x'.repeat(20_001), customer: {} }, 400, 'invalid-field', 'text'],
+    [
+      'unknown field',
+      { channel: 'web', text: 'x', customer: {}, admin: true },
+      400,
+      'unknown-field',
+      'admin',
+    ],
+    [
+      'unknown nested field',
+      { channel: 'web', text: 'x', customer: { ssn: '1' } },
+      400,
+      'unknown-field',
+      'customer.ssn',
+    ],
+    [
+      'bad e-mail',
+      { channel: 'web', text: 'x', customer: { email: 'nope' } },
+      400,
+      'invalid-field',
+      'customer.email',
+    ],
+    [
+      'phone note without agent',
+      { channel: 'phone', text: 'x', customer: {} },
+      400,
+      'invalid-field',
+      'phone',
+    ],
+    [
+      'too long text',
+      { channel: 'web', text: 'x'.repeat(20_001), customer: {} },
+      400,
+      'invalid-field',
+      'text',
+    ],
   ])('%s', async (_what, body, status, code, field) => {
     const before = await total();
     const res = await postComplaint(app.url, body);
@@ -108,7 +161,11 @@ it('serves the public form, shows errors next to the fields, and confirms with a
   expect(html).toContain('<form method="post" action="/complaint-form"');
   expect(html).toMatch(/<label for="text">/);
 
-  const bad = await fetch(`${app.url}/complaint-form`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=%3Cscript%3E&text=' });
+  const bad = await fetch(`${app.url}/complaint-form`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'name=%3Cscript%3E&text=',
+  });
   expect(bad.status).toBe(400);
   const badHtml = await bad.text();
   expect(badHtml).toContain('id="text-error"');
@@ -119,7 +176,13 @@ it('serves the public form, shows errors next to the fields, and confirms with a
   const ok = await fetch(`${app.url}/complaint-form`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ name: 'Els', contact: 'els@example.nl', customerPicked: 'question', text: 'Waarom duurt mijn terugbetaling zo lang?', consent: 'yes' }).toString(),
+    body: new URLSearchParams({
+      name: 'Els',
+      contact: 'els@example.nl',
+      customerPicked: 'question',
+      text: 'Waarom duurt mijn terugbetaling zo lang?',
+      consent: 'yes',
+    }).toString(),
   });
   expect(ok.status).toBe(200);
   expect(await ok.text()).toMatch(/id="reference">KLX-[0-9A-Z]{4}-[0-9A-Z]{4}</);
@@ -133,7 +196,9 @@ it('has the API key `demo` with every scope, and refuses calls without a key', a
   expect((await fetch(`${app.url}/api/complaints`)).status).toBe(401);
   expect(await total()).toBe(before);
   const keys = await getJson<{ items: Array<{ name: string; scopes: string[] }> }>(`${app.url}/api/api-keys`);
-  expect(keys.json.items).toEqual([expect.objectContaining({ name: 'demo', scopes: ['submit', 'read', 'act', 'admin'] })]);
+  expect(keys.json.items).toEqual([
+    expect.objectContaining({ name: 'demo', scopes: ['submit', 'read', 'act', 'admin'] }),
+  ]);
   expect((await fetch(`${app.url}/api/docs/openapi.json`)).status).toBe(200);
 });
 
@@ -147,6 +212,9 @@ it('keeps its data across a restart', async () => {
 
 it('answers its health probes', async () => {
   expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
-  expect(await (await fetch(`${app.url}/health/ready`)).json()).toEqual({ status: 'ok', checks: { database: true, bus: true } });
+  expect(await (await fetch(`${app.url}/health/ready`)).json()).toEqual({
+    status: 'ok',
+    checks: { database: true, bus: true },
+  });
   expect(await (await fetch(`${app.url}/metrics`)).text()).toContain('process_cpu_user_seconds_total');
 });

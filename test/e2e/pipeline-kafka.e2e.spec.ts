@@ -1,8 +1,29 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { ComplaintReceivedEvent, deadLetterTopic, deadLetterRecordSchema, encodeEvent, complaintIdFor } from '@klaxon/contracts';
-import { startAppProcess, startKafkaMockCluster, startPostgresCluster, type AppProcess, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
-import { E2E_API_KEY, E2E_API_KEYS_ENV, SAMPLE_TEXTS, getJson, isFullyProcessed, postComplaint, useApiKey, type ComplaintViewLite } from '../support/api';
+import {
+  ComplaintReceivedEvent,
+  deadLetterTopic,
+  deadLetterRecordSchema,
+  encodeEvent,
+  complaintIdFor,
+} from '@klaxon/contracts';
+import {
+  startAppProcess,
+  startKafkaMockCluster,
+  startPostgresCluster,
+  type AppProcess,
+  MOCK_CLUSTER_CONSUMER_TUNING,
+} from '@klaxon/testing';
+import {
+  E2E_API_KEY,
+  E2E_API_KEYS_ENV,
+  SAMPLE_TEXTS,
+  getJson,
+  isFullyProcessed,
+  postComplaint,
+  useApiKey,
+  type ComplaintViewLite,
+} from '../support/api';
 import { waitFor } from '../support/wait-for';
 
 // The whole path on real parts: each app is its own process, talking over the Kafka mock cluster
@@ -85,40 +106,81 @@ it('takes a complaint from the API through classifier, router and sla into Postg
   expect(status).toBe(202);
   const id = String(json.id);
   // Clocks start at classification; the sla records the owner's deadlines once it sees the assignment.
-  const done = await waitFor('the complaint to be fully processed', async () => {
-    const v = await view(id);
-    return isFullyProcessed(v) && v.history.some((h) => h.kind === 'deadlines-set') ? v : undefined;
-  }, 60_000);
-  expect(done.classification).toMatchObject({ category: expect.any(String), priority: expect.stringMatching(/^(critical|high|normal)$/), modelVersion: expect.any(String) });
-  expect(done.owner).toMatchObject({ id: expect.any(String), teamId: expect.any(String), reason: expect.objectContaining({ rule: expect.any(String) }) });
-  expect(done.deadlines.map((d) => d.clock).sort()).toEqual(['acknowledgement', 'first-response', 'owner', 'resolution']);
-  for (const d of done.deadlines) expect(d.deadline).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
-  expect(done.history.map((h) => h.kind)).toEqual(expect.arrayContaining(['received', 'classified', 'assigned', 'deadlines-set']));
+  const done = await waitFor(
+    'the complaint to be fully processed',
+    async () => {
+      const v = await view(id);
+      return isFullyProcessed(v) && v.history.some((h) => h.kind === 'deadlines-set') ? v : undefined;
+    },
+    60_000,
+  );
+  expect(done.classification).toMatchObject({
+    category: expect.any(String),
+    priority: expect.stringMatching(/^(critical|high|normal)$/),
+    modelVersion: expect.any(String),
+  });
+  expect(done.owner).toMatchObject({
+    id: expect.any(String),
+    teamId: expect.any(String),
+    reason: expect.objectContaining({ rule: expect.any(String) }),
+  });
+  expect(done.deadlines.map((d) => d.clock).sort()).toEqual([
+    'acknowledgement',
+    'first-response',
+    'owner',
+    'resolution',
+  ]);
+  for (const d of done.deadlines)
+    expect(d.deadline).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
+  expect(done.history.map((h) => h.kind)).toEqual(
+    expect.arrayContaining(['received', 'classified', 'assigned', 'deadlines-set']),
+  );
 });
 
 it('loses nothing and assigns nothing twice when the classifier is killed mid-stream', async () => {
   const ids = await submitMany(150, 'crash');
-  await waitFor('the classifier to have started on the batch', async () => {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND classified_at IS NOT NULL`, [ids]);
-    return rows[0].n > 0;
-  }, 60_000, 20);
+  await waitFor(
+    'the classifier to have started on the batch',
+    async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND classified_at IS NOT NULL`,
+        [ids],
+      );
+      return rows[0].n > 0;
+    },
+    60_000,
+    20,
+  );
   await apps.classifier.kill();
   const more = await submitMany(50, 'after-crash'); // keeps arriving while the classifier is down
   apps.classifier = await startAppProcess('classifier', env);
   const all = [...ids, ...more];
   await allProcessed(all);
 
-  const owned = await db.query(`SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND owner_id IS NOT NULL`, [all]);
+  const owned = await db.query(
+    `SELECT count(*)::int AS n FROM complaints WHERE id = ANY($1) AND owner_id IS NOT NULL`,
+    [all],
+  );
   expect(owned.rows[0].n).toBeGreaterThan(0);
-  const assigned = await db.query(`SELECT complaint_id, count(*)::int AS n FROM complaint_history WHERE kind = 'assigned' AND complaint_id = ANY($1) GROUP BY complaint_id`, [all]);
+  const assigned = await db.query(
+    `SELECT complaint_id, count(*)::int AS n FROM complaint_history WHERE kind = 'assigned' AND complaint_id = ANY($1) GROUP BY complaint_id`,
+    [all],
+  );
   expect(assigned.rows).toHaveLength(owned.rows[0].n); // every owned complaint assigned exactly once
   expect(assigned.rows.every((r) => r.n === 1)).toBe(true);
-  const classified = await db.query(`SELECT count(*)::int AS n FROM complaint_history WHERE kind = 'classified' AND complaint_id = ANY($1)`, [all]);
+  const classified = await db.query(
+    `SELECT count(*)::int AS n FROM complaint_history WHERE kind = 'classified' AND complaint_id = ANY($1)`,
+    [all],
+  );
   expect(classified.rows[0].n).toBe(all.length);
 });
 
 it('dead-letters a malformed message with its reason and still processes the ones behind it', async () => {
-  const producer = new Kafka({ clientId: 'e2e-poison', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+  const producer = new Kafka({
+    clientId: 'e2e-poison',
+    brokers: kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).producer();
   await producer.connect();
   const good = encodeEvent(ComplaintReceivedEvent, {
     ...ComplaintReceivedEvent.example,
@@ -132,25 +194,49 @@ it('dead-letters a malformed message with its reason and still processes the one
     acks: -1,
     messages: [
       { key, value: '{"this is": not json' },
-      { key, value: JSON.stringify({ eventId: 'x', type: 'complaint-received', version: 1, occurredAt: new Date().toISOString(), correlationId: 'c', data: { text: 42 } }) },
+      {
+        key,
+        value: JSON.stringify({
+          eventId: 'x',
+          type: 'complaint-received',
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          correlationId: 'c',
+          data: { text: 42 },
+        }),
+      },
       { key, value: good.value, headers: good.headers },
     ],
   });
   await producer.disconnect();
 
   await allProcessed([good.key], 60_000);
-  const consumer = new Kafka({ clientId: 'e2e-dlq', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({
-    groupId: `e2e-dlq-reader-${Date.now()}`, ...MOCK_CLUSTER_CONSUMER_TUNING,
+  const consumer = new Kafka({
+    clientId: 'e2e-dlq',
+    brokers: kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).consumer({
+    groupId: `e2e-dlq-reader-${Date.now()}`,
+    ...MOCK_CLUSTER_CONSUMER_TUNING,
   });
   await consumer.connect();
   await consumer.subscribe({ topic: deadLetterTopic(ComplaintReceivedEvent.topic), fromBeginning: true });
   const records: Array<ReturnType<typeof deadLetterRecordSchema.parse>> = [];
-  await consumer.run({ eachMessage: async ({ message }) => void records.push(deadLetterRecordSchema.parse(JSON.parse(message.value!.toString()))) });
+  await consumer.run({
+    eachMessage: async ({ message }) =>
+      void records.push(deadLetterRecordSchema.parse(JSON.parse(message.value!.toString()))),
+  });
   await waitFor('two dead-letter records', async () => records.length >= 2, 30_000);
   await consumer.disconnect();
   expect(records.map((r) => r.error.code).sort()).toEqual(['malformed-json', 'schema-mismatch']);
-  expect(Buffer.from(records.find((r) => r.error.code === 'malformed-json')!.valueBase64!, 'base64').toString()).toBe('{"this is": not json');
-  expect(records.every((r) => r.consumerGroup === 'klaxon-classifier' && r.originalTopic === ComplaintReceivedEvent.topic)).toBe(true);
+  expect(
+    Buffer.from(records.find((r) => r.error.code === 'malformed-json')!.valueBase64!, 'base64').toString(),
+  ).toBe('{"this is": not json');
+  expect(
+    records.every(
+      (r) => r.consumerGroup === 'klaxon-classifier' && r.originalTopic === ComplaintReceivedEvent.topic,
+    ),
+  ).toBe(true);
 });
 
 it('stops gracefully on SIGTERM', async () => {

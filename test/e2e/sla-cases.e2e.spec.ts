@@ -4,7 +4,12 @@ import { CasesModule } from '@klaxon/cases/feature';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
 import { connectInfrastructure, startApp, type Clock, type RunningApp } from '@klaxon/platform/runtime';
 import { SlaModule } from '@klaxon/sla/feature';
-import { startKafkaMockCluster, startPostgresCluster, type KafkaMockCluster, type PostgresCluster } from '@klaxon/testing';
+import {
+  startKafkaMockCluster,
+  startPostgresCluster,
+  type KafkaMockCluster,
+  type PostgresCluster,
+} from '@klaxon/testing';
 
 // Cases API + sla stage in one app over real HTTP, real PostgreSQL and Kafka (mock cluster, 3 brokers):
 // handler actions go through the outbox and Kafka to the sla consumers, which move the clocks. Time
@@ -30,7 +35,14 @@ beforeAll(async () => {
     API_KEYS: `handler:${KEYS.handler}:act+read,reports:${KEYS.reader}:read`,
   });
   const infrastructure = await connectInfrastructure({ service: 'cases-test', config });
-  app = await startApp({ service: 'cases', infrastructure, clock, features: [CasesModule, SlaModule.forRoot({ scheduler: false })], http: { port: 0, host: '127.0.0.1' }, apiKeys: config.apiKeys });
+  app = await startApp({
+    service: 'cases',
+    infrastructure,
+    clock,
+    features: [CasesModule, SlaModule.forRoot({ scheduler: false })],
+    http: { port: 0, host: '127.0.0.1' },
+    apiKeys: config.apiKeys,
+  });
   db = new Client({ connectionString: databaseUrl });
   await db.connect();
   await db.query(`INSERT INTO teams (id, name, lead_id) VALUES ('logistics', 'Logistics', 'lead-1')`);
@@ -40,7 +52,13 @@ beforeAll(async () => {
              'logistics', 'm-1', 'Sanne', '2026-11-27T15:00:01+01:00', 'explicit')`,
     [ID],
   );
-  const assigned = { ...ComplaintAssignedEvent.example, complaintId: ID, channel: 'email' as const, receivedAt: '2026-11-27T15:00:00+01:00', assignedAt: '2026-11-27T15:00:01+01:00' };
+  const assigned = {
+    ...ComplaintAssignedEvent.example,
+    complaintId: ID,
+    channel: 'email' as const,
+    receivedAt: '2026-11-27T15:00:00+01:00',
+    assignedAt: '2026-11-27T15:00:01+01:00',
+  };
   await infrastructure.bus.publish([encodeEvent(ComplaintAssignedEvent, assigned)]);
   await until(async () => (await clockRow('first-response')) !== undefined);
 });
@@ -59,12 +77,23 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
   }
 }
 
-async function clockRow(clock: string): Promise<{ status: string; deadline: Date | null; policy: string } | undefined> {
-  return (await db.query(`SELECT status, deadline, policy FROM sla_clocks WHERE complaint_id = $1 AND clock = $2`, [ID, clock])).rows[0];
+async function clockRow(
+  clock: string,
+): Promise<{ status: string; deadline: Date | null; policy: string } | undefined> {
+  return (
+    await db.query(`SELECT status, deadline, policy FROM sla_clocks WHERE complaint_id = $1 AND clock = $2`, [
+      ID,
+      clock,
+    ])
+  ).rows[0];
 }
 
 async function act(body: unknown, key = KEYS.handler) {
-  const res = await fetch(`${app.url}/api/complaints/${ID}/actions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+  const res = await fetch(`${app.url}/api/complaints/${ID}/actions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -84,7 +113,10 @@ describe('case actions', () => {
   it('acknowledge once; a second time is a 409 invalid-transition', async () => {
     now = new Date('2026-11-27T15:20:00+01:00');
     const ok = await act({ action: 'acknowledge' });
-    expect(ok).toMatchObject({ status: 200, json: { status: 'acknowledged', events: [{ action: 'acknowledged' }] } });
+    expect(ok).toMatchObject({
+      status: 200,
+      json: { status: 'acknowledged', events: [{ action: 'acknowledged' }] },
+    });
     const again = await act({ action: 'acknowledge' });
     expect(again).toMatchObject({ status: 409, json: { error: { code: 'invalid-transition' } } });
     await until(async () => (await clockRow('acknowledgement'))?.status === 'met');
@@ -92,16 +124,22 @@ describe('case actions', () => {
 
   it('waiting on the customer pauses first response; the reply resumes it', async () => {
     now = new Date('2026-11-27T16:00:00+01:00');
-    expect((await act({ action: 'wait-on-customer', message: 'order number please' })).json.status).toBe('waiting-on-customer');
+    expect((await act({ action: 'wait-on-customer', message: 'order number please' })).json.status).toBe(
+      'waiting-on-customer',
+    );
     await until(async () => (await clockRow('first-response'))?.status === 'paused');
     now = new Date('2026-12-01T09:00:00+01:00');
     expect((await act({ action: 'customer-replied', message: '12345' })).json.status).toBe('in-progress');
     // 1 h used on Friday; 23 h from Tuesday 09:00 → Thursday 16:00.
-    await until(async () => (await clockRow('first-response'))?.deadline?.toISOString() === '2026-12-03T15:00:00.000Z');
+    await until(
+      async () => (await clockRow('first-response'))?.deadline?.toISOString() === '2026-12-03T15:00:00.000Z',
+    );
   });
 
   it('a priority correction recomputes the clocks', async () => {
-    expect((await act({ action: 'correct', priority: 'high', reason: 'customer is a hospital' })).status).toBe(200);
+    expect(
+      (await act({ action: 'correct', priority: 'high', reason: 'customer is a hospital' })).status,
+    ).toBe(200);
     // high: 24 wall hours from receipt, plus the paused time (Fri 16:00 → Tue 09:00 = 89 h).
     await until(async () => (await clockRow('first-response'))?.policy === 'high');
     expect((await clockRow('first-response'))!.deadline!.toISOString()).toBe('2026-12-02T07:00:00.000Z');
@@ -110,19 +148,48 @@ describe('case actions', () => {
 
   it('reply goes back by email and meets first response; resolve once; a "still open" CSAT reopens', async () => {
     now = new Date('2026-12-01T10:00:00+01:00');
-    expect((await act({ action: 'reply', message: 'Uw pakket wordt morgen opnieuw bezorgd.' })).json).toMatchObject({ status: 'in-progress', delivery: 'email' });
+    expect(
+      (await act({ action: 'reply', message: 'Uw pakket wordt morgen opnieuw bezorgd.' })).json,
+    ).toMatchObject({ status: 'in-progress', delivery: 'email' });
     await until(async () => (await clockRow('first-response'))?.status === 'met');
-    const msg = (await db.query(`SELECT recipient, status, body FROM customer_messages WHERE complaint_id = $1 AND kind = 'reply'`, [ID])).rows[0];
+    const msg = (
+      await db.query(
+        `SELECT recipient, status, body FROM customer_messages WHERE complaint_id = $1 AND kind = 'reply'`,
+        [ID],
+      )
+    ).rows[0];
     expect(msg).toMatchObject({ recipient: 'jan@example.nl', status: 'pending' });
     now = new Date('2026-12-02T11:00:00+01:00');
-    expect((await act({ action: 'resolve', founded: true, resolution: 'opnieuw bezorgd' })).json.status).toBe('resolved');
+    expect((await act({ action: 'resolve', founded: true, resolution: 'opnieuw bezorgd' })).json.status).toBe(
+      'resolved',
+    );
     expect((await act({ action: 'resolve', founded: true, resolution: 'x' })).status).toBe(409);
-    await until(async () => (await db.query(`SELECT 1 FROM customer_messages WHERE complaint_id = $1 AND kind = 'csat-request'`, [ID])).rowCount === 1);
+    await until(
+      async () =>
+        (
+          await db.query(
+            `SELECT 1 FROM customer_messages WHERE complaint_id = $1 AND kind = 'csat-request'`,
+            [ID],
+          )
+        ).rowCount === 1,
+    );
     now = new Date('2026-12-03T12:00:00+01:00');
     const csat = await act({ action: 'csat', score: 2, comment: 'nog steeds niets', stillOpen: true });
-    expect(csat.json).toMatchObject({ status: 'in-progress', events: [{ action: 'csat-received' }, { action: 'reopened' }] });
-    await until(async () => (await clockRow('csat-follow-up')) !== undefined && (await clockRow('resolution'))?.status === 'running');
-    const history = (await db.query(`SELECT kind, actor FROM complaint_history WHERE complaint_id = $1 AND kind LIKE 'case-%' ORDER BY id`, [ID])).rows;
+    expect(csat.json).toMatchObject({
+      status: 'in-progress',
+      events: [{ action: 'csat-received' }, { action: 'reopened' }],
+    });
+    await until(
+      async () =>
+        (await clockRow('csat-follow-up')) !== undefined &&
+        (await clockRow('resolution'))?.status === 'running',
+    );
+    const history = (
+      await db.query(
+        `SELECT kind, actor FROM complaint_history WHERE complaint_id = $1 AND kind LIKE 'case-%' ORDER BY id`,
+        [ID],
+      )
+    ).rows;
     expect(history.map((h) => h.kind)).toEqual([
       'case-acknowledged',
       'case-waiting-on-customer',
@@ -139,21 +206,34 @@ describe('case actions', () => {
 
 describe('sla preview and KPIs', () => {
   it('previews the policy and deadlines with the Amsterdam offset, across Kerstmis', async () => {
-    const res = await get(`/api/sla/preview?priority=normal&channel=email&category=delivery&receivedAt=${encodeURIComponent('2026-12-24T10:00:00+01:00')}`);
+    const res = await get(
+      `/api/sla/preview?priority=normal&channel=email&category=delivery&receivedAt=${encodeURIComponent('2026-12-24T10:00:00+01:00')}`,
+    );
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
       policy: { id: 'normal' },
       timeZone: 'Europe/Amsterdam',
-      deadlines: { acknowledgement: '2026-12-24T11:00:00.000+01:00', owner: '2026-12-24T12:00:00.000+01:00', firstResponse: '2026-12-30T10:00:00.000+01:00' },
+      deadlines: {
+        acknowledgement: '2026-12-24T11:00:00.000+01:00',
+        owner: '2026-12-24T12:00:00.000+01:00',
+        firstResponse: '2026-12-30T10:00:00.000+01:00',
+      },
     });
     expect((await get('/api/sla/preview?priority=urgent&channel=email&category=x')).status).toBe(400);
   });
 
   it('reports time to acknowledgement and first response, share within SLA, CSAT and backlog', async () => {
-    const res = await get(`/api/kpis?from=${encodeURIComponent('2026-11-01T00:00:00Z')}&to=${encodeURIComponent('2026-12-31T00:00:00Z')}&groupBy=channel`);
+    const res = await get(
+      `/api/kpis?from=${encodeURIComponent('2026-11-01T00:00:00Z')}&to=${encodeURIComponent('2026-12-31T00:00:00Z')}&groupBy=channel`,
+    );
     expect(res.status).toBe(200);
     const [email] = res.json.groups;
-    expect(email).toMatchObject({ key: 'email', complaints: 1, backlog: 1, csat: { average: 2, responses: 1, followUps: 1 } });
+    expect(email).toMatchObject({
+      key: 'email',
+      complaints: 1,
+      backlog: 1,
+      csat: { average: 2, responses: 1, followUps: 1 },
+    });
     expect(email.timeToAcknowledgement).toMatchObject({ averageMinutes: 20, met: 1, withinSla: 1 });
     expect(email.timeToFirstResponse.met).toBe(1);
     expect((await get('/api/kpis?groupBy=planet')).status).toBe(400);

@@ -20,7 +20,11 @@ export interface ComplaintBody {
   [k: string]: unknown;
 }
 
-export async function postComplaint(baseUrl: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function postComplaint(
+  baseUrl: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${baseUrl}/api/complaints`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...authHeaders(), ...headers },
@@ -29,7 +33,9 @@ export async function postComplaint(baseUrl: string, body: unknown, headers: Rec
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; json: T }> {
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+): Promise<{ status: number; json: T }> {
   const res = await fetch(url, { headers: authHeaders() });
   return { status: res.status, json: (await res.json()) as T };
 }

@@ -2,11 +2,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import {
-  ComplaintReceivedEvent,
-  complaintIdFor,
-  type ComplaintReceived,
-} from '@klaxon/contracts';
+import { ComplaintReceivedEvent, complaintIdFor, type ComplaintReceived } from '@klaxon/contracts';
 import {
   startAppProcess,
   startDovecot,

@@ -31,11 +31,22 @@ export async function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
     bodyLimitBytes: 256 * 1024,
     handleSignals: options.handleSignals,
     // The embedded demo (no DATABASE_URL) has the API key `demo` with every scope; never with a real database.
-    apiKeys: options.env.DATABASE_URL?.trim() ? [] : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
-    features: [IntakeModule, ClassificationModule.forRoot({ modelPath: options.modelPath }), RoutingModule.forRoot(routingOptionsFromEnv(options.env)), SlaModule.forRoot(), CasesModule,
+    apiKeys: options.env.DATABASE_URL?.trim()
+      ? []
+      : [{ name: 'demo', key: 'demo', scopes: [...API_KEY_SCOPES] }],
+    features: [
+      IntakeModule,
+      ClassificationModule.forRoot({ modelPath: options.modelPath }),
+      RoutingModule.forRoot(routingOptionsFromEnv(options.env)),
+      SlaModule.forRoot(),
+      CasesModule,
       ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : []),
       ...(social ? [SocialIngestModule.forRoot(social)] : []),
       // The console at /console; the embedded demo (no DATABASE_URL) has the demo people, password `demo`.
-      ConsoleModule.forRoot({ webRoot: ensureConsoleBundle(), users: options.env.DATABASE_URL?.trim() ? [] : DEMO_USERS })],
+      ConsoleModule.forRoot({
+        webRoot: ensureConsoleBundle(),
+        users: options.env.DATABASE_URL?.trim() ? [] : DEMO_USERS,
+      }),
+    ],
   });
 }

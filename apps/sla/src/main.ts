@@ -13,7 +13,16 @@ const webhooks = z
       return z.NEVER;
     }
   })
-  .pipe(z.array(z.strictObject({ id: z.string().min(1), url: z.url(), secret: z.string().min(16), events: z.array(z.string()).optional() })));
+  .pipe(
+    z.array(
+      z.strictObject({
+        id: z.string().min(1),
+        url: z.url(),
+        secret: z.string().min(16),
+        events: z.array(z.string()).optional(),
+      }),
+    ),
+  );
 
 // SLA: assignments and case events → clocks → sla.alerts, webhooks, acknowledgements and CSAT requests.
 runMain(() => {
@@ -43,7 +52,15 @@ runMain(() => {
         scheduler: env.SLA_SCHEDULER,
         webhooks: env.SLA_WEBHOOKS_JSON ?? [],
         ...(env.SMTP_HOST
-          ? { smtp: { host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, from: env.SMTP_FROM, ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}) } }
+          ? {
+              smtp: {
+                host: env.SMTP_HOST,
+                port: env.SMTP_PORT,
+                secure: env.SMTP_SECURE,
+                from: env.SMTP_FROM,
+                ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}),
+              },
+            }
           : {}),
       }),
     ],

@@ -84,15 +84,11 @@ describe('social-ingest app on Kafka', () => {
     await waitFor(() => seen().length >= 7, 'seven events', 45_000);
     await new Promise((r) => setTimeout(r, 1_000));
 
-    expect(seen().map((s) => s.postId).sort()).toEqual([
-      '7001',
-      '7002',
-      '7003',
-      '7004',
-      '7005',
-      '7006',
-      '7007',
-    ]);
+    expect(
+      seen()
+        .map((s) => s.postId)
+        .sort(),
+    ).toEqual(['7001', '7002', '7003', '7004', '7005', '7006', '7007']);
     expect(new Set(seen().map((s) => s.eventId)).size).toBe(7);
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();

@@ -28,13 +28,29 @@ export interface AppProcess {
 }
 
 /** Runs `apps/<name>/src/main.ts` as its own process, exactly as `npx nx serve <name>` does, and waits until ready. */
-export async function startAppProcess(name: string, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<AppProcess> {
+export async function startAppProcess(
+  name: string,
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join('apps', name, 'src', 'main.ts')], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), DOTENV_CONFIG_QUIET: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join('apps', name, 'src', 'main.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DOTENV_CONFIG_QUIET: 'true',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
@@ -42,7 +58,8 @@ export async function startAppProcess(name: string, env: Record<string, string>,
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${out}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${out}`);
     try {
       const res = await fetch(`${url}/health/ready`);
       if (res.ok) break;

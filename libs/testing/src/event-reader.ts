@@ -9,8 +9,15 @@ export interface EventReader<T> {
 }
 
 /** Reads one contract's topic from the beginning, as a test's own consumer group, decoding each event. */
-export async function readEvents<T>(brokers: string[], contract: EventContract<string, T>, groupId: string): Promise<EventReader<T>> {
-  const consumer: Consumer = new Kafka({ clientId: groupId, brokers, logLevel: logLevel.NOTHING }).consumer({ groupId, ...MOCK_CLUSTER_CONSUMER_TUNING });
+export async function readEvents<T>(
+  brokers: string[],
+  contract: EventContract<string, T>,
+  groupId: string,
+): Promise<EventReader<T>> {
+  const consumer: Consumer = new Kafka({ clientId: groupId, brokers, logLevel: logLevel.NOTHING }).consumer({
+    groupId,
+    ...MOCK_CLUSTER_CONSUMER_TUNING,
+  });
   const events: Array<EventEnvelope<T>> = [];
   await consumer.connect();
   await consumer.subscribe({ topic: contract.topic, fromBeginning: true });

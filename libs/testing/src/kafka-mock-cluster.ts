@@ -4,7 +4,12 @@ import { spawn, spawnSync } from 'node:child_process';
  * Consumer tuning for the mock cluster (STACK.md): a rebalance waits `sessionTimeout - 1 s`, so short
  * sessions keep group joins and restarts in seconds instead of half a minute.
  */
-export const MOCK_CLUSTER_CONSUMER_TUNING = { sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 6000, maxWaitTimeInMs: 100 } as const;
+export const MOCK_CLUSTER_CONSUMER_TUNING = {
+  sessionTimeout: 6000,
+  heartbeatInterval: 500,
+  rebalanceTimeout: 6000,
+  maxWaitTimeInMs: 100,
+} as const;
 
 export interface KafkaMockCluster {
   /** `127.0.0.1:PORT` per broker, for `KAFKA_BROKERS` or a kafkajs client. */

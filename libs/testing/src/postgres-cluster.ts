@@ -15,8 +15,11 @@ export interface PostgresCluster {
 
 function postgresBin(): string {
   const base = '/usr/lib/postgresql';
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(path.join(base, v, 'bin', 'initdb'))) : [];
-  if (versions.length === 0) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql');
+  const versions = existsSync(base)
+    ? readdirSync(base).filter((v) => existsSync(path.join(base, v, 'bin', 'initdb')))
+    : [];
+  if (versions.length === 0)
+    throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql');
   return path.join(base, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
 }
 
@@ -30,7 +33,9 @@ function asPostgres(command: string, args: string[]): [string, string[]] {
  * off). The server is started under a watchdog that stops it when this process dies, so a killed
  * test run leaves nothing behind.
  */
-export async function startPostgresCluster(options: { settings?: Record<string, string> } = {}): Promise<PostgresCluster> {
+export async function startPostgresCluster(
+  options: { settings?: Record<string, string> } = {},
+): Promise<PostgresCluster> {
   const bin = postgresBin();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'klaxon-pg-'));
   const dataDir = path.join(dir, 'data');
@@ -40,24 +45,66 @@ export async function startPostgresCluster(options: { settings?: Record<string, 
     chownSync(dir, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const [initCmd, initArgs] = asPostgres(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  const [initCmd, initArgs] = asPostgres(path.join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--locale=C.UTF-8',
+    '--no-sync',
+  ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
 
   const port = await freePort();
   const postgresArgs = [
-    '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-    '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'shared_buffers=64MB',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=64MB',
     ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ];
   const [cmd, args] = asPostgres(path.join(bin, 'postgres'), postgresArgs);
   // The watchdog: postgres runs in the background of a shell that waits on its stdin; when this
   // process exits (cleanly or not) the pipe closes and the shell stops the server with pg_ctl
   // (a signal to runuser would not reach postgres).
-  const [stopCmd, stopArgs] = asPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
-  const watchdog = spawn('sh', ['-c', '"$0" "$@" </dev/null >/dev/null 2>&1 & read _; $KLAXON_PG_STOP >/dev/null 2>&1; wait', cmd, ...args], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-    env: { ...process.env, KLAXON_PG_STOP: [stopCmd, ...stopArgs].join(' ') },
-  });
+  const [stopCmd, stopArgs] = asPostgres(path.join(bin, 'pg_ctl'), [
+    '-D',
+    dataDir,
+    '-m',
+    'fast',
+    '-w',
+    'stop',
+  ]);
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      '"$0" "$@" </dev/null >/dev/null 2>&1 & read _; $KLAXON_PG_STOP >/dev/null 2>&1; wait',
+      cmd,
+      ...args,
+    ],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: { ...process.env, KLAXON_PG_STOP: [stopCmd, ...stopArgs].join(' ') },
+    },
+  );
   const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
 
   const deadline = Date.now() + 30_000;

@@ -55,18 +55,37 @@ const PRE_HANDLING: CaseStatus[] = ['received', 'classified', 'signal', 'queued'
 const HANDLING: CaseStatus[] = ['assigned', 'acknowledged', 'in-progress', 'waiting-on-customer'];
 
 /** From which statuses each command is allowed, and where it leads. */
-const RULES: Record<Exclude<CaseCommandName, 'correct' | 'csat'>, { from: CaseStatus[]; to: (s: CaseStatus) => CaseStatus; event: CaseAction }> = {
+const RULES: Record<
+  Exclude<CaseCommandName, 'correct' | 'csat'>,
+  { from: CaseStatus[]; to: (s: CaseStatus) => CaseStatus; event: CaseAction }
+> = {
   acknowledge: { from: PRE_HANDLING, to: () => 'acknowledged', event: 'acknowledged' },
-  reply: { from: [...PRE_HANDLING, 'acknowledged', 'in-progress', 'waiting-on-customer'], to: () => 'in-progress', event: 'responded' },
-  'wait-on-customer': { from: ['assigned', 'acknowledged', 'in-progress'], to: () => 'waiting-on-customer', event: 'waiting-on-customer' },
+  reply: {
+    from: [...PRE_HANDLING, 'acknowledged', 'in-progress', 'waiting-on-customer'],
+    to: () => 'in-progress',
+    event: 'responded',
+  },
+  'wait-on-customer': {
+    from: ['assigned', 'acknowledged', 'in-progress'],
+    to: () => 'waiting-on-customer',
+    event: 'waiting-on-customer',
+  },
   'customer-replied': { from: ['waiting-on-customer'], to: () => 'in-progress', event: 'customer-replied' },
-  resolve: { from: [...PRE_HANDLING, 'acknowledged', 'in-progress', 'waiting-on-customer'], to: () => 'resolved', event: 'resolved' },
+  resolve: {
+    from: [...PRE_HANDLING, 'acknowledged', 'in-progress', 'waiting-on-customer'],
+    to: () => 'resolved',
+    event: 'resolved',
+  },
   reopen: { from: ['resolved', 'closed'], to: () => 'in-progress', event: 'reopened' },
   'hand-back': { from: HANDLING, to: () => 'queued', event: 'handed-back' },
 };
 
 function refuse(command: CaseCommandName, status: CaseStatus, why?: string): Refused {
-  return { ok: false, code: 'invalid-transition', message: why ?? `cannot ${command} a complaint that is ${status}` };
+  return {
+    ok: false,
+    code: 'invalid-transition',
+    message: why ?? `cannot ${command} a complaint that is ${status}`,
+  };
 }
 
 /**
@@ -76,22 +95,39 @@ function refuse(command: CaseCommandName, status: CaseStatus, why?: string): Ref
  */
 export function decide(facts: CaseFacts, command: CaseCommand): Accepted | Refused {
   const { status } = facts;
-  if (status === 'erased') return refuse(command.action, status, `cannot ${command.action} an erased complaint`);
+  if (status === 'erased')
+    return refuse(command.action, status, `cannot ${command.action} an erased complaint`);
   if (command.action === 'correct') {
     const changes: NonNullable<Accepted['changes']> = {};
-    if (command.category !== undefined && command.category !== facts.category) changes.category = command.category;
-    if (command.priority !== undefined && command.priority !== facts.priority) changes.priority = command.priority;
-    if (command.complaint !== undefined && command.complaint !== facts.complaintLabel) changes.complaint = command.complaint;
-    if (Object.keys(changes).length === 0) return { ok: false, code: 'nothing-to-change', message: 'the correction changes nothing' };
+    if (command.category !== undefined && command.category !== facts.category)
+      changes.category = command.category;
+    if (command.priority !== undefined && command.priority !== facts.priority)
+      changes.priority = command.priority;
+    if (command.complaint !== undefined && command.complaint !== facts.complaintLabel)
+      changes.complaint = command.complaint;
+    if (Object.keys(changes).length === 0)
+      return { ok: false, code: 'nothing-to-change', message: 'the correction changes nothing' };
     return { ok: true, status, events: ['corrected'], changes };
   }
   if (command.action === 'csat') {
-    if (status !== 'resolved') return refuse('csat', status, `a satisfaction score is only taken for a resolved complaint (this one is ${status})`);
-    return command.stillOpen ? { ok: true, status: 'in-progress', events: ['csat-received', 'reopened'] } : { ok: true, status: 'closed', events: ['csat-received'] };
+    if (status !== 'resolved')
+      return refuse(
+        'csat',
+        status,
+        `a satisfaction score is only taken for a resolved complaint (this one is ${status})`,
+      );
+    return command.stillOpen
+      ? { ok: true, status: 'in-progress', events: ['csat-received', 'reopened'] }
+      : { ok: true, status: 'closed', events: ['csat-received'] };
   }
   const rule = RULES[command.action];
   if (!rule.from.includes(status)) {
-    if (command.action === 'acknowledge') return refuse('acknowledge', status, `the complaint is already ${status === 'acknowledged' ? 'acknowledged' : status}`);
+    if (command.action === 'acknowledge')
+      return refuse(
+        'acknowledge',
+        status,
+        `the complaint is already ${status === 'acknowledged' ? 'acknowledged' : status}`,
+      );
     return refuse(command.action, status);
   }
   return { ok: true, status: rule.to(status), events: [rule.event] };

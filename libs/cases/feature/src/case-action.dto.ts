@@ -14,7 +14,23 @@ export const caseCommandSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('reopen'), reason: text(2_000) }),
   z.strictObject({ action: z.literal('hand-back'), reason: text(2_000) }),
   z
-    .strictObject({ action: z.literal('correct'), category: z.string().regex(/^[a-z][a-z0-9-]{0,60}$/).optional(), priority: priority.optional(), complaint: complaintLabel.optional(), reason: text(2_000).optional() })
-    .refine((c) => c.category !== undefined || c.priority !== undefined || c.complaint !== undefined, { message: 'a correction needs category, priority or complaint' }),
-  z.strictObject({ action: z.literal('csat'), score: z.number().int().min(1).max(5), comment: z.string().max(5_000).optional(), stillOpen: z.boolean().optional() }),
+    .strictObject({
+      action: z.literal('correct'),
+      category: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,60}$/)
+        .optional(),
+      priority: priority.optional(),
+      complaint: complaintLabel.optional(),
+      reason: text(2_000).optional(),
+    })
+    .refine((c) => c.category !== undefined || c.priority !== undefined || c.complaint !== undefined, {
+      message: 'a correction needs category, priority or complaint',
+    }),
+  z.strictObject({
+    action: z.literal('csat'),
+    score: z.number().int().min(1).max(5),
+    comment: z.string().max(5_000).optional(),
+    stillOpen: z.boolean().optional(),
+  }),
 ]) satisfies z.ZodType<CaseCommand>;

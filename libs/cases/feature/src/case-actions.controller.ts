@@ -15,9 +15,16 @@ export class CaseActionsController {
   @HttpCode(200)
   @RequireScope('act')
   @ComplaintAccess('id')
-  act(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined): Promise<CaseActionResult> {
+  act(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<CaseActionResult> {
     if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
     const command = parseOrThrow(caseCommandSchema, body);
-    return this.cases.act(id, command, { id: principal?.id ?? 'unknown', name: principal?.name ?? 'unknown' });
+    return this.cases.act(id, command, {
+      id: principal?.id ?? 'unknown',
+      name: principal?.name ?? 'unknown',
+    });
   }
 }

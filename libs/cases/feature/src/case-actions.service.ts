@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { CaseEventEvent, encodeEvent, type CaseAction, type CaseEvent, type ComplaintLabel, type Priority } from '@klaxon/contracts';
+import {
+  CaseEventEvent,
+  encodeEvent,
+  type CaseAction,
+  type CaseEvent,
+  type ComplaintLabel,
+  type Priority,
+} from '@klaxon/contracts';
 import { decide, type CaseCommand, type CaseStatus } from '@klaxon/cases/domain';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
@@ -58,7 +65,15 @@ export class CaseActionsService {
         [complaintId],
       )) as ComplaintRow[];
       if (!row) throw ApiError.notFound('complaint', complaintId);
-      const decision = decide({ status: row.status, category: row.category, priority: row.priority, complaintLabel: row.complaint_label }, command);
+      const decision = decide(
+        {
+          status: row.status,
+          category: row.category,
+          priority: row.priority,
+          complaintLabel: row.complaint_label,
+        },
+        command,
+      );
       if (!decision.ok) throw ApiError.conflict(decision.code, decision.message);
 
       const now = this.clock.now();
@@ -69,15 +84,30 @@ export class CaseActionsService {
         caseEventId: randomUUID(),
         complaintId,
         action,
-        actor: { type: CUSTOMER_ACTIONS.includes(action) || (action === 'reopened' && command.action === 'csat') ? 'customer' : 'user', id: actor.id },
+        actor: {
+          type:
+            CUSTOMER_ACTIONS.includes(action) || (action === 'reopened' && command.action === 'csat')
+              ? 'customer'
+              : 'user',
+          id: actor.id,
+        },
         at,
         ...('message' in command && command.message ? { message: command.message } : {}),
-        ...(command.action === 'resolve' ? { resolution: { founded: command.founded, summary: command.resolution } } : {}),
+        ...(command.action === 'resolve'
+          ? { resolution: { founded: command.founded, summary: command.resolution } }
+          : {}),
         ...(action === 'corrected' ? { correction: decision.changes } : {}),
-        ...(action === 'csat-received' && command.action === 'csat' ? { csat: { score: command.score, ...(command.comment ? { comment: command.comment } : {}) } } : {}),
+        ...(action === 'csat-received' && command.action === 'csat'
+          ? { csat: { score: command.score, ...(command.comment ? { comment: command.comment } : {}) } }
+          : {}),
       }));
       const correlationId = row.correlation_id ?? complaintId;
-      await appendToOutbox(manager, events.map((e) => encodeEvent(CaseEventEvent, e, { eventId: e.caseEventId, correlationId, occurredAt: at })));
+      await appendToOutbox(
+        manager,
+        events.map((e) =>
+          encodeEvent(CaseEventEvent, e, { eventId: e.caseEventId, correlationId, occurredAt: at }),
+        ),
+      );
       await appendHistory(
         manager,
         events.map((e) => ({
@@ -91,13 +121,31 @@ export class CaseActionsService {
           correlationId,
         })),
       );
-      const delivery = command.action === 'reply' ? await this.queueReply(manager, row, command.message, events[0].caseEventId, now) : undefined;
-      this.logger.info({ complaintId, correlationId, action: command.action, actor: actor.id, status: decision.status }, 'case action');
-      return { complaintId, status: decision.status, events: events.map((e) => ({ caseEventId: e.caseEventId, action: e.action, at })), ...(delivery ? { delivery } : {}) };
+      const delivery =
+        command.action === 'reply'
+          ? await this.queueReply(manager, row, command.message, events[0].caseEventId, now)
+          : undefined;
+      this.logger.info(
+        { complaintId, correlationId, action: command.action, actor: actor.id, status: decision.status },
+        'case action',
+      );
+      return {
+        complaintId,
+        status: decision.status,
+        events: events.map((e) => ({ caseEventId: e.caseEventId, action: e.action, at })),
+        ...(delivery ? { delivery } : {}),
+      };
     });
   }
 
-  private async updateComplaint(manager: EntityManager, row: ComplaintRow, command: CaseCommand, status: CaseStatus, changes: { category?: string; priority?: Priority; complaint?: ComplaintLabel }, at: string): Promise<void> {
+  private async updateComplaint(
+    manager: EntityManager,
+    row: ComplaintRow,
+    command: CaseCommand,
+    status: CaseStatus,
+    changes: { category?: string; priority?: Priority; complaint?: ComplaintLabel },
+    at: string,
+  ): Promise<void> {
     const sets: string[] = ['status = $2', 'updated_at = $3'];
     const params: unknown[] = [row.id, status, at];
     const set = (column: string, value: unknown) => sets.push(`${column} = $${params.push(value)}`);
@@ -106,10 +154,17 @@ export class CaseActionsService {
         sets.push('acknowledged_at = COALESCE(acknowledged_at, $3)');
         break;
       case 'reply':
-        sets.push('acknowledged_at = COALESCE(acknowledged_at, $3)', 'first_response_at = COALESCE(first_response_at, $3)');
+        sets.push(
+          'acknowledged_at = COALESCE(acknowledged_at, $3)',
+          'first_response_at = COALESCE(first_response_at, $3)',
+        );
         break;
       case 'resolve':
-        sets.push('resolved_at = $3', 'acknowledged_at = COALESCE(acknowledged_at, $3)', 'first_response_at = COALESCE(first_response_at, $3)');
+        sets.push(
+          'resolved_at = $3',
+          'acknowledged_at = COALESCE(acknowledged_at, $3)',
+          'first_response_at = COALESCE(first_response_at, $3)',
+        );
         set('founded', command.founded);
         set('resolution', command.resolution);
         break;
@@ -137,7 +192,13 @@ export class CaseActionsService {
   }
 
   /** The reply goes back through the channel it came from: email for email/web customers with an address, webcare for X. */
-  private async queueReply(manager: EntityManager, row: ComplaintRow, message: string, caseEventId: string, now: Date): Promise<'email' | 'webcare' | 'manual'> {
+  private async queueReply(
+    manager: EntityManager,
+    row: ComplaintRow,
+    message: string,
+    caseEventId: string,
+    now: Date,
+  ): Promise<'email' | 'webcare' | 'manual'> {
     const email = row.customer?.email;
     const delivery = row.channel === 'social' ? 'webcare' : email ? 'email' : 'manual';
     const meta = (row.channel_meta ?? {}) as { messageId?: string; email?: { messageId?: string } };

@@ -28,7 +28,10 @@ export class ClassifierProvider implements OnModuleDestroy {
     this.path = options.modelPath ?? defaultModelPath();
     this.loadedMtimeMs = statSync(this.path).mtimeMs;
     this.classifier = loadClassifier(readFileSync(this.path, 'utf8'));
-    this.logger.info({ modelPath: this.path, modelVersion: this.classifier.modelVersion }, 'classifier model loaded');
+    this.logger.info(
+      { modelPath: this.path, modelVersion: this.classifier.modelVersion },
+      'classifier model loaded',
+    );
     const interval = options.reloadIntervalMs ?? 5_000;
     this.timer = interval > 0 ? setInterval(() => this.reloadIfChanged(), interval) : null;
     this.timer?.unref();
@@ -46,11 +49,17 @@ export class ClassifierProvider implements OnModuleDestroy {
       const next = loadClassifier(readFileSync(this.path, 'utf8'));
       this.loadedMtimeMs = mtimeMs;
       if (next.modelVersion === this.classifier.modelVersion) return false;
-      this.logger.info({ from: this.classifier.modelVersion, to: next.modelVersion }, 'classifier model reloaded');
+      this.logger.info(
+        { from: this.classifier.modelVersion, to: next.modelVersion },
+        'classifier model reloaded',
+      );
       this.classifier = next;
       return true;
     } catch (err) {
-      this.logger.error({ err, modelPath: this.path }, 'new classifier model could not be loaded; keeping the current one');
+      this.logger.error(
+        { err, modelPath: this.path },
+        'new classifier model could not be loaded; keeping the current one',
+      );
       return false;
     }
   }

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ComplaintClassifiedEvent, encodeEvent, type ComplaintClassified, type ComplaintReceived } from '@klaxon/contracts';
+import {
+  ComplaintClassifiedEvent,
+  encodeEvent,
+  type ComplaintClassified,
+  type ComplaintReceived,
+} from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox, claimEvents } from '@klaxon/platform/persistence';
@@ -25,7 +30,11 @@ export class ClassifyComplaintsService {
 
   async handle(batch: ConsumedEvent<ComplaintReceived>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, CLASSIFIER_CONSUMER, batch.map((e) => e.envelope.eventId));
+      const fresh = await claimEvents(
+        manager,
+        CLASSIFIER_CONSUMER,
+        batch.map((e) => e.envelope.eventId),
+      );
       const todo = batch.filter((e) => fresh.has(e.envelope.eventId));
       if (todo.length === 0) return;
       const classifier = this.classifiers.current;
@@ -96,7 +105,8 @@ export class ClassifyComplaintsService {
               customer: r.customer,
               customer_picked: r.customerPicked ?? null,
               unit: r.unit ?? null,
-              channel_meta: r.email || r.social || r.phone ? { email: r.email, social: r.social, phone: r.phone } : null,
+              channel_meta:
+                r.email || r.social || r.phone ? { email: r.email, social: r.social, phone: r.phone } : null,
               language: c.language,
               complaint_label: c.complaint,
               complaint_probability: c.complaintProbability,
@@ -122,7 +132,12 @@ export class ClassifyComplaintsService {
           kind: 'classified',
           actor: 'classifier',
           reason: `${c.complaint} complaint (${c.complaintProbability.toFixed(2)}), ${c.category}, ${c.priority} priority`,
-          data: { modelVersion: c.modelVersion, priorityReasons: c.priorityReasons, why: c.why, language: c.language },
+          data: {
+            modelVersion: c.modelVersion,
+            priorityReasons: c.priorityReasons,
+            why: c.why,
+            language: c.language,
+          },
           eventId: envelope.eventId,
           correlationId: envelope.correlationId,
         })),
@@ -138,7 +153,16 @@ export class ClassifyComplaintsService {
         ),
       );
       for (const { envelope, classified: c } of results) {
-        this.logger.debug({ complaintId: c.complaintId, correlationId: envelope.correlationId, complaint: c.complaint, category: c.category, priority: c.priority }, 'classified');
+        this.logger.debug(
+          {
+            complaintId: c.complaintId,
+            correlationId: envelope.correlationId,
+            complaint: c.complaint,
+            category: c.category,
+            priority: c.priority,
+          },
+          'classified',
+        );
       }
     });
   }

@@ -12,11 +12,15 @@ export function normaliseEmail(raw: string): string {
 }
 
 /** Identities in one canonical form, so later stages can link a customer across channels. */
-export function normaliseIdentity(identity: CustomerIdentity, defaultCountry: CountryCode = 'NL'): CustomerIdentity {
+export function normaliseIdentity(
+  identity: CustomerIdentity,
+  defaultCountry: CountryCode = 'NL',
+): CustomerIdentity {
   const out: CustomerIdentity = {};
   if (identity.name?.trim()) out.name = identity.name.trim();
   if (identity.email?.trim()) out.email = normaliseEmail(identity.email);
-  if (identity.phone?.trim()) out.phone = normalisePhone(identity.phone, defaultCountry) ?? identity.phone.trim();
+  if (identity.phone?.trim())
+    out.phone = normalisePhone(identity.phone, defaultCountry) ?? identity.phone.trim();
   if (identity.customerNumber?.trim()) out.customerNumber = identity.customerNumber.trim().toUpperCase();
   if (identity.handle?.trim()) out.handle = identity.handle.trim().replace(/^@/, '').toLowerCase();
   return out;

@@ -9,7 +9,9 @@ describe('intake domain', () => {
   });
 
   it('normalises e-mail, customer number and handle', () => {
-    expect(normaliseIdentity({ email: ' Anna@Example.NL ', customerNumber: ' ab-12 ', handle: '@Anna' })).toEqual({
+    expect(
+      normaliseIdentity({ email: ' Anna@Example.NL ', customerNumber: ' ab-12 ', handle: '@Anna' }),
+    ).toEqual({
       email: 'anna@example.nl',
       customerNumber: 'AB-12',
       handle: 'anna',

@@ -17,7 +17,11 @@ export interface Submission {
  * Turns a submission into the normalised event. The complaint id comes from the channel and the
  * source id (an Idempotency-Key, or a fresh id per submission), so a retried post is the same complaint.
  */
-export function toComplaintReceived(submission: Submission, sourceId: string, receivedAt: Date): ComplaintReceived {
+export function toComplaintReceived(
+  submission: Submission,
+  sourceId: string,
+  receivedAt: Date,
+): ComplaintReceived {
   return {
     complaintId: complaintIdFor(submission.channel, sourceId),
     channel: submission.channel,

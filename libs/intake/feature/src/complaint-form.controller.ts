@@ -25,15 +25,32 @@ export interface FormRateLimit {
 export const complaintFormSchema = z.object({
   lang: z.enum(['nl', 'en']).optional(),
   name: z.string().trim().min(1, 'name.required').max(200, 'name.tooLong'),
-  contact: z.string().trim().min(1, 'contact.required').max(320, 'contact.tooLong').describe('E-mail address or phone number'),
+  contact: z
+    .string()
+    .trim()
+    .min(1, 'contact.required')
+    .max(320, 'contact.tooLong')
+    .describe('E-mail address or phone number'),
   customerNumber: z.string().trim().max(64, 'customerNumber.tooLong').optional(),
   customerPicked: z.enum(['complaint', 'question', 'feedback', 'other'], 'customerPicked.invalid').optional(),
   text: z.string().trim().min(1, 'text.required').max(MAX_COMPLAINT_TEXT, 'text.tooLong'),
   consent: z.literal('yes', 'consent.required'),
-  website: z.string().optional().describe('Honeypot: people leave it empty (it is hidden); a filled one is treated as spam'),
+  website: z
+    .string()
+    .optional()
+    .describe('Honeypot: people leave it empty (it is hidden); a filled one is treated as spam'),
 });
 
-const FIELDS = ['lang', 'name', 'contact', 'customerNumber', 'customerPicked', 'text', 'consent', 'website'] as const;
+const FIELDS = [
+  'lang',
+  'name',
+  'contact',
+  'customerNumber',
+  'customerPicked',
+  'text',
+  'consent',
+  'website',
+] as const;
 const html = 'text/html; charset=utf-8';
 const emailShape = z.email();
 
@@ -52,32 +69,65 @@ export class ComplaintFormController {
   }
 
   @Get()
-  @ApiDoc({ summary: 'The public complaint form (HTML, Dutch or English by ?lang= or Accept-Language)', tags: ['form'], query: z.object({ lang: z.enum(['nl', 'en']).optional() }), responses: { 200: { description: 'The form', contentType: 'text/html' } } })
-  async form(@Query('lang') lang: string | undefined, @Headers('accept-language') acceptLanguage: string | undefined, @Res() reply: FastifyReply): Promise<void> {
-    await reply.status(200).type(html).header('content-language', pickLanguage(lang, acceptLanguage)).send(complaintFormPage(pickLanguage(lang, acceptLanguage)));
+  @ApiDoc({
+    summary: 'The public complaint form (HTML, Dutch or English by ?lang= or Accept-Language)',
+    tags: ['form'],
+    query: z.object({ lang: z.enum(['nl', 'en']).optional() }),
+    responses: { 200: { description: 'The form', contentType: 'text/html' } },
+  })
+  async form(
+    @Query('lang') lang: string | undefined,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await reply
+      .status(200)
+      .type(html)
+      .header('content-language', pickLanguage(lang, acceptLanguage))
+      .send(complaintFormPage(pickLanguage(lang, acceptLanguage)));
   }
 
   @Post('complaint-form')
   @HttpCode(200)
   @ApiDoc({
     summary: 'Post the public form',
-    description: 'Answers with the confirmation page and the reference, or the form again (400) with the errors next to the fields. At most 10 posts a minute per client IP (429 rate-limited).',
+    description:
+      'Answers with the confirmation page and the reference, or the form again (400) with the errors next to the fields. At most 10 posts a minute per client IP (429 rate-limited).',
     tags: ['form'],
     body: complaintFormSchema,
     bodyContentType: 'application/x-www-form-urlencoded',
-    responses: { 200: { description: 'Confirmation page with the reference', contentType: 'text/html' }, 400: { description: 'The form with the errors next to the fields', contentType: 'text/html' }, 429: { description: 'Too many posts from this client (HTML, or JSON `rate-limited` when asked for JSON)' } },
+    responses: {
+      200: { description: 'Confirmation page with the reference', contentType: 'text/html' },
+      400: { description: 'The form with the errors next to the fields', contentType: 'text/html' },
+      429: {
+        description: 'Too many posts from this client (HTML, or JSON `rate-limited` when asked for JSON)',
+      },
+    },
   })
-  async submit(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async submit(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const values = formValues(body);
-    const lang = pickLanguage((request.query as Record<string, unknown> | undefined)?.lang ?? values.lang, request.headers['accept-language']);
-    const send = (status: number, page: string) => reply.status(status).type(html).header('content-language', lang).send(page);
+    const lang = pickLanguage(
+      (request.query as Record<string, unknown> | undefined)?.lang ?? values.lang,
+      request.headers['accept-language'],
+    );
+    const send = (status: number, page: string) =>
+      reply.status(status).type(html).header('content-language', lang).send(page);
 
     const limit = this.limiter.hit(request.ip);
     if (!limit.allowed) {
       this.metrics.spam.inc({ reason: 'rate-limited' });
       void reply.header('retry-after', String(limit.retryAfterSeconds));
       if (wantsJson(request.headers.accept)) {
-        await reply.status(429).send({ error: { code: 'rate-limited', message: `Too many posts; try again in ${limit.retryAfterSeconds} s` } });
+        await reply.status(429).send({
+          error: {
+            code: 'rate-limited',
+            message: `Too many posts; try again in ${limit.retryAfterSeconds} s`,
+          },
+        });
       } else {
         await send(429, rateLimitedPage(lang));
       }
@@ -88,7 +138,10 @@ export class ComplaintFormController {
       // A bot filled the hidden field: it gets what looks like success, nothing is stored.
       this.metrics.spam.inc({ reason: 'honeypot' });
       this.logger.info({ ip: request.ip }, 'form post with the honeypot filled: not stored');
-      await send(200, confirmationPage(lang, referenceFor(complaintIdFor('web', `honeypot:${randomUUID()}`))));
+      await send(
+        200,
+        confirmationPage(lang, referenceFor(complaintIdFor('web', `honeypot:${randomUUID()}`))),
+      );
       return;
     }
 
@@ -103,7 +156,11 @@ export class ComplaintFormController {
       text: values.text,
       customerPicked: (values.customerPicked || 'complaint') as 'complaint',
       language: lang,
-      customer: { name: values.name, ...contact, ...(values.customerNumber.trim() ? { customerNumber: values.customerNumber } : {}) },
+      customer: {
+        name: values.name,
+        ...contact,
+        ...(values.customerNumber.trim() ? { customerNumber: values.customerNumber } : {}),
+      },
     });
     await send(200, confirmationPage(lang, referenceFor(id)));
   }
@@ -115,10 +172,19 @@ function formValues(body: unknown): Record<(typeof FIELDS)[number], string> {
   return Object.fromEntries(FIELDS.map((f) => [f, first(raw[f])])) as Record<(typeof FIELDS)[number], string>;
 }
 
-function validate(values: Record<string, string>): { errors: FormState['errors']; contact: { email?: string; phone?: string } } {
+function validate(values: Record<string, string>): {
+  errors: FormState['errors'];
+  contact: { email?: string; phone?: string };
+} {
   const errors: FormState['errors'] = {};
-  const parsed = complaintFormSchema.safeParse({ ...values, lang: undefined, customerPicked: values.customerPicked || undefined, customerNumber: values.customerNumber || undefined });
-  if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
+  const parsed = complaintFormSchema.safeParse({
+    ...values,
+    lang: undefined,
+    customerPicked: values.customerPicked || undefined,
+    customerNumber: values.customerNumber || undefined,
+  });
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message;
   const contact = values.contact.trim();
   if (errors.contact || !contact) return { errors, contact: {} };
   if (contact.includes('@')) {

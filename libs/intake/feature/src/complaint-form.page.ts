@@ -2,7 +2,10 @@ import { TEXTS, type Lang } from './complaint-form.i18n';
 
 /** The public complaint form: plain, accessible HTML in Dutch and English; every value shown back is escaped. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 export interface FormState {
@@ -33,13 +36,20 @@ const layout = (lang: Lang, title: string, body: string) => `<!doctype html>
 export function complaintFormPage(lang: Lang, state: FormState = { values: {}, errors: {} }): string {
   const t = TEXTS[lang];
   const v = (k: string) => escapeHtml(state.values[k] ?? '');
-  const message = (name: string) => (state.errors[name] ? (t.errors[state.errors[name]] ?? state.errors[name]) : undefined);
+  const message = (name: string) =>
+    state.errors[name] ? (t.errors[state.errors[name]] ?? state.errors[name]) : undefined;
   const aria = (name: string, hint = false) => {
-    const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : ''].filter(Boolean).join(' ');
+    const ids = [hint ? `${name}-hint` : '', state.errors[name] ? `${name}-error` : '']
+      .filter(Boolean)
+      .join(' ');
     return `${state.errors[name] ? ' aria-invalid="true"' : ''}${ids ? ` aria-describedby="${ids}"` : ''}`;
   };
-  const error = (name: string) => (message(name) ? `<p class="error" id="${name}-error"><span class="visually-hidden">${t.errorPrefix}: </span>${escapeHtml(message(name)!)}</p>` : '');
-  const label = (name: string, text: string, required: boolean) => `<label for="${name}">${text} <span class="hint">(${required ? t.required : t.optional})</span></label>`;
+  const error = (name: string) =>
+    message(name)
+      ? `<p class="error" id="${name}-error"><span class="visually-hidden">${t.errorPrefix}: </span>${escapeHtml(message(name)!)}</p>`
+      : '';
+  const label = (name: string, text: string, required: boolean) =>
+    `<label for="${name}">${text} <span class="hint">(${required ? t.required : t.optional})</span></label>`;
   const picked = state.values.customerPicked || 'complaint';
   const failing = FIELD_ORDER.filter((f) => state.errors[f]);
   const summary = failing.length
@@ -57,7 +67,9 @@ export function complaintFormPage(lang: Lang, state: FormState = { values: {}, e
 ${label('name', t.name, true)}<input id="name" name="name" autocomplete="name" required maxlength="200" value="${v('name')}"${aria('name')}>${error('name')}
 ${label('contact', t.contact, true)}<p class="hint" id="contact-hint">${t.contactHint}</p><input id="contact" name="contact" autocomplete="email" required maxlength="320" value="${v('contact')}"${aria('contact', true)}>${error('contact')}
 ${label('customerNumber', t.customerNumber, false)}<input id="customerNumber" name="customerNumber" maxlength="64" value="${v('customerNumber')}"${aria('customerNumber')}>${error('customerNumber')}
-<label for="customerPicked">${t.customerPicked}</label><select id="customerPicked" name="customerPicked"${aria('customerPicked')}>${(['complaint', 'question', 'feedback', 'other'] as const)
+<label for="customerPicked">${t.customerPicked}</label><select id="customerPicked" name="customerPicked"${aria('customerPicked')}>${(
+      ['complaint', 'question', 'feedback', 'other'] as const
+    )
       .map((o) => `<option value="${o}"${picked === o ? ' selected' : ''}>${t.picked[o]}</option>`)
       .join('')}</select>${error('customerPicked')}
 ${label('text', t.text, true)}<textarea id="text" name="text" required${aria('text')}>${v('text')}</textarea>${error('text')}
@@ -82,5 +94,9 @@ export function confirmationPage(lang: Lang, reference: string): string {
 
 export function rateLimitedPage(lang: Lang): string {
   const t = TEXTS[lang];
-  return layout(lang, t.rateLimitedTitle, `<h1>${t.rateLimitedTitle}</h1><p role="alert">${t.rateLimited}</p><p><a href="/?lang=${lang}">${t.title}</a></p>`);
+  return layout(
+    lang,
+    t.rateLimitedTitle,
+    `<h1>${t.rateLimitedTitle}</h1><p role="alert">${t.rateLimited}</p><p><a href="/?lang=${lang}">${t.title}</a></p>`,
+  );
 }

@@ -38,23 +38,42 @@ export class ComplaintIntakeService {
     private readonly metrics: IntakeMetrics,
   ) {
     const poolMax = (dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
-    this.writer = new GroupCommit({ dataSource, write: (manager, items) => this.store(manager, items), maxConcurrent: Math.max(1, Math.min(4, poolMax - 1)) });
+    this.writer = new GroupCommit({
+      dataSource,
+      write: (manager, items) => this.store(manager, items),
+      maxConcurrent: Math.max(1, Math.min(4, poolMax - 1)),
+    });
   }
 
   /** `sourceId`: the source's own id when it has one (a phone note id); else the Idempotency-Key; else a fresh id. */
-  async submit(submission: Submission, idempotencyKey?: string, sourceIdOfSource?: string): Promise<Accepted> {
+  async submit(
+    submission: Submission,
+    idempotencyKey?: string,
+    sourceIdOfSource?: string,
+  ): Promise<Accepted> {
     const sourceId = sourceIdOfSource ?? (idempotencyKey ? `idempotency:${idempotencyKey}` : randomUUID());
     const received = toComplaintReceived(submission, sourceId, this.clock.now());
     const correlationId = randomUUID();
-    const event = encodeEvent(ComplaintReceivedEvent, received, { eventId: `${received.complaintId}:received`, correlationId });
-
-    const created = await this.writer.submit({ received, sourceId, correlationId, event }).catch((error: unknown) => {
-      this.metrics.errors.inc({ channel: received.channel, code: 'store-failed' });
-      this.logger.error({ err: error, complaintId: received.complaintId, correlationId, channel: received.channel }, 'complaint could not be stored');
-      throw error;
+    const event = encodeEvent(ComplaintReceivedEvent, received, {
+      eventId: `${received.complaintId}:received`,
+      correlationId,
     });
+
+    const created = await this.writer
+      .submit({ received, sourceId, correlationId, event })
+      .catch((error: unknown) => {
+        this.metrics.errors.inc({ channel: received.channel, code: 'store-failed' });
+        this.logger.error(
+          { err: error, complaintId: received.complaintId, correlationId, channel: received.channel },
+          'complaint could not be stored',
+        );
+        throw error;
+      });
     (created ? this.metrics.received : this.metrics.duplicates).inc({ channel: received.channel });
-    this.logger.info({ complaintId: received.complaintId, correlationId, channel: received.channel, created }, created ? 'complaint received' : 'duplicate submission');
+    this.logger.info(
+      { complaintId: received.complaintId, correlationId, channel: received.channel, created },
+      created ? 'complaint received' : 'duplicate submission',
+    );
     return { id: received.complaintId, created };
   }
 
@@ -101,7 +120,10 @@ export class ComplaintIntakeService {
         correlationId,
       })),
     );
-    await appendToOutbox(manager, stored.map((s) => s.event));
+    await appendToOutbox(
+      manager,
+      stored.map((s) => s.event),
+    );
     return created;
   }
 }

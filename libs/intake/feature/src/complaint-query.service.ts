@@ -7,7 +7,8 @@ import type { ListComplaintsQuery } from './submit-complaint.dto';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))).toISOString();
-const json = <T>(v: unknown, fallback: T): T => (v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const json = <T>(v: unknown, fallback: T): T =>
+  v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
 /** Reads the one registration point: the complaint with its classification, owner, clocks and history. */
 @Injectable()
@@ -18,12 +19,24 @@ export class ComplaintQueryService {
     const [row] = (await this.dataSource.query('SELECT * FROM complaints WHERE id = $1', [id])) as Row[];
     if (!row) return null;
     const [clocks, history] = await Promise.all([
-      this.dataSource.query('SELECT clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = $1 ORDER BY deadline', [id]) as Promise<Row[]>,
-      this.dataSource.query('SELECT at, kind, actor, reason, data FROM complaint_history WHERE complaint_id = $1 ORDER BY at, id', [id]) as Promise<Row[]>,
+      this.dataSource.query(
+        'SELECT clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = $1 ORDER BY deadline',
+        [id],
+      ) as Promise<Row[]>,
+      this.dataSource.query(
+        'SELECT at, kind, actor, reason, data FROM complaint_history WHERE complaint_id = $1 ORDER BY at, id',
+        [id],
+      ) as Promise<Row[]>,
     ]);
     return {
       ...this.toView(row, clocks),
-      history: history.map((h) => ({ at: iso(h.at), kind: String(h.kind), actor: String(h.actor), reason: (h.reason as string | null) ?? null, data: json(h.data, null) })),
+      history: history.map((h) => ({
+        at: iso(h.at),
+        kind: String(h.kind),
+        actor: String(h.actor),
+        reason: (h.reason as string | null) ?? null,
+        data: json(h.data, null),
+      })),
     };
   }
 
@@ -34,21 +47,40 @@ export class ComplaintQueryService {
     if (teamIds !== null) where.push(`team_id = ANY($${params.push(teamIds)})`);
     if (q.teamId) where.push(`team_id = $${params.push(q.teamId)}`);
     if (q.ownerId) where.push(`owner_id = $${params.push(q.ownerId)}`);
-    if (q.escalated === 'true') where.push(`EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.id AND h.kind = 'escalated')`);
+    if (q.escalated === 'true')
+      where.push(
+        `EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.id AND h.kind = 'escalated')`,
+      );
     if (q.channel) where.push(`channel = $${params.push(q.channel)}`);
     if (q.status) where.push(`status = $${params.push(q.status)}`);
     if (q.category) where.push(`category = $${params.push(q.category)}`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM complaints ${clause}`, params)) as Array<{ total: number }>;
+    const [{ total }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM complaints ${clause}`,
+      params,
+    )) as Array<{ total: number }>;
     const rows = (await this.dataSource.query(
       `SELECT * FROM complaints ${clause} ORDER BY received_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.pageSize, (q.page - 1) * q.pageSize],
     )) as Row[];
     const ids = rows.map((r) => r.id);
     const clocks = ids.length
-      ? ((await this.dataSource.query('SELECT complaint_id, clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = ANY($1) ORDER BY deadline', [ids])) as Row[])
+      ? ((await this.dataSource.query(
+          'SELECT complaint_id, clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = ANY($1) ORDER BY deadline',
+          [ids],
+        )) as Row[])
       : [];
-    return { items: rows.map((r) => this.toView(r, clocks.filter((c) => c.complaint_id === r.id))), total: Number(total), page: q.page, pageSize: q.pageSize };
+    return {
+      items: rows.map((r) =>
+        this.toView(
+          r,
+          clocks.filter((c) => c.complaint_id === r.id),
+        ),
+      ),
+      total: Number(total),
+      page: q.page,
+      pageSize: q.pageSize,
+    };
   }
 
   private toView(row: Row, clocks: Row[]): ComplaintView {
@@ -82,10 +114,21 @@ export class ComplaintQueryService {
           }
         : null,
       owner: row.owner_id
-        ? { id: String(row.owner_id), name: String(row.owner_name), teamId: String(row.team_id), assignedAt: iso(row.assigned_at), reason: json(row.assignment_reason, null) }
+        ? {
+            id: String(row.owner_id),
+            name: String(row.owner_name),
+            teamId: String(row.team_id),
+            assignedAt: iso(row.assigned_at),
+            reason: json(row.assignment_reason, null),
+          }
         : null,
       // A clock paused while waiting on the customer has no deadline until it resumes.
-      deadlines: clocks.map((c) => ({ clock: String(c.clock), deadline: c.deadline ? iso(c.deadline) : null, warnAt: c.warn_at ? iso(c.warn_at) : null, status: String(c.status) })),
+      deadlines: clocks.map((c) => ({
+        clock: String(c.clock),
+        deadline: c.deadline ? iso(c.deadline) : null,
+        warnAt: c.warn_at ? iso(c.warn_at) : null,
+        status: String(c.status),
+      })),
     };
   }
 }

@@ -13,8 +13,14 @@ export const complaintViewSchema = z.object({
   text: z.string(),
   customer: z.record(z.string(), z.unknown()),
   customerPicked: z.string().nullable(),
-  customerId: z.string().nullable().describe('The linked customer (GET /api/customers/:id), once the router linked one'),
-  channelMeta: z.record(z.string(), z.unknown()).nullable().describe('What the channel adds, e.g. social: { handle, followers, url }'),
+  customerId: z
+    .string()
+    .nullable()
+    .describe('The linked customer (GET /api/customers/:id), once the router linked one'),
+  channelMeta: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('What the channel adds, e.g. social: { handle, followers, url }'),
   classification: z
     .object({
       language: z.string(),
@@ -31,9 +37,22 @@ export const complaintViewSchema = z.object({
       classifiedAt: at,
     })
     .nullable(),
-  owner: z.object({ id: z.string(), name: z.string(), teamId: z.string(), assignedAt: at, reason: z.unknown() }).nullable(),
-  deadlines: z.array(z.object({ clock: z.string(), deadline: at.nullable().describe('null while the clock is paused (waiting on the customer)'), warnAt: at.nullable(), status: z.string() })),
-  history: z.array(z.object({ at, kind: z.string(), actor: z.string(), reason: z.string().nullable(), data: z.unknown() })).optional(),
+  owner: z
+    .object({ id: z.string(), name: z.string(), teamId: z.string(), assignedAt: at, reason: z.unknown() })
+    .nullable(),
+  deadlines: z.array(
+    z.object({
+      clock: z.string(),
+      deadline: at.nullable().describe('null while the clock is paused (waiting on the customer)'),
+      warnAt: at.nullable(),
+      status: z.string(),
+    }),
+  ),
+  history: z
+    .array(
+      z.object({ at, kind: z.string(), actor: z.string(), reason: z.string().nullable(), data: z.unknown() }),
+    )
+    .optional(),
 });
 export type ComplaintView = z.infer<typeof complaintViewSchema>;
 
@@ -44,4 +63,10 @@ export interface Page<T> {
   pageSize: number;
 }
 
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+  });

@@ -1,14 +1,26 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { referenceFor, type Submission } from '@klaxon/intake/domain';
-import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, teamFilterOf, type Principal } from '@klaxon/platform/auth';
+import {
+  ComplaintAccess,
+  CurrentPrincipal,
+  ReadsPersonalData,
+  RequireScope,
+  teamFilterOf,
+  type Principal,
+} from '@klaxon/platform/auth';
 import { ApiDoc } from '@klaxon/platform/openapi';
 import { ApiError, parseOrThrow } from '@klaxon/platform/runtime';
 import { ComplaintIntakeService } from './complaint-intake.service';
 import { ComplaintQueryService } from './complaint-query.service';
 import { complaintViewSchema, pageOf, type ComplaintView, type Page } from './complaint-view';
 import { IntakeMetrics } from './intake.metrics';
-import { acceptedSchema, listComplaintsQuerySchema, phoneNoteSchema, submitComplaintSchema } from './submit-complaint.dto';
+import {
+  acceptedSchema,
+  listComplaintsQuerySchema,
+  phoneNoteSchema,
+  submitComplaintSchema,
+} from './submit-complaint.dto';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 const idempotencyHeader = {
@@ -16,7 +28,12 @@ const idempotencyHeader = {
   description: 'Makes retries safe: the same key gives the same complaint (1-200 of A-Z a-z 0-9 . _ : -)',
   schema: z.string().regex(IDEMPOTENCY_KEY),
 };
-const accepted = { 202: { description: 'Stored and handed to the pipeline (also for a retry of an accepted post)', schema: acceptedSchema } };
+const accepted = {
+  202: {
+    description: 'Stored and handed to the pipeline (also for a retry of an accepted post)',
+    schema: acceptedSchema,
+  },
+};
 
 /** The JSON API for the company's own site and apps, and the call-centre's notes. */
 @Controller('api')
@@ -33,13 +50,17 @@ export class ComplaintsController {
   @RequireScope('submit')
   @ApiDoc({
     summary: 'Submit a complaint (web) or a call-centre note (phone)',
-    description: 'Whatever the customer picked (question, feedback, …), the classifier decides whether it is a complaint. Bodies over 256 KiB: 413 payload-too-large; non-JSON: 400 invalid-json.',
+    description:
+      'Whatever the customer picked (question, feedback, …), the classifier decides whether it is a complaint. Bodies over 256 KiB: 413 payload-too-large; non-JSON: 400 invalid-json.',
     tags: ['complaints'],
     body: submitComplaintSchema,
     headers: [idempotencyHeader],
     responses: { ...accepted, 413: { description: 'Body over 256 KiB' } },
   })
-  async submit(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<{ id: string; reference: string }> {
+  async submit(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<{ id: string; reference: string }> {
     const channel = channelOf(body);
     const submission = this.validated(channel, () => {
       checkIdempotencyKey(idempotencyKey);
@@ -54,13 +75,17 @@ export class ComplaintsController {
   @RequireScope('submit')
   @ApiDoc({
     summary: 'Submit a call-centre note after a call',
-    description: 'The caller’s phone number is normalised to E.164 so the same caller is recognised on the next call and across channels. Same code path as POST /api/complaints with channel phone; `noteId` (or Idempotency-Key) makes a retry the same complaint.',
+    description:
+      'The caller’s phone number is normalised to E.164 so the same caller is recognised on the next call and across channels. Same code path as POST /api/complaints with channel phone; `noteId` (or Idempotency-Key) makes a retry the same complaint.',
     tags: ['complaints'],
     body: phoneNoteSchema,
     headers: [idempotencyHeader],
     responses: accepted,
   })
-  async phoneNote(@Body() body: unknown, @Headers('idempotency-key') idempotencyKey?: string): Promise<{ id: string; reference: string }> {
+  async phoneNote(
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<{ id: string; reference: string }> {
     const note = this.validated('phone', () => {
       checkIdempotencyKey(idempotencyKey);
       return parseOrThrow(phoneNoteSchema, body);
@@ -69,7 +94,12 @@ export class ComplaintsController {
       channel: 'phone',
       text: note.summary,
       ...(note.subject ? { subject: note.subject } : {}),
-      customer: { name: note.callerName, email: note.callerEmail, phone: note.callerPhone, customerNumber: note.customerNumber },
+      customer: {
+        name: note.callerName,
+        email: note.callerEmail,
+        phone: note.callerPhone,
+        customerNumber: note.customerNumber,
+      },
       ...(note.language ? { language: note.language } : {}),
       ...(note.unit ? { unit: note.unit } : {}),
       phone: { agentId: note.agentId, callAt: note.callAt },
@@ -79,9 +109,17 @@ export class ComplaintsController {
 
   @Get('complaints')
   @RequireScope('read')
-  @ApiDoc({ summary: 'List complaints, newest first (a signed-in person sees only their teams’)', tags: ['complaints'], query: listComplaintsQuerySchema, responses: { 200: { description: 'One page and the total', schema: pageOf(complaintViewSchema) } } })
+  @ApiDoc({
+    summary: 'List complaints, newest first (a signed-in person sees only their teams’)',
+    tags: ['complaints'],
+    query: listComplaintsQuerySchema,
+    responses: { 200: { description: 'One page and the total', schema: pageOf(complaintViewSchema) } },
+  })
   @ReadsPersonalData('complaint')
-  list(@Query() query: Record<string, string>, @CurrentPrincipal() principal: Principal): Promise<Page<ComplaintView>> {
+  list(
+    @Query() query: Record<string, string>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Page<ComplaintView>> {
     // People see their own teams' complaints only (executives, admins and API keys: every team).
     return this.query.list(parseOrThrow(listComplaintsQuerySchema, query, 'query'), teamFilterOf(principal));
   }
@@ -89,9 +127,13 @@ export class ComplaintsController {
   @Get('complaints/:id')
   @RequireScope('read')
   @ApiDoc({
-    summary: 'One complaint with its classification, owner (and why), deadlines and history (403 for another team’s complaint)',
+    summary:
+      'One complaint with its classification, owner (and why), deadlines and history (403 for another team’s complaint)',
     tags: ['complaints'],
-    responses: { 200: { description: 'The complaint', schema: complaintViewSchema }, 404: { description: 'No such complaint' } },
+    responses: {
+      200: { description: 'The complaint', schema: complaintViewSchema },
+      404: { description: 'No such complaint' },
+    },
   })
   @ComplaintAccess('id')
   @ReadsPersonalData('complaint')
@@ -110,7 +152,11 @@ export class ComplaintsController {
     }
   }
 
-  private async accept(submission: Submission, idempotencyKey?: string, sourceId?: string): Promise<{ id: string; reference: string }> {
+  private async accept(
+    submission: Submission,
+    idempotencyKey?: string,
+    sourceId?: string,
+  ): Promise<{ id: string; reference: string }> {
     const { id } = await this.intake.submit(submission, idempotencyKey, sourceId);
     return { id, reference: referenceFor(id) };
   }
@@ -118,7 +164,11 @@ export class ComplaintsController {
 
 function checkIdempotencyKey(key: string | undefined): void {
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw ApiError.badRequest('invalid-header', 'Idempotency-Key must be 1-200 characters of A-Z a-z 0-9 . _ : -', 'Idempotency-Key');
+    throw ApiError.badRequest(
+      'invalid-header',
+      'Idempotency-Key must be 1-200 characters of A-Z a-z 0-9 . _ : -',
+      'Idempotency-Key',
+    );
   }
 }
 

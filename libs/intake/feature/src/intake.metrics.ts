@@ -12,9 +12,29 @@ export class IntakeMetrics {
   readonly spam: Counter;
 
   constructor(@Inject(METRICS) registry: Registry) {
-    this.received = counter(registry, 'klaxon_intake_received_total', 'Complaints taken in (new), by channel', ['channel']);
-    this.duplicates = counter(registry, 'klaxon_intake_duplicates_total', 'Submissions recognised as already taken in (skipped), by channel', ['channel']);
-    this.errors = counter(registry, 'klaxon_intake_errors_total', 'Submissions refused or failed, by channel and error code', ['channel', 'code']);
-    this.spam = counter(registry, 'klaxon_intake_spam_total', 'Form posts refused as spam (honeypot filled, rate limited)', ['reason']);
+    this.received = counter(
+      registry,
+      'klaxon_intake_received_total',
+      'Complaints taken in (new), by channel',
+      ['channel'],
+    );
+    this.duplicates = counter(
+      registry,
+      'klaxon_intake_duplicates_total',
+      'Submissions recognised as already taken in (skipped), by channel',
+      ['channel'],
+    );
+    this.errors = counter(
+      registry,
+      'klaxon_intake_errors_total',
+      'Submissions refused or failed, by channel and error code',
+      ['channel', 'code'],
+    );
+    this.spam = counter(
+      registry,
+      'klaxon_intake_spam_total',
+      'Form posts refused as spam (honeypot filled, rate limited)',
+      ['reason'],
+    );
   }
 }

@@ -14,10 +14,18 @@ const DEFAULT_FORM_RATE_LIMIT: FormRateLimit = { limit: 10, windowMs: 60_000 };
 /** HTTP intake: the JSON API (web and phone notes), the public form and the complaint reads. */
 @Module({
   controllers: [ComplaintsController, ComplaintFormController],
-  providers: [ComplaintIntakeService, ComplaintQueryService, IntakeMetrics, { provide: FORM_RATE_LIMIT, useValue: DEFAULT_FORM_RATE_LIMIT }],
+  providers: [
+    ComplaintIntakeService,
+    ComplaintQueryService,
+    IntakeMetrics,
+    { provide: FORM_RATE_LIMIT, useValue: DEFAULT_FORM_RATE_LIMIT },
+  ],
 })
 export class IntakeModule {
   static forRoot(options: IntakeOptions = {}): DynamicModule {
-    return { module: IntakeModule, providers: [{ provide: FORM_RATE_LIMIT, useValue: options.formRateLimit ?? DEFAULT_FORM_RATE_LIMIT }] };
+    return {
+      module: IntakeModule,
+      providers: [{ provide: FORM_RATE_LIMIT, useValue: options.formRateLimit ?? DEFAULT_FORM_RATE_LIMIT }],
+    };
   }
 }

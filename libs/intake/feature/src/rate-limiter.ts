@@ -18,7 +18,10 @@ export class SlidingWindowLimiter {
     const recent = (this.hits.get(client) ?? []).filter((t) => t > now - this.windowMs);
     if (recent.length >= this.limit) {
       this.hits.set(client, recent);
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((recent[0] + this.windowMs - now) / 1000)) };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((recent[0] + this.windowMs - now) / 1000)),
+      };
     }
     recent.push(now);
     if (!this.hits.has(client) && this.hits.size >= this.maxClients) this.prune(now);
@@ -27,7 +30,8 @@ export class SlidingWindowLimiter {
   }
 
   private prune(now: number): void {
-    for (const [client, times] of this.hits) if (!times.some((t) => t > now - this.windowMs)) this.hits.delete(client);
+    for (const [client, times] of this.hits)
+      if (!times.some((t) => t > now - this.windowMs)) this.hits.delete(client);
     if (this.hits.size >= this.maxClients) this.hits.clear();
   }
 }

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { normalisePhone } from '@klaxon/intake/domain';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-const callAt = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with offset, e.g. 2026-11-24T10:15:00+01:00' });
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const callAt = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 time with offset, e.g. 2026-11-24T10:15:00+01:00',
+});
 
 export const MAX_COMPLAINT_TEXT = 20_000;
 
@@ -23,17 +27,33 @@ export const submitComplaintSchema = z
     customerPicked: z.enum(['complaint', 'question', 'feedback', 'other']).optional(),
     language: z.enum(['nl', 'en']).optional(),
     unit: text(100).optional(),
-    phone: z.object({ agentId: text(100), callAt }).strict().optional(),
+    phone: z
+      .object({ agentId: text(100), callAt })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
     if (body.channel !== 'phone') return;
-    if (!body.phone) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'a phone note needs phone.agentId and phone.callAt' });
+    if (!body.phone)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone'],
+        message: 'a phone note needs phone.agentId and phone.callAt',
+      });
     if (!body.customer.phone && !body.customer.customerNumber) {
-      ctx.addIssue({ code: 'custom', path: ['customer', 'phone'], message: 'a phone note needs the caller’s phone number and/or customer number' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customer', 'phone'],
+        message: 'a phone note needs the caller’s phone number and/or customer number',
+      });
     }
     if (body.customer.phone && !normalisePhone(body.customer.phone)) {
-      ctx.addIssue({ code: 'custom', path: ['customer', 'phone'], message: 'not a valid phone number (national Dutch or international +CC…)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customer', 'phone'],
+        message: 'not a valid phone number (national Dutch or international +CC…)',
+      });
     }
   });
 export type SubmitComplaintBody = z.infer<typeof submitComplaintSchema>;
@@ -55,24 +75,52 @@ export const phoneNoteSchema = z
     language: z.enum(['nl', 'en']).optional(),
     unit: text(100).optional(),
     /** The call-centre system's own id for the note: posting it again is the same complaint. */
-    noteId: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be 1-200 characters of A-Z a-z 0-9 . _ : -').optional(),
+    noteId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be 1-200 characters of A-Z a-z 0-9 . _ : -')
+      .optional(),
   })
   .strict()
   .superRefine((note, ctx) => {
-    if (!note.callerPhone && !note.customerNumber) ctx.addIssue({ code: 'custom', path: ['callerPhone'], message: 'give the caller’s phone number and/or customer number' });
-    if (note.callerPhone && !normalisePhone(note.callerPhone)) ctx.addIssue({ code: 'custom', path: ['callerPhone'], message: 'not a valid phone number (national Dutch or international +CC…)' });
+    if (!note.callerPhone && !note.customerNumber)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['callerPhone'],
+        message: 'give the caller’s phone number and/or customer number',
+      });
+    if (note.callerPhone && !normalisePhone(note.callerPhone))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['callerPhone'],
+        message: 'not a valid phone number (national Dutch or international +CC…)',
+      });
   });
 export type PhoneNoteBody = z.infer<typeof phoneNoteSchema>;
 
-export const acceptedSchema = z.object({ id: z.string().describe('The complaint id (the same for a retried post with the same Idempotency-Key)'), reference: z.string() });
+export const acceptedSchema = z.object({
+  id: z.string().describe('The complaint id (the same for a retried post with the same Idempotency-Key)'),
+  reference: z.string(),
+});
 
 export const listComplaintsQuerySchema = z
   .object({
     channel: z.enum(['web', 'phone', 'email', 'social']).optional(),
-    status: z.string().regex(/^[a-z-]+$/).optional(),
-    category: z.string().regex(/^[a-z-]+$/).optional(),
-    teamId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
-    ownerId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).optional(),
+    status: z
+      .string()
+      .regex(/^[a-z-]+$/)
+      .optional(),
+    category: z
+      .string()
+      .regex(/^[a-z-]+$/)
+      .optional(),
+    teamId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/)
+      .optional(),
+    ownerId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/)
+      .optional(),
     escalated: z.enum(['true', 'false']).optional().describe('true: only complaints that were escalated'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),

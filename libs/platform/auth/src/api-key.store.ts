@@ -19,7 +19,8 @@ export interface ApiKeyRecord {
 }
 
 type Row = Record<string, unknown>;
-const iso = (v: unknown) => (v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString());
+const iso = (v: unknown) =>
+  v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString();
 const scopesOf = (v: unknown): Scope[] => (typeof v === 'string' ? JSON.parse(v) : v) as Scope[];
 
 /** sha256 of a key: keys are high-entropy, so a fast hash is enough; the key itself is never stored. */
@@ -48,11 +49,22 @@ export class ApiKeyStore {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /** A new random key; the answer is the only time the key itself is seen. */
-  async create(name: string, scopes: Scope[], createdBy: string | null): Promise<ApiKeyRecord & { key: string }> {
+  async create(
+    name: string,
+    scopes: Scope[],
+    createdBy: string | null,
+  ): Promise<ApiKeyRecord & { key: string }> {
     const key = `klx_${randomBytes(32).toString('base64url')}`;
     const [row] = (await this.dataSource.query(
       `INSERT INTO api_keys (id, name, key_hash, prefix, scopes, source, created_by) VALUES ($1, $2, $3, $4, $5, 'api', $6) RETURNING *`,
-      [`key_${randomUUID().replace(/-/g, '')}`, name, hashKey(key), key.slice(0, 10), JSON.stringify(scopes), createdBy],
+      [
+        `key_${randomUUID().replace(/-/g, '')}`,
+        name,
+        hashKey(key),
+        key.slice(0, 10),
+        JSON.stringify(scopes),
+        createdBy,
+      ],
     )) as Row[];
     return { ...toRecord(row), key };
   }
@@ -66,7 +78,10 @@ export class ApiKeyStore {
 
   /** Revokes a key (idempotent); false when there is no such key. */
   async revoke(id: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING key_hash`, [id])) as unknown;
+    const rows = (await this.dataSource.query(
+      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING key_hash`,
+      [id],
+    )) as unknown;
     const returned = (Array.isArray(rows) && Array.isArray(rows[0]) ? rows[0] : rows) as Row[];
     for (const r of returned) this.cache.delete(String(r.key_hash));
     return returned.length > 0;
@@ -87,7 +102,10 @@ export class ApiKeyStore {
            ON CONFLICT (key_hash) DO UPDATE SET name = excluded.name, scopes = excluded.scopes`,
           [`key_cfg_${hash.slice(0, 24)}`, s.name, hash, JSON.stringify(s.scopes)],
         );
-        await m.query(`UPDATE api_keys SET revoked_at = now() WHERE source = 'config' AND name = $1 AND key_hash <> $2 AND revoked_at IS NULL`, [s.name, hash]);
+        await m.query(
+          `UPDATE api_keys SET revoked_at = now() WHERE source = 'config' AND name = $1 AND key_hash <> $2 AND revoked_at IS NULL`,
+          [s.name, hash],
+        );
       }
     });
   }
@@ -107,7 +125,12 @@ export class ApiKeyStore {
       this.cache.delete(hash);
       return null;
     }
-    const principal: Principal = { kind: 'api-key', id: String(row.id), name: String(row.name), scopes: scopesOf(row.scopes) };
+    const principal: Principal = {
+      kind: 'api-key',
+      id: String(row.id),
+      name: String(row.name),
+      scopes: scopesOf(row.scopes),
+    };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: Date.now() + this.cacheTtlMs });
     return principal;

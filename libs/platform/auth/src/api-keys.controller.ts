@@ -9,7 +9,10 @@ import type { Principal } from './principal';
 
 export const createApiKeySchema = z
   .object({
-    name: z.string().trim().regex(/^[A-Za-z0-9._ -]{1,64}$/, 'must be 1-64 of letters, digits, space . _ -'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._ -]{1,64}$/, 'must be 1-64 of letters, digits, space . _ -'),
     scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, 'give at least one scope'),
   })
   .strict();
@@ -25,16 +28,25 @@ const apiKeySchema = z.object({
   revokedAt: z.iso.datetime({ offset: true }).nullable(),
   lastUsedAt: z.iso.datetime({ offset: true }).nullable(),
 });
-const createdApiKeySchema = apiKeySchema.extend({ key: z.string().describe('The key itself: shown this once, store it safely') });
+const createdApiKeySchema = apiKeySchema.extend({
+  key: z.string().describe('The key itself: shown this once, store it safely'),
+});
 const listQuerySchema = z.object({ includeRevoked: z.enum(['true', 'false']).optional() }).strict();
 
 /** Validates with zod; the first problem becomes a 400 naming its field (the runtime's parseOrThrow, which this lib cannot import). */
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  if (input === null || typeof input !== 'object') throw httpError(HttpStatus.BAD_REQUEST, 'invalid-body', 'The request body must be a JSON object');
+  if (input === null || typeof input !== 'object')
+    throw httpError(HttpStatus.BAD_REQUEST, 'invalid-body', 'The request body must be a JSON object');
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  if (issue.code === 'unrecognized_keys') throw httpError(HttpStatus.BAD_REQUEST, 'unknown-field', `Unknown field: ${issue.keys.join(', ')}`, issue.keys[0]);
+  if (issue.code === 'unrecognized_keys')
+    throw httpError(
+      HttpStatus.BAD_REQUEST,
+      'unknown-field',
+      `Unknown field: ${issue.keys.join(', ')}`,
+      issue.keys[0],
+    );
   const field = issue.path.join('.');
   throw httpError(HttpStatus.BAD_REQUEST, 'invalid-field', `${field}: ${issue.message}`, field || undefined);
 }
@@ -53,7 +65,10 @@ export class ApiKeysController {
     body: createApiKeySchema,
     responses: { 201: { description: 'The key, shown only in this answer', schema: createdApiKeySchema } },
   })
-  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<ApiKeyRecord & { key: string }> {
+  create(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ApiKeyRecord & { key: string }> {
     const { name, scopes } = parse(createApiKeySchema, body);
     return this.store.create(name, [...new Set(scopes)], `${principal.kind}:${principal.id}`);
   }
@@ -63,7 +78,12 @@ export class ApiKeysController {
     summary: 'List API keys (never the keys themselves)',
     tags: ['api keys'],
     query: listQuerySchema,
-    responses: { 200: { description: 'The keys', schema: z.object({ items: z.array(apiKeySchema), total: z.number().int() }) } },
+    responses: {
+      200: {
+        description: 'The keys',
+        schema: z.object({ items: z.array(apiKeySchema), total: z.number().int() }),
+      },
+    },
   })
   async list(@Query() query: Record<string, string>): Promise<{ items: ApiKeyRecord[]; total: number }> {
     const q = parse(listQuerySchema, query ?? {});
@@ -73,8 +93,13 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiDoc({ summary: 'Revoke an API key (at once on this replica, within seconds on others)', tags: ['api keys'], responses: { 204: { description: 'Revoked' }, 404: { description: 'No such key' } } })
+  @ApiDoc({
+    summary: 'Revoke an API key (at once on this replica, within seconds on others)',
+    tags: ['api keys'],
+    responses: { 204: { description: 'Revoked' }, 404: { description: 'No such key' } },
+  })
   async revoke(@Param('id') id: string): Promise<void> {
-    if (!(await this.store.revoke(id))) throw httpError(HttpStatus.NOT_FOUND, 'not-found', `api key ${id} does not exist`);
+    if (!(await this.store.revoke(id)))
+      throw httpError(HttpStatus.NOT_FOUND, 'not-found', `api key ${id} does not exist`);
   }
 }

@@ -4,5 +4,6 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export const httpError = (status: HttpStatus, code: string, message: string, field?: string) =>
   new HttpException({ error: { code, message, ...(field ? { field } : {}) } }, status);
 
-export const unauthenticated = (message = 'Send a valid API key: Authorization: Bearer <key>') => httpError(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
+export const unauthenticated = (message = 'Send a valid API key: Authorization: Bearer <key>') =>
+  httpError(HttpStatus.UNAUTHORIZED, 'unauthenticated', message);
 export const forbidden = (message: string) => httpError(HttpStatus.FORBIDDEN, 'forbidden', message);

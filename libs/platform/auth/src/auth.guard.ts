@@ -23,7 +23,10 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // event consumers are not HTTP callers
-    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES_KEY, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!required) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     let principal;
@@ -40,13 +43,19 @@ export class AuthGuard implements CanActivate {
     request.principal = principal;
     if (required.length && !required.some((scope) => principal.scopes.includes(scope))) {
       this.denied.inc({ reason: 'forbidden' });
-      throw forbidden(`This needs scope ${required.join(' or ')}; ${principal.kind} ${principal.name} has ${principal.scopes.join(', ') || 'none'}`);
+      throw forbidden(
+        `This needs scope ${required.join(' or ')}; ${principal.kind} ${principal.name} has ${principal.scopes.join(', ') || 'none'}`,
+      );
     }
     const param = this.reflector.get<string | undefined>(COMPLAINT_PARAM_KEY, context.getHandler());
     if (param && teamFilterOf(principal) !== null) {
       // Nobody reads or acts on another team's complaint: the complaint's team must be one of theirs.
       const id = (request as { params?: Record<string, string> }).params?.[param];
-      const [row] = id ? ((await this.dataSource.query('SELECT team_id FROM complaints WHERE id = $1', [id])) as Array<{ team_id: string | null }>) : [];
+      const [row] = id
+        ? ((await this.dataSource.query('SELECT team_id FROM complaints WHERE id = $1', [id])) as Array<{
+            team_id: string | null;
+          }>)
+        : [];
       if (row && !mayAccessTeam(principal, row.team_id)) {
         this.denied.inc({ reason: 'other-team' });
         throw forbidden(`This complaint belongs to a team that is not yours (${principal.name})`);

@@ -22,7 +22,11 @@ class ApiKeySeeder implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     this.store.cacheTtlMs = this.options.cacheTtlMs ?? this.store.cacheTtlMs;
     await this.store.seed(this.options.seeds);
-    if (this.options.seeds.length) this.options.logger.info({ apiKeys: this.options.seeds.map((s) => ({ name: s.name, scopes: s.scopes })) }, 'api keys from configuration in place');
+    if (this.options.seeds.length)
+      this.options.logger.info(
+        { apiKeys: this.options.seeds.map((s) => ({ name: s.name, scopes: s.scopes })) },
+        'api keys from configuration in place',
+      );
   }
 }
 
@@ -35,8 +39,14 @@ class ApiKeySeeder implements OnApplicationBootstrap {
 @Module({})
 export class AuthModule {
   static forRoot(options: AuthOptions): DynamicModule {
-    const denied = (options.metrics.getSingleMetric('klaxon_auth_denied_total') as Counter | undefined) ??
-      new Counter({ name: 'klaxon_auth_denied_total', help: 'Requests refused by authentication, by reason', labelNames: ['reason'], registers: [options.metrics] });
+    const denied =
+      (options.metrics.getSingleMetric('klaxon_auth_denied_total') as Counter | undefined) ??
+      new Counter({
+        name: 'klaxon_auth_denied_total',
+        help: 'Requests refused by authentication, by reason',
+        labelNames: ['reason'],
+        registers: [options.metrics],
+      });
     return {
       module: AuthModule,
       controllers: [ApiKeysController, SessionController, AccessLogController, UsersController],

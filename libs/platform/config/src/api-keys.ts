@@ -22,7 +22,11 @@ const KEY = /^[A-Za-z0-9._~+/=-]{4,256}$/;
 export function parseApiKeys(spec: string): ApiKeySeed[] {
   const seeds: ApiKeySeed[] = [];
   const problems: string[] = [];
-  for (const [i, raw] of spec.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+  for (const [i, raw] of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .entries()) {
     const parts = raw.split(':');
     const where = `entry ${i + 1}`;
     if (parts.length !== 3) {
@@ -34,7 +38,10 @@ export function parseApiKeys(spec: string): ApiKeySeed[] {
     if (!KEY.test(key)) problems.push(`${where} (${name}): key must be 4-256 URL-safe characters`);
     const scopes = scopeList === '*' ? [...API_KEY_SCOPES] : scopeList.split('+').map((s) => s.trim());
     const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
-    if (unknown.length || !scopes.length) problems.push(`${where} (${name}): scopes must be ${API_KEY_SCOPES.join('/')} joined by + (or *), got ${scopeList}`);
+    if (unknown.length || !scopes.length)
+      problems.push(
+        `${where} (${name}): scopes must be ${API_KEY_SCOPES.join('/')} joined by + (or *), got ${scopeList}`,
+      );
     if (seeds.some((s) => s.name === name)) problems.push(`${where}: name ${name} given twice`);
     seeds.push({ name, key, scopes: [...new Set(scopes)] as Scope[] });
   }

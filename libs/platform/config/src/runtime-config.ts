@@ -43,7 +43,15 @@ export interface RuntimeConfig {
   kafka: {
     brokers: string[];
     clientId: string;
-    consumer: { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout: number; maxWaitTimeInMs: number; partitionsConsumedConcurrently: number; lingerMs: number; concurrency: number };
+    consumer: {
+      sessionTimeout: number;
+      heartbeatInterval: number;
+      rebalanceTimeout: number;
+      maxWaitTimeInMs: number;
+      partitionsConsumedConcurrently: number;
+      lingerMs: number;
+      concurrency: number;
+    };
   } | null;
   database: { url: string; poolMax: number; migrate: boolean } | null;
   http: { port: number | undefined; host: string };

@@ -2,19 +2,37 @@ import { BatchCoalescer } from './batch-coalescer';
 import type { IncomingMessage } from './bus.port';
 import type { RunBatchResult } from './failure-policy';
 
-const msg = (partition: number, offset: number): IncomingMessage => ({ topic: 't', partition, offset: String(offset), key: null, value: Buffer.from(`${partition}:${offset}`), headers: {} });
-const ok = (messages: IncomingMessage[]): RunBatchResult => ({ done: messages.length, processed: messages.length, deadLettered: 0 });
+const msg = (partition: number, offset: number): IncomingMessage => ({
+  topic: 't',
+  partition,
+  offset: String(offset),
+  key: null,
+  value: Buffer.from(`${partition}:${offset}`),
+  headers: {},
+});
+const ok = (messages: IncomingMessage[]): RunBatchResult => ({
+  done: messages.length,
+  processed: messages.length,
+  deadLettered: 0,
+});
 
 /** A coalescer whose first handler call is held until `release()`: what arrives meanwhile waits. `calls` holds each call's messages. */
-function holdingFirstCall(maxMessages: number, ...rest: [linger?: { ms: number; below: number }, concurrency?: number, capacity?: number]) {
+function holdingFirstCall(
+  maxMessages: number,
+  ...rest: [linger?: { ms: number; below: number }, concurrency?: number, capacity?: number]
+) {
   const calls: string[][] = [];
   let release!: () => void;
   const first = new Promise<void>((r) => (release = r));
-  const coalescer = new BatchCoalescer(async (messages) => {
-    calls.push(messages.map((m) => m.value!.toString()));
-    if (calls.length === 1) await first;
-    return ok(messages);
-  }, maxMessages, ...rest);
+  const coalescer = new BatchCoalescer(
+    async (messages) => {
+      calls.push(messages.map((m) => m.value!.toString()));
+      if (calls.length === 1) await first;
+      return ok(messages);
+    },
+    maxMessages,
+    ...rest,
+  );
   return { coalescer, calls, release };
 }
 
@@ -28,14 +46,21 @@ describe('BatchCoalescer', () => {
     const d = coalescer.submit([msg(2, 4), msg(2, 5)]);
     release();
     expect(await Promise.all([a, b, c, d])).toEqual([{ done: 2 }, { done: 1 }, { done: 1 }, { done: 2 }]);
-    expect(calls).toEqual([['0:1', '0:2'], ['1:7', '0:3', '2:4', '2:5']]);
+    expect(calls).toEqual([
+      ['0:1', '0:2'],
+      ['1:7', '0:3', '2:4', '2:5'],
+    ]);
   });
 
   it('never puts more than the limit in one call, but a contribution stays whole', async () => {
     const { coalescer, calls, release } = holdingFirstCall(3);
     const all = [coalescer.submit([msg(0, 0)])];
     await new Promise((r) => setImmediate(r));
-    all.push(coalescer.submit([msg(1, 0), msg(1, 1)]), coalescer.submit([msg(2, 0), msg(2, 1)]), coalescer.submit([msg(3, 0)]));
+    all.push(
+      coalescer.submit([msg(1, 0), msg(1, 1)]),
+      coalescer.submit([msg(2, 0), msg(2, 1)]),
+      coalescer.submit([msg(3, 0)]),
+    );
     release();
     await Promise.all(all);
     // The second call is full with the first two-message batch and the one-message batch behind it.
@@ -61,15 +86,23 @@ describe('BatchCoalescer', () => {
     const c = coalescer.submit([msg(2, 1)]);
     release();
     await warm;
-    expect(await Promise.all([a, b, c])).toEqual([{ done: 2 }, { done: 1, error: failure }, { done: 0, error: failure }]);
+    expect(await Promise.all([a, b, c])).toEqual([
+      { done: 2 },
+      { done: 1, error: failure },
+      { done: 0, error: failure },
+    ]);
   });
 
   it('with a linger, waits for more before a small call, but not before a big one', async () => {
     const calls: number[] = [];
-    const coalescer = new BatchCoalescer(async (messages) => {
-      calls.push(messages.length);
-      return ok(messages);
-    }, 100, { ms: 50, below: 3 });
+    const coalescer = new BatchCoalescer(
+      async (messages) => {
+        calls.push(messages.length);
+        return ok(messages);
+      },
+      100,
+      { ms: 50, below: 3 },
+    );
     const first = coalescer.submit([msg(0, 1)]);
     await new Promise((r) => setTimeout(r, 10));
     const second = coalescer.submit([msg(1, 1)]); // arrives while the first lingers: they go together
@@ -82,13 +115,18 @@ describe('BatchCoalescer', () => {
     let running = 0;
     let most = 0;
     const releases: Array<() => void> = [];
-    const coalescer = new BatchCoalescer(async (messages) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise<void>((r) => releases.push(r));
-      running--;
-      return ok(messages);
-    }, 1, { ms: 0, below: 0 }, 2);
+    const coalescer = new BatchCoalescer(
+      async (messages) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+        return ok(messages);
+      },
+      1,
+      { ms: 0, below: 0 },
+      2,
+    );
     const all = [0, 1, 2].map((p) => coalescer.submit([msg(p, 1)]));
     await new Promise((r) => setTimeout(r, 20));
     expect(releases).toHaveLength(2); // the third waits

@@ -17,7 +17,8 @@ interface Contribution {
   reject: (error: unknown) => void;
 }
 
-const partitionOf = (messages: IncomingMessage[]): string => (messages.length ? `${messages[0].topic}:${messages[0].partition}` : '');
+const partitionOf = (messages: IncomingMessage[]): string =>
+  messages.length ? `${messages[0].topic}:${messages[0].partition}` : '';
 
 /**
  * Joins the batches a consumer is handed — one per partition — into one handler call.
@@ -102,7 +103,8 @@ export class BatchCoalescer {
 
   /** Starts the next call when there is room: after the current turn (batches handed over in the same turn join it), or after the linger. */
   private schedule(): void {
-    if (this.closed || this.scheduled || this.running >= this.concurrency || this.waiting.length === 0) return;
+    if (this.closed || this.scheduled || this.running >= this.concurrency || this.waiting.length === 0)
+      return;
     this.scheduled = true;
     const start = () => {
       this.scheduled = false;
@@ -119,7 +121,7 @@ export class BatchCoalescer {
     // A partition whose earlier contribution runs or stays behind is not taken this round.
     const blocked = new Set(this.busy);
     let count = 0;
-    for (let i = 0; i < this.waiting.length; ) {
+    for (let i = 0; i < this.waiting.length;) {
       const c = this.waiting[i];
       if (blocked.has(c.partition) || (round.length > 0 && count + c.messages.length > this.maxMessages)) {
         blocked.add(c.partition);
@@ -142,7 +144,11 @@ export class BatchCoalescer {
           for (const c of round) {
             const done = Math.min(c.messages.length, Math.max(0, result.done - start));
             start += c.messages.length;
-            c.resolve(done < c.messages.length && result.error !== undefined ? { done, error: result.error } : { done });
+            c.resolve(
+              done < c.messages.length && result.error !== undefined
+                ? { done, error: result.error }
+                : { done },
+            );
           }
         },
         (error: unknown) => {

@@ -22,7 +22,13 @@ export class BusMetrics {
       : null;
     // Small batches mean each message pays a transaction and a commit of its own: worth watching under load.
     this.batchSize = registry
-      ? histogram(registry, 'klaxon_consumer_batch_size', 'Messages handed to one handler call', ['topic', 'group'], [1, 2, 5, 10, 20, 50, 100, 200, 500])
+      ? histogram(
+          registry,
+          'klaxon_consumer_batch_size',
+          'Messages handed to one handler call',
+          ['topic', 'group'],
+          [1, 2, 5, 10, 20, 50, 100, 200, 500],
+        )
       : null;
   }
 

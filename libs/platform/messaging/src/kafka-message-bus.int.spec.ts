@@ -110,7 +110,13 @@ describe('KafkaMessageBus joins partitions', () => {
       clientId: 'join-test',
       brokers: cluster.brokers,
       logger: silentLogger,
-      consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100, partitionsConsumedConcurrently: 12 },
+      consumer: {
+        sessionTimeout: 6_000,
+        heartbeatInterval: 500,
+        rebalanceTimeout: 6_000,
+        maxWaitTimeInMs: 100,
+        partitionsConsumedConcurrently: 12,
+      },
     });
     try {
       await bus.ensureTopics([{ name: topic, partitions: 12, retentionDays: 1 }]);
@@ -121,7 +127,9 @@ describe('KafkaMessageBus joins partitions', () => {
         groupId: `join-${randomUUID().slice(0, 8)}`,
         topics: [topic],
         handler: async (batch) => {
-          calls.push(batch.map((m) => ({ key: m.key!, n: Number(m.value!.toString()), partition: m.partition })));
+          calls.push(
+            batch.map((m) => ({ key: m.key!, n: Number(m.value!.toString()), partition: m.partition })),
+          );
           if (calls.length === 1) await held; // the first call holds the consumer while the rest arrives
         },
       });
@@ -137,7 +145,13 @@ describe('KafkaMessageBus joins partitions', () => {
       expect(Math.max(...joined.map((c) => new Set(c.map((m) => m.partition)).size))).toBeGreaterThan(1);
       expect(joined.length).toBeLessThan(12);
       // …and every key's messages still arrive in order.
-      for (const k of keys) expect(joined.flat().filter((m) => m.key === k).map((m) => m.n)).toEqual([1, 2, 3]);
+      for (const k of keys)
+        expect(
+          joined
+            .flat()
+            .filter((m) => m.key === k)
+            .map((m) => m.n),
+        ).toEqual([1, 2, 3]);
     } finally {
       await bus.close();
     }
@@ -149,7 +163,8 @@ describe('KafkaMessageBus when a dead letter cannot be published', () => {
   class DeadLettersDown extends KafkaMessageBus {
     deadLettersDown = true;
     override publish(messages: Parameters<KafkaMessageBus['publish']>[0]): Promise<void> {
-      if (this.deadLettersDown && messages.some((m) => m.topic.endsWith('.dlq'))) return Promise.reject(new Error('dead-letter topic unavailable'));
+      if (this.deadLettersDown && messages.some((m) => m.topic.endsWith('.dlq')))
+        return Promise.reject(new Error('dead-letter topic unavailable'));
       return super.publish(messages);
     }
   }
@@ -161,29 +176,58 @@ describe('KafkaMessageBus when a dead letter cannot be published', () => {
       clientId: 'dlq-down-test',
       brokers: cluster.brokers,
       logger: silentLogger,
-      consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, rebalanceTimeout: 6_000, maxWaitTimeInMs: 100, partitionsConsumedConcurrently: 12 },
+      consumer: {
+        sessionTimeout: 6_000,
+        heartbeatInterval: 500,
+        rebalanceTimeout: 6_000,
+        maxWaitTimeInMs: 100,
+        partitionsConsumedConcurrently: 12,
+      },
     });
     const handlerFor = (seen: string[]) => async (batch: Array<{ value: Buffer | null }>) => {
       for (const m of batch) {
         seen.push(m.value!.toString());
-        if (m.value!.toString() === 'poison') throw new PermanentMessageError('unusable-input', 'never works');
+        if (m.value!.toString() === 'poison')
+          throw new PermanentMessageError('unusable-input', 'never works');
       }
     };
     try {
       await bus.ensureTopics([{ name: topic, partitions: 1, retentionDays: 1 }]);
       await bus.publish(['a', 'poison', 'b'].map((v) => message(topic, 'one-key', v)));
       const first: string[] = [];
-      const subscription = await bus.subscribe({ groupId, topics: [topic], retry: { attempts: 1, initialBackoffMs: 10, maxBackoffMs: 10 }, handler: handlerFor(first) });
+      const subscription = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        retry: { attempts: 1, initialBackoffMs: 10, maxBackoffMs: 10 },
+        handler: handlerFor(first),
+      });
       // Each try dead-letters the poison and fails to publish the record: the partition is read again.
-      await eventually(() => first.filter((v) => v === 'poison').length >= 3, 30_000, 'the poison read again');
+      await eventually(
+        () => first.filter((v) => v === 'poison').length >= 3,
+        30_000,
+        'the poison read again',
+      );
       await subscription.stop();
 
       bus.deadLettersDown = false;
       const second: string[] = [];
       const deadLetters: string[] = [];
-      await bus.subscribe({ groupId: `${groupId}-dlq`, topics: [`${topic}.dlq`], handler: async (batch) => void deadLetters.push(...batch.map((m) => m.value!.toString())) });
-      await bus.subscribe({ groupId, topics: [topic], retry: { attempts: 1, initialBackoffMs: 10, maxBackoffMs: 10 }, handler: handlerFor(second) });
-      await eventually(() => second.includes('b') && deadLetters.length > 0, 30_000, 'the rest, once the dead letter is out');
+      await bus.subscribe({
+        groupId: `${groupId}-dlq`,
+        topics: [`${topic}.dlq`],
+        handler: async (batch) => void deadLetters.push(...batch.map((m) => m.value!.toString())),
+      });
+      await bus.subscribe({
+        groupId,
+        topics: [topic],
+        retry: { attempts: 1, initialBackoffMs: 10, maxBackoffMs: 10 },
+        handler: handlerFor(second),
+      });
+      await eventually(
+        () => second.includes('b') && deadLetters.length > 0,
+        30_000,
+        'the rest, once the dead letter is out',
+      );
       // Committed up to 'a' only: the next member starts at the poison, in order.
       expect(second[0]).toBe('poison');
       expect(second).not.toContain('a');

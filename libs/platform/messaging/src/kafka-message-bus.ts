@@ -243,14 +243,20 @@ export class KafkaMessageBus implements MessageBus {
     const commitSettled = (): Promise<void> =>
       (committing = committing.then(async () => {
         if (settledOffsets.size === 0) return;
-        const offsets = [...settledOffsets.values()].map((o) => ({ ...o, offset: (BigInt(o.offset) + 1n).toString() }));
+        const offsets = [...settledOffsets.values()].map((o) => ({
+          ...o,
+          offset: (BigInt(o.offset) + 1n).toString(),
+        }));
         settledOffsets.clear();
         lastCommitAt = Date.now();
         try {
           await consumer.commitOffsets(offsets);
         } catch (err) {
           // After a rebalance the partitions may be someone else's: they read those messages again.
-          logger.debug({ err }, 'offset commit failed; the messages since the last commit will be read again');
+          logger.debug(
+            { err },
+            'offset commit failed; the messages since the last commit will be read again',
+          );
         }
       }));
     const commitTimer = setInterval(() => void commitSettled(), COMMIT_INTERVAL_MS);
@@ -296,7 +302,10 @@ export class KafkaMessageBus implements MessageBus {
           if (!stopping) consumer.resume([{ topic, partitions: [partition] }]);
         }, READ_AGAIN_DELAY_MS).unref();
       } catch (err) {
-        logger.warn({ err, topic, partition }, 'could not rewind the partition; it is read again after a restart');
+        logger.warn(
+          { err, topic, partition },
+          'could not rewind the partition; it is read again after a restart',
+        );
       }
     };
 
@@ -305,15 +314,22 @@ export class KafkaMessageBus implements MessageBus {
       const key = `${topic}:${partition}`;
       for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
         if (!isRunning() || isStale() || stopping) return;
-        const chunk = batch.messages.slice(start, start + maxBatchSize).map((m) => toIncoming(topic, partition, m));
+        const chunk = batch.messages
+          .slice(start, start + maxBatchSize)
+          .map((m) => toIncoming(topic, partition, m));
         const epoch = epochs.get(key) ?? 0;
         coalescer.submit(chunk).then(
           (result) => {
             // Dropped (stopping, or its partition is read again), or read again meanwhile: this no longer counts.
             if (result.dropped || (epochs.get(key) ?? 0) !== epoch) return;
-            if (result.done > 0) settledOffsets.set(key, { topic, partition, offset: chunk[result.done - 1].offset });
+            if (result.done > 0)
+              settledOffsets.set(key, { topic, partition, offset: chunk[result.done - 1].offset });
             if (result.done < chunk.length && !stopping) {
-              if (result.error !== undefined) logger.error({ err: result.error, topic, partition }, 'batch not settled; the partition is read again from the first unsettled message');
+              if (result.error !== undefined)
+                logger.error(
+                  { err: result.error, topic, partition },
+                  'batch not settled; the partition is read again from the first unsettled message',
+                );
               readAgain(topic, partition, chunk[result.done].offset);
             }
           },
@@ -326,7 +342,10 @@ export class KafkaMessageBus implements MessageBus {
         // Handed over: kafkajs may fetch on from here. The handler's settling is what gets committed.
         resolveOffset(chunk[chunk.length - 1].offset);
         const beat = setInterval(
-          () => heartbeat().catch((err: unknown) => logger.debug({ err }, 'heartbeat while waiting for room failed')),
+          () =>
+            heartbeat().catch((err: unknown) =>
+              logger.debug({ err }, 'heartbeat while waiting for room failed'),
+            ),
           Math.max(100, tuning.heartbeatInterval),
         );
         try {

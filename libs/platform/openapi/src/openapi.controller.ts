@@ -11,7 +11,11 @@ export interface OpenApiInfo {
   description?: string;
 }
 
-const join = (...parts: string[]) => `/${parts.flatMap((p) => p.split('/')).filter(Boolean).join('/')}`;
+const join = (...parts: string[]) =>
+  `/${parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/')}`;
 
 /** Finds every HTTP route of the running app from Nest's own metadata, with its @ApiDoc and @RequireScope. */
 @Injectable()
@@ -38,8 +42,13 @@ export class RouteCatalogue {
         const method = this.reflector.get<RequestMethod | undefined>(METHOD_METADATA, handler);
         if (paths === undefined || method === undefined) continue; // not a route (e.g. an event consumer)
         const doc = this.reflector.get<ApiDocOptions | undefined>(API_DOC_KEY, handler);
-        const scopes = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES_KEY, [handler, type]);
-        for (const prefix of prefixes) for (const path of [paths].flat()) routes.push({ method: RequestMethod[method], path: join(prefix, path), doc, scopes });
+        const scopes = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES_KEY, [
+          handler,
+          type,
+        ]);
+        for (const prefix of prefixes)
+          for (const path of [paths].flat())
+            routes.push({ method: RequestMethod[method], path: join(prefix, path), doc, scopes });
       }
     }
     return (this.routes = routes);
@@ -66,8 +75,17 @@ export class OpenApiController {
   @Header('content-type', 'text/html; charset=utf-8')
   @ApiDoc({ summary: 'API documentation (HTML)', hidden: true })
   page(): string {
-    const doc = this.openapi() as { paths: Record<string, Record<string, { summary: string; description?: string; 'x-required-scopes'?: string[] }>> };
-    const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+    const doc = this.openapi() as {
+      paths: Record<
+        string,
+        Record<string, { summary: string; description?: string; 'x-required-scopes'?: string[] }>
+      >;
+    };
+    const esc = (s: string) =>
+      s.replace(
+        /[&<>"']/g,
+        (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+      );
     const rows = Object.entries(doc.paths)
       .flatMap(([path, ops]) =>
         Object.entries(ops).map(

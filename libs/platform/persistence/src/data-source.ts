@@ -22,7 +22,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: false,
     // JIT off: Klaxon's statements are short; when a fast-growing table's statistics lag, the planner's
     // cost guesses cross jit_above_cost and each call spent ~45 ms compiling (seen under bench:pipeline).
-    extra: { max: options.poolMax, statement_timeout: options.statementTimeoutMs ?? 60_000, options: '-c jit=off' },
+    extra: {
+      max: options.poolMax,
+      statement_timeout: options.statementTimeoutMs ?? 60_000,
+      options: '-c jit=off',
+    },
   });
 }
 

@@ -26,7 +26,9 @@ async function freeLoopbackPort(): Promise<number> {
  * so the same `pg` driver, SQL and migrations run as in production. One session: transactions are
  * isolated only with a single client connection, hence the pool of one.
  */
-export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await db.waitReady;

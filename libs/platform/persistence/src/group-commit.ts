@@ -54,7 +54,12 @@ export class GroupCommit<TItem, TResult> {
 
   private async commit(group: Array<Pending<TItem, TResult>>): Promise<void> {
     try {
-      const results = await this.options.dataSource.transaction((manager) => this.options.write(manager, group.map((p) => p.item)));
+      const results = await this.options.dataSource.transaction((manager) =>
+        this.options.write(
+          manager,
+          group.map((p) => p.item),
+        ),
+      );
       group.forEach((p, i) => p.resolve(results[i]));
     } catch (error) {
       if (group.length === 1) {
@@ -63,7 +68,9 @@ export class GroupCommit<TItem, TResult> {
       }
       for (const p of group) {
         try {
-          const [result] = await this.options.dataSource.transaction((manager) => this.options.write(manager, [p.item]));
+          const [result] = await this.options.dataSource.transaction((manager) =>
+            this.options.write(manager, [p.item]),
+          );
           p.resolve(result);
         } catch (own) {
           p.reject(own);

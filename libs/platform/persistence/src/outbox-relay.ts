@@ -19,7 +19,13 @@ export interface OutboxRelayOptions {
   errorDelayMs?: number;
 }
 
-type OutboxRow = { id: string; topic: string; key: string; value: Buffer; headers: Record<string, string> | string };
+type OutboxRow = {
+  id: string;
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string> | string;
+};
 
 /**
  * Publishes what the transactional outbox holds, oldest first, and deletes it once the bus accepted
@@ -51,7 +57,8 @@ export class OutboxRelay {
 
   start(): void {
     this.stopping = false;
-    if (!this.options.dataSource.subscribers.includes(this.onCommit)) this.options.dataSource.subscribers.push(this.onCommit);
+    if (!this.options.dataSource.subscribers.includes(this.onCommit))
+      this.options.dataSource.subscribers.push(this.onCommit);
     this.loop ??= this.run();
   }
 
@@ -71,7 +78,10 @@ export class OutboxRelay {
     try {
       while ((await this.relayOnce()) > 0);
     } catch (err) {
-      this.options.logger.error({ err }, 'outbox drain at shutdown failed; the next start publishes the rest');
+      this.options.logger.error(
+        { err },
+        'outbox drain at shutdown failed; the next start publishes the rest',
+      );
     }
   }
 
@@ -87,7 +97,8 @@ export class OutboxRelay {
         topic: r.topic,
         key: r.key,
         value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value),
-        headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
+        headers:
+          typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
       }));
       await this.options.bus.publish(messages);
       await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);

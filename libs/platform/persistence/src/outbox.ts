@@ -16,6 +16,11 @@ export async function appendToOutbox(manager: EntityManager, events: EncodedEven
   await manager.query(
     `INSERT INTO outbox (topic, key, value, headers)
      SELECT topic, key, value, headers FROM unnest($1::text[], $2::text[], $3::bytea[], $4::jsonb[]) AS e(topic, key, value, headers)`,
-    [events.map((e) => e.topic), events.map((e) => e.key), events.map((e) => e.value), events.map((e) => JSON.stringify(e.headers))],
+    [
+      events.map((e) => e.topic),
+      events.map((e) => e.key),
+      events.map((e) => e.value),
+      events.map((e) => JSON.stringify(e.headers)),
+    ],
   );
 }

@@ -3,7 +3,15 @@ import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import type { DataSource } from 'typeorm';
 import { InProcessMessageBus } from '@klaxon/platform/messaging';
 import { silentLogger } from '@klaxon/platform/observability';
-import { OutboxRelay, appendToOutbox, claimEvents, createDataSource, runMigrations, MIGRATIONS, ENTITIES } from './index';
+import {
+  OutboxRelay,
+  appendToOutbox,
+  claimEvents,
+  createDataSource,
+  runMigrations,
+  MIGRATIONS,
+  ENTITIES,
+} from './index';
 
 // Real PostgreSQL: a throwaway cluster of this test's own.
 jest.setTimeout(60_000);
@@ -38,7 +46,10 @@ describe('migrations', () => {
     await runMigrations(ds);
     for (const entity of ENTITIES) {
       const meta = ds.getMetadata(entity);
-      const rows = (await ds.query('SELECT column_name FROM information_schema.columns WHERE table_name = $1', [meta.tableName])) as Array<{ column_name: string }>;
+      const rows = (await ds.query(
+        'SELECT column_name FROM information_schema.columns WHERE table_name = $1',
+        [meta.tableName],
+      )) as Array<{ column_name: string }>;
       const actual = new Set(rows.map((r) => r.column_name));
       expect(meta.columns.map((c) => c.databaseName).filter((c) => !actual.has(c))).toEqual([]);
     }
@@ -76,7 +87,10 @@ describe('idempotent consumers', () => {
 describe('outbox', () => {
   it('keeps events only when the state change commits, byte for byte', async () => {
     await runMigrations(ds);
-    const event = encodeEvent(ComplaintReceivedEvent, { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', 'outbox-1') });
+    const event = encodeEvent(ComplaintReceivedEvent, {
+      ...ComplaintReceivedEvent.example,
+      complaintId: complaintIdFor('web', 'outbox-1'),
+    });
     await ds.transaction((m) => appendToOutbox(m, [event]));
     await ds
       .transaction(async (m) => {
@@ -84,7 +98,9 @@ describe('outbox', () => {
         throw new Error('rolled back');
       })
       .catch(() => undefined);
-    const rows = (await ds.query('SELECT topic, key, value, headers FROM outbox WHERE key = $1', [event.key])) as Array<{ topic: string; key: string; value: Buffer; headers: Record<string, string> }>;
+    const rows = (await ds.query('SELECT topic, key, value, headers FROM outbox WHERE key = $1', [
+      event.key,
+    ])) as Array<{ topic: string; key: string; value: Buffer; headers: Record<string, string> }>;
     expect(rows).toHaveLength(1);
     expect(rows[0].topic).toBe(event.topic);
     expect(Buffer.compare(rows[0].value, event.value)).toBe(0);
@@ -98,21 +114,34 @@ describe('the outbox relay', () => {
     await ds.query('DELETE FROM outbox');
     const bus = new InProcessMessageBus({ logger: silentLogger });
     const seen: string[] = [];
-    await bus.subscribe({ groupId: 'relay-test', topics: [ComplaintReceivedEvent.topic], handler: async (batch) => void seen.push(...batch.map((m) => m.key!)) });
+    await bus.subscribe({
+      groupId: 'relay-test',
+      topics: [ComplaintReceivedEvent.topic],
+      handler: async (batch) => void seen.push(...batch.map((m) => m.key!)),
+    });
     // A poll far beyond the test's patience: only the commit can make the event go out in time.
     const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger, idleDelayMs: 600_000 });
     relay.start();
     try {
       await new Promise((r) => setTimeout(r, 300)); // the first poll found nothing and sleeps
-      const rolledBack = encodeEvent(ComplaintReceivedEvent, { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', 'relay-rolled-back') });
-      await ds.transaction(async (m) => {
-        await appendToOutbox(m, [rolledBack]);
-        throw new Error('rolled back');
-      }).catch(() => undefined);
-      const committed = encodeEvent(ComplaintReceivedEvent, { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', 'relay-committed') });
+      const rolledBack = encodeEvent(ComplaintReceivedEvent, {
+        ...ComplaintReceivedEvent.example,
+        complaintId: complaintIdFor('web', 'relay-rolled-back'),
+      });
+      await ds
+        .transaction(async (m) => {
+          await appendToOutbox(m, [rolledBack]);
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      const committed = encodeEvent(ComplaintReceivedEvent, {
+        ...ComplaintReceivedEvent.example,
+        complaintId: complaintIdFor('web', 'relay-committed'),
+      });
       await ds.transaction((m) => appendToOutbox(m, [committed]));
       const deadline = Date.now() + 10_000;
-      while (!seen.includes(committed.key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!seen.includes(committed.key) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       expect(seen).toEqual([committed.key]);
       expect(await ds.query('SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
     } finally {

@@ -5,7 +5,11 @@ import type { EntityManager } from 'typeorm';
  * it had NOT processed before: the caller applies only those, so a redelivered batch changes nothing.
  * A concurrent replica claiming the same id waits on the primary key until this transaction ends.
  */
-export async function claimEvents(manager: EntityManager, consumer: string, eventIds: string[]): Promise<Set<string>> {
+export async function claimEvents(
+  manager: EntityManager,
+  consumer: string,
+  eventIds: string[],
+): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
   const rows = (await manager.query(
     `INSERT INTO processed_events (consumer, event_id)

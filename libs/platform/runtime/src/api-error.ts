@@ -16,7 +16,9 @@ export class ApiError extends HttpException {
     readonly field?: string,
     cause?: unknown,
   ) {
-    super({ error: { code, message, ...(field ? { field } : {}) } } satisfies ApiErrorBody, status, { cause });
+    super({ error: { code, message, ...(field ? { field } : {}) } } satisfies ApiErrorBody, status, {
+      cause,
+    });
   }
 
   static badRequest(code: string, message: string, field?: string): ApiError {

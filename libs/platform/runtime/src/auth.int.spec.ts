@@ -1,7 +1,16 @@
 import { Controller, Get, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
-import { CurrentPrincipal, PrincipalResolvers, RequireScope, hashKey, unauthenticated, type AuthRequest, type Principal, type PrincipalResolver } from '@klaxon/platform/auth';
+import {
+  CurrentPrincipal,
+  PrincipalResolvers,
+  RequireScope,
+  hashKey,
+  unauthenticated,
+  type AuthRequest,
+  type Principal,
+  type PrincipalResolver,
+} from '@klaxon/platform/auth';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import { connectInfrastructure } from './infrastructure';
 import { startApp, type RunningApp } from './start-app';
@@ -42,7 +51,14 @@ class SessionResolver implements PrincipalResolver, OnModuleInit {
     const session = /(?:^|;\s*)session=([^;]+)/.exec(String(request.headers.cookie ?? ''))?.[1];
     if (!session) return null;
     if (session !== 'alice-session') throw unauthenticated('This session has expired');
-    return { kind: 'user', id: 'u-alice', name: 'Alice', scopes: ['read', 'act'], role: 'team-lead', teamIds: ['t-webcare'] };
+    return {
+      kind: 'user',
+      id: 'u-alice',
+      name: 'Alice',
+      scopes: ['read', 'act'],
+      role: 'team-lead',
+      teamIds: ['t-webcare'],
+    };
   }
 }
 
@@ -53,14 +69,30 @@ let url: string;
 
 async function start(databaseUrl: string, env: Record<string, string>): Promise<RunningApp> {
   const config = loadRuntimeConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env });
-  const infrastructure = await connectInfrastructure({ service: 'auth-test', config, embedded: { dataDir: undefined } });
-  return startApp({ service: 'auth-test', infrastructure, features: [{ module: class ProbeModule {}, controllers: [ProbeController], providers: [SessionResolver] }], http: { port: 0, host: '127.0.0.1' }, apiKeys: config.apiKeys, relayOutbox: false });
+  const infrastructure = await connectInfrastructure({
+    service: 'auth-test',
+    config,
+    embedded: { dataDir: undefined },
+  });
+  return startApp({
+    service: 'auth-test',
+    infrastructure,
+    features: [
+      { module: class ProbeModule {}, controllers: [ProbeController], providers: [SessionResolver] },
+    ],
+    http: { port: 0, host: '127.0.0.1' },
+    apiKeys: config.apiKeys,
+    relayOutbox: false,
+  });
 }
 
 const call = async (method: string, path: string, key?: string, body?: unknown) => {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: { ...(key !== undefined ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(key !== undefined ? { authorization: `Bearer ${key}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -70,7 +102,9 @@ const call = async (method: string, path: string, key?: string, body?: unknown) 
 beforeAll(async () => {
   pg = await startPostgresCluster();
   const databaseUrl = await pg.createDatabase('auth');
-  running = await start(databaseUrl, { API_KEYS: 'root:root-key-0123456789:admin, reader:reader-key-0123456789:read' });
+  running = await start(databaseUrl, {
+    API_KEYS: 'root:root-key-0123456789:admin, reader:reader-key-0123456789:read',
+  });
   url = running.url;
   db = new Client({ connectionString: databaseUrl });
   await db.connect();
@@ -110,30 +144,55 @@ it('seeds keys from API_KEYS, stores only their hash, and hands the principal to
 });
 
 it('answers 403 forbidden when the key lacks the scope; any one of several scopes is enough', async () => {
-  expect(await call('GET', '/t/act-or-admin', 'reader-key-0123456789')).toEqual({ status: 403, json: { error: { code: 'forbidden', message: expect.stringContaining('act or admin') } } });
+  expect(await call('GET', '/t/act-or-admin', 'reader-key-0123456789')).toEqual({
+    status: 403,
+    json: { error: { code: 'forbidden', message: expect.stringContaining('act or admin') } },
+  });
   expect((await call('GET', '/t/act-or-admin', 'root-key-0123456789')).status).toBe(200);
   expect((await call('GET', '/api/api-keys', 'reader-key-0123456789')).status).toBe(403);
 });
 
 it('creates a key that works at once, lists keys without revealing them, and revokes it', async () => {
-  const created = await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'website', scopes: ['submit', 'read'] });
+  const created = await call('POST', '/api/api-keys', 'root-key-0123456789', {
+    name: 'website',
+    scopes: ['submit', 'read'],
+  });
   expect(created).toEqual({
     status: 201,
-    json: expect.objectContaining({ id: expect.any(String), name: 'website', scopes: ['submit', 'read'], source: 'api', key: expect.stringMatching(/^klx_[A-Za-z0-9_-]{43}$/), revokedAt: null }),
+    json: expect.objectContaining({
+      id: expect.any(String),
+      name: 'website',
+      scopes: ['submit', 'read'],
+      source: 'api',
+      key: expect.stringMatching(/^klx_[A-Za-z0-9_-]{43}$/),
+      revokedAt: null,
+    }),
   });
   const key = String(created.json!.key);
-  expect(await call('GET', '/t/read', key)).toMatchObject({ status: 200, json: { name: 'website', scopes: ['submit', 'read'] } });
+  expect(await call('GET', '/t/read', key)).toMatchObject({
+    status: 200,
+    json: { name: 'website', scopes: ['submit', 'read'] },
+  });
 
   const listed = await call('GET', '/api/api-keys', 'root-key-0123456789');
   expect(listed.status).toBe(200);
   expect(listed.json!.total).toBe(3);
   expect(JSON.stringify(listed.json)).not.toContain(key);
 
-  expect(await call('DELETE', `/api/api-keys/${created.json!.id}`, 'root-key-0123456789')).toEqual({ status: 204, json: null });
-  expect(await call('GET', '/t/read', key)).toMatchObject({ status: 401, json: { error: { code: 'unauthenticated' } } });
+  expect(await call('DELETE', `/api/api-keys/${created.json!.id}`, 'root-key-0123456789')).toEqual({
+    status: 204,
+    json: null,
+  });
+  expect(await call('GET', '/t/read', key)).toMatchObject({
+    status: 401,
+    json: { error: { code: 'unauthenticated' } },
+  });
   expect((await call('GET', '/api/api-keys', 'root-key-0123456789')).json!.total).toBe(2);
   expect((await call('GET', '/api/api-keys?includeRevoked=true', 'root-key-0123456789')).json!.total).toBe(3);
-  expect(await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789')).toMatchObject({ status: 404, json: { error: { code: 'not-found' } } });
+  expect(await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789')).toMatchObject({
+    status: 404,
+    json: { error: { code: 'not-found' } },
+  });
 });
 
 it('takes another kind of principal from a resolver a module registers (console sessions)', async () => {
@@ -141,16 +200,32 @@ it('takes another kind of principal from a resolver a module registers (console 
   const res = await withCookie('theme=dark; session=alice-session');
   expect({ status: res.status, json: await res.json() }).toEqual({
     status: 200,
-    json: { kind: 'user', id: 'u-alice', name: 'Alice', scopes: ['read', 'act'], role: 'team-lead', teamIds: ['t-webcare'] },
+    json: {
+      kind: 'user',
+      id: 'u-alice',
+      name: 'Alice',
+      scopes: ['read', 'act'],
+      role: 'team-lead',
+      teamIds: ['t-webcare'],
+    },
   });
   const expired = await withCookie('session=bob-old');
-  expect({ status: expired.status, json: await expired.json() }).toEqual({ status: 401, json: { error: { code: 'unauthenticated', message: 'This session has expired' } } });
-  expect((await fetch(`${url}/api/api-keys`, { headers: { cookie: 'session=alice-session' } })).status).toBe(403);
+  expect({ status: expired.status, json: await expired.json() }).toEqual({
+    status: 401,
+    json: { error: { code: 'unauthenticated', message: 'This session has expired' } },
+  });
+  expect((await fetch(`${url}/api/api-keys`, { headers: { cookie: 'session=alice-session' } })).status).toBe(
+    403,
+  );
 });
 
 it('refuses a bad key request with a 400 naming the field', async () => {
-  expect(await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'x', scopes: ['fly'] })).toMatchObject({ status: 400, json: { error: { code: 'invalid-field', field: 'scopes.0' } } });
-  expect(await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'x', scopes: ['read'], owner: 'me' })).toMatchObject({ status: 400, json: { error: { code: 'unknown-field', field: 'owner' } } });
+  expect(
+    await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'x', scopes: ['fly'] }),
+  ).toMatchObject({ status: 400, json: { error: { code: 'invalid-field', field: 'scopes.0' } } });
+  expect(
+    await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'x', scopes: ['read'], owner: 'me' }),
+  ).toMatchObject({ status: 400, json: { error: { code: 'unknown-field', field: 'owner' } } });
 });
 
 it('rotating a configured key (new value in API_KEYS, restart) revokes the old one', async () => {
@@ -158,7 +233,9 @@ it('rotating a configured key (new value in API_KEYS, restart) revokes the old o
   let app = await start(databaseUrl, { API_KEYS: 'ops:ops-key-aaaaaaaa:read+admin' });
   url = app.url;
   const list = await call('GET', '/api/api-keys', 'ops-key-aaaaaaaa');
-  expect(list.json!.items).toEqual([expect.objectContaining({ name: 'ops', scopes: ['read', 'admin'], source: 'config', prefix: null })]);
+  expect(list.json!.items).toEqual([
+    expect.objectContaining({ name: 'ops', scopes: ['read', 'admin'], source: 'config', prefix: null }),
+  ]);
   await app.stop();
 
   app = await start(databaseUrl, { API_KEYS: 'ops:ops-key-bbbbbbbb:read+admin' });

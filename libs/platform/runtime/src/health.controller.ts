@@ -24,7 +24,9 @@ export class HealthController {
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const checks = { database: await this.databaseUp(), bus: this.bus.isHealthy() };
     const ok = checks.database && checks.bus;
-    await reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send({ status: ok ? 'ok' : 'unavailable', checks });
+    await reply
+      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+      .send({ status: ok ? 'ok' : 'unavailable', checks });
   }
 
   @Get('metrics')

@@ -36,19 +36,36 @@ export class HttpErrorFilter implements ExceptionFilter {
   private toBody(exception: unknown): { status: number; body: ApiErrorBody } {
     if (exception instanceof HttpException) {
       const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null && 'error' in response && typeof response.error === 'object') {
+      if (
+        typeof response === 'object' &&
+        response !== null &&
+        'error' in response &&
+        typeof response.error === 'object'
+      ) {
         return { status: exception.getStatus(), body: response as ApiErrorBody };
       }
       const status = exception.getStatus();
-      const code = STATUS_CODES[status] ?? (status === 400 && /json/i.test(exception.message) ? 'invalid-json' : `http-${status}`);
+      const code =
+        STATUS_CODES[status] ??
+        (status === 400 && /json/i.test(exception.message) ? 'invalid-json' : `http-${status}`);
       return { status, body: { error: { code, message: exception.message } } };
     }
     const fastifyCode = (exception as { code?: string })?.code;
     const mapped = fastifyCode ? FASTIFY_CODES[fastifyCode] : undefined;
-    if (mapped) return { status: mapped.status, body: { error: { code: mapped.code, message: (exception as Error).message } } };
+    if (mapped)
+      return {
+        status: mapped.status,
+        body: { error: { code: mapped.code, message: (exception as Error).message } },
+      };
     if (exception instanceof SyntaxError || (exception as { statusCode?: number })?.statusCode === 400) {
-      return { status: 400, body: { error: { code: 'invalid-json', message: (exception as Error).message } } };
+      return {
+        status: 400,
+        body: { error: { code: 'invalid-json', message: (exception as Error).message } },
+      };
     }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: { code: 'internal', message: 'Something went wrong on our side' } } };
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: { code: 'internal', message: 'Something went wrong on our side' } },
+    };
   }
 }

@@ -3,7 +3,12 @@ import { allTopics } from '@klaxon/contracts';
 import type { RuntimeConfig } from '@klaxon/platform/config';
 import { InProcessMessageBus, KafkaMessageBus, type MessageBus } from '@klaxon/platform/messaging';
 import { createDataSource, runMigrations, startEmbeddedPostgres } from '@klaxon/platform/persistence';
-import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@klaxon/platform/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type Logger,
+  type Registry,
+} from '@klaxon/platform/observability';
 
 /** The real parts one process talks to: the bus, the database, and where it logs and counts. */
 export interface Infrastructure {
@@ -23,7 +28,11 @@ export interface InfrastructureOptions {
   embedded?: { dataDir: string | undefined; pgPort?: number };
 }
 
-export async function connectInfrastructure({ service, config, embedded }: InfrastructureOptions): Promise<Infrastructure> {
+export async function connectInfrastructure({
+  service,
+  config,
+  embedded,
+}: InfrastructureOptions): Promise<Infrastructure> {
   const logger = createLogger({ service, level: config.logLevel });
   const metrics = createMetricsRegistry(service);
   if ((!config.kafka || !config.database) && !embedded) {
@@ -47,7 +56,13 @@ export async function connectInfrastructure({ service, config, embedded }: Infra
   if (config.database?.migrate ?? true) await runMigrations(dataSource);
 
   const bus: MessageBus = config.kafka
-    ? new KafkaMessageBus({ clientId: `${config.kafka.clientId}-${service}`, brokers: config.kafka.brokers, logger, metrics, consumer: config.kafka.consumer })
+    ? new KafkaMessageBus({
+        clientId: `${config.kafka.clientId}-${service}`,
+        brokers: config.kafka.brokers,
+        logger,
+        metrics,
+        consumer: config.kafka.consumer,
+      })
     : new InProcessMessageBus({ logger, metrics });
   closers.unshift(() => bus.close());
   await bus.ensureTopics(allTopics());
@@ -57,9 +72,13 @@ export async function connectInfrastructure({ service, config, embedded }: Infra
     dataSource,
     logger,
     metrics,
-    describe: { bus: config.kafka ? `kafka (${config.kafka.brokers.join(',')})` : 'in-process', database: databaseLabel },
+    describe: {
+      bus: config.kafka ? `kafka (${config.kafka.brokers.join(',')})` : 'in-process',
+      database: databaseLabel,
+    },
     close: async () => {
-      for (const close of closers) await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
+      for (const close of closers)
+        await close().catch((err: unknown) => logger.error({ err }, 'close failed'));
     },
   };
 }

@@ -21,16 +21,28 @@ export interface RunAppOptions {
 /** Everything an app's main.ts does: validate config, connect the real parts, serve, stop gracefully. */
 export async function runApp(options: RunAppOptions): Promise<RunningApp> {
   const config = loadRuntimeConfig(options.env);
-  const infrastructure = await connectInfrastructure({ service: options.service, config, embedded: options.embedded });
+  const infrastructure = await connectInfrastructure({
+    service: options.service,
+    config,
+    embedded: options.embedded,
+  });
   try {
     const running = await startApp({
       service: options.service,
       infrastructure,
       features: options.features,
-      http: { port: config.http.port ?? options.defaultPort, host: config.http.host, bodyLimitBytes: options.bodyLimitBytes },
-      apiKeys: [...config.apiKeys, ...(options.apiKeys ?? []).filter((k) => !config.apiKeys.some((c) => c.name === k.name))],
+      http: {
+        port: config.http.port ?? options.defaultPort,
+        host: config.http.host,
+        bodyLimitBytes: options.bodyLimitBytes,
+      },
+      apiKeys: [
+        ...config.apiKeys,
+        ...(options.apiKeys ?? []).filter((k) => !config.apiKeys.some((c) => c.name === k.name)),
+      ],
     });
-    if (options.handleSignals !== false) stopOnSignals(running, infrastructure.logger, config.shutdownTimeoutMs);
+    if (options.handleSignals !== false)
+      stopOnSignals(running, infrastructure.logger, config.shutdownTimeoutMs);
     return running;
   } catch (error) {
     await infrastructure.close();
@@ -40,8 +52,12 @@ export async function runApp(options: RunAppOptions): Promise<RunningApp> {
 
 /** For main.ts: a start-up failure — thrown or rejected — is one clear log line and exit code 1. */
 export function runMain(start: () => Promise<unknown>): void {
-  Promise.resolve().then(start).catch((error: unknown) => {
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'start-up failed', err: { message: (error as Error)?.message, stack: (error as Error)?.stack } })}\n`);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(start)
+    .catch((error: unknown) => {
+      process.stderr.write(
+        `${JSON.stringify({ level: 'fatal', msg: 'start-up failed', err: { message: (error as Error)?.message, stack: (error as Error)?.stack } })}\n`,
+      );
+      process.exit(1);
+    });
 }

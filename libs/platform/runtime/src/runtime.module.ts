@@ -26,6 +26,11 @@ export class RuntimeModule {
       { provide: DATA_SOURCE, useValue: p.dataSource },
       { provide: CLOCK, useValue: p.clock ?? systemClock },
     ];
-    return { module: RuntimeModule, controllers: [HealthController], providers, exports: providers.map((x) => x.provide) };
+    return {
+      module: RuntimeModule,
+      controllers: [HealthController],
+      providers,
+      exports: providers.map((x) => x.provide),
+    };
   }
 }

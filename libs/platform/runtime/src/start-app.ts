@@ -36,7 +36,13 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const { infrastructure: infra } = options;
   @Module({
     imports: [
-      RuntimeModule.forRoot({ logger: infra.logger, metrics: infra.metrics, bus: infra.bus, dataSource: infra.dataSource, clock: options.clock }),
+      RuntimeModule.forRoot({
+        logger: infra.logger,
+        metrics: infra.metrics,
+        bus: infra.bus,
+        dataSource: infra.dataSource,
+        clock: options.clock,
+      }),
       AuthModule.forRoot({ seeds: options.apiKeys ?? [], logger: infra.logger, metrics: infra.metrics }),
       OpenApiModule.forRoot({ title: `Klaxon ${options.service}`, version: '1' }),
       ...options.features,
@@ -53,9 +59,15 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   });
   // Nest's Fastify adapter parses JSON and urlencoded form posts itself (registering @fastify/formbody too fails).
   app.useGlobalFilters(new HttpErrorFilter(infra.logger));
-  app.connectMicroservice({ strategy: new BusTransportServer(infra.bus, { logger: infra.logger }) }, { inheritAppConfig: true });
+  app.connectMicroservice(
+    { strategy: new BusTransportServer(infra.bus, { logger: infra.logger }) },
+    { inheritAppConfig: true },
+  );
 
-  const relay = options.relayOutbox === false ? null : new OutboxRelay({ dataSource: infra.dataSource, bus: infra.bus, logger: infra.logger });
+  const relay =
+    options.relayOutbox === false
+      ? null
+      : new OutboxRelay({ dataSource: infra.dataSource, bus: infra.bus, logger: infra.logger });
   await app.startAllMicroservices();
   relay?.start();
   await app.listen(options.http.port, options.http.host);
@@ -77,7 +89,11 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 }
 
 /** SIGTERM/SIGINT stop the app gracefully; past the timeout the process exits anyway. */
-export function stopOnSignals(running: RunningApp, logger: Infrastructure['logger'], timeoutMs: number): void {
+export function stopOnSignals(
+  running: RunningApp,
+  logger: Infrastructure['logger'],
+  timeoutMs: number,
+): void {
   const onSignal = (signal: string) => {
     logger.info({ signal }, 'shutdown requested');
     const timer = setTimeout(() => {

@@ -10,10 +10,19 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, wha
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.join('.') || undefined;
-  const code = issue.code === 'unrecognized_keys' ? 'unknown-field' : issue.path.length ? 'invalid-field' : 'invalid-body';
+  const code =
+    issue.code === 'unrecognized_keys'
+      ? 'unknown-field'
+      : issue.path.length
+        ? 'invalid-field'
+        : 'invalid-body';
   const message =
     issue.code === 'unrecognized_keys'
       ? `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`
       : `${field ?? what}: ${issue.message}`;
-  throw ApiError.badRequest(code, message, issue.code === 'unrecognized_keys' ? [field, issue.keys[0]].filter(Boolean).join('.') : field);
+  throw ApiError.badRequest(
+    code,
+    message,
+    issue.code === 'unrecognized_keys' ? [field, issue.keys[0]].filter(Boolean).join('.') : field,
+  );
 }

@@ -56,19 +56,32 @@ export function compareLoad(a: TeamMember, b: TeamMember): number {
  * authority, the best available skilled member gets it and `exceedsAuthority` says the lead must be told.
  * `member: null` means: wait in the team queue.
  */
-export function chooseOwner(members: readonly TeamMember[], req: RoutingRequest, now: Date = new Date()): OwnerChoice {
+export function chooseOwner(
+  members: readonly TeamMember[],
+  req: RoutingRequest,
+  now: Date = new Date(),
+): OwnerChoice {
   const team = members.filter(isAssignable);
-  const waived = SKILLS.filter((s) => !team.some((m) => m.active && has(m.skills[s.key], s.value(req)))).map((s) => `${s.key.replace(/s$/, '')} ${s.value(req)}`);
+  const waived = SKILLS.filter((s) => !team.some((m) => m.active && has(m.skills[s.key], s.value(req)))).map(
+    (s) => `${s.key.replace(/s$/, '')} ${s.value(req)}`,
+  );
   const required = SKILLS.filter((s) => !waived.includes(`${s.key.replace(/s$/, '')} ${s.value(req)}`));
   const skilled = team.filter((m) => required.every((s) => has(m.skills[s.key], s.value(req))));
-  const available = skilled.filter((m) => unavailableBecause(m, now) === null && underCapacity(m, req.channel));
+  const available = skilled.filter(
+    (m) => unavailableBecause(m, now) === null && underCapacity(m, req.channel),
+  );
   const needed = req.requiredAuthority ?? 0;
   const authorised = available.filter((m) => m.authority.maxCompensation >= needed);
   const pool = authorised.length > 0 ? authorised : available;
   const candidates = pool.map((m) => ({ memberId: m.id, load: m.openCount }));
 
   if (pool.length === 0) {
-    const why = team.length === 0 ? 'the team has no handlers' : skilled.length === 0 ? 'nobody in the team has the needed skills' : 'nobody with the needed skills is available (off shift, absent or at capacity)';
+    const why =
+      team.length === 0
+        ? 'the team has no handlers'
+        : skilled.length === 0
+          ? 'nobody in the team has the needed skills'
+          : 'nobody with the needed skills is available (off shift, absent or at capacity)';
     return { member: null, candidates, chosenBecause: why, exceedsAuthority: false };
   }
   const [member] = [...pool].sort(compareLoad);
@@ -78,7 +91,12 @@ export function chooseOwner(members: readonly TeamMember[], req: RoutingRequest,
     `with ${required.map((s) => s.value(req)).join('/') || 'any skills'}`,
     `(${member.openCount} open of ${member.capacity}${member.lastAssignedAt ? `, last assigned ${member.lastAssignedAt.toISOString()}` : ', not assigned before'})`,
   ];
-  if (needed > 0) parts.push(exceedsAuthority ? `; nobody available may grant €${needed}, escalated to the team lead` : `; may grant up to €${member.authority.maxCompensation} (needs €${needed})`);
+  if (needed > 0)
+    parts.push(
+      exceedsAuthority
+        ? `; nobody available may grant €${needed}, escalated to the team lead`
+        : `; may grant up to €${member.authority.maxCompensation} (needs €${needed})`,
+    );
   if (waived.length) parts.push(`; nobody in the team has ${waived.join(', ')}, so it is not required`);
   return { member, candidates, chosenBecause: parts.join(' '), exceedsAuthority };
 }

@@ -13,7 +13,10 @@ export interface NormalisedIdentity {
  * X handle without `@` in lower case, customer number in upper case. A phone that does not parse is
  * left out (it could link strangers).
  */
-export function identitiesOf(customer: CustomerIdentity, defaultCountry: CountryCode = 'NL'): NormalisedIdentity[] {
+export function identitiesOf(
+  customer: CustomerIdentity,
+  defaultCountry: CountryCode = 'NL',
+): NormalisedIdentity[] {
   const out: NormalisedIdentity[] = [];
   const email = customer.email?.trim().toLowerCase();
   if (email && email.includes('@')) out.push({ kind: 'email', value: email });
@@ -41,7 +44,10 @@ export interface LinkEvidence {
  * identities connected through any chain of links. Groups come oldest complaint first when
  * `order` gives the complaints' order (e.g. by received time).
  */
-export function linkGroups(links: readonly LinkEvidence[], order: readonly string[] = []): Array<{ complaintIds: string[]; identities: string[] }> {
+export function linkGroups(
+  links: readonly LinkEvidence[],
+  order: readonly string[] = [],
+): Array<{ complaintIds: string[]; identities: string[] }> {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let root = x;
@@ -71,6 +77,13 @@ export function linkGroups(links: readonly LinkEvidence[], order: readonly strin
     return i === -1 ? Number.MAX_SAFE_INTEGER : i;
   };
   return [...groups.values()]
-    .map((g) => ({ complaintIds: g.complaintIds.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)), identities: g.identities.sort() }))
-    .sort((a, b) => rank(a.complaintIds[0]) - rank(b.complaintIds[0]) || a.complaintIds[0].localeCompare(b.complaintIds[0]));
+    .map((g) => ({
+      complaintIds: g.complaintIds.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)),
+      identities: g.identities.sort(),
+    }))
+    .sort(
+      (a, b) =>
+        rank(a.complaintIds[0]) - rank(b.complaintIds[0]) ||
+        a.complaintIds[0].localeCompare(b.complaintIds[0]),
+    );
 }

@@ -4,7 +4,18 @@ import { alwaysOn, weekly } from './working-hours';
 const TZ = 'Europe/Amsterdam';
 const OFFICE = weekly(['mon', 'tue', 'wed', 'thu', 'fri'], '09:00-17:30', TZ);
 const EARLY = weekly(['mon', 'tue', 'wed', 'thu', 'fri'], '07:30-16:00', TZ);
-const WEEKEND_EVENINGS: WorkingHours = { timeZone: TZ, days: { mon: ['17:00-23:00'], tue: ['17:00-23:00'], wed: ['17:00-23:00'], thu: ['17:00-23:00'], fri: ['17:00-23:00'], sat: ['09:00-21:00'], sun: ['09:00-21:00'] } };
+const WEEKEND_EVENINGS: WorkingHours = {
+  timeZone: TZ,
+  days: {
+    mon: ['17:00-23:00'],
+    tue: ['17:00-23:00'],
+    wed: ['17:00-23:00'],
+    thu: ['17:00-23:00'],
+    fri: ['17:00-23:00'],
+    sat: ['09:00-21:00'],
+    sun: ['09:00-21:00'],
+  },
+};
 /** Every team keeps one member on the on-call rota, so complaints are picked up at any hour. */
 const ON_CALL = alwaysOn(TZ);
 
@@ -15,7 +26,16 @@ function member(
   teamId: string,
   name: string,
   role: Role,
-  o: { email?: string; languages?: string[]; categories?: string[]; channels?: string[]; capacity?: number; maxCompensation?: number; hours?: WorkingHours; capacityByChannel?: Record<string, number> },
+  o: {
+    email?: string;
+    languages?: string[];
+    categories?: string[];
+    channels?: string[];
+    capacity?: number;
+    maxCompensation?: number;
+    hours?: WorkingHours;
+    capacityByChannel?: Record<string, number>;
+  },
 ): TeamMember {
   return {
     id,
@@ -23,8 +43,16 @@ function member(
     name,
     email: o.email ?? `${id.replace(/^m-/, '')}@demo.local`,
     role,
-    skills: { languages: o.languages ?? ['nl', 'en'], categories: o.categories ?? [], channels: o.channels ?? ALL_CHANNELS },
-    authority: { maxCompensation: o.maxCompensation ?? (role === 'handler' ? 50 : role === 'senior' ? 250 : role === 'team-lead' ? 1_000 : 10_000) },
+    skills: {
+      languages: o.languages ?? ['nl', 'en'],
+      categories: o.categories ?? [],
+      channels: o.channels ?? ALL_CHANNELS,
+    },
+    authority: {
+      maxCompensation:
+        o.maxCompensation ??
+        (role === 'handler' ? 50 : role === 'senior' ? 250 : role === 'team-lead' ? 1_000 : 10_000),
+    },
     capacity: o.capacity ?? (role === 'handler' ? 12 : role === 'senior' ? 8 : 4),
     ...(o.capacityByChannel ? { capacityByChannel: o.capacityByChannel } : {}),
     openCount: 0,
@@ -47,9 +75,17 @@ const teams: Team[] = [
 const members: TeamMember[] = [
   // Team lead of every demo team, and the executive level.
   member(LEAD, 'customer-service', 'Lotte Visser', 'team-lead', { email: 'lead@demo.local', hours: OFFICE }),
-  member('m-exec', 'customer-service', 'Pieter Bakker', 'executive', { email: 'executive@demo.local', hours: OFFICE }),
+  member('m-exec', 'customer-service', 'Pieter Bakker', 'executive', {
+    email: 'executive@demo.local',
+    hours: OFFICE,
+  }),
 
-  member('m-webcare-1', 'webcare', 'Sanne de Jong', 'handler', { email: 'webcare@demo.local', hours: ON_CALL, capacity: 20, capacityByChannel: { social: 15 } }),
+  member('m-webcare-1', 'webcare', 'Sanne de Jong', 'handler', {
+    email: 'webcare@demo.local',
+    hours: ON_CALL,
+    capacity: 20,
+    capacityByChannel: { social: 15 },
+  }),
   member('m-webcare-2', 'webcare', 'Daan Mulder', 'handler', { hours: WEEKEND_EVENINGS, capacity: 15 }),
   member('m-webcare-3', 'webcare', 'Emma Smit', 'handler', { languages: ['nl'], hours: EARLY, capacity: 15 }),
   member('m-webcare-senior', 'webcare', 'Thomas Meijer', 'senior', { hours: OFFICE }),
@@ -67,9 +103,15 @@ const members: TeamMember[] = [
   member('m-product-2', 'product', 'Iris Dekker', 'handler', { languages: ['nl'], hours: OFFICE }),
   member('m-product-senior', 'product', 'Sem Brouwer', 'senior', { hours: OFFICE }),
 
-  member('m-service-1', 'customer-service', 'Noor de Wit', 'handler', { email: 'handler@demo.local', hours: ON_CALL }),
+  member('m-service-1', 'customer-service', 'Noor de Wit', 'handler', {
+    email: 'handler@demo.local',
+    hours: ON_CALL,
+  }),
   member('m-service-2', 'customer-service', 'Jesse Dijkstra', 'handler', { hours: OFFICE }),
-  member('m-service-3', 'customer-service', 'Sophie Smits', 'handler', { languages: ['nl'], hours: WEEKEND_EVENINGS }),
+  member('m-service-3', 'customer-service', 'Sophie Smits', 'handler', {
+    languages: ['nl'],
+    hours: WEEKEND_EVENINGS,
+  }),
   member('m-service-senior', 'customer-service', 'Luuk de Graaf', 'senior', { hours: OFFICE }),
 ];
 
@@ -83,11 +125,26 @@ export const DEMO_ORGANISATION: OrganisationConfig = {
   members,
   defaultTeamId: 'customer-service',
   rules: [
-    { id: 'social-to-webcare', description: 'Public posts are answered by webcare', match: { channels: ['social'] }, teamId: 'webcare' },
-    { id: 'critical-billing', description: 'Critical billing complaints need someone who may refund up to €500', match: { categories: ['billing', 'price'], priorities: ['critical'] }, teamId: 'billing', requiredAuthority: 500 },
+    {
+      id: 'social-to-webcare',
+      description: 'Public posts are answered by webcare',
+      match: { channels: ['social'] },
+      teamId: 'webcare',
+    },
+    {
+      id: 'critical-billing',
+      description: 'Critical billing complaints need someone who may refund up to €500',
+      match: { categories: ['billing', 'price'], priorities: ['critical'] },
+      teamId: 'billing',
+      requiredAuthority: 500,
+    },
     { id: 'delivery', match: { categories: ['delivery'] }, teamId: 'logistics' },
     { id: 'billing', match: { categories: ['billing', 'price'] }, teamId: 'billing' },
     { id: 'product', match: { categories: ['product'] }, teamId: 'product' },
-    { id: 'communication-and-staff', match: { categories: ['communication', 'staff'] }, teamId: 'customer-service' },
+    {
+      id: 'communication-and-staff',
+      match: { categories: ['communication', 'staff'] },
+      teamId: 'customer-service',
+    },
   ],
 };

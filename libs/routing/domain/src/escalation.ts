@@ -30,16 +30,28 @@ export interface EscalationFacts {
 export function escalationsFor(facts: EscalationFacts, policy: EscalationPolicy): Escalation[] {
   const out: Escalation[] = [];
   if (facts.exceedsAuthority) {
-    out.push({ trigger: 'authority', level: 'team-lead', reason: facts.requiredAuthority ? `needs authority to grant €${facts.requiredAuthority}, more than the owner has` : 'needs more authority than the owner has' });
+    out.push({
+      trigger: 'authority',
+      level: 'team-lead',
+      reason: facts.requiredAuthority
+        ? `needs authority to grant €${facts.requiredAuthority}, more than the owner has`
+        : 'needs more authority than the owner has',
+    });
   }
   const largeReach = facts.reach !== undefined && facts.reach >= policy.reachThreshold;
   if (facts.reputationalRisk || largeReach) {
-    const reason = largeReach ? `public post reaching ${facts.reach} people (threshold ${policy.reachThreshold})` : 'reputational risk (public reach, press or legal threat)';
+    const reason = largeReach
+      ? `public post reaching ${facts.reach} people (threshold ${policy.reachThreshold})`
+      : 'reputational risk (public reach, press or legal threat)';
     out.push({ trigger: 'reputational-risk', level: 'team-lead', reason });
     out.push({ trigger: 'reputational-risk', level: 'executive', reason });
   }
   if (facts.recentComplaintsOfCustomer >= policy.repeatCount) {
-    out.push({ trigger: 'repeat-complainant', level: 'team-lead', reason: `${facts.recentComplaintsOfCustomer} complaints of this customer in ${policy.repeatWindowDays} days (threshold ${policy.repeatCount})` });
+    out.push({
+      trigger: 'repeat-complainant',
+      level: 'team-lead',
+      reason: `${facts.recentComplaintsOfCustomer} complaints of this customer in ${policy.repeatWindowDays} days (threshold ${policy.repeatCount})`,
+    });
   }
   return out;
 }

@@ -32,12 +32,21 @@ export interface TeamDecision {
  * Which team takes the request: the first matching rule (a `teamFromUnit` rule picks the team of the unit
  * where it landed and is skipped when no team serves that unit), else the default team.
  */
-export function decideTeam(org: Pick<OrganisationConfig, 'rules' | 'teams' | 'defaultTeamId'>, req: RoutingRequest): TeamDecision {
+export function decideTeam(
+  org: Pick<OrganisationConfig, 'rules' | 'teams' | 'defaultTeamId'>,
+  req: RoutingRequest,
+): TeamDecision {
   for (const rule of org.rules) {
     if (!ruleMatches(rule.match, req)) continue;
-    const teamId = rule.teamFromUnit ? org.teams.find((t) => t.unit !== undefined && t.unit === req.unit)?.id : rule.teamId;
+    const teamId = rule.teamFromUnit
+      ? org.teams.find((t) => t.unit !== undefined && t.unit === req.unit)?.id
+      : rule.teamId;
     if (!teamId) continue;
-    return { teamId, ruleId: rule.id, requiredAuthority: Math.max(rule.requiredAuthority ?? 0, req.requiredAuthority ?? 0) };
+    return {
+      teamId,
+      ruleId: rule.id,
+      requiredAuthority: Math.max(rule.requiredAuthority ?? 0, req.requiredAuthority ?? 0),
+    };
   }
   return { teamId: org.defaultTeamId, ruleId: 'default-team', requiredAuthority: req.requiredAuthority ?? 0 };
 }
@@ -51,7 +60,8 @@ export function validateRules(rules: readonly RoutingRule[], teamIds: ReadonlySe
     seen.add(r.id);
     if (!r.teamFromUnit && !r.teamId) problems.push(`rules[${i}]: needs teamId or teamFromUnit`);
     if (r.teamId && !teamIds.has(r.teamId)) problems.push(`rules[${i}]: unknown team "${r.teamId}"`);
-    if (r.requiredAuthority !== undefined && !(r.requiredAuthority >= 0)) problems.push(`rules[${i}]: requiredAuthority must be >= 0`);
+    if (r.requiredAuthority !== undefined && !(r.requiredAuthority >= 0))
+      problems.push(`rules[${i}]: requiredAuthority must be >= 0`);
   });
   return problems;
 }

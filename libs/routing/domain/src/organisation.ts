@@ -117,4 +117,8 @@ export interface EscalationPolicy {
   reachThreshold: number;
 }
 
-export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = { repeatCount: 3, repeatWindowDays: 90, reachThreshold: 10_000 };
+export const DEFAULT_ESCALATION_POLICY: EscalationPolicy = {
+  repeatCount: 3,
+  repeatWindowDays: 90,
+  reachThreshold: 10_000,
+};

@@ -11,7 +11,14 @@ export interface RootCausePolicy {
   baselineDays: number;
 }
 
-export const DEFAULT_ROOT_CAUSE_POLICY: RootCausePolicy = { reviewCount: 3, reviewWindowDays: 7, spikeWindowHours: 24, spikeFactor: 3, spikeMinCount: 5, baselineDays: 28 };
+export const DEFAULT_ROOT_CAUSE_POLICY: RootCausePolicy = {
+  reviewCount: 3,
+  reviewWindowDays: 7,
+  spikeWindowHours: 24,
+  spikeFactor: 3,
+  spikeMinCount: 5,
+  baselineDays: 28,
+};
 
 /** A review is due once the window holds `reviewCount` complaints of the category and none is open yet. */
 export function reviewDue(countInWindow: number, hasOpenReview: boolean, policy: RootCausePolicy): boolean {
@@ -29,7 +36,9 @@ export interface SpikeCheck {
 export function detectSpike(recentCount: number, baselineCount: number, policy: RootCausePolicy): SpikeCheck {
   const windowsInBaseline = (policy.baselineDays * 24) / policy.spikeWindowHours;
   const expected = baselineCount / windowsInBaseline;
-  const spike = recentCount >= policy.spikeMinCount && recentCount >= policy.spikeFactor * Math.max(expected, 1 / windowsInBaseline);
+  const spike =
+    recentCount >= policy.spikeMinCount &&
+    recentCount >= policy.spikeFactor * Math.max(expected, 1 / windowsInBaseline);
   const reason = `${recentCount} in ${policy.spikeWindowHours} h against ${expected.toFixed(2)} usual (${baselineCount} in ${policy.baselineDays} days)`;
   return { spike, expected, reason };
 }

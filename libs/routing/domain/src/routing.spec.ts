@@ -20,7 +20,14 @@ import {
   type TeamMember,
 } from './index';
 
-const req = (o: Partial<RoutingRequest> = {}): RoutingRequest => ({ complaintId: 'cmp_00000000000000000001', category: 'delivery', channel: 'web', language: 'nl', priority: 'normal', ...o });
+const req = (o: Partial<RoutingRequest> = {}): RoutingRequest => ({
+  complaintId: 'cmp_00000000000000000001',
+  category: 'delivery',
+  channel: 'web',
+  language: 'nl',
+  priority: 'normal',
+  ...o,
+});
 const member = (id: string, o: Partial<TeamMember> = {}): TeamMember => ({
   id,
   teamId: 't',
@@ -47,7 +54,9 @@ describe('working hours', () => {
     expect(isWorkingAt(office, new Date('2026-11-24T07:30:00Z'))).toBe(false); // 08:30 CET
     expect(isWorkingAt(office, new Date('2026-07-14T07:30:00Z'))).toBe(true); // 09:30 CEST
     expect(isWorkingAt(office, new Date('2026-11-28T10:00:00Z'))).toBe(false); // Saturday
-    expect(isWorkingAt({ ...office, timeZone: 'America/New_York' }, new Date('2026-11-24T09:00:00Z'))).toBe(false); // 04:00 there
+    expect(isWorkingAt({ ...office, timeZone: 'America/New_York' }, new Date('2026-11-24T09:00:00Z'))).toBe(
+      false,
+    ); // 04:00 there
   });
 
   it('runs a night shift over midnight into the next day', () => {
@@ -60,13 +69,21 @@ describe('working hours', () => {
 
   it('rejects unknown time zones and malformed intervals', () => {
     expect(() => validateWorkingHours({ timeZone: 'Mars/Olympus', days: {} })).toThrow(/time zone/);
-    expect(() => validateWorkingHours({ timeZone: 'Europe/Amsterdam', days: { mon: ['9-5'] } })).toThrow(/09:00-17:00/);
-    expect(() => validateWorkingHours({ timeZone: 'Europe/Amsterdam', days: { xyz: ['09:00-17:00'] } } as never)).toThrow(/weekday/);
+    expect(() => validateWorkingHours({ timeZone: 'Europe/Amsterdam', days: { mon: ['9-5'] } })).toThrow(
+      /09:00-17:00/,
+    );
+    expect(() =>
+      validateWorkingHours({ timeZone: 'Europe/Amsterdam', days: { xyz: ['09:00-17:00'] } } as never),
+    ).toThrow(/weekday/);
   });
 });
 
 describe('rules', () => {
-  const teams = [{ id: 'webcare', name: 'W', leadId: 'l' }, { id: 'ams', name: 'A', leadId: 'l', unit: 'amsterdam' }, { id: 'cs', name: 'C', leadId: 'l' }];
+  const teams = [
+    { id: 'webcare', name: 'W', leadId: 'l' },
+    { id: 'ams', name: 'A', leadId: 'l', unit: 'amsterdam' },
+    { id: 'cs', name: 'C', leadId: 'l' },
+  ];
   const rules = [
     { id: 'social', match: { channels: ['social'] }, teamId: 'webcare' },
     { id: 'decentral', match: {}, teamFromUnit: true },
@@ -75,17 +92,33 @@ describe('rules', () => {
 
   it('takes the first matching rule in order', () => {
     expect(matchRule(rules, req({ channel: 'social' }))?.id).toBe('social');
-    expect(decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ channel: 'social', unit: 'amsterdam' }))).toEqual({ teamId: 'webcare', ruleId: 'social', requiredAuthority: 0 });
+    expect(
+      decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ channel: 'social', unit: 'amsterdam' })),
+    ).toEqual({ teamId: 'webcare', ruleId: 'social', requiredAuthority: 0 });
   });
 
   it('routes decentrally to the team of the unit, and skips that rule where no team serves the unit', () => {
     expect(decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ unit: 'amsterdam' })).teamId).toBe('ams');
-    expect(decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ unit: 'utrecht', priority: 'critical' }))).toEqual({ teamId: 'cs', ruleId: 'critical', requiredAuthority: 500 });
-    expect(decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ unit: 'utrecht' }))).toEqual({ teamId: 'cs', ruleId: 'default-team', requiredAuthority: 0 });
+    expect(
+      decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ unit: 'utrecht', priority: 'critical' })),
+    ).toEqual({ teamId: 'cs', ruleId: 'critical', requiredAuthority: 500 });
+    expect(decideTeam({ teams, rules, defaultTeamId: 'cs' }, req({ unit: 'utrecht' }))).toEqual({
+      teamId: 'cs',
+      ruleId: 'default-team',
+      requiredAuthority: 0,
+    });
   });
 
   it('reports rules that name unknown teams or none', () => {
-    expect(validateRules([{ id: 'a', match: {}, teamId: 'nope' }, { id: 'a', match: {} }], new Set(['cs']))).toEqual([
+    expect(
+      validateRules(
+        [
+          { id: 'a', match: {}, teamId: 'nope' },
+          { id: 'a', match: {} },
+        ],
+        new Set(['cs']),
+      ),
+    ).toEqual([
       'rules[0]: unknown team "nope"',
       'rules[1]: duplicate rule id "a"',
       'rules[1]: needs teamId or teamFromUnit',
@@ -102,65 +135,126 @@ describe('chooseOwner', () => {
     ];
     const choice = chooseOwner(members, req(), TUESDAY_10);
     expect(choice.member?.id).toBe('idle');
-    expect(choice.candidates).toEqual([{ memberId: 'busy', load: 5 }, { memberId: 'recent', load: 1 }, { memberId: 'idle', load: 1 }]);
+    expect(choice.candidates).toEqual([
+      { memberId: 'busy', load: 5 },
+      { memberId: 'recent', load: 1 },
+      { memberId: 'idle', load: 1 },
+    ]);
     expect(choice.chosenBecause).toMatch(/least loaded of 3 available/);
   });
 
   it('skips members off shift, absent, inactive or at capacity (also per channel), and leads', () => {
     const members = [
       member('off', { workingHours: weekly(['sat'], '09:00-17:00') }),
-      member('away', { absences: [{ from: '2026-11-20T00:00:00Z', until: '2026-11-30T00:00:00Z', replacementId: 'ok' }] }),
+      member('away', {
+        absences: [{ from: '2026-11-20T00:00:00Z', until: '2026-11-30T00:00:00Z', replacementId: 'ok' }],
+      }),
       member('gone', { active: false }),
       member('full', { openCount: 10 }),
       member('no-social', { capacityByChannel: { social: 2 }, openByChannel: { social: 2 } }),
       member('lead', { role: 'team-lead' }),
       member('ok', { openCount: 9 }),
     ];
-    expect(chooseOwner(members, req({ channel: 'social' }), TUESDAY_10).candidates.map((c) => c.memberId)).toEqual(['ok']);
+    expect(
+      chooseOwner(members, req({ channel: 'social' }), TUESDAY_10).candidates.map((c) => c.memberId),
+    ).toEqual(['ok']);
     expect(chooseOwner(members, req({ channel: 'web' }), TUESDAY_10).member?.id).toBe('no-social');
   });
 
   it('leaves it in the queue when nobody is available', () => {
-    const choice = chooseOwner([member('off', { workingHours: weekly(['sat'], '09:00-17:00') })], req(), TUESDAY_10);
+    const choice = chooseOwner(
+      [member('off', { workingHours: weekly(['sat'], '09:00-17:00') })],
+      req(),
+      TUESDAY_10,
+    );
     expect(choice).toMatchObject({ member: null, candidates: [] });
     expect(choice.chosenBecause).toMatch(/off shift/);
   });
 
   it('needs the skills someone in the team has, and waives those nobody has', () => {
-    const members = [member('nl', { skills: { languages: ['nl'], categories: ['delivery'], channels: [] } }), member('en', { skills: { languages: ['en'], categories: ['delivery'], channels: [] } })];
+    const members = [
+      member('nl', { skills: { languages: ['nl'], categories: ['delivery'], channels: [] } }),
+      member('en', { skills: { languages: ['en'], categories: ['delivery'], channels: [] } }),
+    ];
     expect(chooseOwner(members, req({ language: 'en' }), TUESDAY_10).member?.id).toBe('en');
     const german = chooseOwner(members, req({ language: 'de' }), TUESDAY_10);
     expect(german.candidates).toHaveLength(2);
     expect(german.chosenBecause).toMatch(/nobody in the team has language de/);
     // The English speaker is off shift: the English complaint waits rather than going to someone who cannot read it.
-    const waiting = chooseOwner([members[0], { ...members[1], workingHours: weekly(['sat'], '09:00-17:00') }], req({ language: 'en' }), TUESDAY_10);
+    const waiting = chooseOwner(
+      [members[0], { ...members[1], workingHours: weekly(['sat'], '09:00-17:00') }],
+      req({ language: 'en' }),
+      TUESDAY_10,
+    );
     expect(waiting.member).toBeNull();
   });
 
   it('prefers members with enough authority, and flags when no available one has it', () => {
-    const members = [member('handler', { authority: { maxCompensation: 50 } }), member('senior', { role: 'senior', openCount: 4, authority: { maxCompensation: 500 } })];
+    const members = [
+      member('handler', { authority: { maxCompensation: 50 } }),
+      member('senior', { role: 'senior', openCount: 4, authority: { maxCompensation: 500 } }),
+    ];
     const ok = chooseOwner(members, req({ requiredAuthority: 300 }), TUESDAY_10);
     expect(ok).toMatchObject({ member: { id: 'senior' }, exceedsAuthority: false });
     const tooMuch = chooseOwner(members, req({ requiredAuthority: 5_000 }), TUESDAY_10);
     expect(tooMuch).toMatchObject({ member: { id: 'handler' }, exceedsAuthority: true });
-    expect(escalationsFor({ reputationalRisk: false, recentComplaintsOfCustomer: 1, exceedsAuthority: tooMuch.exceedsAuthority, requiredAuthority: 5_000 }, DEFAULT_ESCALATION_POLICY)).toEqual([
-      { trigger: 'authority', level: 'team-lead', reason: 'needs authority to grant €5000, more than the owner has' },
+    expect(
+      escalationsFor(
+        {
+          reputationalRisk: false,
+          recentComplaintsOfCustomer: 1,
+          exceedsAuthority: tooMuch.exceedsAuthority,
+          requiredAuthority: 5_000,
+        },
+        DEFAULT_ESCALATION_POLICY,
+      ),
+    ).toEqual([
+      {
+        trigger: 'authority',
+        level: 'team-lead',
+        reason: 'needs authority to grant €5000, more than the owner has',
+      },
     ]);
   });
 });
 
 describe('escalation and signals', () => {
   it('sends a reputational risk to the team lead and the executive at once', () => {
-    const found = escalationsFor({ reputationalRisk: true, recentComplaintsOfCustomer: 1, exceedsAuthority: false }, DEFAULT_ESCALATION_POLICY);
-    expect(found.map((e) => `${e.trigger}:${e.level}`)).toEqual(['reputational-risk:team-lead', 'reputational-risk:executive']);
-    expect(escalationsFor({ reputationalRisk: false, recentComplaintsOfCustomer: 1, exceedsAuthority: false, reach: 50_000 }, DEFAULT_ESCALATION_POLICY)).toHaveLength(2);
+    const found = escalationsFor(
+      { reputationalRisk: true, recentComplaintsOfCustomer: 1, exceedsAuthority: false },
+      DEFAULT_ESCALATION_POLICY,
+    );
+    expect(found.map((e) => `${e.trigger}:${e.level}`)).toEqual([
+      'reputational-risk:team-lead',
+      'reputational-risk:executive',
+    ]);
+    expect(
+      escalationsFor(
+        { reputationalRisk: false, recentComplaintsOfCustomer: 1, exceedsAuthority: false, reach: 50_000 },
+        DEFAULT_ESCALATION_POLICY,
+      ),
+    ).toHaveLength(2);
   });
 
   it('escalates the third complaint of a customer within the window, not the second', () => {
     const policy = DEFAULT_ESCALATION_POLICY;
-    expect(escalationsFor({ reputationalRisk: false, recentComplaintsOfCustomer: 2, exceedsAuthority: false }, policy)).toEqual([]);
-    expect(escalationsFor({ reputationalRisk: false, recentComplaintsOfCustomer: 3, exceedsAuthority: false }, policy)).toEqual([
-      { trigger: 'repeat-complainant', level: 'team-lead', reason: '3 complaints of this customer in 90 days (threshold 3)' },
+    expect(
+      escalationsFor(
+        { reputationalRisk: false, recentComplaintsOfCustomer: 2, exceedsAuthority: false },
+        policy,
+      ),
+    ).toEqual([]);
+    expect(
+      escalationsFor(
+        { reputationalRisk: false, recentComplaintsOfCustomer: 3, exceedsAuthority: false },
+        policy,
+      ),
+    ).toEqual([
+      {
+        trigger: 'repeat-complainant',
+        level: 'team-lead',
+        reason: '3 complaints of this customer in 90 days (threshold 3)',
+      },
     ]);
   });
 
@@ -183,7 +277,14 @@ describe('escalation and signals', () => {
   });
 
   it('normalises identities for linking across channels', () => {
-    expect(identitiesOf({ email: ' Anna@Example.NL', phone: '06 12345678', handle: '@Anna_NL', customerNumber: ' k-123 ' })).toEqual([
+    expect(
+      identitiesOf({
+        email: ' Anna@Example.NL',
+        phone: '06 12345678',
+        handle: '@Anna_NL',
+        customerNumber: ' k-123 ',
+      }),
+    ).toEqual([
       { kind: 'email', value: 'anna@example.nl' },
       { kind: 'phone', value: '+31612345678' },
       { kind: 'handle', value: 'anna_nl' },
@@ -225,8 +326,15 @@ describe('the demo organisation', () => {
             for (const language of ['nl', 'en']) {
               const r = req({ channel, category, language, priority: 'critical' });
               const { teamId } = decideTeam(org, r);
-              const choice = chooseOwner(org.members.filter((m) => m.teamId === teamId), r, at);
-              if (!choice.member) throw new Error(`${at.toISOString()} ${channel}/${category}/${language} → ${teamId}: ${choice.chosenBecause}`);
+              const choice = chooseOwner(
+                org.members.filter((m) => m.teamId === teamId),
+                r,
+                at,
+              );
+              if (!choice.member)
+                throw new Error(
+                  `${at.toISOString()} ${channel}/${category}/${language} → ${teamId}: ${choice.chosenBecause}`,
+                );
             }
           }
         }
@@ -236,8 +344,17 @@ describe('the demo organisation', () => {
 
   it('routes social to webcare and critical billing to someone who may refund €500', () => {
     expect(decideTeam(org, req({ channel: 'social', category: 'billing' })).teamId).toBe('webcare');
-    const billing = req({ category: 'billing', priority: 'critical', requiredAuthority: decideTeam(org, req({ category: 'billing', priority: 'critical' })).requiredAuthority });
-    const choice = chooseOwner(org.members.filter((m) => m.teamId === 'billing'), billing, TUESDAY_10);
+    const billing = req({
+      category: 'billing',
+      priority: 'critical',
+      requiredAuthority: decideTeam(org, req({ category: 'billing', priority: 'critical' }))
+        .requiredAuthority,
+    });
+    const choice = chooseOwner(
+      org.members.filter((m) => m.teamId === 'billing'),
+      billing,
+      TUESDAY_10,
+    );
     expect(choice).toMatchObject({ member: { id: 'm-billing-senior' }, exceedsAuthority: false });
   });
 });
@@ -250,9 +367,16 @@ describe('link groups (undoing a wrong link)', () => {
       { complaintId: 'c2', kind: 'phone' as const, value: '+31612345678' },
       { complaintId: 'c3', kind: 'phone' as const, value: '+31612345678' },
     ];
-    expect(linkGroups(links, ['c1', 'c2', 'c3'])).toEqual([{ complaintIds: ['c1', 'c2', 'c3'], identities: ['email:anna@example.nl', 'phone:+31612345678'] }]);
+    expect(linkGroups(links, ['c1', 'c2', 'c3'])).toEqual([
+      { complaintIds: ['c1', 'c2', 'c3'], identities: ['email:anna@example.nl', 'phone:+31612345678'] },
+    ]);
     // Undo "c2 carried the phone number": c3 is somebody else.
-    expect(linkGroups(links.filter((l) => !(l.complaintId === 'c2' && l.kind === 'phone')), ['c1', 'c2', 'c3'])).toEqual([
+    expect(
+      linkGroups(
+        links.filter((l) => !(l.complaintId === 'c2' && l.kind === 'phone')),
+        ['c1', 'c2', 'c3'],
+      ),
+    ).toEqual([
       { complaintIds: ['c1', 'c2'], identities: ['email:anna@example.nl'] },
       { complaintIds: ['c3'], identities: ['phone:+31612345678'] },
     ]);

@@ -17,15 +17,18 @@ export function parseInterval(text: string): { start: number; end: number } {
   if (!m) throw new InvalidWorkingHoursError(`working hours interval "${text}" must look like 09:00-17:00`);
   const start = minutes(m[1], m[2]);
   const end = minutes(m[3], m[4]);
-  if (start > 24 * 60 || end > 24 * 60 || start === end) throw new InvalidWorkingHoursError(`working hours interval "${text}" is empty or past 24:00`);
+  if (start > 24 * 60 || end > 24 * 60 || start === end)
+    throw new InvalidWorkingHoursError(`working hours interval "${text}" is empty or past 24:00`);
   return { start, end };
 }
 
 /** Throws on an unknown time zone or a malformed interval; returns the hours unchanged. */
 export function validateWorkingHours(hours: WorkingHours): WorkingHours {
-  if (!DateTime.now().setZone(hours.timeZone).isValid) throw new InvalidWorkingHoursError(`unknown time zone "${hours.timeZone}"`);
+  if (!DateTime.now().setZone(hours.timeZone).isValid)
+    throw new InvalidWorkingHoursError(`unknown time zone "${hours.timeZone}"`);
   for (const [day, intervals] of Object.entries(hours.days)) {
-    if (!WEEKDAYS.includes(day as Weekday)) throw new InvalidWorkingHoursError(`unknown weekday "${day}" (use mon..sun)`);
+    if (!WEEKDAYS.includes(day as Weekday))
+      throw new InvalidWorkingHoursError(`unknown weekday "${day}" (use mon..sun)`);
     for (const i of intervals ?? []) parseInterval(i);
   }
   return hours;
@@ -38,7 +41,9 @@ const localTimes = new Map<string, { day: number; minute: number } | null>();
 function parsedOf(hours: WorkingHours): Parsed {
   let parsed = parsedHours.get(hours);
   if (!parsed) {
-    parsed = Object.fromEntries(Object.entries(hours.days).map(([d, intervals]) => [d, (intervals ?? []).map(parseInterval)]));
+    parsed = Object.fromEntries(
+      Object.entries(hours.days).map(([d, intervals]) => [d, (intervals ?? []).map(parseInterval)]),
+    );
     parsedHours.set(hours, parsed);
   }
   return parsed;

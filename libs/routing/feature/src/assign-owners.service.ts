@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { ComplaintClassified } from '@klaxon/contracts';
-import { PermanentMessageError, type ConsumedBatchOutcome, type ConsumedEvent } from '@klaxon/platform/messaging';
+import {
+  PermanentMessageError,
+  type ConsumedBatchOutcome,
+  type ConsumedEvent,
+} from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
@@ -45,26 +49,65 @@ export class AssignOwnersService {
     return this.dataSource.transaction(async (manager) => {
       // A classified event for a complaint that was never stored cannot be routed: dead-lettered with the reason.
       const ids = [...new Set(batch.map((e) => e.envelope.data.complaintId))];
-      const known = new Set(((await manager.query('SELECT id FROM complaints WHERE id = ANY($1)', [ids])) as Array<{ id: string }>).map((r) => r.id));
+      const known = new Set(
+        (
+          (await manager.query('SELECT id FROM complaints WHERE id = ANY($1)', [ids])) as Array<{
+            id: string;
+          }>
+        ).map((r) => r.id),
+      );
       const unknown = batch.filter((e) => !known.has(e.envelope.data.complaintId));
-      const fresh = await claimEvents(manager, ROUTER_CONSUMER, batch.filter((e) => known.has(e.envelope.data.complaintId)).map((e) => e.envelope.eventId));
+      const fresh = await claimEvents(
+        manager,
+        ROUTER_CONSUMER,
+        batch.filter((e) => known.has(e.envelope.data.complaintId)).map((e) => e.envelope.eventId),
+      );
       const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       const outcome: ConsumedBatchOutcome | undefined = unknown.length
-        ? { rejected: unknown.map((event) => ({ event: event as ConsumedEvent<unknown>, error: new PermanentMessageError('complaint-unknown', `complaint ${event.envelope.data.complaintId} is not stored; nothing to route`) })) }
+        ? {
+            rejected: unknown.map((event) => ({
+              event: event as ConsumedEvent<unknown>,
+              error: new PermanentMessageError(
+                'complaint-unknown',
+                `complaint ${event.envelope.data.complaintId} is not stored; nothing to route`,
+              ),
+            })),
+          }
         : undefined;
       if (todo.length === 0) return outcome;
       const now = this.clock.now();
       const signals = todo.filter((x) => x.data.complaint === 'none');
       if (signals.length) {
-        await manager.query(`UPDATE complaints SET status = 'signal', updated_at = now() WHERE id = ANY($1) AND owner_id IS NULL AND status IN ('received', 'classified', 'signal')`, [signals.map((s) => s.data.complaintId)]);
+        await manager.query(
+          `UPDATE complaints SET status = 'signal', updated_at = now() WHERE id = ANY($1) AND owner_id IS NULL AND status IN ('received', 'classified', 'signal')`,
+          [signals.map((s) => s.data.complaintId)],
+        );
         await appendHistory(
           manager,
-          signals.map((e) => ({ complaintId: e.data.complaintId, at: now, kind: 'not-routed', actor: 'router', reason: 'classified as not a complaint; kept as a signal (promote or dismiss it)', eventId: e.eventId, correlationId: e.correlationId })),
+          signals.map((e) => ({
+            complaintId: e.data.complaintId,
+            at: now,
+            kind: 'not-routed',
+            actor: 'router',
+            reason: 'classified as not a complaint; kept as a signal (promote or dismiss it)',
+            eventId: e.eventId,
+            correlationId: e.correlationId,
+          })),
         );
       }
-      const complaints = todo.filter((x) => x.data.complaint !== 'none').map((e) => routableFrom(e.data, e.eventId, e.correlationId));
+      const complaints = todo
+        .filter((x) => x.data.complaint !== 'none')
+        .map((e) => routableFrom(e.data, e.eventId, e.correlationId));
       const result = await this.core.routeNew(manager, complaints, now);
-      this.logger.debug({ assigned: result.assigned.length, queued: result.queued.length, escalations: result.escalations.length, signals: signals.length }, 'routed batch');
+      this.logger.debug(
+        {
+          assigned: result.assigned.length,
+          queued: result.queued.length,
+          escalations: result.escalations.length,
+          signals: signals.length,
+        },
+        'routed batch',
+      );
       return outcome;
     });
   }

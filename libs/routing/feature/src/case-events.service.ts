@@ -29,19 +29,35 @@ export class CaseEventsService {
 
   async handle(batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, ROUTER_CASES_CONSUMER, batch.map((e) => e.envelope.eventId));
+      const fresh = await claimEvents(
+        manager,
+        ROUTER_CASES_CONSUMER,
+        batch.map((e) => e.envelope.eventId),
+      );
       const todo = batch.filter((e) => fresh.has(e.envelope.eventId)).map((e) => e.envelope);
       if (todo.length === 0) return;
       const now = this.clock.now();
       const ids = [...new Set(todo.map((e) => e.data.complaintId))];
-      const rows = (await manager.query('SELECT id, owner_id, last_owner_id, team_id, status FROM complaints WHERE id = ANY($1) FOR UPDATE', [ids])) as Array<{ id: string; owner_id: string | null; last_owner_id: string | null; team_id: string | null; status: string }>;
+      const rows = (await manager.query(
+        'SELECT id, owner_id, last_owner_id, team_id, status FROM complaints WHERE id = ANY($1) FOR UPDATE',
+        [ids],
+      )) as Array<{
+        id: string;
+        owner_id: string | null;
+        last_owner_id: string | null;
+        team_id: string | null;
+        status: string;
+      }>;
       const byId = new Map(rows.map((r) => [r.id, r]));
       const load = new Map<string, number>();
       const freedTeams = new Set<string>();
       for (const e of todo) {
         const row = byId.get(e.data.complaintId);
         if (!row) {
-          this.logger.warn({ complaintId: e.data.complaintId, action: e.data.action }, 'case event for an unknown complaint; ignored by the router');
+          this.logger.warn(
+            { complaintId: e.data.complaintId, action: e.data.action },
+            'case event for an unknown complaint; ignored by the router',
+          );
           continue;
         }
         if (e.data.action === 'resolved' && row.owner_id) {
@@ -53,10 +69,40 @@ export class CaseEventsService {
           // The case action may already have released it (owner cleared, status queued); last_owner_id keeps who had it.
           const from = row.owner_id ?? row.last_owner_id;
           if (!from) continue;
-          const result = await this.core.reassign(manager, [{ complaintId: row.id, fromOwnerId: from, cause: 'handed-back', causeId: e.eventId, actor: `${e.data.actor.type}:${e.data.actor.id}`, note: e.data.message?.slice(0, 200) }], now);
+          const result = await this.core.reassign(
+            manager,
+            [
+              {
+                complaintId: row.id,
+                fromOwnerId: from,
+                cause: 'handed-back',
+                causeId: e.eventId,
+                actor: `${e.data.actor.type}:${e.data.actor.id}`,
+                note: e.data.message?.slice(0, 200),
+              },
+            ],
+            now,
+          );
           row.owner_id = result.assigned[0]?.ownerId ?? null;
-        } else if (e.data.action === 'corrected' && row.status === 'signal' && e.data.correction?.complaint && e.data.correction.complaint !== 'none') {
-          await this.signals.promoteInTransaction(manager, row.id, { label: e.data.correction.complaint, category: e.data.correction.category, priority: e.data.correction.priority }, `${e.data.actor.type}:${e.data.actor.id}`, e.eventId, now, false);
+        } else if (
+          e.data.action === 'corrected' &&
+          row.status === 'signal' &&
+          e.data.correction?.complaint &&
+          e.data.correction.complaint !== 'none'
+        ) {
+          await this.signals.promoteInTransaction(
+            manager,
+            row.id,
+            {
+              label: e.data.correction.complaint,
+              category: e.data.correction.category,
+              priority: e.data.correction.priority,
+            },
+            `${e.data.actor.type}:${e.data.actor.id}`,
+            e.eventId,
+            now,
+            false,
+          );
           row.status = 'assigned';
         }
       }
@@ -64,5 +110,4 @@ export class CaseEventsService {
       if (freedTeams.size) await this.core.dequeue(manager, now, [...freedTeams]);
     });
   }
-
 }

@@ -5,7 +5,8 @@ import { identitiesOf, identityKey, type NormalisedIdentity } from '@klaxon/rout
 import type { RoutingOptions } from './routing.options';
 import { CLOSED_STATUSES } from './routing.rows';
 
-export const newId = (prefix: string): string => `${prefix}_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
+export const newId = (prefix: string): string =>
+  `${prefix}_${Date.now().toString(36)}${randomBytes(8).toString('hex')}`;
 
 export interface LinkInput {
   complaintId: string;
@@ -19,12 +20,24 @@ export interface LinkInput {
  * Identities are locked with advisory locks in a fixed order, so concurrent routers never make two
  * customers of one person.
  */
-export async function linkCustomers(manager: EntityManager, items: LinkInput[], options: Pick<RoutingOptions, 'defaultCountry'>): Promise<Map<string, string>> {
-  const perComplaint = items.map((i) => ({ complaintId: i.complaintId, identities: identitiesOf(i.customer, options.defaultCountry) })).filter((i) => i.identities.length > 0);
+export async function linkCustomers(
+  manager: EntityManager,
+  items: LinkInput[],
+  options: Pick<RoutingOptions, 'defaultCountry'>,
+): Promise<Map<string, string>> {
+  const perComplaint = items
+    .map((i) => ({
+      complaintId: i.complaintId,
+      identities: identitiesOf(i.customer, options.defaultCountry),
+    }))
+    .filter((i) => i.identities.length > 0);
   const result = new Map<string, string>();
   if (perComplaint.length === 0) return result;
   const keys = [...new Set(perComplaint.flatMap((c) => c.identities.map(identityKey)))].sort();
-  await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7401))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`, [keys]);
+  await manager.query(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7401))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`,
+    [keys],
+  );
 
   // Joined on (kind, value) so the primary key is used: this runs for every batch.
   const pairs = keys.map((k) => [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)]);
@@ -44,7 +57,14 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
   const links: Array<{ complaintId: string; identity: NormalisedIdentity }> = [];
 
   for (const c of perComplaint) {
-    const existing = [...new Set(c.identities.map((i) => owner.get(identityKey(i))).filter((x): x is string => !!x).map(resolve))].sort();
+    const existing = [
+      ...new Set(
+        c.identities
+          .map((i) => owner.get(identityKey(i)))
+          .filter((x): x is string => !!x)
+          .map(resolve),
+      ),
+    ].sort();
     let customerId = existing[0];
     if (!customerId) {
       customerId = newId('cus');
@@ -60,13 +80,22 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
   // identities and could be linked side by side, each counting the customer's complaints without the
   // other's: serialise on the customers themselves, so whoever links second sees the first (repeat counts).
   const customerKeys = [...new Set([...result.values(), ...merged.keys()])].sort();
-  await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7402))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`, [customerKeys]);
+  await manager.query(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7402))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`,
+    [customerKeys],
+  );
 
   if (created.length) await manager.query('INSERT INTO customers (id) SELECT unnest($1::text[])', [created]);
   for (const loser of merged.keys()) {
     const survivor = resolve(loser);
-    await manager.query('UPDATE customer_identities SET customer_id = $2 WHERE customer_id = $1', [loser, survivor]);
-    await manager.query('UPDATE customer_links SET customer_id = $2 WHERE customer_id = $1', [loser, survivor]);
+    await manager.query('UPDATE customer_identities SET customer_id = $2 WHERE customer_id = $1', [
+      loser,
+      survivor,
+    ]);
+    await manager.query('UPDATE customer_links SET customer_id = $2 WHERE customer_id = $1', [
+      loser,
+      survivor,
+    ]);
     await manager.query('UPDATE complaints SET customer_id = $2 WHERE customer_id = $1', [loser, survivor]);
   }
   const identityRows = [...owner].map(([key, customerId]) => {
@@ -77,12 +106,22 @@ export async function linkCustomers(manager: EntityManager, items: LinkInput[], 
   await manager.query(
     `INSERT INTO customer_identities (kind, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
      ON CONFLICT (kind, value) DO UPDATE SET customer_id = EXCLUDED.customer_id`,
-    [identityRows.map((r) => r.kind), identityRows.map((r) => r.value), identityRows.map((r) => r.customer_id)],
+    [
+      identityRows.map((r) => r.kind),
+      identityRows.map((r) => r.value),
+      identityRows.map((r) => r.customer_id),
+    ],
   );
   await manager.query(
     `INSERT INTO customer_links (id, customer_id, complaint_id, kind, value) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
      ON CONFLICT (complaint_id, kind, value) DO NOTHING`,
-    [links.map(() => newId('lnk')), links.map((l) => result.get(l.complaintId)), links.map((l) => l.complaintId), links.map((l) => l.identity.kind), links.map((l) => l.identity.value)],
+    [
+      links.map(() => newId('lnk')),
+      links.map((l) => result.get(l.complaintId)),
+      links.map((l) => l.complaintId),
+      links.map((l) => l.identity.kind),
+      links.map((l) => l.identity.value),
+    ],
   );
   // The complaints themselves get their customer with the owner (or the queue) in the same row write.
   return result;
@@ -99,7 +138,11 @@ export async function setCustomers(manager: EntityManager, customers: Map<string
 }
 
 /** Complaints of each one's customer within the window before it (itself included), across channels. */
-export async function repeatCounts(manager: EntityManager, items: Array<{ complaintId: string; customerId: string; receivedAt: string }>, windowDays: number): Promise<Map<string, number>> {
+export async function repeatCounts(
+  manager: EntityManager,
+  items: Array<{ complaintId: string; customerId: string; receivedAt: string }>,
+  windowDays: number,
+): Promise<Map<string, number>> {
   if (items.length === 0) return new Map();
   const rows = (await manager.query(
     `SELECT r.id, count(o.id)::int AS n
@@ -107,7 +150,12 @@ export async function repeatCounts(manager: EntityManager, items: Array<{ compla
        JOIN complaints o ON o.customer_id = r.customer_id AND o.received_at > r.received_at - make_interval(days => $2) AND o.received_at <= r.received_at
         AND coalesce(o.complaint_label, 'explicit') <> 'none'
       GROUP BY r.id`,
-    [JSON.stringify(items.map((i) => ({ id: i.complaintId, customer_id: i.customerId, received_at: i.receivedAt }))), windowDays],
+    [
+      JSON.stringify(
+        items.map((i) => ({ id: i.complaintId, customer_id: i.customerId, received_at: i.receivedAt })),
+      ),
+      windowDays,
+    ],
   )) as Array<{ id: string; n: number }>;
   return new Map(rows.map((r) => [r.id, Number(r.n)]));
 }
@@ -122,7 +170,9 @@ export async function openRepeatCounts(
   customerIds: string[],
   windowDays: number,
   minCount: number,
-): Promise<Map<string, { n: number; customerId: string; teamId: string | null; correlationId: string | null }>> {
+): Promise<
+  Map<string, { n: number; customerId: string; teamId: string | null; correlationId: string | null }>
+> {
   if (customerIds.length === 0) return new Map();
   const rows = (await manager.query(
     // Counted in one pass per customer (a window over their complaints by time) rather than a count per
@@ -140,6 +190,17 @@ export async function openRepeatCounts(
         -- join the planner, guessing one escalation, compared every candidate with every escalation).
         AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = w.id AND h.kind = 'escalated' AND h.data->>'trigger' = 'repeat-complainant' OFFSET 0)`,
     [customerIds, windowDays, CLOSED_STATUSES, minCount],
-  )) as Array<{ id: string; customer_id: string; team_id: string | null; correlation_id: string | null; n: number }>;
-  return new Map(rows.map((r) => [r.id, { n: Number(r.n), customerId: r.customer_id, teamId: r.team_id, correlationId: r.correlation_id }]));
+  )) as Array<{
+    id: string;
+    customer_id: string;
+    team_id: string | null;
+    correlation_id: string | null;
+    n: number;
+  }>;
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { n: Number(r.n), customerId: r.customer_id, teamId: r.team_id, correlationId: r.correlation_id },
+    ]),
+  );
 }

@@ -12,8 +12,24 @@ export interface CustomerView {
   createdAt: string;
   identities: Array<{ kind: string; value: string; firstSeenAt: string }>;
   /** The evidence: which complaint carried which identity. Undone links stay listed with `undoneAt`. */
-  links: Array<{ id: string; complaintId: string; kind: string; value: string; createdAt: string; undoneAt: string | null; undoneBy: string | null }>;
-  complaints: Array<{ id: string; channel: string; receivedAt: string; status: string; category: string | null; priority: string | null; ownerId: string | null }>;
+  links: Array<{
+    id: string;
+    complaintId: string;
+    kind: string;
+    value: string;
+    createdAt: string;
+    undoneAt: string | null;
+    undoneBy: string | null;
+  }>;
+  complaints: Array<{
+    id: string;
+    channel: string;
+    receivedAt: string;
+    status: string;
+    category: string | null;
+    priority: string | null;
+    ownerId: string | null;
+  }>;
 }
 
 export interface UndoResult {
@@ -21,10 +37,24 @@ export interface UndoResult {
   /** Customers split off because nothing links them to this one any more. */
   splitInto: string[];
   /** Every complaint whose count changed, and the repeat-complainant escalations withdrawn. */
-  recount: Array<{ complaintId: string; customerId: string; complaintsInWindow: number; escalationWithdrawn: boolean }>;
+  recount: Array<{
+    complaintId: string;
+    customerId: string;
+    complaintsInWindow: number;
+    escalationWithdrawn: boolean;
+  }>;
 }
 
-type LinkRow = { id: string; customer_id: string; complaint_id: string; kind: IdentityKind; value: string; created_at: Date; undone_at: Date | null; undone_by: string | null };
+type LinkRow = {
+  id: string;
+  customer_id: string;
+  complaint_id: string;
+  kind: IdentityKind;
+  value: string;
+  created_at: Date;
+  undone_at: Date | null;
+  undone_by: string | null;
+};
 
 /** Customers as linked from their identities; a wrong link is undone and what depended on it recounted. */
 @Injectable()
@@ -36,12 +66,23 @@ export class CustomersService {
   ) {}
 
   async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<CustomerView> {
-    const [customer] = (await manager.query('SELECT id, created_at FROM customers WHERE id = $1', [id])) as Array<{ id: string; created_at: Date }>;
+    const [customer] = (await manager.query('SELECT id, created_at FROM customers WHERE id = $1', [
+      id,
+    ])) as Array<{ id: string; created_at: Date }>;
     if (!customer) throw ApiError.notFound('customer', id);
     // Sequential: the manager may be a transaction's single connection.
-    const identities = (await manager.query('SELECT kind, value, first_seen_at FROM customer_identities WHERE customer_id = $1 ORDER BY kind, value', [id])) as Array<{ kind: string; value: string; first_seen_at: Date }>;
-    const links = (await manager.query('SELECT * FROM customer_links WHERE customer_id = $1 ORDER BY created_at, id', [id])) as LinkRow[];
-    const complaints = (await manager.query('SELECT id, channel, received_at, status, category, priority, owner_id FROM complaints WHERE customer_id = $1 ORDER BY received_at, id', [id])) as Array<{
+    const identities = (await manager.query(
+      'SELECT kind, value, first_seen_at FROM customer_identities WHERE customer_id = $1 ORDER BY kind, value',
+      [id],
+    )) as Array<{ kind: string; value: string; first_seen_at: Date }>;
+    const links = (await manager.query(
+      'SELECT * FROM customer_links WHERE customer_id = $1 ORDER BY created_at, id',
+      [id],
+    )) as LinkRow[];
+    const complaints = (await manager.query(
+      'SELECT id, channel, received_at, status, category, priority, owner_id FROM complaints WHERE customer_id = $1 ORDER BY received_at, id',
+      [id],
+    )) as Array<{
       id: string;
       channel: string;
       received_at: Date;
@@ -53,9 +94,29 @@ export class CustomersService {
     return {
       id: customer.id,
       createdAt: iso(customer.created_at),
-      identities: identities.map((i) => ({ kind: i.kind, value: i.value, firstSeenAt: iso(i.first_seen_at) })),
-      links: links.map((l) => ({ id: l.id, complaintId: l.complaint_id, kind: l.kind, value: l.value, createdAt: iso(l.created_at), undoneAt: l.undone_at ? iso(l.undone_at) : null, undoneBy: l.undone_by })),
-      complaints: complaints.map((c) => ({ id: c.id, channel: c.channel, receivedAt: iso(c.received_at), status: c.status, category: c.category, priority: c.priority, ownerId: c.owner_id })),
+      identities: identities.map((i) => ({
+        kind: i.kind,
+        value: i.value,
+        firstSeenAt: iso(i.first_seen_at),
+      })),
+      links: links.map((l) => ({
+        id: l.id,
+        complaintId: l.complaint_id,
+        kind: l.kind,
+        value: l.value,
+        createdAt: iso(l.created_at),
+        undoneAt: l.undone_at ? iso(l.undone_at) : null,
+        undoneBy: l.undone_by,
+      })),
+      complaints: complaints.map((c) => ({
+        id: c.id,
+        channel: c.channel,
+        receivedAt: iso(c.received_at),
+        status: c.status,
+        category: c.category,
+        priority: c.priority,
+        ownerId: c.owner_id,
+      })),
     };
   }
 
@@ -67,21 +128,48 @@ export class CustomersService {
    */
   async undoLink(customerId: string, linkId: string, actor: string): Promise<UndoResult> {
     return this.dataSource.transaction(async (manager) => {
-      const keys = ((await manager.query('SELECT kind, value FROM customer_identities WHERE customer_id = $1', [customerId])) as Array<{ kind: string; value: string }>).map((i) => `${i.kind}:${i.value}`).sort();
-      await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7401))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`, [keys]);
-      const [link] = (await manager.query('SELECT * FROM customer_links WHERE id = $1 AND customer_id = $2 FOR UPDATE', [linkId, customerId])) as LinkRow[];
+      const keys = (
+        (await manager.query('SELECT kind, value FROM customer_identities WHERE customer_id = $1', [
+          customerId,
+        ])) as Array<{ kind: string; value: string }>
+      )
+        .map((i) => `${i.kind}:${i.value}`)
+        .sort();
+      await manager.query(
+        `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7401))) FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) s`,
+        [keys],
+      );
+      const [link] = (await manager.query(
+        'SELECT * FROM customer_links WHERE id = $1 AND customer_id = $2 FOR UPDATE',
+        [linkId, customerId],
+      )) as LinkRow[];
       if (!link) throw ApiError.notFound('link', `${linkId} of customer ${customerId}`);
-      if (link.undone_at) throw ApiError.conflict('link-already-undone', `link ${linkId} was undone at ${iso(link.undone_at)}`);
+      if (link.undone_at)
+        throw ApiError.conflict('link-already-undone', `link ${linkId} was undone at ${iso(link.undone_at)}`);
       const now = this.clock.now();
-      await manager.query('UPDATE customer_links SET undone_at = $2, undone_by = $3 WHERE id = $1', [linkId, now.toISOString(), actor]);
+      await manager.query('UPDATE customer_links SET undone_at = $2, undone_by = $3 WHERE id = $1', [
+        linkId,
+        now.toISOString(),
+        actor,
+      ]);
 
-      const complaints = (await manager.query('SELECT id, received_at FROM complaints WHERE customer_id = $1 ORDER BY received_at, id', [customerId])) as Array<{ id: string; received_at: Date }>;
-      const active = (await manager.query('SELECT * FROM customer_links WHERE customer_id = $1 AND undone_at IS NULL', [customerId])) as LinkRow[];
+      const complaints = (await manager.query(
+        'SELECT id, received_at FROM complaints WHERE customer_id = $1 ORDER BY received_at, id',
+        [customerId],
+      )) as Array<{ id: string; received_at: Date }>;
+      const active = (await manager.query(
+        'SELECT * FROM customer_links WHERE customer_id = $1 AND undone_at IS NULL',
+        [customerId],
+      )) as LinkRow[];
       const order = complaints.map((c) => c.id);
-      const groups = linkGroups(active.map((l) => ({ complaintId: l.complaint_id, kind: l.kind, value: l.value })), order);
+      const groups = linkGroups(
+        active.map((l) => ({ complaintId: l.complaint_id, kind: l.kind, value: l.value })),
+        order,
+      );
       const grouped = new Set(groups.flatMap((g) => g.complaintIds));
       // A complaint whose only link was undone stands alone.
-      for (const c of order.filter((id) => !grouped.has(id))) groups.push({ complaintIds: [c], identities: [] });
+      for (const c of order.filter((id) => !grouped.has(id)))
+        groups.push({ complaintIds: [c], identities: [] });
       groups.sort((a, b) => order.indexOf(a.complaintIds[0]) - order.indexOf(b.complaintIds[0]));
 
       const splitInto: string[] = [];
@@ -89,27 +177,48 @@ export class CustomersService {
         const id = newId('cus');
         splitInto.push(id);
         await manager.query('INSERT INTO customers (id) VALUES ($1)', [id]);
-        await manager.query('UPDATE complaints SET customer_id = $2 WHERE id = ANY($1)', [g.complaintIds, id]);
-        await manager.query('UPDATE customer_links SET customer_id = $2 WHERE customer_id = $3 AND complaint_id = ANY($1)', [g.complaintIds, id, customerId]);
-        await manager.query(`UPDATE customer_identities SET customer_id = $2 WHERE customer_id = $3 AND kind || ':' || value = ANY($1)`, [g.identities, id, customerId]);
+        await manager.query('UPDATE complaints SET customer_id = $2 WHERE id = ANY($1)', [
+          g.complaintIds,
+          id,
+        ]);
+        await manager.query(
+          'UPDATE customer_links SET customer_id = $2 WHERE customer_id = $3 AND complaint_id = ANY($1)',
+          [g.complaintIds, id, customerId],
+        );
+        await manager.query(
+          `UPDATE customer_identities SET customer_id = $2 WHERE customer_id = $3 AND kind || ':' || value = ANY($1)`,
+          [g.identities, id, customerId],
+        );
       }
       const stillEvidenced = new Set(groups.flatMap((g) => g.identities));
       const orphans = keys.filter((k) => !stillEvidenced.has(k));
-      if (orphans.length) await manager.query(`DELETE FROM customer_identities WHERE customer_id = $2 AND kind || ':' || value = ANY($1)`, [orphans, customerId]);
+      if (orphans.length)
+        await manager.query(
+          `DELETE FROM customer_identities WHERE customer_id = $2 AND kind || ':' || value = ANY($1)`,
+          [orphans, customerId],
+        );
 
       const customerOf = new Map<string, string>();
-      groups.forEach((g, i) => g.complaintIds.forEach((c) => customerOf.set(c, i === 0 ? customerId : splitInto[i - 1])));
+      groups.forEach((g, i) =>
+        g.complaintIds.forEach((c) => customerOf.set(c, i === 0 ? customerId : splitInto[i - 1])),
+      );
       const counts = await repeatCounts(
         manager,
-        complaints.map((c) => ({ complaintId: c.id, customerId: customerOf.get(c.id)!, receivedAt: iso(c.received_at) })),
+        complaints.map((c) => ({
+          complaintId: c.id,
+          customerId: customerOf.get(c.id)!,
+          receivedAt: iso(c.received_at),
+        })),
         this.options.escalation.repeatWindowDays,
       );
       const escalated = new Set(
-        ((await manager.query(
-          `SELECT complaint_id FROM complaint_history h WHERE complaint_id = ANY($1) AND kind = 'escalated' AND data->>'trigger' = 'repeat-complainant'
+        (
+          (await manager.query(
+            `SELECT complaint_id FROM complaint_history h WHERE complaint_id = ANY($1) AND kind = 'escalated' AND data->>'trigger' = 'repeat-complainant'
               AND NOT EXISTS (SELECT 1 FROM complaint_history w WHERE w.complaint_id = h.complaint_id AND w.kind = 'escalation-withdrawn' AND w.at >= h.at)`,
-          [order],
-        )) as Array<{ complaint_id: string }>).map((r) => r.complaint_id),
+            [order],
+          )) as Array<{ complaint_id: string }>
+        ).map((r) => r.complaint_id),
       );
       const history: HistoryEntry[] = [];
       const recount: UndoResult['recount'] = [];
@@ -127,7 +236,12 @@ export class CustomersService {
             eventId: `unlink:${linkId}`,
           });
         }
-        recount.push({ complaintId: c.id, customerId: customerOf.get(c.id)!, complaintsInWindow: n, escalationWithdrawn: withdrawn });
+        recount.push({
+          complaintId: c.id,
+          customerId: customerOf.get(c.id)!,
+          complaintsInWindow: n,
+          escalationWithdrawn: withdrawn,
+        });
       }
       await appendHistory(manager, history);
       return { customer: await this.get(customerId, manager), splitInto, recount };

@@ -2,7 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { CurrentPrincipal, RequireScope, type Principal } from '@klaxon/platform/auth';
 import { ApiDoc } from '@klaxon/platform/openapi';
 import { parseOrThrow } from '@klaxon/platform/runtime';
-import { absenceSchema, memberPatchSchema, memberSchema, ruleSetSchema, teamPatchSchema, teamSchema } from './organisation.dto';
+import {
+  absenceSchema,
+  memberPatchSchema,
+  memberSchema,
+  ruleSetSchema,
+  teamPatchSchema,
+  teamSchema,
+} from './organisation.dto';
 import { OrganisationService } from './organisation.service';
 
 /** The organisation the router routes to: read with `read`, changed with `admin`. */
@@ -18,7 +25,12 @@ export class OrganisationController {
   }
 
   @Post('teams')
-  @ApiDoc({ summary: 'Create a team', tags: ['organisation'], body: teamSchema, responses: { 201: { description: 'Created' }, 409: { description: 'The id is taken' } } })
+  @ApiDoc({
+    summary: 'Create a team',
+    tags: ['organisation'],
+    body: teamSchema,
+    responses: { 201: { description: 'Created' }, 409: { description: 'The id is taken' } },
+  })
   @RequireScope('admin')
   createTeam(@Body() body: unknown) {
     return this.organisation.createTeam(parseOrThrow(teamSchema, body));
@@ -32,7 +44,10 @@ export class OrganisationController {
   }
 
   @Get('members')
-  @ApiDoc({ summary: 'List members with skills, capacity, load, working hours and current absences', tags: ['organisation'] })
+  @ApiDoc({
+    summary: 'List members with skills, capacity, load, working hours and current absences',
+    tags: ['organisation'],
+  })
   @RequireScope('read')
   members(@Query('teamId') teamId?: string) {
     return this.organisation.listMembers(teamId);
@@ -46,14 +61,24 @@ export class OrganisationController {
   }
 
   @Post('members')
-  @ApiDoc({ summary: 'Add a member; the team queue is offered at once', tags: ['organisation'], body: memberSchema, responses: { 201: { description: 'Created' }, 409: { description: 'The id is taken' } } })
+  @ApiDoc({
+    summary: 'Add a member; the team queue is offered at once',
+    tags: ['organisation'],
+    body: memberSchema,
+    responses: { 201: { description: 'Created' }, 409: { description: 'The id is taken' } },
+  })
   @RequireScope('admin')
   createMember(@Body() body: unknown) {
     return this.organisation.createMember(parseOrThrow(memberSchema, body));
   }
 
   @Patch('members/:id')
-  @ApiDoc({ summary: 'Change a member; more capacity or new hours offer the queue, deactivation hands their complaints back', tags: ['organisation'], body: memberPatchSchema })
+  @ApiDoc({
+    summary:
+      'Change a member; more capacity or new hours offer the queue, deactivation hands their complaints back',
+    tags: ['organisation'],
+    body: memberPatchSchema,
+  })
   @RequireScope('admin')
   updateMember(@Param('id') id: string, @Body() body: unknown) {
     return this.organisation.updateMember(id, parseOrThrow(memberPatchSchema, body));
@@ -61,14 +86,22 @@ export class OrganisationController {
 
   /** An absence that has begun hands the member's open complaints to the replacement at once. */
   @Post('members/:id/absences')
-  @ApiDoc({ summary: 'Record an absence with an optional replacement', tags: ['organisation'], body: absenceSchema })
+  @ApiDoc({
+    summary: 'Record an absence with an optional replacement',
+    tags: ['organisation'],
+    body: absenceSchema,
+  })
   @RequireScope('admin')
   addAbsence(@Param('id') id: string, @Body() body: unknown) {
     return this.organisation.addAbsence(id, parseOrThrow(absenceSchema, body));
   }
 
   @Delete('members/:id/absences/:absenceId')
-  @ApiDoc({ summary: 'Remove an absence', tags: ['organisation'], responses: { 204: { description: 'Removed' }, 404: { description: 'No such absence' } } })
+  @ApiDoc({
+    summary: 'Remove an absence',
+    tags: ['organisation'],
+    responses: { 204: { description: 'Removed' }, 404: { description: 'No such absence' } },
+  })
   @HttpCode(204)
   @RequireScope('admin')
   async removeAbsence(@Param('id') id: string, @Param('absenceId') absenceId: string): Promise<void> {
@@ -91,9 +124,20 @@ export class OrganisationController {
 
   /** Saves a new version of the rules; earlier versions are kept. */
   @Put('routing-rules')
-  @ApiDoc({ summary: 'Save the routing rules as a new version', tags: ['organisation'], body: ruleSetSchema, responses: { 200: { description: 'The new version' }, 400: { description: 'Unknown teams or malformed rules' } } })
+  @ApiDoc({
+    summary: 'Save the routing rules as a new version',
+    tags: ['organisation'],
+    body: ruleSetSchema,
+    responses: {
+      200: { description: 'The new version' },
+      400: { description: 'Unknown teams or malformed rules' },
+    },
+  })
   @RequireScope('admin')
   saveRules(@Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
-    return this.organisation.saveRules(parseOrThrow(ruleSetSchema, body), principal ? `${principal.kind}:${principal.id}` : 'unknown');
+    return this.organisation.saveRules(
+      parseOrThrow(ruleSetSchema, body),
+      principal ? `${principal.kind}:${principal.id}` : 'unknown',
+    );
   }
 }

@@ -21,7 +21,12 @@ const timeZone = z.string().refine((tz) => {
 const channels = z.array(z.enum(['web', 'phone', 'email', 'social']));
 const isoDateTime = z.iso.datetime({ offset: true });
 
-export const teamSchema = z.strictObject({ id, name: z.string().min(1).max(200), leadId: z.string().min(1).max(100).optional(), unit: z.string().min(1).max(100).optional() });
+export const teamSchema = z.strictObject({
+  id,
+  name: z.string().min(1).max(200),
+  leadId: z.string().min(1).max(100).optional(),
+  unit: z.string().min(1).max(100).optional(),
+});
 export const teamPatchSchema = teamSchema.omit({ id: true }).partial().strict();
 
 export const workingHoursSchema = z.strictObject({
@@ -35,18 +40,34 @@ export const memberSchema = z.strictObject({
   name: z.string().min(1).max(200),
   email: z.email().max(320).optional(),
   role: z.enum(['handler', 'senior', 'team-lead', 'executive']),
-  skills: z.strictObject({ languages: z.array(z.string().min(2).max(8)).default([]), categories: z.array(z.string().min(1).max(64)).default([]), channels: channels.default([]) }),
-  authority: z.strictObject({ maxCompensation: z.number().int().nonnegative() }).default({ maxCompensation: 0 }),
+  skills: z.strictObject({
+    languages: z.array(z.string().min(2).max(8)).default([]),
+    categories: z.array(z.string().min(1).max(64)).default([]),
+    channels: channels.default([]),
+  }),
+  authority: z
+    .strictObject({ maxCompensation: z.number().int().nonnegative() })
+    .default({ maxCompensation: 0 }),
   capacity: z.number().int().min(0).max(10_000),
-  capacityByChannel: z.partialRecord(z.enum(['web', 'phone', 'email', 'social']), z.number().int().min(0)).optional(),
+  capacityByChannel: z
+    .partialRecord(z.enum(['web', 'phone', 'email', 'social']), z.number().int().min(0))
+    .optional(),
   workingHours: workingHoursSchema,
   active: z.boolean().default(true),
 });
 export const memberPatchSchema = memberSchema.omit({ id: true }).partial().strict();
 
 export const absenceSchema = z
-  .strictObject({ from: isoDateTime, until: isoDateTime, replacementId: z.string().min(1).max(100).optional(), reason: z.string().max(500).optional() })
-  .refine((a) => Date.parse(a.until) > Date.parse(a.from), { message: 'until must be after from', path: ['until'] });
+  .strictObject({
+    from: isoDateTime,
+    until: isoDateTime,
+    replacementId: z.string().min(1).max(100).optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .refine((a) => Date.parse(a.until) > Date.parse(a.from), {
+    message: 'until must be after from',
+    path: ['until'],
+  });
 
 export const ruleSchema = z.strictObject({
   id: z.string().min(1).max(100),
@@ -63,19 +84,38 @@ export const ruleSchema = z.strictObject({
   teamFromUnit: z.boolean().optional(),
   requiredAuthority: z.number().int().nonnegative().optional(),
 });
-export const ruleSetSchema = z.strictObject({ rules: z.array(ruleSchema).max(1000), defaultTeamId: z.string().min(1), note: z.string().max(500).optional() });
+export const ruleSetSchema = z.strictObject({
+  rules: z.array(ruleSchema).max(1000),
+  defaultTeamId: z.string().min(1),
+  note: z.string().max(500).optional(),
+});
 
 export const reassignSchema = z.discriminatedUnion('reason', [
-  z.strictObject({ reason: z.literal('needs-authority'), requiredAuthority: z.number().int().positive(), note: z.string().max(500).optional() }),
-  z.strictObject({ reason: z.literal('manual'), memberId: z.string().min(1).max(100).optional(), note: z.string().max(500).optional() }),
+  z.strictObject({
+    reason: z.literal('needs-authority'),
+    requiredAuthority: z.number().int().positive(),
+    note: z.string().max(500).optional(),
+  }),
+  z.strictObject({
+    reason: z.literal('manual'),
+    memberId: z.string().min(1).max(100).optional(),
+    note: z.string().max(500).optional(),
+  }),
 ]);
 
-export const promoteSchema = z.strictObject({ label: z.enum(['explicit', 'latent']).default('explicit'), category: z.string().min(1).max(64).optional(), priority: z.enum(['critical', 'high', 'normal']).optional() });
+export const promoteSchema = z.strictObject({
+  label: z.enum(['explicit', 'latent']).default('explicit'),
+  category: z.string().min(1).max(64).optional(),
+  priority: z.enum(['critical', 'high', 'normal']).optional(),
+});
 export const dismissSchema = z.strictObject({ reason: z.string().max(500).optional() });
 export const listSignalsSchema = z.strictObject({
   q: z.string().max(200).optional(),
   channel: z.enum(['web', 'phone', 'email', 'social']).optional(),
-  dismissed: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  dismissed: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -26,7 +26,11 @@ export class OrganisationSeeder implements OnApplicationBootstrap {
       await manager.query(
         `INSERT INTO teams (id, name, lead_id, unit) SELECT id, name, lead_id, unit FROM jsonb_to_recordset($1::jsonb) AS t(id text, name text, lead_id text, unit text)
          ON CONFLICT (id) DO NOTHING`,
-        [JSON.stringify(teams.map((t) => ({ id: t.id, name: t.name, lead_id: t.leadId, unit: t.unit ?? null })))],
+        [
+          JSON.stringify(
+            teams.map((t) => ({ id: t.id, name: t.name, lead_id: t.leadId, unit: t.unit ?? null })),
+          ),
+        ],
       );
       await manager.query(
         `INSERT INTO team_members (id, team_id, name, email, role, skills, capacity, capacity_by_channel, open_count, active, time_zone, working_hours, authority)
@@ -59,6 +63,9 @@ export class OrganisationSeeder implements OnApplicationBootstrap {
         [JSON.stringify(rules), defaultTeamId],
       );
     });
-    this.logger.info({ teams: teams.length, members: members.length, rules: rules.length }, 'organisation seeded');
+    this.logger.info(
+      { teams: teams.length, members: members.length, rules: rules.length },
+      'organisation seeded',
+    );
   }
 }

@@ -5,9 +5,24 @@ import { ApiError, CLOCK, type Clock } from '@klaxon/platform/runtime';
 import { DATA_SOURCE, returnedRows } from '@klaxon/platform/persistence';
 import { validateRules, type RoutingRule, type Team, type TeamMember } from '@klaxon/routing/domain';
 import { newId } from './customer-linker';
-import type { absenceSchema, memberPatchSchema, memberSchema, ruleSetSchema, teamPatchSchema, teamSchema } from './organisation.dto';
+import type {
+  absenceSchema,
+  memberPatchSchema,
+  memberSchema,
+  ruleSetSchema,
+  teamPatchSchema,
+  teamSchema,
+} from './organisation.dto';
 import { RouterCore, type RouteResult } from './router.core';
-import { CLOSED_STATUSES, iso, toMember, toTeam, type AbsenceRow, type MemberRow, type TeamRow } from './routing.rows';
+import {
+  CLOSED_STATUSES,
+  iso,
+  toMember,
+  toTeam,
+  type AbsenceRow,
+  type MemberRow,
+  type TeamRow,
+} from './routing.rows';
 
 export type MemberView = Omit<TeamMember, 'lastAssignedAt'> & { lastAssignedAt: string | null };
 export interface RuleSetView {
@@ -19,7 +34,10 @@ export interface RuleSetView {
   note: string | null;
 }
 
-const memberView = (m: TeamMember): MemberView => ({ ...m, lastAssignedAt: m.lastAssignedAt ? m.lastAssignedAt.toISOString() : null });
+const memberView = (m: TeamMember): MemberView => ({
+  ...m,
+  lastAssignedAt: m.lastAssignedAt ? m.lastAssignedAt.toISOString() : null,
+});
 
 /** Teams, members, absences and the versioned routing rules, stored in PostgreSQL. */
 @Injectable()
@@ -31,17 +49,17 @@ export class OrganisationService {
   ) {}
 
   async listTeams(): Promise<{ items: Team[]; total: number }> {
-    const rows = (await this.dataSource.query('SELECT id, name, lead_id, unit FROM teams ORDER BY id')) as TeamRow[];
+    const rows = (await this.dataSource.query(
+      'SELECT id, name, lead_id, unit FROM teams ORDER BY id',
+    )) as TeamRow[];
     return { items: rows.map(toTeam), total: rows.length };
   }
 
   async createTeam(input: z.output<typeof teamSchema>): Promise<Team> {
-    const rows = (await this.dataSource.query('INSERT INTO teams (id, name, lead_id, unit) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id, name, lead_id, unit', [
-      input.id,
-      input.name,
-      input.leadId ?? null,
-      input.unit ?? null,
-    ])) as TeamRow[];
+    const rows = (await this.dataSource.query(
+      'INSERT INTO teams (id, name, lead_id, unit) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id, name, lead_id, unit',
+      [input.id, input.name, input.leadId ?? null, input.unit ?? null],
+    )) as TeamRow[];
     if (!rows[0]) throw ApiError.conflict('team-exists', `team ${input.id} already exists`);
     return toTeam(rows[0]);
   }
@@ -51,7 +69,14 @@ export class OrganisationService {
       await this.dataSource.query(
         `UPDATE teams SET name = coalesce($2, name), lead_id = CASE WHEN $3::boolean THEN $4 ELSE lead_id END, unit = CASE WHEN $5::boolean THEN $6 ELSE unit END, updated_at = now()
           WHERE id = $1 RETURNING id, name, lead_id, unit`,
-        [id, patch.name ?? null, 'leadId' in patch, patch.leadId ?? null, 'unit' in patch, patch.unit ?? null],
+        [
+          id,
+          patch.name ?? null,
+          'leadId' in patch,
+          patch.leadId ?? null,
+          'unit' in patch,
+          patch.unit ?? null,
+        ],
       ),
     );
     if (!rows[0]) throw ApiError.notFound('team', id);
@@ -60,15 +85,24 @@ export class OrganisationService {
 
   async listMembers(teamId?: string): Promise<{ items: MemberView[]; total: number }> {
     const now = this.clock.now();
-    const rows = (await this.dataSource.query(`SELECT * FROM team_members ${teamId ? 'WHERE team_id = $1' : ''} ORDER BY team_id, id`, teamId ? [teamId] : [])) as MemberRow[];
-    const absences = (await this.dataSource.query('SELECT * FROM member_absences WHERE ends_at > $1 ORDER BY starts_at', [now.toISOString()])) as AbsenceRow[];
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM team_members ${teamId ? 'WHERE team_id = $1' : ''} ORDER BY team_id, id`,
+      teamId ? [teamId] : [],
+    )) as MemberRow[];
+    const absences = (await this.dataSource.query(
+      'SELECT * FROM member_absences WHERE ends_at > $1 ORDER BY starts_at',
+      [now.toISOString()],
+    )) as AbsenceRow[];
     return { items: rows.map((r) => memberView(toMember(r, absences))), total: rows.length };
   }
 
   async getMember(id: string, manager: EntityManager = this.dataSource.manager): Promise<MemberView> {
     const [row] = (await manager.query('SELECT * FROM team_members WHERE id = $1', [id])) as MemberRow[];
     if (!row) throw ApiError.notFound('member', id);
-    const absences = (await manager.query('SELECT * FROM member_absences WHERE member_id = $1 ORDER BY starts_at', [id])) as AbsenceRow[];
+    const absences = (await manager.query(
+      'SELECT * FROM member_absences WHERE member_id = $1 ORDER BY starts_at',
+      [id],
+    )) as AbsenceRow[];
     return memberView(toMember(row, absences));
   }
 
@@ -102,7 +136,9 @@ export class OrganisationService {
   /** Changes a member; more capacity, new hours or another team are offered the waiting complaints at once. */
   async updateMember(id: string, patch: z.output<typeof memberPatchSchema>): Promise<MemberView> {
     return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query('SELECT * FROM team_members WHERE id = $1 FOR UPDATE', [id])) as MemberRow[];
+      const [row] = (await manager.query('SELECT * FROM team_members WHERE id = $1 FOR UPDATE', [
+        id,
+      ])) as MemberRow[];
       if (!row) throw ApiError.notFound('member', id);
       if (patch.teamId) await this.requireTeam(manager, patch.teamId);
       const m = toMember(row);
@@ -113,7 +149,8 @@ export class OrganisationService {
         role: patch.role ?? m.role,
         skills: patch.skills ?? m.skills,
         capacity: patch.capacity ?? m.capacity,
-        capacity_by_channel: patch.capacityByChannel !== undefined ? patch.capacityByChannel : (m.capacityByChannel ?? null),
+        capacity_by_channel:
+          patch.capacityByChannel !== undefined ? patch.capacityByChannel : (m.capacityByChannel ?? null),
         active: patch.active ?? m.active,
         time_zone: patch.workingHours?.timeZone ?? m.workingHours.timeZone,
         working_hours: patch.workingHours?.days ?? m.workingHours.days,
@@ -122,13 +159,40 @@ export class OrganisationService {
       await manager.query(
         `UPDATE team_members SET team_id = $2, name = $3, email = $4, role = $5, skills = $6, capacity = $7, capacity_by_channel = $8, active = $9,
                 time_zone = $10, working_hours = $11, authority = $12, updated_at = now() WHERE id = $1`,
-        [id, next.team_id, next.name, next.email, next.role, JSON.stringify(next.skills), next.capacity, next.capacity_by_channel ? JSON.stringify(next.capacity_by_channel) : null, next.active, next.time_zone, JSON.stringify(next.working_hours), JSON.stringify(next.authority)],
+        [
+          id,
+          next.team_id,
+          next.name,
+          next.email,
+          next.role,
+          JSON.stringify(next.skills),
+          next.capacity,
+          next.capacity_by_channel ? JSON.stringify(next.capacity_by_channel) : null,
+          next.active,
+          next.time_zone,
+          JSON.stringify(next.working_hours),
+          JSON.stringify(next.authority),
+        ],
       );
       const now = this.clock.now();
       if (m.active && !next.active) {
         // Switched off: their open complaints go back through the team now.
-        const open = (await manager.query(`SELECT id FROM complaints WHERE owner_id = $1 AND status <> ALL($2) ORDER BY id`, [id, CLOSED_STATUSES])) as Array<{ id: string }>;
-        await this.core.reassign(manager, open.map((c) => ({ complaintId: c.id, fromOwnerId: id, cause: 'owner-absent' as const, causeId: newId('off'), actor: 'router', note: 'member deactivated' })), now);
+        const open = (await manager.query(
+          `SELECT id FROM complaints WHERE owner_id = $1 AND status <> ALL($2) ORDER BY id`,
+          [id, CLOSED_STATUSES],
+        )) as Array<{ id: string }>;
+        await this.core.reassign(
+          manager,
+          open.map((c) => ({
+            complaintId: c.id,
+            fromOwnerId: id,
+            cause: 'owner-absent' as const,
+            causeId: newId('off'),
+            actor: 'router',
+            note: 'member deactivated',
+          })),
+          now,
+        );
       }
       await this.core.dequeue(manager, now, [...new Set([m.teamId, next.team_id])]);
       return this.getMember(id, manager);
@@ -136,46 +200,78 @@ export class OrganisationService {
   }
 
   /** Records an absence; if it has begun, the member's open complaints go to the replacement (or back through the team) now. */
-  async addAbsence(memberId: string, input: z.output<typeof absenceSchema>): Promise<{ absence: { id: string; from: string; until: string; replacementId: string | null; reason: string | null }; reassigned: RouteResult }> {
+  async addAbsence(
+    memberId: string,
+    input: z.output<typeof absenceSchema>,
+  ): Promise<{
+    absence: { id: string; from: string; until: string; replacementId: string | null; reason: string | null };
+    reassigned: RouteResult;
+  }> {
     return this.dataSource.transaction(async (manager) => {
-      const [member] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [memberId])) as unknown[];
+      const [member] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [
+        memberId,
+      ])) as unknown[];
       if (!member) throw ApiError.notFound('member', memberId);
       if (input.replacementId) {
-        if (input.replacementId === memberId) throw ApiError.badRequest('invalid-field', 'a member cannot replace themselves', 'replacementId');
-        const [replacement] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [input.replacementId])) as unknown[];
-        if (!replacement) throw ApiError.badRequest('invalid-field', `replacement ${input.replacementId} is not a member`, 'replacementId');
+        if (input.replacementId === memberId)
+          throw ApiError.badRequest('invalid-field', 'a member cannot replace themselves', 'replacementId');
+        const [replacement] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [
+          input.replacementId,
+        ])) as unknown[];
+        if (!replacement)
+          throw ApiError.badRequest(
+            'invalid-field',
+            `replacement ${input.replacementId} is not a member`,
+            'replacementId',
+          );
       }
       const id = newId('abs');
-      await manager.query('INSERT INTO member_absences (id, member_id, starts_at, ends_at, replacement_id, reason) VALUES ($1, $2, $3, $4, $5, $6)', [
-        id,
-        memberId,
-        input.from,
-        input.until,
-        input.replacementId ?? null,
-        input.reason ?? null,
-      ]);
+      await manager.query(
+        'INSERT INTO member_absences (id, member_id, starts_at, ends_at, replacement_id, reason) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id, memberId, input.from, input.until, input.replacementId ?? null, input.reason ?? null],
+      );
       const reassigned = await this.core.reassignFromAbsent(manager, this.clock.now(), [memberId]);
-      return { absence: { id, from: iso(input.from), until: iso(input.until), replacementId: input.replacementId ?? null, reason: input.reason ?? null }, reassigned };
+      return {
+        absence: {
+          id,
+          from: iso(input.from),
+          until: iso(input.until),
+          replacementId: input.replacementId ?? null,
+          reason: input.reason ?? null,
+        },
+        reassigned,
+      };
     });
   }
 
   async removeAbsence(memberId: string, absenceId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const rows = returnedRows<{ id: string }>(await manager.query('DELETE FROM member_absences WHERE id = $1 AND member_id = $2 RETURNING id', [absenceId, memberId]));
+      const rows = returnedRows<{ id: string }>(
+        await manager.query('DELETE FROM member_absences WHERE id = $1 AND member_id = $2 RETURNING id', [
+          absenceId,
+          memberId,
+        ]),
+      );
       if (!rows[0]) throw ApiError.notFound('absence', `${absenceId} of member ${memberId}`);
-      const [team] = (await manager.query('SELECT team_id FROM team_members WHERE id = $1', [memberId])) as Array<{ team_id: string }>;
+      const [team] = (await manager.query('SELECT team_id FROM team_members WHERE id = $1', [
+        memberId,
+      ])) as Array<{ team_id: string }>;
       if (team) await this.core.dequeue(manager, this.clock.now(), [team.team_id]);
     });
   }
 
   async currentRules(): Promise<RuleSetView> {
-    const [row] = (await this.dataSource.query('SELECT * FROM routing_rule_sets ORDER BY version DESC LIMIT 1')) as RuleSetRow[];
+    const [row] = (await this.dataSource.query(
+      'SELECT * FROM routing_rule_sets ORDER BY version DESC LIMIT 1',
+    )) as RuleSetRow[];
     if (!row) throw ApiError.notFound('routing rules', 'current');
     return ruleSetView(row);
   }
 
   async ruleVersions(): Promise<{ items: RuleSetView[]; total: number }> {
-    const rows = (await this.dataSource.query('SELECT * FROM routing_rule_sets ORDER BY version DESC')) as RuleSetRow[];
+    const rows = (await this.dataSource.query(
+      'SELECT * FROM routing_rule_sets ORDER BY version DESC',
+    )) as RuleSetRow[];
     return { items: rows.map(ruleSetView), total: rows.length };
   }
 
@@ -183,9 +279,12 @@ export class OrganisationService {
   async saveRules(input: z.output<typeof ruleSetSchema>, actor: string): Promise<RuleSetView> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('LOCK TABLE routing_rule_sets IN SHARE ROW EXCLUSIVE MODE');
-      const teamIds = new Set(((await manager.query('SELECT id FROM teams')) as Array<{ id: string }>).map((t) => t.id));
+      const teamIds = new Set(
+        ((await manager.query('SELECT id FROM teams')) as Array<{ id: string }>).map((t) => t.id),
+      );
       const problems = validateRules(input.rules, teamIds);
-      if (!teamIds.has(input.defaultTeamId)) problems.push(`defaultTeamId: unknown team "${input.defaultTeamId}"`);
+      if (!teamIds.has(input.defaultTeamId))
+        problems.push(`defaultTeamId: unknown team "${input.defaultTeamId}"`);
       if (problems.length) throw ApiError.badRequest('invalid-rules', problems.join('; '), 'rules');
       const [row] = (await manager.query(
         `INSERT INTO routing_rule_sets (version, rules, default_team_id, created_by, note)
@@ -202,6 +301,19 @@ export class OrganisationService {
   }
 }
 
-type RuleSetRow = { version: number; rules: RoutingRule[]; default_team_id: string; created_at: Date; created_by: string; note: string | null };
-const ruleSetView = (r: RuleSetRow): RuleSetView => ({ version: Number(r.version), rules: r.rules, defaultTeamId: r.default_team_id, createdAt: iso(r.created_at), createdBy: r.created_by, note: r.note });
-
+type RuleSetRow = {
+  version: number;
+  rules: RoutingRule[];
+  default_team_id: string;
+  created_at: Date;
+  created_by: string;
+  note: string | null;
+};
+const ruleSetView = (r: RuleSetRow): RuleSetView => ({
+  version: Number(r.version),
+  rules: r.rules,
+  defaultTeamId: r.default_team_id,
+  createdAt: iso(r.created_at),
+  createdBy: r.created_by,
+  note: r.note,
+});

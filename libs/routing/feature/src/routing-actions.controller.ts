@@ -1,18 +1,33 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { ComplaintAccess, CurrentPrincipal, ReadsPersonalData, RequireScope, forbidden, teamFilterOf, type Principal } from '@klaxon/platform/auth';
+import {
+  ComplaintAccess,
+  CurrentPrincipal,
+  ReadsPersonalData,
+  RequireScope,
+  forbidden,
+  teamFilterOf,
+  type Principal,
+} from '@klaxon/platform/auth';
 import { ApiDoc } from '@klaxon/platform/openapi';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { newId } from './customer-linker';
 import { CustomersService } from './customers.service';
-import { dismissSchema, listRootCausesSchema, listSignalsSchema, promoteSchema, reassignSchema } from './organisation.dto';
+import {
+  dismissSchema,
+  listRootCausesSchema,
+  listSignalsSchema,
+  promoteSchema,
+  reassignSchema,
+} from './organisation.dto';
 import { RouterCore } from './router.core';
 import { iso } from './routing.rows';
 import { SignalsService } from './signals.service';
 
 const COMPLAINT_ID = /^cmp_[0-9a-z]{20,40}$/;
-const actorOf = (p: Principal | undefined): string => (p ? `${p.kind === 'user' ? 'user' : 'api-key'}:${p.id}` : 'unknown');
+const actorOf = (p: Principal | undefined): string =>
+  p ? `${p.kind === 'user' ? 'user' : 'api-key'}:${p.id}` : 'unknown';
 
 /** Signals, customers, reassignment and root-cause items. */
 @Controller('api')
@@ -26,7 +41,11 @@ export class RoutingActionsController {
   ) {}
 
   @Get('signals')
-  @ApiDoc({ summary: 'Search the signals (classified as not a complaint)', tags: ['signals'], query: listSignalsSchema })
+  @ApiDoc({
+    summary: 'Search the signals (classified as not a complaint)',
+    tags: ['signals'],
+    query: listSignalsSchema,
+  })
   @RequireScope('read')
   @ReadsPersonalData('signal')
   listSignals(@Query() query: Record<string, string>) {
@@ -35,10 +54,19 @@ export class RoutingActionsController {
 
   /** Makes a complaint of a signal: it is routed now and the correction becomes a training example. */
   @Post('signals/:id/promote')
-  @ApiDoc({ summary: 'Promote a signal to a complaint: routed now, the correction becomes a training example', tags: ['signals'], body: promoteSchema, responses: { 200: { description: 'Routed' }, 409: { description: 'Not a signal, or dismissed' } } })
+  @ApiDoc({
+    summary: 'Promote a signal to a complaint: routed now, the correction becomes a training example',
+    tags: ['signals'],
+    body: promoteSchema,
+    responses: { 200: { description: 'Routed' }, 409: { description: 'Not a signal, or dismissed' } },
+  })
   @HttpCode(200)
   @RequireScope('act')
-  promote(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
+  promote(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ) {
     return this.signals.promote(id, parseOrThrow(promoteSchema, body ?? {}), actorOf(principal));
   }
 
@@ -46,12 +74,19 @@ export class RoutingActionsController {
   @ApiDoc({ summary: 'Dismiss a signal', tags: ['signals'], body: dismissSchema })
   @HttpCode(200)
   @RequireScope('act')
-  dismiss(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
+  dismiss(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ) {
     return this.signals.dismiss(id, parseOrThrow(dismissSchema, body ?? {}).reason, actorOf(principal));
   }
 
   @Get('customers/:id')
-  @ApiDoc({ summary: 'A customer: identities, the evidence of every link, the complaints', tags: ['customers'] })
+  @ApiDoc({
+    summary: 'A customer: identities, the evidence of every link, the complaints',
+    tags: ['customers'],
+  })
   @RequireScope('read')
   @ReadsPersonalData('customer')
   async customer(@Param('id') id: string, @CurrentPrincipal() principal: Principal | undefined) {
@@ -59,39 +94,70 @@ export class RoutingActionsController {
     const teams = teamFilterOf(principal);
     if (teams === null) return view;
     // A person sees a customer through the complaints of their own teams: only those complaints, links and identities.
-    const rows = (await this.dataSource.query('SELECT id FROM complaints WHERE customer_id = $1 AND team_id = ANY($2)', [id, teams])) as Array<{ id: string }>;
+    const rows = (await this.dataSource.query(
+      'SELECT id FROM complaints WHERE customer_id = $1 AND team_id = ANY($2)',
+      [id, teams],
+    )) as Array<{ id: string }>;
     const mine = new Set(rows.map((r) => r.id));
     if (!mine.size) throw forbidden('This customer has no complaints of your teams');
     const links = view.links.filter((l) => mine.has(l.complaintId));
-    const identities = view.identities.filter((i) => links.some((l) => l.kind === i.kind && l.value === i.value));
+    const identities = view.identities.filter((i) =>
+      links.some((l) => l.kind === i.kind && l.value === i.value),
+    );
     return { ...view, identities, complaints: view.complaints.filter((c) => mine.has(c.id)), links };
   }
 
   /** Undoes a wrong link; what depended on it (the customer's complaint count, repeat escalations) is recounted. */
   @Delete('customers/:id/links/:linkId')
-  @ApiDoc({ summary: 'Undo a wrong link; splits the customer where nothing holds it together and recounts repeat escalations', tags: ['customers'], responses: { 200: { description: 'Undone and recounted' }, 409: { description: 'Already undone' } } })
+  @ApiDoc({
+    summary:
+      'Undo a wrong link; splits the customer where nothing holds it together and recounts repeat escalations',
+    tags: ['customers'],
+    responses: { 200: { description: 'Undone and recounted' }, 409: { description: 'Already undone' } },
+  })
   @HttpCode(200)
   @RequireScope('act')
-  undoLink(@Param('id') id: string, @Param('linkId') linkId: string, @CurrentPrincipal() principal: Principal | undefined) {
+  undoLink(
+    @Param('id') id: string,
+    @Param('linkId') linkId: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ) {
     return this.customers.undoLink(id, linkId, actorOf(principal));
   }
 
   /** Gives a complaint to someone else: it needs more authority than its owner has, or a lead moves it. */
   @Post('complaints/:id/reassign')
-  @ApiDoc({ summary: 'Reassign a complaint (needs more authority, or a lead moves it)', tags: ['routing'], body: reassignSchema, responses: { 200: { description: 'Reassigned, queued or escalated' }, 409: { description: 'No owner to take it from' } } })
+  @ApiDoc({
+    summary: 'Reassign a complaint (needs more authority, or a lead moves it)',
+    tags: ['routing'],
+    body: reassignSchema,
+    responses: {
+      200: { description: 'Reassigned, queued or escalated' },
+      409: { description: 'No owner to take it from' },
+    },
+  })
   @HttpCode(200)
   @RequireScope('act')
   @ComplaintAccess('id')
-  async reassign(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined) {
+  async reassign(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ) {
     if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
     const input = parseOrThrow(reassignSchema, body);
     return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query('SELECT owner_id FROM complaints WHERE id = $1', [id])) as Array<{ owner_id: string | null }>;
+      const [row] = (await manager.query('SELECT owner_id FROM complaints WHERE id = $1', [id])) as Array<{
+        owner_id: string | null;
+      }>;
       if (!row) throw ApiError.notFound('complaint', id);
       if (!row.owner_id) throw ApiError.conflict('no-owner', `${id} has no owner to take it from`);
       if (input.reason === 'manual' && input.memberId) {
-        const [m] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [input.memberId])) as unknown[];
-        if (!m) throw ApiError.badRequest('invalid-field', `member ${input.memberId} does not exist`, 'memberId');
+        const [m] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [
+          input.memberId,
+        ])) as unknown[];
+        if (!m)
+          throw ApiError.badRequest('invalid-field', `member ${input.memberId} does not exist`, 'memberId');
       }
       return this.core.reassign(
         manager,
@@ -114,7 +180,11 @@ export class RoutingActionsController {
 
   /** Root-cause reviews (N of a category in a window) and spikes (a category rising against its usual rate). */
   @Get('root-cause-items')
-  @ApiDoc({ summary: 'Root-cause reviews and spikes per category', tags: ['routing'], query: listRootCausesSchema })
+  @ApiDoc({
+    summary: 'Root-cause reviews and spikes per category',
+    tags: ['routing'],
+    query: listRootCausesSchema,
+  })
   @RequireScope('read')
   async rootCauses(@Query() query: Record<string, string>) {
     const q = parseOrThrow(listRootCausesSchema, query, 'query');
@@ -124,14 +194,38 @@ export class RoutingActionsController {
     if (q.category) where.push(`category = $${params.push(q.category)}`);
     if (q.status) where.push(`status = $${params.push(q.status)}`);
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM root_cause_items ${clause}`, params)) as Array<{ total: number }>;
-    const rows = (await this.dataSource.query(`SELECT * FROM root_cause_items ${clause} ORDER BY opened_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
-      ...params,
-      q.pageSize,
-      (q.page - 1) * q.pageSize,
-    ])) as Array<{ id: string; kind: string; category: string; status: string; opened_at: Date; window_start: Date; complaint_count: number; expected: number | null; complaint_ids: string[]; reason: string }>;
+    const [{ total }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM root_cause_items ${clause}`,
+      params,
+    )) as Array<{ total: number }>;
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM root_cause_items ${clause} ORDER BY opened_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+    )) as Array<{
+      id: string;
+      kind: string;
+      category: string;
+      status: string;
+      opened_at: Date;
+      window_start: Date;
+      complaint_count: number;
+      expected: number | null;
+      complaint_ids: string[];
+      reason: string;
+    }>;
     return {
-      items: rows.map((r) => ({ id: r.id, kind: r.kind, category: r.category, status: r.status, openedAt: iso(r.opened_at), windowStart: iso(r.window_start), complaintCount: Number(r.complaint_count), expected: r.expected === null ? null : Number(r.expected), complaintIds: r.complaint_ids, reason: r.reason })),
+      items: rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        category: r.category,
+        status: r.status,
+        openedAt: iso(r.opened_at),
+        windowStart: iso(r.window_start),
+        complaintCount: Number(r.complaint_count),
+        expected: r.expected === null ? null : Number(r.expected),
+        complaintIds: r.complaint_ids,
+        reason: r.reason,
+      })),
       total: Number(total),
       page: q.page,
       pageSize: q.pageSize,

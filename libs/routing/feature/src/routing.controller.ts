@@ -1,6 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CaseEventEvent, ComplaintClassifiedEvent, type CaseEvent, type ComplaintClassified } from '@klaxon/contracts';
+import {
+  CaseEventEvent,
+  ComplaintClassifiedEvent,
+  type CaseEvent,
+  type ComplaintClassified,
+} from '@klaxon/contracts';
 import { ConsumeEvents, type ConsumedBatchOutcome, type ConsumedEvent } from '@klaxon/platform/messaging';
 import { AssignOwnersService, ROUTER_CONSUMER } from './assign-owners.service';
 import { CaseEventsService, ROUTER_CASES_CONSUMER } from './case-events.service';
@@ -14,7 +19,9 @@ export class RoutingController {
   ) {}
 
   @ConsumeEvents(ComplaintClassifiedEvent, { group: ROUTER_CONSUMER })
-  onComplaintClassified(@Payload() batch: ConsumedEvent<ComplaintClassified>[]): Promise<void | ConsumedBatchOutcome> {
+  onComplaintClassified(
+    @Payload() batch: ConsumedEvent<ComplaintClassified>[],
+  ): Promise<void | ConsumedBatchOutcome> {
     return this.service.handle(batch);
   }
 

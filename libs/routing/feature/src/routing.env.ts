@@ -25,8 +25,18 @@ export function routingOptionsFromEnv(env: Env): Partial<RoutingOptions> {
     env,
   );
   return {
-    escalation: { repeatCount: e.ROUTER_REPEAT_COUNT, repeatWindowDays: e.ROUTER_REPEAT_WINDOW_DAYS, reachThreshold: e.ROUTER_REACH_THRESHOLD },
-    rootCause: { ...DEFAULT_ROOT_CAUSE_POLICY, reviewCount: e.ROUTER_ROOT_CAUSE_COUNT, reviewWindowDays: e.ROUTER_ROOT_CAUSE_WINDOW_DAYS, spikeFactor: e.ROUTER_SPIKE_FACTOR, spikeMinCount: e.ROUTER_SPIKE_MIN_COUNT },
+    escalation: {
+      repeatCount: e.ROUTER_REPEAT_COUNT,
+      repeatWindowDays: e.ROUTER_REPEAT_WINDOW_DAYS,
+      reachThreshold: e.ROUTER_REACH_THRESHOLD,
+    },
+    rootCause: {
+      ...DEFAULT_ROOT_CAUSE_POLICY,
+      reviewCount: e.ROUTER_ROOT_CAUSE_COUNT,
+      reviewWindowDays: e.ROUTER_ROOT_CAUSE_WINDOW_DAYS,
+      spikeFactor: e.ROUTER_SPIKE_FACTOR,
+      spikeMinCount: e.ROUTER_SPIKE_MIN_COUNT,
+    },
     queueScanIntervalMs: e.ROUTER_QUEUE_SCAN_INTERVAL_MS,
     defaultCountry: e.ROUTER_DEFAULT_COUNTRY,
   };

@@ -18,7 +18,13 @@ import { loadRuntimeConfig } from '@klaxon/platform/config';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import { connectInfrastructure, startApp, type Clock, type RunningApp } from '@klaxon/platform/runtime';
 import { DEMO_ORGANISATION, alwaysOn, weekly } from '@klaxon/routing/domain';
-import { startKafkaMockCluster, startPostgresCluster, type KafkaMockCluster, type PostgresCluster, MOCK_CLUSTER_CONSUMER_TUNING } from '@klaxon/testing';
+import {
+  startKafkaMockCluster,
+  startPostgresCluster,
+  type KafkaMockCluster,
+  type PostgresCluster,
+  MOCK_CLUSTER_CONSUMER_TUNING,
+} from '@klaxon/testing';
 import { AssignOwnersService, RoutingModule } from './index';
 
 // Two routers (two RoutingModule apps, each with its own connections) against one PostgreSQL and one
@@ -35,7 +41,17 @@ let db: Pool;
 let producer: Producer;
 let observer: Consumer;
 /** What the routers published (through their outboxes) to Kafka, per topic. */
-type Published = { eventId: string; data: { [k: string]: unknown; trigger?: string; level?: string; teamId?: string; ownerId?: string; action?: string } };
+type Published = {
+  eventId: string;
+  data: {
+    [k: string]: unknown;
+    trigger?: string;
+    level?: string;
+    teamId?: string;
+    ownerId?: string;
+    action?: string;
+  };
+};
 const seen = new Map<string, Array<{ key: string; v: Published }>>();
 let routers: RunningApp[] = [];
 let url: string;
@@ -52,7 +68,13 @@ async function startRouter(name: string, databaseUrl: string): Promise<RunningAp
   return startApp({
     service: name,
     infrastructure,
-    features: [RoutingModule.forRoot({ organisation: DEMO_ORGANISATION, queueScanIntervalMs: 250, queueBatchSize: 100 })],
+    features: [
+      RoutingModule.forRoot({
+        organisation: DEMO_ORGANISATION,
+        queueScanIntervalMs: 250,
+        queueBatchSize: 100,
+      }),
+    ],
     http: { port: 0, host: '127.0.0.1' },
     clock,
     apiKeys: config.apiKeys,
@@ -62,14 +84,21 @@ async function startRouter(name: string, databaseUrl: string): Promise<RunningAp
 const api = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${KEY}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -119,14 +148,36 @@ async function classified(c: Complaint): Promise<ComplaintClassified> {
     `INSERT INTO complaints (id, channel, source_id, status, received_at, text, customer, language, complaint_label, complaint_probability, category,
                              category_probability, priority, priority_reasons, why, sentiment, reputational_risk, model_version, classified_at, correlation_id)
      VALUES ($1, $2, $1, 'classified', $3, $4, $5, 'nl', $6, 0.9, $7, 0.9, $8, '[]', '["test"]', -0.5, $9, 'test-1', $10, $1)`,
-    [id, channel, receivedAt, c.text ?? `complaint about ${c.category}`, JSON.stringify(data.customer), data.complaint, c.category, data.priority, data.reputationalRisk, data.classifiedAt],
+    [
+      id,
+      channel,
+      receivedAt,
+      c.text ?? `complaint about ${c.category}`,
+      JSON.stringify(data.customer),
+      data.complaint,
+      c.category,
+      data.priority,
+      data.reputationalRisk,
+      data.classifiedAt,
+    ],
   );
   return data;
 }
 
-async function publish(contract: typeof ComplaintClassifiedEvent | typeof CaseEventEvent, items: Array<ComplaintClassified | CaseEvent>): Promise<void> {
-  const encoded = items.map((d) => encodeEvent(contract as typeof ComplaintClassifiedEvent, d as ComplaintClassified, { eventId: `test-${++seq}`, correlationId: `corr-${seq}` }));
-  await producer.send({ topic: contract.topic, messages: encoded.map((e) => ({ key: e.key, value: e.value, headers: e.headers })) });
+async function publish(
+  contract: typeof ComplaintClassifiedEvent | typeof CaseEventEvent,
+  items: Array<ComplaintClassified | CaseEvent>,
+): Promise<void> {
+  const encoded = items.map((d) =>
+    encodeEvent(contract as typeof ComplaintClassifiedEvent, d as ComplaintClassified, {
+      eventId: `test-${++seq}`,
+      correlationId: `corr-${seq}`,
+    }),
+  );
+  await producer.send({
+    topic: contract.topic,
+    messages: encoded.map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
+  });
 }
 
 const route = async (...cs: Complaint[]) => {
@@ -135,9 +186,15 @@ const route = async (...cs: Complaint[]) => {
   return events.map((e) => e.complaintId);
 };
 
-const complaint = async (id: string) => (await db.query('SELECT * FROM complaints WHERE id = $1', [id])).rows[0];
+const complaint = async (id: string) =>
+  (await db.query('SELECT * FROM complaints WHERE id = $1', [id])).rows[0];
 const history = async (id: string, kind?: string) =>
-  (await db.query(`SELECT kind, actor, reason, data FROM complaint_history WHERE complaint_id = $1 ${kind ? 'AND kind = $2' : ''} ORDER BY at, id`, kind ? [id, kind] : [id])).rows;
+  (
+    await db.query(
+      `SELECT kind, actor, reason, data FROM complaint_history WHERE complaint_id = $1 ${kind ? 'AND kind = $2' : ''} ORDER BY at, id`,
+      kind ? [id, kind] : [id],
+    )
+  ).rows;
 /** The events on a topic for one complaint, once at least `atLeast` arrived (and a moment for any extra to show up). */
 const published = async (topic: string, id: string, atLeast = 1) => {
   const of = () => (seen.get(topic) ?? []).filter((m) => m.key === id).map((m) => m.v);
@@ -145,10 +202,25 @@ const published = async (topic: string, id: string, atLeast = 1) => {
   await new Promise((r) => setTimeout(r, 300));
   return of();
 };
-const settled = (id: string) => waitFor(`${id} routed`, async () => (await history(id)).some((h) => ['assigned', 'queued', 'not-routed'].includes(h.kind)) && complaint(id));
+const settled = (id: string) =>
+  waitFor(
+    `${id} routed`,
+    async () =>
+      (await history(id)).some((h) => ['assigned', 'queued', 'not-routed'].includes(h.kind)) && complaint(id),
+  );
 
 function member(id: string, teamId: string, o: Record<string, unknown> = {}) {
-  return { id, teamId, name: id, role: 'handler', skills: { languages: ['nl', 'en'], categories: [], channels: [] }, authority: { maxCompensation: 50 }, capacity: 50, workingHours: alwaysOn(), ...o };
+  return {
+    id,
+    teamId,
+    name: id,
+    role: 'handler',
+    skills: { languages: ['nl', 'en'], categories: [], channels: [] },
+    authority: { maxCompensation: 50 },
+    capacity: 50,
+    workingHours: alwaysOn(),
+    ...o,
+  };
 }
 
 beforeAll(async () => {
@@ -156,11 +228,27 @@ beforeAll(async () => {
   const databaseUrl = await pg.createDatabase('routing');
   db = new Pool({ connectionString: databaseUrl, max: 4 });
   db.on('error', () => undefined); // an idle connection closed under us is replaced by the pool, not a test failure
-  producer = new Kafka({ clientId: 'routing-test', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).producer();
+  producer = new Kafka({
+    clientId: 'routing-test',
+    brokers: kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).producer();
   await producer.connect();
-  observer = new Kafka({ clientId: 'routing-observer', brokers: kafka.brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: 'routing-observer', ...MOCK_CLUSTER_CONSUMER_TUNING });
+  observer = new Kafka({
+    clientId: 'routing-observer',
+    brokers: kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).consumer({ groupId: 'routing-observer', ...MOCK_CLUSTER_CONSUMER_TUNING });
   await observer.connect();
-  await observer.subscribe({ topics: [ComplaintAssignedEvent.topic, ComplaintEscalatedEvent.topic, CaseEventEvent.topic, deadLetterTopic(ComplaintClassifiedEvent.topic)], fromBeginning: true });
+  await observer.subscribe({
+    topics: [
+      ComplaintAssignedEvent.topic,
+      ComplaintEscalatedEvent.topic,
+      CaseEventEvent.topic,
+      deadLetterTopic(ComplaintClassifiedEvent.topic),
+    ],
+    fromBeginning: true,
+  });
   await observer.run({
     eachMessage: async ({ topic, message }) => {
       const list = seen.get(topic) ?? [];
@@ -172,15 +260,25 @@ beforeAll(async () => {
   url = routers[0].url;
 
   // Test teams beside the demo company, all through the authenticated API.
-  for (const team of ['conc', 'shift', 'absence', 'authority']) expect((await api('POST', '/api/teams', { id: team, name: `Team ${team}`, leadId: 'm-lead' })).status).toBe(201);
+  for (const team of ['conc', 'shift', 'absence', 'authority'])
+    expect(
+      (await api('POST', '/api/teams', { id: team, name: `Team ${team}`, leadId: 'm-lead' })).status,
+    ).toBe(201);
   const members = [
     ...['c1', 'c2', 'c3', 'c4', 'c5'].map((id) => member(id, 'conc', { capacity: 100 })),
-    member('day', 'shift', { capacity: 2, workingHours: weekly(['mon', 'tue', 'wed', 'thu', 'fri'], '09:00-17:00', 'Europe/Amsterdam') }),
+    member('day', 'shift', {
+      capacity: 2,
+      workingHours: weekly(['mon', 'tue', 'wed', 'thu', 'fri'], '09:00-17:00', 'Europe/Amsterdam'),
+    }),
     member('abs-a', 'absence'),
     member('abs-b', 'absence', { capacity: 0 }), // a replacement takes over even when not taking new work
     member('abs-c', 'absence', { capacity: 0 }),
     member('auth-handler', 'authority', { authority: { maxCompensation: 50 } }),
-    member('auth-senior', 'authority', { role: 'senior', authority: { maxCompensation: 1000 }, workingHours: weekly(['sat'], '09:00-10:00') }),
+    member('auth-senior', 'authority', {
+      role: 'senior',
+      authority: { maxCompensation: 1000 },
+      workingHours: weekly(['sat'], '09:00-10:00'),
+    }),
   ];
   for (const m of members) {
     const res = await api('POST', '/api/members', m);
@@ -219,8 +317,21 @@ it('keeps exactly one owner per complaint with two routers on one topic and one 
   // Both routers handle the same complaints at the same moment (a redelivery racing a rebalance).
   const extra = await Promise.all(Array.from({ length: 20 }, () => classified({ category: 'conc' })));
   const batch = (tag: string): ConsumedEvent<ComplaintClassified>[] =>
-    extra.map((d) => ({ envelope: { eventId: `${d.complaintId}:${tag}`, type: 'complaint-classified', version: 1, occurredAt: d.classifiedAt, correlationId: d.complaintId, data: d }, message: {} as never }));
-  await Promise.all([routers[0].app.get(AssignOwnersService).handle(batch('a')), routers[1].app.get(AssignOwnersService).handle(batch('b'))]);
+    extra.map((d) => ({
+      envelope: {
+        eventId: `${d.complaintId}:${tag}`,
+        type: 'complaint-classified',
+        version: 1,
+        occurredAt: d.classifiedAt,
+        correlationId: d.complaintId,
+        data: d,
+      },
+      message: {} as never,
+    }));
+  await Promise.all([
+    routers[0].app.get(AssignOwnersService).handle(batch('a')),
+    routers[1].app.get(AssignOwnersService).handle(batch('b')),
+  ]);
 
   const all = [...ids, ...extra.map((e) => e.complaintId)];
   const { rows } = await db.query(
@@ -230,13 +341,17 @@ it('keeps exactly one owner per complaint with two routers on one topic and one 
   );
   expect(rows).toHaveLength(60);
   expect(rows.filter((r) => !r.owner_id || r.assignments !== 1)).toEqual([]);
-  await waitFor('an assigned event per complaint', async () => all.every((id) => seen.get(ComplaintAssignedEvent.topic)?.some((m) => m.key === id)));
+  await waitFor('an assigned event per complaint', async () =>
+    all.every((id) => seen.get(ComplaintAssignedEvent.topic)?.some((m) => m.key === id)),
+  );
   await new Promise((r) => setTimeout(r, 500));
   const events = (seen.get(ComplaintAssignedEvent.topic) ?? []).filter((m) => all.includes(m.key));
   expect(events).toHaveLength(60);
   expect(new Set(events.map((e) => e.key)).size).toBe(60);
   for (const e of events) expect(e.v.data.ownerId).toBe(rows.find((r) => r.id === e.key).owner_id);
-  const load = await db.query(`SELECT sum(open_count)::int AS n, min(open_count)::int AS lo, max(open_count)::int AS hi FROM team_members WHERE team_id = 'conc'`);
+  const load = await db.query(
+    `SELECT sum(open_count)::int AS n, min(open_count)::int AS lo, max(open_count)::int AS hi FROM team_members WHERE team_id = 'conc'`,
+  );
   expect(load.rows[0]).toEqual({ n: 60, lo: 12, hi: 12 }); // least loaded first: spread evenly
   const reason = (await complaint(ids[0])).assignment_reason;
   expect(reason).toMatchObject({ rule: 'conc@v2', chosenBecause: expect.stringMatching(/least loaded/) });
@@ -259,58 +374,120 @@ it('queues complaints while the only agent is off shift, serves them by priority
   expect((await complaint(critical)).owner_id).toBeNull();
 
   clock.t = Date.parse('2026-11-25T08:01:00Z'); // Wednesday 09:01: the scheduler offers the queue
-  await waitFor('critical and high assigned', async () => (await complaint(critical)).owner_id && (await complaint(high)).owner_id);
+  await waitFor(
+    'critical and high assigned',
+    async () => (await complaint(critical)).owner_id && (await complaint(high)).owner_id,
+  );
   expect((await complaint(critical)).owner_id).toBe('day');
   expect((await complaint(oldNormal)).status).toBe('queued'); // capacity 2: the normal one still waits
-  expect((await history(critical, 'assigned'))[0].data).toMatchObject({ rule: 'queue', chosenBecause: expect.stringMatching(/from the shift queue/) });
+  expect((await history(critical, 'assigned'))[0].data).toMatchObject({
+    rule: 'queue',
+    chosenBecause: expect.stringMatching(/from the shift queue/),
+  });
 
-  await publish(CaseEventEvent, [{ caseEventId: `ce-${seq}`, complaintId: critical, action: 'resolved', actor: { type: 'user', id: 'day' }, at: new Date(clock.t).toISOString() }]);
-  await waitFor('normal assigned after a resolve', async () => (await complaint(oldNormal)).owner_id === 'day');
+  await publish(CaseEventEvent, [
+    {
+      caseEventId: `ce-${seq}`,
+      complaintId: critical,
+      action: 'resolved',
+      actor: { type: 'user', id: 'day' },
+      at: new Date(clock.t).toISOString(),
+    },
+  ]);
+  await waitFor(
+    'normal assigned after a resolve',
+    async () => (await complaint(oldNormal)).owner_id === 'day',
+  );
   expect((await db.query(`SELECT open_count FROM team_members WHERE id = 'day'`)).rows[0].open_count).toBe(2);
 });
 
 it('escalates a repeat complainant who used e-mail, phone and X, links one customer with evidence, and recounts when a link is undone', async () => {
   const day = 86_400_000;
   const [first, second, third] = await route(
-    { category: 'delivery', channel: 'web', customer: { name: 'Anna', email: 'Anna.Jansen@Example.NL' }, receivedAt: new Date(TUESDAY_10 - 40 * day).toISOString() },
-    { category: 'delivery', channel: 'phone', customer: { email: 'anna.jansen@example.nl', phone: '06 1234 5678' }, receivedAt: new Date(TUESDAY_10 - 20 * day).toISOString() },
-    { category: 'delivery', channel: 'social', customer: { handle: '@AnnaJ', phone: '+31612345678' }, receivedAt: new Date(TUESDAY_10 - 60_000).toISOString() },
+    {
+      category: 'delivery',
+      channel: 'web',
+      customer: { name: 'Anna', email: 'Anna.Jansen@Example.NL' },
+      receivedAt: new Date(TUESDAY_10 - 40 * day).toISOString(),
+    },
+    {
+      category: 'delivery',
+      channel: 'phone',
+      customer: { email: 'anna.jansen@example.nl', phone: '06 1234 5678' },
+      receivedAt: new Date(TUESDAY_10 - 20 * day).toISOString(),
+    },
+    {
+      category: 'delivery',
+      channel: 'social',
+      customer: { handle: '@AnnaJ', phone: '+31612345678' },
+      receivedAt: new Date(TUESDAY_10 - 60_000).toISOString(),
+    },
   );
   await Promise.all([first, second, third].map(settled));
   const customerId = (await complaint(third)).customer_id;
   expect(customerId).toMatch(/^cus_/);
-  expect(new Set([(await complaint(first)).customer_id, (await complaint(second)).customer_id])).toEqual(new Set([customerId]));
+  expect(new Set([(await complaint(first)).customer_id, (await complaint(second)).customer_id])).toEqual(
+    new Set([customerId]),
+  );
   const escalated = await history(third, 'escalated');
-  expect(escalated.map((h) => h.data)).toEqual([expect.objectContaining({ trigger: 'repeat-complainant', level: 'team-lead', escalatedTo: 'm-lead' })]);
+  expect(escalated.map((h) => h.data)).toEqual([
+    expect.objectContaining({ trigger: 'repeat-complainant', level: 'team-lead', escalatedTo: 'm-lead' }),
+  ]);
   expect(await history(second, 'escalated')).toEqual([]);
-  expect((await published(ComplaintEscalatedEvent.topic, third)).map((e) => e.data.trigger)).toEqual(['repeat-complainant']);
+  expect((await published(ComplaintEscalatedEvent.topic, third)).map((e) => e.data.trigger)).toEqual([
+    'repeat-complainant',
+  ]);
 
   const view = await api('GET', `/api/customers/${customerId}`);
   expect(view.status).toBe(200);
-  expect(view.json.identities.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`)).toEqual(['email:anna.jansen@example.nl', 'handle:annaj', 'phone:+31612345678']);
+  expect(view.json.identities.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`)).toEqual([
+    'email:anna.jansen@example.nl',
+    'handle:annaj',
+    'phone:+31612345678',
+  ]);
   expect(view.json.complaints.map((c: { id: string }) => c.id)).toEqual([first, second, third]);
-  const phoneLink = view.json.links.find((l: { complaintId: string; kind: string }) => l.complaintId === second && l.kind === 'phone');
+  const phoneLink = view.json.links.find(
+    (l: { complaintId: string; kind: string }) => l.complaintId === second && l.kind === 'phone',
+  );
 
   // The phone number on the second complaint was someone else's: the X complaint is no longer hers.
   const undone = await api('DELETE', `/api/customers/${customerId}/links/${phoneLink.id}`);
   expect(undone.status).toBe(200);
   expect(undone.json.splitInto).toHaveLength(1);
   expect(undone.json.customer.complaints.map((c: { id: string }) => c.id)).toEqual([first, second]);
-  expect(undone.json.recount.find((r: { complaintId: string }) => r.complaintId === third)).toEqual({ complaintId: third, customerId: undone.json.splitInto[0], complaintsInWindow: 1, escalationWithdrawn: true });
+  expect(undone.json.recount.find((r: { complaintId: string }) => r.complaintId === third)).toEqual({
+    complaintId: third,
+    customerId: undone.json.splitInto[0],
+    complaintsInWindow: 1,
+    escalationWithdrawn: true,
+  });
   expect((await history(third, 'escalation-withdrawn'))[0].reason).toMatch(/repeat-complainant/);
-  expect((await api('DELETE', `/api/customers/${customerId}/links/${phoneLink.id}`)).json.error.code).toBe('link-already-undone');
+  expect((await api('DELETE', `/api/customers/${customerId}/links/${phoneLink.id}`)).json.error.code).toBe(
+    'link-already-undone',
+  );
   expect((await api('GET', '/api/customers/cus_nope')).status).toBe(404);
 });
 
 it('sends a reputational risk to the team lead and the executive at once; social goes to webcare', async () => {
-  const [id] = await route({ category: 'product', channel: 'social', reputationalRisk: true, reach: 250_000, customer: { handle: 'bigaccount' } });
+  const [id] = await route({
+    category: 'product',
+    channel: 'social',
+    reputationalRisk: true,
+    reach: 250_000,
+    customer: { handle: 'bigaccount' },
+  });
   const c = await settled(id);
   expect(c.team_id).toBe('webcare');
-  expect((await history(id, 'escalated')).map((h) => [h.data.trigger, h.data.level, h.data.escalatedTo])).toEqual([
+  expect(
+    (await history(id, 'escalated')).map((h) => [h.data.trigger, h.data.level, h.data.escalatedTo]),
+  ).toEqual([
     ['reputational-risk', 'team-lead', 'm-lead'],
     ['reputational-risk', 'executive', 'm-exec'],
   ]);
-  expect((await published(ComplaintEscalatedEvent.topic, id, 2)).map((e) => e.data.level).sort()).toEqual(['executive', 'team-lead']);
+  expect((await published(ComplaintEscalatedEvent.topic, id, 2)).map((e) => e.data.level).sort()).toEqual([
+    'executive',
+    'team-lead',
+  ]);
 });
 
 it('escalates on authority when nobody available may decide, and reassigns when a handler asks for more authority', async () => {
@@ -323,52 +500,109 @@ it('escalates on authority when nobody available may decide, and reassigns when 
   await settled(other);
   const owner = (await complaint(other)).owner_id;
   await api('PATCH', '/api/members/c5', { authority: { maxCompensation: 2000 } });
-  const res = await api('POST', `/api/complaints/${other}/reassign`, { reason: 'needs-authority', requiredAuthority: 1500, note: 'customer wants a new sofa' });
+  const res = await api('POST', `/api/complaints/${other}/reassign`, {
+    reason: 'needs-authority',
+    requiredAuthority: 1500,
+    note: 'customer wants a new sofa',
+  });
   expect(res.status).toBe(200);
-  expect(res.json.assigned[0]).toMatchObject({ ownerId: 'c5', reason: { rule: 'reassigned:needs-authority' } });
-  expect((await history(other, 'reassigned'))[0].reason).toMatch(new RegExp(`needs-authority \\(customer wants a new sofa\\): from ${owner} to c5`));
+  expect(res.json.assigned[0]).toMatchObject({
+    ownerId: 'c5',
+    reason: { rule: 'reassigned:needs-authority' },
+  });
+  expect((await history(other, 'reassigned'))[0].reason).toMatch(
+    new RegExp(`needs-authority \\(customer wants a new sofa\\): from ${owner} to c5`),
+  );
 });
 
 it('gives an absent owner’s complaints to the replacement, and a handed-back one to someone else in the team', async () => {
   const ids = await route({ category: 'absence' }, { category: 'absence' });
   await Promise.all(ids.map(settled));
   expect((await Promise.all(ids.map(complaint))).map((c) => c.owner_id)).toEqual(['abs-a', 'abs-a']); // abs-b and abs-c take nothing new yet
-  const absence = await api('POST', '/api/members/abs-a/absences', { from: new Date(clock.t - 1000).toISOString(), until: new Date(clock.t + 7 * 86_400_000).toISOString(), replacementId: 'abs-b', reason: 'holiday' });
+  const absence = await api('POST', '/api/members/abs-a/absences', {
+    from: new Date(clock.t - 1000).toISOString(),
+    until: new Date(clock.t + 7 * 86_400_000).toISOString(),
+    replacementId: 'abs-b',
+    reason: 'holiday',
+  });
   expect(absence.status).toBe(201);
-  expect(absence.json.reassigned.assigned.map((a: { ownerId: string }) => a.ownerId)).toEqual(['abs-b', 'abs-b']);
+  expect(absence.json.reassigned.assigned.map((a: { ownerId: string }) => a.ownerId)).toEqual([
+    'abs-b',
+    'abs-b',
+  ]);
   expect((await history(ids[0], 'reassigned'))[0].reason).toMatch(/owner-absent: from abs-a to abs-b/);
-  expect((await db.query(`SELECT id, open_count FROM team_members WHERE team_id = 'absence' ORDER BY id`)).rows.map((r) => r.open_count)).toEqual([0, 2, 0]);
+  expect(
+    (
+      await db.query(`SELECT id, open_count FROM team_members WHERE team_id = 'absence' ORDER BY id`)
+    ).rows.map((r) => r.open_count),
+  ).toEqual([0, 2, 0]);
 
   // abs-b hands one back (the case action has already released it, as the cases service does); abs-c has room now.
   expect((await api('PATCH', '/api/members/abs-c', { capacity: 1 })).status).toBe(200);
-  await db.query(`UPDATE complaints SET owner_id = NULL, owner_name = NULL, assigned_at = NULL, status = 'queued' WHERE id = $1`, [ids[0]]);
-  await publish(CaseEventEvent, [{ caseEventId: `ce-${seq}`, complaintId: ids[0], action: 'handed-back', actor: { type: 'user', id: 'abs-b' }, at: new Date(clock.t).toISOString(), message: 'not my expertise' }]);
+  await db.query(
+    `UPDATE complaints SET owner_id = NULL, owner_name = NULL, assigned_at = NULL, status = 'queued' WHERE id = $1`,
+    [ids[0]],
+  );
+  await publish(CaseEventEvent, [
+    {
+      caseEventId: `ce-${seq}`,
+      complaintId: ids[0],
+      action: 'handed-back',
+      actor: { type: 'user', id: 'abs-b' },
+      at: new Date(clock.t).toISOString(),
+      message: 'not my expertise',
+    },
+  ]);
   await waitFor('handed back to abs-c', async () => (await complaint(ids[0])).owner_id === 'abs-c');
-  expect((await history(ids[0], 'reassigned')).map((h) => h.data.cause)).toEqual(['owner-absent', 'handed-back']);
-  expect((await db.query(`SELECT id, open_count FROM team_members WHERE team_id = 'absence' ORDER BY id`)).rows.map((r) => r.open_count)).toEqual([0, 1, 1]);
+  expect((await history(ids[0], 'reassigned')).map((h) => h.data.cause)).toEqual([
+    'owner-absent',
+    'handed-back',
+  ]);
+  expect(
+    (
+      await db.query(`SELECT id, open_count FROM team_members WHERE team_id = 'absence' ORDER BY id`)
+    ).rows.map((r) => r.open_count),
+  ).toEqual([0, 1, 1]);
 
   // abs-c is switched off: the complaint goes back through the team (abs-b is the only one left, at capacity): it waits.
   expect((await api('PATCH', '/api/members/abs-c', { active: false })).json.active).toBe(false);
   expect(await complaint(ids[0])).toMatchObject({ owner_id: null, status: 'queued', team_id: 'absence' });
-  expect((await history(ids[0], 'reassigned')).at(-1).reason).toMatch(/owner-absent \(member deactivated\): taken from abs-c/);
+  expect((await history(ids[0], 'reassigned')).at(-1).reason).toMatch(
+    /owner-absent \(member deactivated\): taken from abs-c/,
+  );
 });
 
 it('keeps a "none" as a searchable signal without owner, promotes one (routed, training example) and dismisses another', async () => {
-  const [keep, drop] = await route({ category: 'product', label: 'none', text: 'Wat een mooie nieuwe blender hebben jullie' }, { category: 'product', label: 'none', text: 'Leuke reclame gisteren' });
-  for (const id of [keep, drop]) expect(await settled(id)).toMatchObject({ status: 'signal', owner_id: null });
+  const [keep, drop] = await route(
+    { category: 'product', label: 'none', text: 'Wat een mooie nieuwe blender hebben jullie' },
+    { category: 'product', label: 'none', text: 'Leuke reclame gisteren' },
+  );
+  for (const id of [keep, drop])
+    expect(await settled(id)).toMatchObject({ status: 'signal', owner_id: null });
   expect(await published(ComplaintAssignedEvent.topic, keep, 0)).toEqual([]);
   const found = await api('GET', '/api/signals?q=blender');
   expect(found.json).toMatchObject({ total: 1, items: [{ id: keep }] });
 
-  const promoted = await api('POST', `/api/signals/${keep}/promote`, { label: 'latent', category: 'product' });
+  const promoted = await api('POST', `/api/signals/${keep}/promote`, {
+    label: 'latent',
+    category: 'product',
+  });
   expect(promoted.status).toBe(200);
   expect(promoted.json).toMatchObject({ status: 'assigned', assigned: [{ teamId: 'product' }] });
-  expect((await published(CaseEventEvent.topic, keep)).map((e) => [e.data.action, e.data.correction])).toEqual([['corrected', { complaint: 'latent', category: 'product' }]]);
-  expect((await published(ComplaintAssignedEvent.topic, keep)).map((e) => e.data.teamId)).toEqual(['product']);
-  expect((await history(keep)).map((h) => h.kind)).toEqual(expect.arrayContaining(['not-routed', 'promoted', 'assigned']));
+  expect(
+    (await published(CaseEventEvent.topic, keep)).map((e) => [e.data.action, e.data.correction]),
+  ).toEqual([['corrected', { complaint: 'latent', category: 'product' }]]);
+  expect((await published(ComplaintAssignedEvent.topic, keep)).map((e) => e.data.teamId)).toEqual([
+    'product',
+  ]);
+  expect((await history(keep)).map((h) => h.kind)).toEqual(
+    expect.arrayContaining(['not-routed', 'promoted', 'assigned']),
+  );
   expect((await api('POST', `/api/signals/${keep}/promote`, {})).json.error.code).toBe('not-a-signal');
 
-  expect((await api('POST', `/api/signals/${drop}/dismiss`, { reason: 'advertising feedback' })).json.dismissedAt).toBeTruthy();
+  expect(
+    (await api('POST', `/api/signals/${drop}/dismiss`, { reason: 'advertising feedback' })).json.dismissedAt,
+  ).toBeTruthy();
   expect((await api('GET', '/api/signals?q=reclame')).json.total).toBe(0);
   expect((await api('GET', '/api/signals?q=reclame&dismissed=true')).json.total).toBe(1);
 });
@@ -388,11 +622,35 @@ it('opens a root-cause review at three complaints of a category and flags a spik
 });
 
 it('refuses bad organisation input with the one error shape, and requires a key', async () => {
-  expect((await api('PUT', '/api/routing-rules', { defaultTeamId: 'customer-service', rules: [{ id: 'x', match: {}, teamId: 'ghosts' }] })).json.error).toMatchObject({ code: 'invalid-rules', message: expect.stringMatching(/unknown team "ghosts"/) });
-  expect((await api('POST', '/api/members', member('bad', 'conc', { workingHours: { timeZone: 'Mars/Base', days: {} } }))).json.error).toMatchObject({ code: 'invalid-field', field: 'workingHours.timeZone' });
-  expect((await api('POST', '/api/members/c1/absences', { from: '2026-11-25T00:00:00Z', until: '2026-11-24T00:00:00Z' })).json.error.field).toBe('until');
+  expect(
+    (
+      await api('PUT', '/api/routing-rules', {
+        defaultTeamId: 'customer-service',
+        rules: [{ id: 'x', match: {}, teamId: 'ghosts' }],
+      })
+    ).json.error,
+  ).toMatchObject({ code: 'invalid-rules', message: expect.stringMatching(/unknown team "ghosts"/) });
+  expect(
+    (
+      await api(
+        'POST',
+        '/api/members',
+        member('bad', 'conc', { workingHours: { timeZone: 'Mars/Base', days: {} } }),
+      )
+    ).json.error,
+  ).toMatchObject({ code: 'invalid-field', field: 'workingHours.timeZone' });
+  expect(
+    (
+      await api('POST', '/api/members/c1/absences', {
+        from: '2026-11-25T00:00:00Z',
+        until: '2026-11-24T00:00:00Z',
+      })
+    ).json.error.field,
+  ).toBe('until');
   expect((await fetch(`${url}/api/teams`)).status).toBe(401);
-  expect((await api('GET', '/api/routing-rules/versions')).json.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+  expect(
+    (await api('GET', '/api/routing-rules/versions')).json.items.map((v: { version: number }) => v.version),
+  ).toEqual([2, 1]);
   const doc = await api('GET', '/api/docs/openapi.json');
   expect(doc.json.paths['/api/routing-rules'].put.summary).toBe('Save the routing rules as a new version');
   expect(doc.json.paths['/api/signals/{id}/promote'].post.security).toBeDefined();
@@ -404,8 +662,12 @@ it('dead-letters a classified event for a complaint that was never stored, and r
   await publish(ComplaintClassifiedEvent, [ghost, stored]);
   expect((await settled(stored.complaintId)).owner_id).toBeTruthy();
   const [dead] = await waitFor('dead letter', async () => {
-    const found = (seen.get(deadLetterTopic(ComplaintClassifiedEvent.topic)) ?? []).filter((m) => m.key === ghost.complaintId);
+    const found = (seen.get(deadLetterTopic(ComplaintClassifiedEvent.topic)) ?? []).filter(
+      (m) => m.key === ghost.complaintId,
+    );
     return found.length > 0 && found;
   });
-  expect(dead.v).toMatchObject({ error: { code: 'complaint-unknown', message: expect.stringContaining(ghost.complaintId) } });
+  expect(dead.v).toMatchObject({
+    error: { code: 'complaint-unknown', message: expect.stringContaining(ghost.complaintId) },
+  });
 });

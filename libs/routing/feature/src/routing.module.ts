@@ -1,5 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DEFAULT_ESCALATION_POLICY, DEFAULT_ROOT_CAUSE_POLICY, DEMO_ORGANISATION } from '@klaxon/routing/domain';
+import {
+  DEFAULT_ESCALATION_POLICY,
+  DEFAULT_ROOT_CAUSE_POLICY,
+  DEMO_ORGANISATION,
+} from '@klaxon/routing/domain';
 import { AssignOwnersService } from './assign-owners.service';
 import { CaseEventsService } from './case-events.service';
 import { CustomersService } from './customers.service';

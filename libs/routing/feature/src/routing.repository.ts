@@ -2,17 +2,33 @@ import type { EntityManager } from 'typeorm';
 import type { ComplaintAssigned } from '@klaxon/contracts';
 import { returnedRows } from '@klaxon/platform/persistence';
 import type { OrganisationConfig, RoutingRule, TeamMember } from '@klaxon/routing/domain';
-import { CLOSED_STATUSES, toMember, toTeam, type AbsenceRow, type MemberRow, type TeamRow } from './routing.rows';
+import {
+  CLOSED_STATUSES,
+  toMember,
+  toTeam,
+  type AbsenceRow,
+  type MemberRow,
+  type TeamRow,
+} from './routing.rows';
 
-export type RoutingConfig = Pick<OrganisationConfig, 'teams' | 'rules' | 'defaultTeamId'> & { rulesVersion: number };
+export type RoutingConfig = Pick<OrganisationConfig, 'teams' | 'rules' | 'defaultTeamId'> & {
+  rulesVersion: number;
+};
 
 /** The rules in force (highest version) and the teams. */
 export async function loadRoutingConfig(manager: EntityManager): Promise<RoutingConfig> {
   // One after the other: inside a transaction both go over the same connection.
   const teams = (await manager.query('SELECT id, name, lead_id, unit FROM teams ORDER BY id')) as TeamRow[];
-  const [ruleSet] = (await manager.query('SELECT version, rules, default_team_id FROM routing_rule_sets ORDER BY version DESC LIMIT 1')) as Array<{ version: number; rules: RoutingRule[]; default_team_id: string }>;
+  const [ruleSet] = (await manager.query(
+    'SELECT version, rules, default_team_id FROM routing_rule_sets ORDER BY version DESC LIMIT 1',
+  )) as Array<{ version: number; rules: RoutingRule[]; default_team_id: string }>;
   if (!ruleSet) throw new Error('no routing rules stored: the organisation was not seeded');
-  return { teams: teams.map(toTeam), rules: ruleSet.rules, defaultTeamId: ruleSet.default_team_id, rulesVersion: Number(ruleSet.version) };
+  return {
+    teams: teams.map(toTeam),
+    rules: ruleSet.rules,
+    defaultTeamId: ruleSet.default_team_id,
+    rulesVersion: Number(ruleSet.version),
+  };
 }
 
 /**
@@ -20,22 +36,38 @@ export async function loadRoutingConfig(manager: EntityManager): Promise<Routing
  * routers never deadlock), with their absences from now on and, where a per-channel limit is set,
  * their open complaints per channel.
  */
-export async function lockMembers(manager: EntityManager, teamIds: string[], now: Date): Promise<TeamMember[]> {
+export async function lockMembers(
+  manager: EntityManager,
+  teamIds: string[],
+  now: Date,
+): Promise<TeamMember[]> {
   if (teamIds.length === 0) return [];
-  const rows = (await manager.query('SELECT * FROM team_members WHERE team_id = ANY($1) ORDER BY id FOR UPDATE', [teamIds])) as MemberRow[];
+  const rows = (await manager.query(
+    'SELECT * FROM team_members WHERE team_id = ANY($1) ORDER BY id FOR UPDATE',
+    [teamIds],
+  )) as MemberRow[];
   return withDetails(manager, rows, now);
 }
 
-export async function lockMembersById(manager: EntityManager, ids: string[], now: Date): Promise<TeamMember[]> {
+export async function lockMembersById(
+  manager: EntityManager,
+  ids: string[],
+  now: Date,
+): Promise<TeamMember[]> {
   if (ids.length === 0) return [];
-  const rows = (await manager.query('SELECT * FROM team_members WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids])) as MemberRow[];
+  const rows = (await manager.query('SELECT * FROM team_members WHERE id = ANY($1) ORDER BY id FOR UPDATE', [
+    ids,
+  ])) as MemberRow[];
   return withDetails(manager, rows, now);
 }
 
 async function withDetails(manager: EntityManager, rows: MemberRow[], now: Date): Promise<TeamMember[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const absences = (await manager.query('SELECT * FROM member_absences WHERE member_id = ANY($1) AND ends_at > $2', [ids, now.toISOString()])) as AbsenceRow[];
+  const absences = (await manager.query(
+    'SELECT * FROM member_absences WHERE member_id = ANY($1) AND ends_at > $2',
+    [ids, now.toISOString()],
+  )) as AbsenceRow[];
   const limited = rows.filter((r) => r.capacity_by_channel).map((r) => r.id);
   const perChannel = new Map<string, Record<string, number>>();
   if (limited.length) {
@@ -43,14 +75,19 @@ async function withDetails(manager: EntityManager, rows: MemberRow[], now: Date)
       `SELECT owner_id, channel, count(*)::int AS n FROM complaints WHERE owner_id = ANY($1) AND status <> ALL($2) GROUP BY owner_id, channel`,
       [limited, CLOSED_STATUSES],
     )) as Array<{ owner_id: string; channel: string; n: number }>;
-    for (const c of counts) perChannel.set(c.owner_id, { ...(perChannel.get(c.owner_id) ?? {}), [c.channel]: Number(c.n) });
+    for (const c of counts)
+      perChannel.set(c.owner_id, { ...(perChannel.get(c.owner_id) ?? {}), [c.channel]: Number(c.n) });
   }
-  return rows.map((r) => toMember(r, absences, r.capacity_by_channel ? (perChannel.get(r.id) ?? {}) : undefined));
+  return rows.map((r) =>
+    toMember(r, absences, r.capacity_by_channel ? (perChannel.get(r.id) ?? {}) : undefined),
+  );
 }
 
 /** The executive level: who hears about reputational risks at once. */
 export async function executiveId(manager: EntityManager): Promise<string | undefined> {
-  const [row] = (await manager.query(`SELECT id FROM team_members WHERE role = 'executive' AND active ORDER BY id LIMIT 1`)) as Array<{ id: string }>;
+  const [row] = (await manager.query(
+    `SELECT id FROM team_members WHERE role = 'executive' AND active ORDER BY id LIMIT 1`,
+  )) as Array<{ id: string }>;
   return row?.id;
 }
 
@@ -93,7 +130,11 @@ export async function writeOwners(manager: EntityManager, writes: OwnerWrite[]):
 }
 
 /** Adds (or with negative numbers removes) open complaints from members; never below zero. */
-export async function addLoad(manager: EntityManager, loads: Map<string, number>, assignedAt?: Date): Promise<void> {
+export async function addLoad(
+  manager: EntityManager,
+  loads: Map<string, number>,
+  assignedAt?: Date,
+): Promise<void> {
   const changes = [...loads].filter(([, n]) => n !== 0);
   if (changes.length === 0) return;
   await manager.query(
@@ -104,13 +145,20 @@ export async function addLoad(manager: EntityManager, loads: Map<string, number>
   );
 }
 
-export function countLoads(ids: Iterable<string>, sign = 1, into = new Map<string, number>()): Map<string, number> {
+export function countLoads(
+  ids: Iterable<string>,
+  sign = 1,
+  into = new Map<string, number>(),
+): Map<string, number> {
   for (const id of ids) into.set(id, (into.get(id) ?? 0) + sign);
   return into;
 }
 
 /** Puts complaints (still without owner) in their team's queue. */
-export async function enqueue(manager: EntityManager, items: Array<{ id: string; teamId: string; requiredAuthority: number; customerId?: string }>): Promise<Set<string>> {
+export async function enqueue(
+  manager: EntityManager,
+  items: Array<{ id: string; teamId: string; requiredAuthority: number; customerId?: string }>,
+): Promise<Set<string>> {
   if (items.length === 0) return new Set();
   const rows = returnedRows<{ id: string }>(
     await manager.query(
@@ -119,7 +167,12 @@ export async function enqueue(manager: EntityManager, items: Array<{ id: string;
          FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS q(id, team_id, required_authority, customer_id)
         WHERE c.id = ANY($1::text[]) AND c.id = q.id AND c.owner_id IS NULL
         RETURNING c.id`,
-      [items.map((q) => q.id), items.map((q) => q.teamId), items.map((q) => q.requiredAuthority), items.map((q) => q.customerId ?? null)],
+      [
+        items.map((q) => q.id),
+        items.map((q) => q.teamId),
+        items.map((q) => q.requiredAuthority),
+        items.map((q) => q.customerId ?? null),
+      ],
     ),
   );
   return new Set(rows.map((r) => r.id));

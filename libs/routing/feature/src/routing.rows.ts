@@ -32,17 +32,31 @@ export interface AbsenceRow {
 export const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
 
 export function toAbsence(a: AbsenceRow): Absence {
-  return { id: a.id, from: iso(a.starts_at), until: iso(a.ends_at), replacementId: a.replacement_id, ...(a.reason ? { reason: a.reason } : {}) };
+  return {
+    id: a.id,
+    from: iso(a.starts_at),
+    until: iso(a.ends_at),
+    replacementId: a.replacement_id,
+    ...(a.reason ? { reason: a.reason } : {}),
+  };
 }
 
-export function toMember(m: MemberRow, absences: AbsenceRow[] = [], openByChannel?: Record<string, number>): TeamMember {
+export function toMember(
+  m: MemberRow,
+  absences: AbsenceRow[] = [],
+  openByChannel?: Record<string, number>,
+): TeamMember {
   return {
     id: m.id,
     teamId: m.team_id,
     name: m.name,
     email: m.email,
     role: m.role,
-    skills: { languages: m.skills?.languages ?? [], categories: m.skills?.categories ?? [], channels: m.skills?.channels ?? [] },
+    skills: {
+      languages: m.skills?.languages ?? [],
+      categories: m.skills?.categories ?? [],
+      channels: m.skills?.channels ?? [],
+    },
     authority: { maxCompensation: Number(m.authority?.maxCompensation ?? 0) },
     capacity: Number(m.capacity),
     ...(m.capacity_by_channel ? { capacityByChannel: m.capacity_by_channel } : {}),

@@ -82,7 +82,12 @@ export function acknowledgementMessage(input: {
 }
 
 /** The satisfaction request after resolution: a score 1–5, a comment, or "still open". */
-export function csatRequestMessage(input: { complaintId: string; language: string | null | undefined; customerName?: string | null; link?: string }): CustomerMessage {
+export function csatRequestMessage(input: {
+  complaintId: string;
+  language: string | null | undefined;
+  customerName?: string | null;
+  link?: string;
+}): CustomerMessage {
   const lang = messageLanguage(input.language);
   const ref = referenceFor(input.complaintId);
   if (lang === 'nl') {

@@ -34,7 +34,8 @@ function parseHm(value: string): { hour: number; minute: number } {
   if (!m) throw new Error(`opening hour must be HH:mm, got "${value}"`);
   const hour = Number(m[1]);
   const minute = Number(m[2]);
-  if (hour > 24 || minute > 59 || (hour === 24 && minute !== 0)) throw new Error(`opening hour out of range: "${value}"`);
+  if (hour > 24 || minute > 59 || (hour === 24 && minute !== 0))
+    throw new Error(`opening hour out of range: "${value}"`);
   return { hour, minute };
 }
 
@@ -44,8 +45,12 @@ function parseHm(value: string): { hour: number; minute: number } {
  * daylight saving removes or repeats is counted as it really passes.
  */
 export class BusinessCalendar {
-  readonly config: Required<Omit<BusinessCalendarConfig, 'holidays'>> & Pick<BusinessCalendarConfig, 'holidays'>;
-  private readonly hours: Map<Weekday, Array<{ from: { hour: number; minute: number }; to: { hour: number; minute: number } }>>;
+  readonly config: Required<Omit<BusinessCalendarConfig, 'holidays'>> &
+    Pick<BusinessCalendarConfig, 'holidays'>;
+  private readonly hours: Map<
+    Weekday,
+    Array<{ from: { hour: number; minute: number }; to: { hour: number; minute: number } }>
+  >;
   private readonly holidayCalendar: Holidays | null;
   private readonly holidayTypes: Set<string>;
   private readonly holidaysByYear = new Map<number, Map<string, string>>();
@@ -55,20 +60,27 @@ export class BusinessCalendar {
   private readonly closed: Set<string>;
 
   constructor(config: BusinessCalendarConfig) {
-    if (!DateTime.now().setZone(config.timeZone).isValid) throw new Error(`unknown time zone "${config.timeZone}"`);
+    if (!DateTime.now().setZone(config.timeZone).isValid)
+      throw new Error(`unknown time zone "${config.timeZone}"`);
     this.config = { closedDates: [], workingDayMs: 8 * HOUR, ...config };
     this.hours = new Map();
-    for (const [day, intervals] of Object.entries(config.openingHours) as Array<[string, OpeningInterval[]]>) {
+    for (const [day, intervals] of Object.entries(config.openingHours) as Array<
+      [string, OpeningInterval[]]
+    >) {
       const parsed = intervals
         .map((i) => ({ from: parseHm(i.from), to: parseHm(i.to) }))
         .sort((a, b) => a.from.hour * 60 + a.from.minute - (b.from.hour * 60 + b.from.minute));
       for (const p of parsed) {
-        if (p.to.hour * 60 + p.to.minute <= p.from.hour * 60 + p.from.minute) throw new Error(`opening interval ends before it starts on weekday ${day}`);
+        if (p.to.hour * 60 + p.to.minute <= p.from.hour * 60 + p.from.minute)
+          throw new Error(`opening interval ends before it starts on weekday ${day}`);
       }
       this.hours.set(Number(day) as Weekday, parsed);
     }
-    this.holidayCalendar = config.holidays ? new Holidays(config.holidays.country, config.holidays.state ?? '', { timezone: config.timeZone }) : null;
-    if (config.holidays && !this.holidayCalendar?.getCountries()[config.holidays.country]) throw new Error(`unknown holiday country "${config.holidays.country}"`);
+    this.holidayCalendar = config.holidays
+      ? new Holidays(config.holidays.country, config.holidays.state ?? '', { timezone: config.timeZone })
+      : null;
+    if (config.holidays && !this.holidayCalendar?.getCountries()[config.holidays.country])
+      throw new Error(`unknown holiday country "${config.holidays.country}"`);
     this.holidayTypes = new Set(config.holidays?.types ?? ['public']);
     this.closed = new Set(this.config.closedDates);
   }
@@ -96,7 +108,9 @@ export class BusinessCalendar {
     if (!intervals || intervals.length === 0) return [];
     if (this.holidayOn(local.toISODate()!)) return [];
     const at = (t: { hour: number; minute: number }) =>
-      t.hour === 24 ? local.plus({ days: 1 }).toMillis() : local.set({ hour: t.hour, minute: t.minute }).toMillis();
+      t.hour === 24
+        ? local.plus({ days: 1 }).toMillis()
+        : local.set({ hour: t.hour, minute: t.minute }).toMillis();
     return intervals.map((i) => [at(i.from), at(i.to)] as [number, number]).filter(([a, b]) => b > a);
   }
 
@@ -122,7 +136,9 @@ export class BusinessCalendar {
       }
       dayStart = day.end;
     }
-    throw new Error(`calendar has no opening hours within ${MAX_DAYS_SCANNED} days of ${start.toISOString()}`);
+    throw new Error(
+      `calendar has no opening hours within ${MAX_DAYS_SCANNED} days of ${start.toISOString()}`,
+    );
   }
 
   /** Working time (ms) between two instants; negative when `b` is before `a`. */
@@ -131,7 +147,7 @@ export class BusinessCalendar {
     const from = a.getTime();
     const to = b.getTime();
     let total = 0;
-    for (let dayStart = this.startOfDay(from); dayStart < to; ) {
+    for (let dayStart = this.startOfDay(from); dayStart < to;) {
       const day = this.dayStarting(dayStart);
       for (const [s, e] of day.open) total += Math.max(0, Math.min(e, to) - Math.max(s, from));
       dayStart = day.end;
@@ -183,7 +199,8 @@ export class BusinessCalendar {
     const offset = this.offsetMinutesAt(t);
     const local = offset === null ? '' : new Date(t + offset * 60_000).toISOString();
     // Luxon's form, for years 0–9999: what falls outside goes through luxon itself.
-    if (offset === null || local.length !== 24) return DateTime.fromJSDate(at, { zone: this.config.timeZone }).toISO()!;
+    if (offset === null || local.length !== 24)
+      return DateTime.fromJSDate(at, { zone: this.config.timeZone }).toISO()!;
     const abs = Math.abs(offset);
     return `${local.slice(0, 23)}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   }
@@ -198,7 +215,8 @@ export class BusinessCalendar {
     if (offset === undefined) {
       const start = DateTime.fromMillis(quarter * QUARTER_HOUR_MS, { zone: this.config.timeZone });
       const end = DateTime.fromMillis((quarter + 1) * QUARTER_HOUR_MS - 1, { zone: this.config.timeZone });
-      offset = start.offset === end.offset && !(start.zone.isUniversal && start.offset === 0) ? start.offset : null;
+      offset =
+        start.offset === end.offset && !(start.zone.isUniversal && start.offset === 0) ? start.offset : null;
       if (this.offsetByQuarter.size >= MAX_CACHED_DAYS * 96) this.offsetByQuarter.clear();
       this.offsetByQuarter.set(quarter, offset);
     }
@@ -211,7 +229,13 @@ const WEEKDAY_9_TO_5: OpeningInterval[] = [{ from: '09:00', to: '17:00' }];
 /** Monday to Friday 09:00–17:00 Europe/Amsterdam, Dutch public holidays off. */
 export const DEFAULT_CALENDAR: BusinessCalendarConfig = {
   timeZone: 'Europe/Amsterdam',
-  openingHours: { 1: WEEKDAY_9_TO_5, 2: WEEKDAY_9_TO_5, 3: WEEKDAY_9_TO_5, 4: WEEKDAY_9_TO_5, 5: WEEKDAY_9_TO_5 },
+  openingHours: {
+    1: WEEKDAY_9_TO_5,
+    2: WEEKDAY_9_TO_5,
+    3: WEEKDAY_9_TO_5,
+    4: WEEKDAY_9_TO_5,
+    5: WEEKDAY_9_TO_5,
+  },
   holidays: { country: 'NL', types: ['public'] },
   workingDayMs: 8 * HOUR,
 };

@@ -14,14 +14,21 @@ export interface EscalationPolicy {
   teamLeadDecidesWithinMs: number;
 }
 
-export const DEFAULT_ESCALATION: EscalationPolicy = { ownerReportsWithinMs: 60 * 60_000, teamLeadDecidesWithinMs: 4 * 60 * 60_000 };
+export const DEFAULT_ESCALATION: EscalationPolicy = {
+  ownerReportsWithinMs: 60 * 60_000,
+  teamLeadDecidesWithinMs: 4 * 60 * 60_000,
+};
 
 /**
  * The escalation ladder after a breach: the owner must report to the team lead within 60 minutes (if
  * the clock is still not met then, the team lead is alerted), the team lead decides within 4 hours
  * (else the executive level is alerted). An external (reputational) risk goes to the executive at once.
  */
-export function escalationLadder(breachedAt: Date, options: { externalRisk: boolean }, policy: EscalationPolicy = DEFAULT_ESCALATION): EscalationStep[] {
+export function escalationLadder(
+  breachedAt: Date,
+  options: { externalRisk: boolean },
+  policy: EscalationPolicy = DEFAULT_ESCALATION,
+): EscalationStep[] {
   const t = breachedAt.getTime();
   if (options.externalRisk) {
     return [
@@ -30,7 +37,11 @@ export function escalationLadder(breachedAt: Date, options: { externalRisk: bool
     ];
   }
   return [
-    { level: 'team-lead', dueAt: new Date(t + policy.ownerReportsWithinMs), reason: 'owner did not report within the time allowed after the breach' },
+    {
+      level: 'team-lead',
+      dueAt: new Date(t + policy.ownerReportsWithinMs),
+      reason: 'owner did not report within the time allowed after the breach',
+    },
     {
       level: 'executive',
       dueAt: new Date(t + policy.ownerReportsWithinMs + policy.teamLeadDecidesWithinMs),

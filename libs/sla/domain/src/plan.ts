@@ -1,7 +1,16 @@
 import type { CaseAction, SlaClockKind } from '@klaxon/contracts';
 import type { BusinessCalendar } from './calendar';
 import { csatNeedsFollowUp } from './acknowledgement';
-import { POLICY_CLOCKS, computeClock, csatFollowUpSpec, selectPolicy, type Pause, type PolicyFacts, type SlaPolicy, type TimeBasis } from './policy';
+import {
+  POLICY_CLOCKS,
+  computeClock,
+  csatFollowUpSpec,
+  selectPolicy,
+  type Pause,
+  type PolicyFacts,
+  type SlaPolicy,
+  type TimeBasis,
+} from './policy';
 
 /** Which clocks a handler's action meets. */
 export const ACTION_MEETS: Partial<Record<CaseAction, SlaClockKind[]>> = {
@@ -75,26 +84,51 @@ export function planClocks(input: {
         if (!met.has('owner')) met.set('owner', step.at);
         break;
       case 'csat-received':
-        if (step.csatScore !== undefined && csatNeedsFollowUp(step.csatScore) && !followUpStartedAt) followUpStartedAt = step.at;
+        if (step.csatScore !== undefined && csatNeedsFollowUp(step.csatScore) && !followUpStartedAt)
+          followUpStartedAt = step.at;
         break;
       default:
         break;
     }
-    for (const clock of ACTION_MEETS[step.action as CaseAction] ?? []) if (!met.has(clock)) met.set(clock, step.at);
+    for (const clock of ACTION_MEETS[step.action as CaseAction] ?? [])
+      if (!met.has(clock)) met.set(clock, step.at);
   }
   const policy = selectPolicy(input.policies, facts);
   const open = pauses.some((p) => !p.to);
   const planned: PlannedClock[] = POLICY_CLOCKS.map((clock) => {
     const pausable = clock === 'first-response' || clock === 'resolution';
     const startedAt = clock === 'resolution' ? resolutionStartedAt : input.receivedAt;
-    const times = computeClock(clock, policy.clocks[clock], startedAt, input.calendar, { warnAtShare: policy.warnAtShare, pauses: pausable ? pauses : [] });
+    const times = computeClock(clock, policy.clocks[clock], startedAt, input.calendar, {
+      warnAtShare: policy.warnAtShare,
+      pauses: pausable ? pauses : [],
+    });
     const metAt = met.get(clock) ?? null;
     const status: PlannedStatus = metAt ? 'met' : pausable && open ? 'paused' : 'running';
-    return { clock, policy: policy.id, time: times.time, startedAt, deadline: times.deadline, warnAt: times.warnAt, status, metAt };
+    return {
+      clock,
+      policy: policy.id,
+      time: times.time,
+      startedAt,
+      deadline: times.deadline,
+      warnAt: times.warnAt,
+      status,
+      metAt,
+    };
   });
   if (followUpStartedAt) {
-    const t = computeClock('csat-follow-up', csatFollowUpSpec(policy), followUpStartedAt, input.calendar, { warnAtShare: policy.warnAtShare });
-    planned.push({ clock: 'csat-follow-up', policy: policy.id, time: t.time, startedAt: followUpStartedAt, deadline: t.deadline, warnAt: t.warnAt, status: 'running', metAt: null });
+    const t = computeClock('csat-follow-up', csatFollowUpSpec(policy), followUpStartedAt, input.calendar, {
+      warnAtShare: policy.warnAtShare,
+    });
+    planned.push({
+      clock: 'csat-follow-up',
+      policy: policy.id,
+      time: t.time,
+      startedAt: followUpStartedAt,
+      deadline: t.deadline,
+      warnAt: t.warnAt,
+      status: 'running',
+      metAt: null,
+    });
   }
   return planned;
 }

@@ -48,20 +48,34 @@ const HOUR = 60 * MINUTE;
 /** The first policy whose conditions all hold; throws when none does (ship a catch-all last). */
 export function selectPolicy(policies: readonly SlaPolicy[], facts: PolicyFacts): SlaPolicy {
   const found = policies.find((p) => matches(p.when, facts));
-  if (!found) throw new Error(`no SLA policy matches priority=${facts.priority} channel=${facts.channel} category=${facts.category}`);
+  if (!found)
+    throw new Error(
+      `no SLA policy matches priority=${facts.priority} channel=${facts.channel} category=${facts.category}`,
+    );
   return found;
 }
 
 function matches(when: PolicyConditions | undefined, facts: PolicyFacts): boolean {
   if (!when) return true;
-  const test = <T>(allowed: T[] | undefined, value: T | undefined) => !allowed || (value !== undefined && allowed.includes(value));
-  return test(when.priority, facts.priority) && test(when.channel, facts.channel) && test(when.category, facts.category) && test(when.segment, facts.segment);
+  const test = <T>(allowed: T[] | undefined, value: T | undefined) =>
+    !allowed || (value !== undefined && allowed.includes(value));
+  return (
+    test(when.priority, facts.priority) &&
+    test(when.channel, facts.channel) &&
+    test(when.category, facts.category) &&
+    test(when.segment, facts.segment)
+  );
 }
 
 /** A clock's length in ms of its own time basis. */
 export function clockDurationMs(spec: ClockSpec, calendar: BusinessCalendar): number {
-  if (spec.workingDays && spec.time !== 'working') throw new Error('workingDays only make sense for a working-time clock');
-  return (spec.minutes ?? 0) * MINUTE + (spec.hours ?? 0) * HOUR + (spec.workingDays ?? 0) * calendar.config.workingDayMs;
+  if (spec.workingDays && spec.time !== 'working')
+    throw new Error('workingDays only make sense for a working-time clock');
+  return (
+    (spec.minutes ?? 0) * MINUTE +
+    (spec.hours ?? 0) * HOUR +
+    (spec.workingDays ?? 0) * calendar.config.workingDayMs
+  );
 }
 
 /** Adds `ms` of the given time basis to an instant. */
@@ -103,13 +117,16 @@ export function deadlineWithPauses(
   durationMs: number,
   pauses: readonly Pause[] = [],
 ): { deadline: Date | null; consumedMs: number } {
-  const sorted = [...pauses].filter((p) => !p.to || p.to.getTime() > startedAt.getTime()).sort((a, b) => a.from.getTime() - b.from.getTime());
+  const sorted = [...pauses]
+    .filter((p) => !p.to || p.to.getTime() > startedAt.getTime())
+    .sort((a, b) => a.from.getTime() - b.from.getTime());
   let remaining = durationMs;
   let segmentStart = startedAt;
   for (const pause of sorted) {
     const pauseFrom = pause.from.getTime() < segmentStart.getTime() ? segmentStart : pause.from;
     const available = timeBetween(basis, calendar, segmentStart, pauseFrom);
-    if (remaining <= available) return { deadline: addTime(basis, calendar, segmentStart, remaining), consumedMs: durationMs };
+    if (remaining <= available)
+      return { deadline: addTime(basis, calendar, segmentStart, remaining), consumedMs: durationMs };
     remaining -= Math.max(0, available);
     if (!pause.to) return { deadline: null, consumedMs: durationMs - remaining };
     if (pause.to.getTime() > segmentStart.getTime()) segmentStart = pause.to;
@@ -129,8 +146,22 @@ export function computeClock(
   const share = options.warnAtShare ?? DEFAULT_WARN_AT_SHARE;
   if (!(share > 0 && share < 1)) throw new Error(`warnAtShare must be between 0 and 1, got ${share}`);
   const full = deadlineWithPauses(spec.time, calendar, startedAt, durationMs, options.pauses);
-  const warn = deadlineWithPauses(spec.time, calendar, startedAt, Math.round(durationMs * share), options.pauses);
-  return { clock, time: spec.time, durationMs, startedAt, deadline: full.deadline, warnAt: warn.deadline, consumedMs: full.consumedMs };
+  const warn = deadlineWithPauses(
+    spec.time,
+    calendar,
+    startedAt,
+    Math.round(durationMs * share),
+    options.pauses,
+  );
+  return {
+    clock,
+    time: spec.time,
+    durationMs,
+    startedAt,
+    deadline: full.deadline,
+    warnAt: warn.deadline,
+    consumedMs: full.consumedMs,
+  };
 }
 
 export interface Deadline {
@@ -146,10 +177,23 @@ export interface Deadline {
  * The deadlines a policy sets for a complaint received at `receivedAt`: acknowledgement, owner,
  * first response and resolution, each in its own time basis, with its warning moment.
  */
-export function computeDeadlines(policy: SlaPolicy, receivedAt: Date, calendar: BusinessCalendar): Deadline[] {
+export function computeDeadlines(
+  policy: SlaPolicy,
+  receivedAt: Date,
+  calendar: BusinessCalendar,
+): Deadline[] {
   return POLICY_CLOCKS.map((clock) => {
-    const t = computeClock(clock, policy.clocks[clock], receivedAt, calendar, { warnAtShare: policy.warnAtShare });
-    return { clock, time: t.time, durationMs: t.durationMs, startedAt: receivedAt, deadline: t.deadline!, warnAt: t.warnAt! };
+    const t = computeClock(clock, policy.clocks[clock], receivedAt, calendar, {
+      warnAtShare: policy.warnAtShare,
+    });
+    return {
+      clock,
+      time: t.time,
+      durationMs: t.durationMs,
+      startedAt: receivedAt,
+      deadline: t.deadline!,
+      warnAt: t.warnAt!,
+    };
   });
 }
 
@@ -166,18 +210,36 @@ export const DEFAULT_POLICIES: SlaPolicy[] = [
     id: 'critical',
     description: 'critical: first response within 1 hour, resolution within 2 working days',
     when: { priority: ['critical'] },
-    clocks: { acknowledgement: ACK, owner: OWNER, 'first-response': { hours: 1, time: 'wall' }, resolution: { workingDays: 2, time: 'working' }, 'csat-follow-up': CSAT_FOLLOW_UP },
+    clocks: {
+      acknowledgement: ACK,
+      owner: OWNER,
+      'first-response': { hours: 1, time: 'wall' },
+      resolution: { workingDays: 2, time: 'working' },
+      'csat-follow-up': CSAT_FOLLOW_UP,
+    },
   },
   {
     id: 'high',
     description: 'high: first response within 24 hours, resolution within 5 working days',
     when: { priority: ['high'] },
-    clocks: { acknowledgement: ACK, owner: OWNER, 'first-response': { hours: 24, time: 'wall' }, resolution: { workingDays: 5, time: 'working' }, 'csat-follow-up': CSAT_FOLLOW_UP },
+    clocks: {
+      acknowledgement: ACK,
+      owner: OWNER,
+      'first-response': { hours: 24, time: 'wall' },
+      resolution: { workingDays: 5, time: 'working' },
+      'csat-follow-up': CSAT_FOLLOW_UP,
+    },
   },
   {
     id: 'normal',
     description: 'normal: first response within 3 working days, resolution within 10 working days',
-    clocks: { acknowledgement: ACK, owner: OWNER, 'first-response': { workingDays: 3, time: 'working' }, resolution: { workingDays: 10, time: 'working' }, 'csat-follow-up': CSAT_FOLLOW_UP },
+    clocks: {
+      acknowledgement: ACK,
+      owner: OWNER,
+      'first-response': { workingDays: 3, time: 'working' },
+      resolution: { workingDays: 10, time: 'working' },
+      'csat-follow-up': CSAT_FOLLOW_UP,
+    },
   },
 ];
 

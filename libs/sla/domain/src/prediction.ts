@@ -25,10 +25,16 @@ function percentile(values: number[], p: number): number {
  * the team's pace (p75 of recent handling times, spread over the parallel capacity), would it be met
  * before its deadline? Without history there is no prediction (never at risk).
  */
-export function predictBreach(now: Date, deadline: Date, queue: QueueState, options: { defaultHandlingMs?: number } = {}): BreachPrediction {
+export function predictBreach(
+  now: Date,
+  deadline: Date,
+  queue: QueueState,
+  options: { defaultHandlingMs?: number } = {},
+): BreachPrediction {
   const samples = queue.recentHandlingMs.filter((x) => Number.isFinite(x) && x >= 0);
   const handling = samples.length > 0 ? percentile(samples, 75) : options.defaultHandlingMs;
-  if (handling === undefined) return { atRisk: false, expectedAt: deadline, reason: 'no recent handling times' };
+  if (handling === undefined)
+    return { atRisk: false, expectedAt: deadline, reason: 'no recent handling times' };
   const lanes = Math.max(1, queue.parallelCapacity);
   const waitMs = Math.ceil(queue.queueAhead / lanes) * handling;
   const expectedAt = new Date(now.getTime() + waitMs + handling);

@@ -29,7 +29,11 @@ export class CaseClocksService {
 
   async handle(batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, SLA_CASES_CONSUMER, batch.map((e) => e.envelope.eventId));
+      const fresh = await claimEvents(
+        manager,
+        SLA_CASES_CONSUMER,
+        batch.map((e) => e.envelope.eventId),
+      );
       const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       if (todo.length === 0) return;
       const facts = await this.planner.loadFacts(manager, [...new Set(todo.map((e) => e.data.complaintId))]);
@@ -37,24 +41,44 @@ export class CaseClocksService {
       for (const { data: ev, eventId, correlationId } of todo) {
         const f = facts.get(ev.complaintId);
         if (!f) {
-          this.logger.warn({ complaintId: ev.complaintId, correlationId, action: ev.action }, 'case event for an unknown complaint: no clocks to move');
+          this.logger.warn(
+            { complaintId: ev.complaintId, correlationId, action: ev.action },
+            'case event for an unknown complaint: no clocks to move',
+          );
           continue;
         }
         touched.add(ev.complaintId);
         if (ev.action === 'resolved') {
-          await this.messages.queueCsatRequest(manager, ev.complaintId, { dedupeKey: ev.caseEventId, dueAt: new Date(new Date(ev.at).getTime() + CSAT_REQUEST_DELAY_MS) });
+          await this.messages.queueCsatRequest(manager, ev.complaintId, {
+            dedupeKey: ev.caseEventId,
+            dueAt: new Date(new Date(ev.at).getTime() + CSAT_REQUEST_DELAY_MS),
+          });
         }
         if (ev.action === 'reopened') {
-          await manager.query(`UPDATE customer_messages SET status = 'cancelled' WHERE complaint_id = $1 AND kind = 'csat-request' AND status = 'pending'`, [ev.complaintId]);
+          await manager.query(
+            `UPDATE customer_messages SET status = 'cancelled' WHERE complaint_id = $1 AND kind = 'csat-request' AND status = 'pending'`,
+            [ev.complaintId],
+          );
         }
-        await appendHistory(manager, [{ complaintId: ev.complaintId, at: ev.at, kind: 'clocks-updated', actor: 'sla', reason: `after ${ev.action}`, eventId, correlationId }]);
+        await appendHistory(manager, [
+          {
+            complaintId: ev.complaintId,
+            at: ev.at,
+            kind: 'clocks-updated',
+            actor: 'sla',
+            reason: `after ${ev.action}`,
+            eventId,
+            correlationId,
+          },
+        ]);
       }
       for (const complaintId of touched) {
         const f = facts.get(complaintId)!;
         const steps = await this.planner.loadSteps(manager, complaintId);
         // The event may be consumed before (or without) its history row: add it when missing.
         for (const { data: ev } of todo.filter((e) => e.data.complaintId === complaintId)) {
-          if (!steps.some((s) => s.at.getTime() === new Date(ev.at).getTime() && s.action === ev.action)) steps.push(caseStepOf(ev));
+          if (!steps.some((s) => s.at.getTime() === new Date(ev.at).getTime() && s.action === ev.action))
+            steps.push(caseStepOf(ev));
         }
         await this.planner.write(manager, f, this.planner.plan(f, steps));
       }

@@ -4,8 +4,26 @@ import type { CaseAction, Channel, Priority } from '@klaxon/contracts';
 import { BusinessCalendar, planClocks, type CaseStep, type PlannedClock } from '@klaxon/sla/domain';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 
-type FactsRow = { id: string; channel: Channel; category: string | null; priority: Priority | null; received_at: Date; owner_id: string | null; team_id: string | null; assigned_at: Date | null };
-type StepRow = { complaint_id: string; at: Date; kind: string; data: { action?: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } } | null };
+type FactsRow = {
+  id: string;
+  channel: Channel;
+  category: string | null;
+  priority: Priority | null;
+  received_at: Date;
+  owner_id: string | null;
+  team_id: string | null;
+  assigned_at: Date | null;
+};
+type StepRow = {
+  complaint_id: string;
+  at: Date;
+  kind: string;
+  data: {
+    action?: CaseAction;
+    correction?: { priority?: Priority; category?: string };
+    csat?: { score: number };
+  } | null;
+};
 
 export interface ComplaintFacts {
   complaintId: string;
@@ -39,7 +57,16 @@ export class ClockPlannerService {
     return new Map(
       rows.map((r) => [
         r.id,
-        { complaintId: r.id, channel: r.channel, category: r.category ?? 'other', priority: r.priority ?? 'normal', receivedAt: new Date(r.received_at), ownerId: r.owner_id, teamId: r.team_id, assignedAt: r.assigned_at ? new Date(r.assigned_at) : null },
+        {
+          complaintId: r.id,
+          channel: r.channel,
+          category: r.category ?? 'other',
+          priority: r.priority ?? 'normal',
+          receivedAt: new Date(r.received_at),
+          ownerId: r.owner_id,
+          teamId: r.team_id,
+          assignedAt: r.assigned_at ? new Date(r.assigned_at) : null,
+        },
       ]),
     );
   }
@@ -60,12 +87,23 @@ export class ClockPlannerService {
         ORDER BY h.complaint_id, h.at, h.id`,
       [[...steps.keys()]],
     )) as StepRow[];
-    for (const r of rows) steps.get(r.complaint_id)?.push(stepOf(new Date(r.at), (r.data?.action ?? r.kind.replace(/^case-/, '')) as CaseAction, r.data ?? {}));
+    for (const r of rows)
+      steps
+        .get(r.complaint_id)
+        ?.push(
+          stepOf(
+            new Date(r.at),
+            (r.data?.action ?? r.kind.replace(/^case-/, '')) as CaseAction,
+            r.data ?? {},
+          ),
+        );
     return steps;
   }
 
   plan(facts: ComplaintFacts, steps: CaseStep[]): PlannedClock[] {
-    const history = facts.assignedAt ? [...steps, { at: facts.assignedAt, action: 'assigned' as const }] : steps;
+    const history = facts.assignedAt
+      ? [...steps, { at: facts.assignedAt, action: 'assigned' as const }]
+      : steps;
     return planClocks({
       policies: this.options.policies,
       calendar: this.calendar,
@@ -81,7 +119,10 @@ export class ClockPlannerService {
   }
 
   /** Writes the plans of several distinct complaints in two statements (see `write`). */
-  async writeMany(manager: EntityManager, plans: Array<{ facts: ComplaintFacts; planned: PlannedClock[] }>): Promise<void> {
+  async writeMany(
+    manager: EntityManager,
+    plans: Array<{ facts: ComplaintFacts; planned: PlannedClock[] }>,
+  ): Promise<void> {
     if (plans.length === 0) return;
     const rows = plans.flatMap(({ facts, planned }) =>
       planned.map((c) => {
@@ -135,7 +176,11 @@ export class ClockPlannerService {
         rows.map((r) => r.teamId),
       ],
     );
-    const met = plans.flatMap(({ facts, planned }) => planned.filter((c) => c.status === 'met').map((c) => ({ complaintId: facts.complaintId, clock: c.clock })));
+    const met = plans.flatMap(({ facts, planned }) =>
+      planned
+        .filter((c) => c.status === 'met')
+        .map((c) => ({ complaintId: facts.complaintId, clock: c.clock })),
+    );
     if (met.length > 0) {
       await manager.query(
         `UPDATE sla_escalations SET status = 'cancelled'
@@ -150,7 +195,14 @@ function stepOf(at: Date, action: CaseAction, data: NonNullable<StepRow['data']>
   return {
     at,
     action,
-    ...(data.correction ? { correction: { ...(data.correction.priority ? { priority: data.correction.priority } : {}), ...(data.correction.category ? { category: data.correction.category } : {}) } } : {}),
+    ...(data.correction
+      ? {
+          correction: {
+            ...(data.correction.priority ? { priority: data.correction.priority } : {}),
+            ...(data.correction.category ? { category: data.correction.category } : {}),
+          },
+        }
+      : {}),
     ...(data.csat ? { csatScore: data.csat.score } : {}),
   };
 }
@@ -171,6 +223,11 @@ export function distinctRounds<T>(items: T[], complaintIdOf: (item: T) => string
   return rounds;
 }
 
-export function caseStepOf(event: { at: string; action: CaseAction; correction?: { priority?: Priority; category?: string }; csat?: { score: number } }): CaseStep {
+export function caseStepOf(event: {
+  at: string;
+  action: CaseAction;
+  correction?: { priority?: Priority; category?: string };
+  csat?: { score: number };
+}): CaseStep {
   return stepOf(new Date(event.at), event.action, event);
 }

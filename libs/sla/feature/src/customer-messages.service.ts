@@ -5,7 +5,12 @@ import { CaseEventEvent, encodeEvent, type CaseEvent } from '@klaxon/contracts';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox, returnedRows } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
-import { acknowledgementMessage, csatRequestMessage, referenceFor, type CustomerMessage } from '@klaxon/sla/domain';
+import {
+  acknowledgementMessage,
+  csatRequestMessage,
+  referenceFor,
+  type CustomerMessage,
+} from '@klaxon/sla/domain';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 
 type ComplaintRow = {
@@ -18,7 +23,17 @@ type ComplaintRow = {
   channel_meta: { messageId?: string; email?: { messageId?: string } } | null;
   correlation_id: string | null;
 };
-type MessageRow = { id: string; complaint_id: string; kind: string; channel: string; recipient: string | null; subject: string; body: string; in_reply_to: string | null; attempts: number };
+type MessageRow = {
+  id: string;
+  complaint_id: string;
+  kind: string;
+  channel: string;
+  recipient: string | null;
+  subject: string;
+  body: string;
+  in_reply_to: string | null;
+  attempts: number;
+};
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
@@ -41,7 +56,15 @@ export class CustomerMessagesService implements OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     const smtp = options.smtp;
-    this.transport = smtp ? nodemailer.createTransport({ host: smtp.host, port: smtp.port, secure: smtp.secure ?? false, ...(smtp.auth ? { auth: smtp.auth } : {}), ignoreTLS: !smtp.secure && !smtp.auth }) : null;
+    this.transport = smtp
+      ? nodemailer.createTransport({
+          host: smtp.host,
+          port: smtp.port,
+          secure: smtp.secure ?? false,
+          ...(smtp.auth ? { auth: smtp.auth } : {}),
+          ignoreTLS: !smtp.secure && !smtp.auth,
+        })
+      : null;
   }
 
   onModuleDestroy(): void {
@@ -49,9 +72,15 @@ export class CustomerMessagesService implements OnModuleDestroy {
   }
 
   /** Queues the acknowledgements of several distinct complaints in a constant number of queries. */
-  async queueAcknowledgements(manager: EntityManager, requests: Array<{ complaintId: string; ownerName?: string; firstResponseBy: Date | null; at: Date }>): Promise<void> {
+  async queueAcknowledgements(
+    manager: EntityManager,
+    requests: Array<{ complaintId: string; ownerName?: string; firstResponseBy: Date | null; at: Date }>,
+  ): Promise<void> {
     if (requests.length === 0) return;
-    const complaints = await this.complaints(manager, requests.map((r) => r.complaintId));
+    const complaints = await this.complaints(
+      manager,
+      requests.map((r) => r.complaintId),
+    );
     const now = this.clock.now();
     const queued = requests.flatMap((o) => {
       const c = complaints.get(o.complaintId);
@@ -76,10 +105,22 @@ export class CustomerMessagesService implements OnModuleDestroy {
     );
   }
 
-  async queueCsatRequest(manager: EntityManager, complaintId: string, o: { dedupeKey: string; dueAt: Date }): Promise<void> {
+  async queueCsatRequest(
+    manager: EntityManager,
+    complaintId: string,
+    o: { dedupeKey: string; dueAt: Date },
+  ): Promise<void> {
     const c = await this.complaint(manager, complaintId);
     if (!c || c.status === 'erased') return;
-    await this.insert(manager, [{ c, kind: 'csat-request', dedupeKey: o.dedupeKey, message: csatRequestMessage({ complaintId, language: c.language, customerName: c.customer?.name }), dueAt: o.dueAt }]);
+    await this.insert(manager, [
+      {
+        c,
+        kind: 'csat-request',
+        dedupeKey: o.dedupeKey,
+        message: csatRequestMessage({ complaintId, language: c.language, customerName: c.customer?.name }),
+        dueAt: o.dueAt,
+      },
+    ]);
   }
 
   /** One pass: sends what is due; returns how many messages it handled. */
@@ -102,7 +143,10 @@ export class CustomerMessagesService implements OnModuleDestroy {
         `UPDATE customer_messages SET status = 'manual', last_error = 'no SMTP configured', lease_until = NULL WHERE id = ANY($1::bigint[])`,
         [claimed.map((m) => m.id)],
       );
-      this.logger.warn({ messages: claimed.length }, 'customer messages not sent: no SMTP configured; left for manual sending');
+      this.logger.warn(
+        { messages: claimed.length },
+        'customer messages not sent: no SMTP configured; left for manual sending',
+      );
       return claimed.length;
     }
     for (const msg of claimed) {
@@ -117,18 +161,35 @@ export class CustomerMessagesService implements OnModuleDestroy {
           ...(msg.in_reply_to ? { inReplyTo: msg.in_reply_to, references: [msg.in_reply_to] } : {}),
         });
         await this.dataSource.transaction(async (m) => {
-          await m.query(`UPDATE customer_messages SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1`, [msg.id, this.clock.now().toISOString()]);
+          await m.query(
+            `UPDATE customer_messages SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1`,
+            [msg.id, this.clock.now().toISOString()],
+          );
           if (msg.kind === 'acknowledgement') {
             const c = await this.complaint(m, msg.complaint_id);
-            if (c) await this.markAcknowledged(m, [c], `acknowledgement emailed to the customer`, this.clock.now());
+            if (c)
+              await this.markAcknowledged(
+                m,
+                [c],
+                `acknowledgement emailed to the customer`,
+                this.clock.now(),
+              );
           }
         });
       } catch (err) {
         const final = msg.attempts >= MAX_ATTEMPTS || !this.transport;
-        this.logger.warn({ complaintId: msg.complaint_id, kind: msg.kind, err, final }, 'customer message not sent');
+        this.logger.warn(
+          { complaintId: msg.complaint_id, kind: msg.kind, err, final },
+          'customer message not sent',
+        );
         await this.dataSource.query(
           `UPDATE customer_messages SET status = $2, due_at = $3, last_error = $4, lease_until = NULL WHERE id = $1`,
-          [msg.id, final ? (this.transport ? 'failed' : 'manual') : 'pending', new Date(this.clock.now().getTime() + 2 ** msg.attempts * 1_000).toISOString(), String((err as Error).message ?? err)],
+          [
+            msg.id,
+            final ? (this.transport ? 'failed' : 'manual') : 'pending',
+            new Date(this.clock.now().getTime() + 2 ** msg.attempts * 1_000).toISOString(),
+            String((err as Error).message ?? err),
+          ],
         );
       }
     }
@@ -140,11 +201,23 @@ export class CustomerMessagesService implements OnModuleDestroy {
   }
 
   private async complaints(manager: EntityManager, ids: string[]): Promise<Map<string, ComplaintRow>> {
-    const rows = (await manager.query(`SELECT id, channel, status, language, subject, customer, channel_meta, correlation_id FROM complaints WHERE id = ANY($1)`, [ids])) as ComplaintRow[];
+    const rows = (await manager.query(
+      `SELECT id, channel, status, language, subject, customer, channel_meta, correlation_id FROM complaints WHERE id = ANY($1)`,
+      [ids],
+    )) as ComplaintRow[];
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  private async insert(manager: EntityManager, messages: Array<{ c: ComplaintRow; kind: string; dedupeKey: string; message: CustomerMessage; dueAt: Date }>): Promise<void> {
+  private async insert(
+    manager: EntityManager,
+    messages: Array<{
+      c: ComplaintRow;
+      kind: string;
+      dedupeKey: string;
+      message: CustomerMessage;
+      dueAt: Date;
+    }>,
+  ): Promise<void> {
     if (messages.length === 0) return;
     const rows = messages.map(({ c, kind, dedupeKey, message, dueAt }) => {
       const route = routeOf(c);
@@ -173,11 +246,23 @@ export class CustomerMessagesService implements OnModuleDestroy {
     );
   }
 
-  private async markAcknowledged(manager: EntityManager, complaints: ComplaintRow[], how: string, now: Date): Promise<void> {
+  private async markAcknowledged(
+    manager: EntityManager,
+    complaints: ComplaintRow[],
+    how: string,
+    now: Date,
+  ): Promise<void> {
     if (complaints.length === 0) return;
     const ids = complaints.map((c) => c.id);
     const acks = complaints.map((c) => {
-      const event: CaseEvent = { caseEventId: `ack:${c.id}`, complaintId: c.id, action: 'acknowledged', actor: { type: 'system', id: 'sla' }, at: now.toISOString(), message: how };
+      const event: CaseEvent = {
+        caseEventId: `ack:${c.id}`,
+        complaintId: c.id,
+        action: 'acknowledged',
+        actor: { type: 'system', id: 'sla' },
+        at: now.toISOString(),
+        message: how,
+      };
       return { event, correlationId: c.correlation_id ?? c.id };
     });
     await manager.query(
@@ -186,18 +271,36 @@ export class CustomerMessagesService implements OnModuleDestroy {
         WHERE id = ANY($1)`,
       [ids, now.toISOString()],
     );
-    await manager.query(`UPDATE sla_clocks SET status = 'met', met_at = $2, updated_at = now() WHERE complaint_id = ANY($1) AND clock = 'acknowledgement' AND status IN ('running', 'paused')`, [
-      ids,
-      now.toISOString(),
-    ]);
-    await manager.query(`UPDATE sla_escalations SET status = 'cancelled' WHERE complaint_id = ANY($1) AND clock = 'acknowledgement' AND status = 'pending'`, [ids]);
+    await manager.query(
+      `UPDATE sla_clocks SET status = 'met', met_at = $2, updated_at = now() WHERE complaint_id = ANY($1) AND clock = 'acknowledgement' AND status IN ('running', 'paused')`,
+      [ids, now.toISOString()],
+    );
+    await manager.query(
+      `UPDATE sla_escalations SET status = 'cancelled' WHERE complaint_id = ANY($1) AND clock = 'acknowledgement' AND status = 'pending'`,
+      [ids],
+    );
     await appendToOutbox(
       manager,
-      acks.map(({ event, correlationId }) => encodeEvent(CaseEventEvent, event, { eventId: event.caseEventId, correlationId, occurredAt: event.at })),
+      acks.map(({ event, correlationId }) =>
+        encodeEvent(CaseEventEvent, event, {
+          eventId: event.caseEventId,
+          correlationId,
+          occurredAt: event.at,
+        }),
+      ),
     );
     await appendHistory(
       manager,
-      acks.map(({ event, correlationId }) => ({ complaintId: event.complaintId, at: now, kind: 'case-acknowledged', actor: 'sla', reason: how, data: event, eventId: event.caseEventId, correlationId })),
+      acks.map(({ event, correlationId }) => ({
+        complaintId: event.complaintId,
+        at: now,
+        kind: 'case-acknowledged',
+        actor: 'sla',
+        reason: how,
+        data: event,
+        eventId: event.caseEventId,
+        correlationId,
+      })),
     );
   }
 }

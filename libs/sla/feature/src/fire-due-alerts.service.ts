@@ -8,8 +8,26 @@ import { escalationLadder, type EscalationLevel } from '@klaxon/sla/domain';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { WebhooksService } from './webhooks.service';
 
-type FiredRow = { id: string; complaint_id: string; clock: SlaClockKind; deadline: Date; started_at: Date; owner_id: string | null; team_id: string | null; reputational_risk: boolean | null };
-type EscalationRow = { complaint_id: string; clock: SlaClockKind; level: EscalationLevel; reason: string; owner_id: string | null; team_id: string | null; deadline: Date; lead_id: string | null };
+type FiredRow = {
+  id: string;
+  complaint_id: string;
+  clock: SlaClockKind;
+  deadline: Date;
+  started_at: Date;
+  owner_id: string | null;
+  team_id: string | null;
+  reputational_risk: boolean | null;
+};
+type EscalationRow = {
+  complaint_id: string;
+  clock: SlaClockKind;
+  level: EscalationLevel;
+  reason: string;
+  owner_id: string | null;
+  team_id: string | null;
+  deadline: Date;
+  lead_id: string | null;
+};
 
 /** An alert as it travels in webhooks: the bus event plus who should hear it. */
 export type AlertNotice = SlaAlert & { level?: EscalationLevel; notify?: string | null; reason?: string };
@@ -43,7 +61,18 @@ export class FireDueAlertsService {
         ...warned.map((r) => this.alert(r, 'warning', now)),
         ...breached.map((r) => this.alert(r, 'breach', now)),
         ...escalated.map((e) => ({
-          ...this.alert({ complaint_id: e.complaint_id, clock: e.clock, deadline: e.deadline, owner_id: e.owner_id, team_id: e.team_id }, 'escalation', now, e.level),
+          ...this.alert(
+            {
+              complaint_id: e.complaint_id,
+              clock: e.clock,
+              deadline: e.deadline,
+              owner_id: e.owner_id,
+              team_id: e.team_id,
+            },
+            'escalation',
+            now,
+            e.level,
+          ),
           level: e.level,
           notify: e.level === 'team-lead' ? e.lead_id : 'executive',
           reason: e.reason,
@@ -54,14 +83,26 @@ export class FireDueAlertsService {
       // marked fired like the others, logged as an error and recorded, never silently dropped.
       const encoded = alerts.flatMap(({ level: _l, notify: _n, reason: _r, ...a }) => {
         try {
-          return [encodeEvent(SlaAlertEvent, a, { eventId: a.alertId, correlationId: a.complaintId, occurredAt: a.firedAt })];
+          return [
+            encodeEvent(SlaAlertEvent, a, {
+              eventId: a.alertId,
+              correlationId: a.complaintId,
+              occurredAt: a.firedAt,
+            }),
+          ];
         } catch (err) {
-          this.logger.error({ err, alertId: a.alertId, complaintId: a.complaintId }, 'sla alert does not match its contract; not published');
+          this.logger.error(
+            { err, alertId: a.alertId, complaintId: a.complaintId },
+            'sla alert does not match its contract; not published',
+          );
           return [];
         }
       });
       await appendToOutbox(manager, encoded);
-      await this.webhooks.enqueue(manager, alerts.map((a) => ({ eventId: a.alertId, type: 'sla-alert', payload: a })));
+      await this.webhooks.enqueue(
+        manager,
+        alerts.map((a) => ({ eventId: a.alertId, type: 'sla-alert', payload: a })),
+      );
       await appendHistory(
         manager,
         alerts.map((a) => ({
@@ -69,12 +110,25 @@ export class FireDueAlertsService {
           at: now,
           kind: `sla-${a.kind}`,
           actor: 'sla',
-          reason: a.kind === 'escalation' ? `${a.clock}: escalated to ${a.level} (${a.reason})` : `${a.clock} ${a.kind === 'warning' ? 'due soon' : 'deadline passed'} (deadline ${a.deadline})`,
+          reason:
+            a.kind === 'escalation'
+              ? `${a.clock}: escalated to ${a.level} (${a.reason})`
+              : `${a.clock} ${a.kind === 'warning' ? 'due soon' : 'deadline passed'} (deadline ${a.deadline})`,
           data: a,
           eventId: a.alertId,
         })),
       );
-      for (const a of alerts) this.logger.info({ complaintId: a.complaintId, correlationId: a.complaintId, clock: a.clock, kind: a.kind, level: a.level }, 'sla alert');
+      for (const a of alerts)
+        this.logger.info(
+          {
+            complaintId: a.complaintId,
+            correlationId: a.complaintId,
+            clock: a.clock,
+            kind: a.kind,
+            level: a.level,
+          },
+          'sla alert',
+        );
       return alerts.length;
     });
   }
@@ -95,7 +149,11 @@ export class FireDueAlertsService {
 
   private async scheduleLadders(manager: EntityManager, breached: FiredRow[]): Promise<void> {
     const steps = breached.flatMap((r) =>
-      escalationLadder(new Date(r.deadline), { externalRisk: r.reputational_risk === true }, this.options.escalation).map((s) => ({
+      escalationLadder(
+        new Date(r.deadline),
+        { externalRisk: r.reputational_risk === true },
+        this.options.escalation,
+      ).map((s) => ({
         complaint_id: r.complaint_id,
         clock: r.clock,
         level: s.level,
@@ -130,7 +188,12 @@ export class FireDueAlertsService {
     );
   }
 
-  private alert(row: Pick<FiredRow, 'complaint_id' | 'clock' | 'deadline' | 'owner_id' | 'team_id'>, kind: SlaAlert['kind'], now: Date, level?: EscalationLevel): SlaAlert {
+  private alert(
+    row: Pick<FiredRow, 'complaint_id' | 'clock' | 'deadline' | 'owner_id' | 'team_id'>,
+    kind: SlaAlert['kind'],
+    now: Date,
+    level?: EscalationLevel,
+  ): SlaAlert {
     const deadline = new Date(row.deadline);
     return {
       // One alert per clock period and kind: a clock restarted by a reopen has a new deadline.

@@ -19,8 +19,24 @@ type KpiQuery = z.output<typeof kpiQuery>;
 
 type KpiClock = 'acknowledgement' | 'owner' | 'first-response' | 'resolution';
 
-type ClockAgg = { key: string; clock: KpiClock; met: number; breached: number; open: number; avg_ms: number | null; p50_ms: number | null; p90_ms: number | null };
-type CaseAgg = { key: string; complaints: number; csat_avg: number | null; csat_count: number; csat_low: number; backlog: number };
+type ClockAgg = {
+  key: string;
+  clock: KpiClock;
+  met: number;
+  breached: number;
+  open: number;
+  avg_ms: number | null;
+  p50_ms: number | null;
+  p90_ms: number | null;
+};
+type CaseAgg = {
+  key: string;
+  complaints: number;
+  csat_avg: number | null;
+  csat_count: number;
+  csat_low: number;
+  backlog: number;
+};
 
 export interface KpiGroup {
   key: string;
@@ -65,7 +81,13 @@ export class KpiController {
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);
     if (from >= to) throw ApiError.badRequest('invalid-field', 'from must be before to', 'from');
     const groups = await this.compute(q, from, to);
-    return { from: from.toISOString(), to: to.toISOString(), groupBy: q.groupBy, timeZone: this.options.calendar.timeZone, groups };
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      groupBy: q.groupBy,
+      timeZone: this.options.calendar.timeZone,
+      groups,
+    };
   }
 
   private async compute(q: KpiQuery, from: Date, to: Date): Promise<KpiGroup[]> {
@@ -123,7 +145,7 @@ export class KpiController {
           averageMinutes: minutes(k?.avg_ms ?? null),
           medianMinutes: minutes(k?.p50_ms ?? null),
           p90Minutes: minutes(k?.p90_ms ?? null),
-          withinSla: finished ? (k!.met / finished) : null,
+          withinSla: finished ? k!.met / finished : null,
           met: k?.met ?? 0,
           breached: k?.breached ?? 0,
           open: k?.open ?? 0,
@@ -141,7 +163,11 @@ export class KpiController {
         timeToFirstResponse: timing('first-response'),
         timeToResolution: timing('resolution'),
         withinSla: finished ? met / finished : null,
-        csat: { average: c.csat_avg === null ? null : Math.round(c.csat_avg * 100) / 100, responses: c.csat_count, followUps: c.csat_low },
+        csat: {
+          average: c.csat_avg === null ? null : Math.round(c.csat_avg * 100) / 100,
+          responses: c.csat_count,
+          followUps: c.csat_low,
+        },
       };
     });
   }

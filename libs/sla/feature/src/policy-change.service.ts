@@ -26,31 +26,43 @@ export class PolicyChangeService implements OnApplicationBootstrap {
     @Inject(SLA_OPTIONS) options: SlaOptions,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.fingerprint = createHash('sha256').update(JSON.stringify({ policies: options.policies, calendar: options.calendar })).digest('hex');
+    this.fingerprint = createHash('sha256')
+      .update(JSON.stringify({ policies: options.policies, calendar: options.calendar }))
+      .digest('hex');
   }
 
   onApplicationBootstrap(): void {
-    this.recomputeIfChanged().catch((err: unknown) => this.logger.error({ err }, 'recomputing clocks after a policy change failed; next start retries'));
+    this.recomputeIfChanged().catch((err: unknown) =>
+      this.logger.error({ err }, 'recomputing clocks after a policy change failed; next start retries'),
+    );
   }
 
   /** Returns how many complaints were replanned (0 when the policies did not change). */
   async recomputeIfChanged(): Promise<number> {
-    const [stored] = (await this.dataSource.query(`SELECT value FROM sla_settings WHERE key = $1`, [KEY])) as Array<{ value: string }>;
+    const [stored] = (await this.dataSource.query(`SELECT value FROM sla_settings WHERE key = $1`, [
+      KEY,
+    ])) as Array<{ value: string }>;
     if (stored?.value === this.fingerprint) return 0;
     let replanned = 0;
     if (stored) {
       let after = '';
       for (;;) {
-        const ids = ((await this.dataSource.query(
-          `SELECT DISTINCT complaint_id FROM sla_clocks WHERE status IN ('running', 'paused') AND complaint_id > $1 ORDER BY complaint_id LIMIT $2`,
-          [after, BATCH],
-        )) as Array<{ complaint_id: string }>).map((r) => r.complaint_id);
+        const ids = (
+          (await this.dataSource.query(
+            `SELECT DISTINCT complaint_id FROM sla_clocks WHERE status IN ('running', 'paused') AND complaint_id > $1 ORDER BY complaint_id LIMIT $2`,
+            [after, BATCH],
+          )) as Array<{ complaint_id: string }>
+        ).map((r) => r.complaint_id);
         if (ids.length === 0) break;
         after = ids[ids.length - 1];
         await this.dataSource.transaction(async (m) => {
           const facts = await this.planner.loadFacts(m, ids);
           for (const f of facts.values()) {
-            await this.planner.write(m, f, this.planner.plan(f, await this.planner.loadSteps(m, f.complaintId)));
+            await this.planner.write(
+              m,
+              f,
+              this.planner.plan(f, await this.planner.loadSteps(m, f.complaintId)),
+            );
             replanned++;
           }
         });

@@ -30,7 +30,10 @@ function replica(): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  child.once('exit', (code, signal) => signal !== 'SIGKILL' && code !== 0 && crashed.push(`replica exited with ${code}`));
+  child.once(
+    'exit',
+    (code, signal) => signal !== 'SIGKILL' && code !== 0 && crashed.push(`replica exited with ${code}`),
+  );
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`replica exited early (${code})`)));
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
@@ -78,7 +81,9 @@ it('fires every alert exactly once with two replicas, one of them killed mid-wor
     `SELECT count(*)::int AS total, count(DISTINCT headers->>'klaxon-event-id')::int AS distinct FROM outbox WHERE topic = 'klaxon.sla.alerts.v1'`,
   );
   expect({ total, distinct }).toEqual({ total: EXPECTED, distinct: EXPECTED });
-  const kinds = (await ds.query(`SELECT kind, count(*)::int AS n FROM complaint_history WHERE kind LIKE 'sla-%' GROUP BY kind ORDER BY kind`)) as Array<{ kind: string; n: number }>;
+  const kinds = (await ds.query(
+    `SELECT kind, count(*)::int AS n FROM complaint_history WHERE kind LIKE 'sla-%' GROUP BY kind ORDER BY kind`,
+  )) as Array<{ kind: string; n: number }>;
   expect(kinds).toEqual([
     { kind: 'sla-breach', n: BREACHES },
     { kind: 'sla-escalation', n: BREACHES * 2 },

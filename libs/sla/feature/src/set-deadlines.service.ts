@@ -26,10 +26,17 @@ export class SetDeadlinesService {
 
   async handle(batch: ConsumedEvent<ComplaintAssigned>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, SLA_CONSUMER, batch.map((e) => e.envelope.eventId));
+      const fresh = await claimEvents(
+        manager,
+        SLA_CONSUMER,
+        batch.map((e) => e.envelope.eventId),
+      );
       const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       for (const round of distinctRounds(todo, (e) => e.data.complaintId)) {
-        const steps = await this.planner.loadStepsMany(manager, round.map((e) => e.data.complaintId));
+        const steps = await this.planner.loadStepsMany(
+          manager,
+          round.map((e) => e.data.complaintId),
+        );
         const work = round.map((e) => {
           const a = e.data;
           const facts = {
@@ -64,7 +71,14 @@ export class SetDeadlinesService {
             kind: 'deadlines-set',
             actor: 'sla',
             reason: `policy ${planned[0]?.policy}: ${planned.map((c) => `${c.clock} ${c.status === 'met' ? 'met' : `by ${c.deadline ? this.planner.calendar.format(c.deadline) : 'paused'}`}`).join(', ')}`,
-            data: planned.map((c) => ({ clock: c.clock, policy: c.policy, time: c.time, deadline: c.deadline?.toISOString() ?? null, warnAt: c.warnAt?.toISOString() ?? null, status: c.status })),
+            data: planned.map((c) => ({
+              clock: c.clock,
+              policy: c.policy,
+              time: c.time,
+              deadline: c.deadline?.toISOString() ?? null,
+              warnAt: c.warnAt?.toISOString() ?? null,
+              status: c.status,
+            })),
             eventId: e.eventId,
             correlationId: e.correlationId,
           })),

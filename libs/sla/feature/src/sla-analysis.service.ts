@@ -8,7 +8,14 @@ import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { WebhooksService } from './webhooks.service';
 
 type ShareRow = { team_id: string; lead_id: string | null; target: number; handled: number; within: number };
-type OpenRow = { id: string; complaint_id: string; clock: string; team_id: string; deadline: Date; queue_ahead: number };
+type OpenRow = {
+  id: string;
+  complaint_id: string;
+  clock: string;
+  team_id: string;
+  deadline: Date;
+  queue_ahead: number;
+};
 type TeamRow = { team_id: string; lanes: number; samples: number[] | null };
 
 const MIN_SAMPLE = 5;
@@ -47,17 +54,24 @@ export class SlaAnalysisService {
       for (const r of below) {
         const share = r.within / r.handled;
         const inserted = returnedRows<{ team_id: string }>(
-          await m.query(`INSERT INTO sla_team_alerts (team_id, period, share, target, fired_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING team_id`, [
-            r.team_id,
-            period,
-            share,
-            r.target,
-            now.toISOString(),
-          ]),
+          await m.query(
+            `INSERT INTO sla_team_alerts (team_id, period, share, target, fired_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING team_id`,
+            [r.team_id, period, share, r.target, now.toISOString()],
+          ),
         );
         if (inserted.length === 0) continue;
-        const payload = { teamId: r.team_id, notify: r.lead_id, share, target: r.target, handled: r.handled, from: from.toISOString(), to: now.toISOString() };
-        await this.webhooks.enqueue(m, [{ eventId: `share:${r.team_id}:${period}`, type: 'sla-share-below-target', payload }]);
+        const payload = {
+          teamId: r.team_id,
+          notify: r.lead_id,
+          share,
+          target: r.target,
+          handled: r.handled,
+          from: from.toISOString(),
+          to: now.toISOString(),
+        };
+        await this.webhooks.enqueue(m, [
+          { eventId: `share:${r.team_id}:${period}`, type: 'sla-share-below-target', payload },
+        ]);
         this.logger.warn(payload, 'team SLA share below target');
         alerted.push({ teamId: r.team_id, share, target: r.target });
       }
@@ -90,7 +104,11 @@ export class SlaAnalysisService {
       const flagged = open.flatMap((o) => {
         const t = byTeam.get(o.team_id);
         if (!t) return [];
-        const p = predictBreach(now, new Date(o.deadline), { queueAhead: o.queue_ahead, parallelCapacity: t.lanes, recentHandlingMs: (t.samples ?? []).map(Number) });
+        const p = predictBreach(now, new Date(o.deadline), {
+          queueAhead: o.queue_ahead,
+          parallelCapacity: t.lanes,
+          recentHandlingMs: (t.samples ?? []).map(Number),
+        });
         return p.atRisk ? [{ ...o, reason: p.reason, expectedAt: p.expectedAt }] : [];
       });
       if (flagged.length === 0) return 0;
@@ -98,9 +116,31 @@ export class SlaAnalysisService {
         `UPDATE sla_clocks s SET at_risk = true, at_risk_reason = f.reason FROM jsonb_to_recordset($1::jsonb) AS f(id bigint, reason text) WHERE s.id = f.id`,
         [JSON.stringify(flagged.map((f) => ({ id: f.id, reason: f.reason })))],
       );
-      const notices = flagged.map((f) => ({ eventId: `at-risk:${f.complaint_id}:${f.clock}:${new Date(f.deadline).getTime().toString(36)}`, type: 'sla-at-risk', payload: { complaintId: f.complaint_id, clock: f.clock, teamId: f.team_id, deadline: new Date(f.deadline).toISOString(), expectedAt: f.expectedAt.toISOString(), reason: f.reason } }));
+      const notices = flagged.map((f) => ({
+        eventId: `at-risk:${f.complaint_id}:${f.clock}:${new Date(f.deadline).getTime().toString(36)}`,
+        type: 'sla-at-risk',
+        payload: {
+          complaintId: f.complaint_id,
+          clock: f.clock,
+          teamId: f.team_id,
+          deadline: new Date(f.deadline).toISOString(),
+          expectedAt: f.expectedAt.toISOString(),
+          reason: f.reason,
+        },
+      }));
       await this.webhooks.enqueue(m, notices);
-      await appendHistory(m, notices.map((n) => ({ complaintId: n.payload.complaintId, at: now, kind: 'sla-at-risk', actor: 'sla', reason: `${n.payload.clock} at risk: ${n.payload.reason}`, data: n.payload, eventId: n.eventId })));
+      await appendHistory(
+        m,
+        notices.map((n) => ({
+          complaintId: n.payload.complaintId,
+          at: now,
+          kind: 'sla-at-risk',
+          actor: 'sla',
+          reason: `${n.payload.clock} at risk: ${n.payload.reason}`,
+          data: n.payload,
+          eventId: n.eventId,
+        })),
+      );
       return flagged.length;
     });
   }

@@ -15,7 +15,12 @@ const previewQuery = z.strictObject({
   receivedAt: isoDateTime.optional(),
 });
 
-const KEY = { acknowledgement: 'acknowledgement', owner: 'owner', 'first-response': 'firstResponse', resolution: 'resolution' } as const;
+const KEY = {
+  acknowledgement: 'acknowledgement',
+  owner: 'owner',
+  'first-response': 'firstResponse',
+  resolution: 'resolution',
+} as const;
 
 @Controller('api/sla')
 export class SlaPreviewController {
@@ -39,7 +44,13 @@ export class SlaPreviewController {
       timeZone: cal.config.timeZone,
       receivedAt: cal.format(receivedAt),
       deadlines: Object.fromEntries(clocks.map((c) => [KEY[c.clock], cal.format(c.deadline)])),
-      clocks: clocks.map((c) => ({ clock: c.clock, time: c.time, durationMinutes: c.durationMs / 60_000, deadline: cal.format(c.deadline), warnAt: cal.format(c.warnAt) })),
+      clocks: clocks.map((c) => ({
+        clock: c.clock,
+        time: c.time,
+        durationMinutes: c.durationMs / 60_000,
+        deadline: cal.format(c.deadline),
+        warnAt: cal.format(c.warnAt),
+      })),
     };
   }
 }

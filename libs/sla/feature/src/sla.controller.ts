@@ -1,6 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CaseEventEvent, ComplaintAssignedEvent, ComplaintClassifiedEvent, type CaseEvent, type ComplaintAssigned, type ComplaintClassified } from '@klaxon/contracts';
+import {
+  CaseEventEvent,
+  ComplaintAssignedEvent,
+  ComplaintClassifiedEvent,
+  type CaseEvent,
+  type ComplaintAssigned,
+  type ComplaintClassified,
+} from '@klaxon/contracts';
 import { ConsumeEvents, type ConsumedEvent } from '@klaxon/platform/messaging';
 import { CaseClocksService, SLA_CASES_CONSUMER } from './case-clocks.service';
 import { SLA_CONSUMER, SetDeadlinesService } from './set-deadlines.service';

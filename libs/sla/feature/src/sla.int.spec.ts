@@ -2,7 +2,16 @@ import type { DataSource } from 'typeorm';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import { BusinessCalendar, DEFAULT_CALENDAR, DEFAULT_POLICIES } from '@klaxon/sla/domain';
-import { MovableClock, assigned, caseAction, classified, insertComplaint, slaServices, startSmtp, startWebhookReceiver } from './testing/sla-test-kit';
+import {
+  MovableClock,
+  assigned,
+  caseAction,
+  classified,
+  insertComplaint,
+  slaServices,
+  startSmtp,
+  startWebhookReceiver,
+} from './testing/sla-test-kit';
 import { SIGNATURE_HEADER, verifyWebhook } from './webhooks.service';
 
 // Real PostgreSQL, a real SMTP server and a real HTTP receiver; time is a clock the test moves.
@@ -28,14 +37,28 @@ afterAll(async () => {
   await Promise.all([pg?.stop(), smtp?.stop(), receiver?.stop()]);
 });
 
-type ClockRow = { clock: string; status: string; deadline: Date | null; warn_at: Date | null; met_at: Date | null; breached_at: Date | null; policy: string };
+type ClockRow = {
+  clock: string;
+  status: string;
+  deadline: Date | null;
+  warn_at: Date | null;
+  met_at: Date | null;
+  breached_at: Date | null;
+  policy: string;
+};
 async function clocks(id: string): Promise<Record<string, ClockRow>> {
-  const rows = (await ds.query(`SELECT clock, status, deadline, warn_at, met_at, breached_at, policy FROM sla_clocks WHERE complaint_id = $1`, [id])) as ClockRow[];
+  const rows = (await ds.query(
+    `SELECT clock, status, deadline, warn_at, met_at, breached_at, policy FROM sla_clocks WHERE complaint_id = $1`,
+    [id],
+  )) as ClockRow[];
   return Object.fromEntries(rows.map((r) => [r.clock, r]));
 }
 const local = (d: Date | null) => (d ? cal.format(new Date(d)) : null);
 async function alertIds(id: string): Promise<string[]> {
-  const rows = (await ds.query(`SELECT event_id FROM complaint_history WHERE complaint_id = $1 AND kind LIKE 'sla-%' AND kind <> 'sla-at-risk' ORDER BY id`, [id])) as Array<{ event_id: string }>;
+  const rows = (await ds.query(
+    `SELECT event_id FROM complaint_history WHERE complaint_id = $1 AND kind LIKE 'sla-%' AND kind <> 'sla-at-risk' ORDER BY id`,
+    [id],
+  )) as Array<{ event_id: string }>;
   return rows.map((r) => r.event_id.replace(/^[^:]+:/, '').replace(/:[0-9a-z]+:/, ':'));
 }
 
@@ -45,13 +68,21 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
   let sla: ReturnType<typeof slaServices>;
 
   beforeAll(async () => {
-    sla = slaServices(ds, clock, { smtp: { host: '127.0.0.1', port: smtp.port, from: 'Klantenservice <ks@example.com>' }, webhooks: [{ id: 'ops', url: receiver.url, secret: SECRET }], webhookBackoffMs: 1_000 });
+    sla = slaServices(ds, clock, {
+      smtp: { host: '127.0.0.1', port: smtp.port, from: 'Klantenservice <ks@example.com>' },
+      webhooks: [{ id: 'ops', url: receiver.url, secret: SECRET }],
+      webhookBackoffMs: 1_000,
+    });
     await sla.webhooks.seed();
     await insertComplaint(ds, { id, receivedAt: '2026-11-27T15:00:00+01:00' }); // Friday afternoon
   });
 
   it('sets the clocks on assignment and acknowledges by email within the hour', async () => {
-    const event = assigned({ complaintId: id, receivedAt: '2026-11-27T15:00:00+01:00', assignedAt: '2026-11-27T15:00:02+01:00' });
+    const event = assigned({
+      complaintId: id,
+      receivedAt: '2026-11-27T15:00:00+01:00',
+      assignedAt: '2026-11-27T15:00:02+01:00',
+    });
     await sla.deadlines.handle([event]);
     await sla.deadlines.handle([event]); // a redelivery changes nothing
     const c = await clocks(id);
@@ -67,7 +98,9 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
     expect(smtp.mails[0].raw).toContain('KLX-WEEK-ENDP');
     expect(smtp.mails[0].raw).toMatch(/Beste Jan de Vries/);
     expect((await clocks(id))['acknowledgement']).toMatchObject({ status: 'met' });
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'klaxon.cases.events.v1'`);
+    const [{ n }] = await ds.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE topic = 'klaxon.cases.events.v1'`,
+    );
     expect(n).toBe(1);
   });
 
@@ -81,12 +114,20 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
   });
 
   it('pauses while waiting on the customer: no breach at the old deadline; resumes on the reply', async () => {
-    await caseAction(ds, sla.cases, { complaintId: id, action: 'waiting-on-customer', at: '2026-12-01T17:30:00+01:00' });
+    await caseAction(ds, sla.cases, {
+      complaintId: id,
+      action: 'waiting-on-customer',
+      at: '2026-12-01T17:30:00+01:00',
+    });
     expect((await clocks(id))['first-response']).toMatchObject({ status: 'paused', deadline: null });
     clock.set('2026-12-02T16:00:00+01:00'); // past the original deadline
     expect(await sla.alerts.fireDue()).toBe(0);
     // Used before the pause: Fri 2 + Mon 8 + Tue 8 = 18 h; 6 h left from Thursday 09:00.
-    await caseAction(ds, sla.cases, { complaintId: id, action: 'customer-replied', at: '2026-12-03T09:00:00+01:00' });
+    await caseAction(ds, sla.cases, {
+      complaintId: id,
+      action: 'customer-replied',
+      at: '2026-12-03T09:00:00+01:00',
+    });
     const c = await clocks(id);
     expect(c['first-response'].status).toBe('running');
     expect(local(c['first-response'].deadline)).toBe('2026-12-03T15:00:00.000+01:00');
@@ -100,29 +141,48 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
     clock.set('2026-12-03T16:00:00+01:00');
     expect(await sla.alerts.fireDue()).toBe(1);
     expect(await sla.alerts.fireDue()).toBe(0);
-    expect(await alertIds(id)).toEqual(['first-response:warning', 'first-response:breach', 'first-response:escalation:team-lead']);
+    expect(await alertIds(id)).toEqual([
+      'first-response:warning',
+      'first-response:breach',
+      'first-response:escalation:team-lead',
+    ]);
   });
 
   it('sends every alert as a signed webhook, retrying after a failure, and records the deliveries', async () => {
     expect(await sla.webhooks.deliverDue()).toBe(3);
     clock.set('2026-12-03T16:00:01+01:00');
     expect(await sla.webhooks.deliverDue()).toBe(1); // the first attempt got a 503: retried after the 1 s backoff
-    const rows = (await ds.query(`SELECT status, attempts, last_status_code FROM webhook_deliveries ORDER BY id`)) as Array<{ status: string; attempts: number; last_status_code: number }>;
+    const rows = (await ds.query(
+      `SELECT status, attempts, last_status_code FROM webhook_deliveries ORDER BY id`,
+    )) as Array<{ status: string; attempts: number; last_status_code: number }>;
     expect(rows.map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
     expect(rows.map((r) => r.attempts).sort()).toEqual([1, 1, 2]);
     expect(receiver.hooks).toHaveLength(4);
     for (const h of receiver.hooks) {
       expect(verifyWebhook(SECRET, h.body, String(h.headers[SIGNATURE_HEADER]), 10 ** 10)).toBe(true);
-      expect(verifyWebhook('wrong-secret', h.body, String(h.headers[SIGNATURE_HEADER]), 10 ** 10)).toBe(false);
+      expect(verifyWebhook('wrong-secret', h.body, String(h.headers[SIGNATURE_HEADER]), 10 ** 10)).toBe(
+        false,
+      );
     }
     const escalation = JSON.parse(receiver.hooks.find((h) => h.body.includes('team-lead'))!.body);
-    expect(escalation).toMatchObject({ type: 'sla-alert', data: { kind: 'escalation', level: 'team-lead', notify: 'lead-1', clock: 'first-response' } });
+    expect(escalation).toMatchObject({
+      type: 'sla-alert',
+      data: { kind: 'escalation', level: 'team-lead', notify: 'lead-1', clock: 'first-response' },
+    });
   });
 
   it('stops the ladder when the complaint is resolved, asks for CSAT a day later, and opens a 48 h follow-up on a low score', async () => {
-    await caseAction(ds, sla.cases, { complaintId: id, action: 'resolved', at: '2026-12-03T16:30:00+01:00', resolution: { founded: true, summary: 'refund' } });
+    await caseAction(ds, sla.cases, {
+      complaintId: id,
+      action: 'resolved',
+      at: '2026-12-03T16:30:00+01:00',
+      resolution: { founded: true, summary: 'refund' },
+    });
     await ds.query(`UPDATE complaints SET status = 'resolved' WHERE id = $1`, [id]);
-    const [{ status }] = await ds.query(`SELECT status FROM sla_escalations WHERE complaint_id = $1 AND level = 'executive'`, [id]);
+    const [{ status }] = await ds.query(
+      `SELECT status FROM sla_escalations WHERE complaint_id = $1 AND level = 'executive'`,
+      [id],
+    );
     expect(status).toBe('cancelled');
     clock.set('2026-12-03T21:00:00+01:00');
     expect(await sla.alerts.fireDue()).toBe(0);
@@ -130,7 +190,12 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
     clock.set('2026-12-04T16:30:00+01:00');
     expect(await sla.messages.sendDue()).toBe(1);
     expect(smtp.mails.at(-1)!.raw).toContain('1 tot 5');
-    await caseAction(ds, sla.cases, { complaintId: id, action: 'csat-received', at: '2026-12-05T10:00:00+01:00', csat: { score: 2 } });
+    await caseAction(ds, sla.cases, {
+      complaintId: id,
+      action: 'csat-received',
+      at: '2026-12-05T10:00:00+01:00',
+      csat: { score: 2 },
+    });
     expect(local((await clocks(id))['csat-follow-up'].deadline)).toBe('2026-12-07T10:00:00.000+01:00');
   });
 });
@@ -140,12 +205,29 @@ describe('recomputing from the history', () => {
     const clock = new MovableClock(new Date('2026-04-24T16:00:00+02:00'));
     const sla = slaServices(ds, clock);
     const id = 'cmp_koningsdag0000000000001';
-    await insertComplaint(ds, { id, receivedAt: '2026-04-24T16:00:00+02:00', channel: 'phone', customer: { name: 'Piet' } });
-    await sla.deadlines.handle([assigned({ complaintId: id, channel: 'phone', receivedAt: '2026-04-24T16:00:00+02:00', assignedAt: '2026-04-24T16:00:01+02:00' })]);
+    await insertComplaint(ds, {
+      id,
+      receivedAt: '2026-04-24T16:00:00+02:00',
+      channel: 'phone',
+      customer: { name: 'Piet' },
+    });
+    await sla.deadlines.handle([
+      assigned({
+        complaintId: id,
+        channel: 'phone',
+        receivedAt: '2026-04-24T16:00:00+02:00',
+        assignedAt: '2026-04-24T16:00:01+02:00',
+      }),
+    ]);
     expect(local((await clocks(id))['first-response'].deadline)).toBe('2026-04-30T16:00:00.000+02:00');
     const [{ status }] = await ds.query(`SELECT status FROM customer_messages WHERE complaint_id = $1`, [id]);
     expect(status).toBe('manual'); // a phone customer without an address: the handler calls back
-    await caseAction(ds, sla.cases, { complaintId: id, action: 'corrected', at: '2026-04-24T16:10:00+02:00', correction: { priority: 'critical' } });
+    await caseAction(ds, sla.cases, {
+      complaintId: id,
+      action: 'corrected',
+      at: '2026-04-24T16:10:00+02:00',
+      correction: { priority: 'critical' },
+    });
     const c = await clocks(id);
     expect(c['first-response'].policy).toBe('critical');
     expect(local(c['first-response'].deadline)).toBe('2026-04-24T17:00:00.000+02:00');
@@ -155,10 +237,24 @@ describe('recomputing from the history', () => {
     const clock = new MovableClock(new Date('2026-10-23T14:00:00+02:00'));
     const sla = slaServices(ds, clock);
     const id = 'cmp_autumndst0000000000001';
-    await insertComplaint(ds, { id, receivedAt: '2026-10-23T14:00:00+02:00', channel: 'social', customer: { handle: '@jan' } });
-    await sla.deadlines.handle([assigned({ complaintId: id, channel: 'social', receivedAt: '2026-10-23T14:00:00+02:00', assignedAt: '2026-10-23T14:00:01+02:00' })]);
+    await insertComplaint(ds, {
+      id,
+      receivedAt: '2026-10-23T14:00:00+02:00',
+      channel: 'social',
+      customer: { handle: '@jan' },
+    });
+    await sla.deadlines.handle([
+      assigned({
+        complaintId: id,
+        channel: 'social',
+        receivedAt: '2026-10-23T14:00:00+02:00',
+        assignedAt: '2026-10-23T14:00:01+02:00',
+      }),
+    ]);
     // X: the acknowledgement is a record for webcare to post, which counts as the acknowledgement.
-    const [msg] = await ds.query(`SELECT status, recipient FROM customer_messages WHERE complaint_id = $1`, [id]);
+    const [msg] = await ds.query(`SELECT status, recipient FROM customer_messages WHERE complaint_id = $1`, [
+      id,
+    ]);
     expect(msg).toEqual({ status: 'for-webcare', recipient: '@jan' });
     const c = await clocks(id);
     expect(c['acknowledgement'].status).toBe('met');
@@ -176,14 +272,34 @@ describe('recomputing from the history', () => {
     const clock = new MovableClock(new Date('2026-11-30T10:00:00+01:00'));
     const sla = slaServices(ds, clock);
     const id = 'cmp_externalrisk00000000001';
-    await insertComplaint(ds, { id, receivedAt: '2026-11-30T10:00:00+01:00', priority: 'critical', reputationalRisk: true });
-    await sla.deadlines.handle([assigned({ complaintId: id, priority: 'critical', receivedAt: '2026-11-30T10:00:00+01:00', assignedAt: '2026-11-30T10:00:01+01:00' })]);
-    await ds.query(`UPDATE sla_clocks SET status = 'met', met_at = now() WHERE complaint_id = $1 AND clock = 'acknowledgement'`, [id]);
+    await insertComplaint(ds, {
+      id,
+      receivedAt: '2026-11-30T10:00:00+01:00',
+      priority: 'critical',
+      reputationalRisk: true,
+    });
+    await sla.deadlines.handle([
+      assigned({
+        complaintId: id,
+        priority: 'critical',
+        receivedAt: '2026-11-30T10:00:00+01:00',
+        assignedAt: '2026-11-30T10:00:01+01:00',
+      }),
+    ]);
+    await ds.query(
+      `UPDATE sla_clocks SET status = 'met', met_at = now() WHERE complaint_id = $1 AND clock = 'acknowledgement'`,
+      [id],
+    );
     clock.set('2026-11-30T10:45:00+01:00');
     await sla.alerts.fireDue();
     clock.set('2026-11-30T11:00:00+01:00');
     await sla.alerts.fireDue();
-    expect(await alertIds(id)).toEqual(['first-response:warning', 'first-response:breach', 'first-response:escalation:executive', 'first-response:escalation:team-lead']);
+    expect(await alertIds(id)).toEqual([
+      'first-response:warning',
+      'first-response:breach',
+      'first-response:escalation:executive',
+      'first-response:escalation:team-lead',
+    ]);
   });
 });
 
@@ -194,14 +310,34 @@ describe('a change of the SLA policies', () => {
     await before.policyChange.recomputeIfChanged(); // first start: records the fingerprint
     const id = 'cmp_policychange0000000001';
     await insertComplaint(ds, { id, receivedAt: '2026-12-07T09:00:00+01:00', channel: 'web' });
-    await before.deadlines.handle([assigned({ complaintId: id, channel: 'web', receivedAt: '2026-12-07T09:00:00+01:00', assignedAt: '2026-12-07T09:00:01+01:00' })]);
-    await caseAction(ds, before.cases, { complaintId: id, action: 'waiting-on-customer', at: '2026-12-07T11:00:00+01:00' });
-    await caseAction(ds, before.cases, { complaintId: id, action: 'customer-replied', at: '2026-12-08T11:00:00+01:00' });
+    await before.deadlines.handle([
+      assigned({
+        complaintId: id,
+        channel: 'web',
+        receivedAt: '2026-12-07T09:00:00+01:00',
+        assignedAt: '2026-12-07T09:00:01+01:00',
+      }),
+    ]);
+    await caseAction(ds, before.cases, {
+      complaintId: id,
+      action: 'waiting-on-customer',
+      at: '2026-12-07T11:00:00+01:00',
+    });
+    await caseAction(ds, before.cases, {
+      complaintId: id,
+      action: 'customer-replied',
+      at: '2026-12-08T11:00:00+01:00',
+    });
     // 2 h used before the pause; 22 h from Tuesday 11:00: Tue 6, Wed 8, Thu 8 → Thursday 17:00.
     expect(local((await clocks(id))['first-response'].deadline)).toBe('2026-12-10T17:00:00.000+01:00');
     // New configuration: normal complaints get a first response within 1 working day.
     const normal = DEFAULT_POLICIES[2];
-    const after = slaServices(ds, clock, { policies: [...DEFAULT_POLICIES.slice(0, 2), { ...normal, clocks: { ...normal.clocks, 'first-response': { workingDays: 1, time: 'working' } } }] });
+    const after = slaServices(ds, clock, {
+      policies: [
+        ...DEFAULT_POLICIES.slice(0, 2),
+        { ...normal, clocks: { ...normal.clocks, 'first-response': { workingDays: 1, time: 'working' } } },
+      ],
+    });
     expect(await after.policyChange.recomputeIfChanged()).toBeGreaterThanOrEqual(1);
     // 2 h used before the pause, 6 h left from Tuesday 11:00 → Tuesday 17:00.
     expect(local((await clocks(id))['first-response'].deadline)).toBe('2026-12-08T17:00:00.000+01:00');
@@ -212,9 +348,18 @@ describe('a change of the SLA policies', () => {
 describe('a complaint stuck in the routing queue', () => {
   it('is acknowledged before it has an owner, and breaches the owner clock after 2 h; the late assignment stops the ladder', async () => {
     const clock = new MovableClock(new Date('2026-11-30T10:00:01+01:00'));
-    const sla = slaServices(ds, clock, { smtp: { host: '127.0.0.1', port: smtp.port, from: 'ks@example.com' } });
+    const sla = slaServices(ds, clock, {
+      smtp: { host: '127.0.0.1', port: smtp.port, from: 'ks@example.com' },
+    });
     const id = 'cmp_stuckinqueue00000000001';
-    await insertComplaint(ds, { id, receivedAt: '2026-11-30T10:00:00+01:00', status: 'queued', unassigned: true, customer: { name: 'Ann', email: 'ann@example.com' }, language: 'en' });
+    await insertComplaint(ds, {
+      id,
+      receivedAt: '2026-11-30T10:00:00+01:00',
+      status: 'queued',
+      unassigned: true,
+      customer: { name: 'Ann', email: 'ann@example.com' },
+      language: 'en',
+    });
     await sla.start.handle([classified({ complaintId: id, receivedAt: '2026-11-30T10:00:00+01:00' })]);
     expect((await clocks(id))['owner']).toMatchObject({ status: 'running' });
     const sent = smtp.mails.length;
@@ -226,11 +371,20 @@ describe('a complaint stuck in the routing queue', () => {
     clock.set('2026-11-30T12:00:00+01:00');
     expect(await sla.alerts.fireDue()).toBe(1);
     expect(await alertIds(id)).toEqual(['owner:breach']);
-    await sla.deadlines.handle([assigned({ complaintId: id, receivedAt: '2026-11-30T10:00:00+01:00', assignedAt: '2026-11-30T12:30:00+01:00' })]);
+    await sla.deadlines.handle([
+      assigned({
+        complaintId: id,
+        receivedAt: '2026-11-30T10:00:00+01:00',
+        assignedAt: '2026-11-30T12:30:00+01:00',
+      }),
+    ]);
     const c = await clocks(id);
     expect(c['owner']).toMatchObject({ status: 'breached' });
     expect(c['owner'].met_at).not.toBeNull();
-    const [{ status }] = await ds.query(`SELECT status FROM sla_escalations WHERE complaint_id = $1 AND level = 'team-lead'`, [id]);
+    const [{ status }] = await ds.query(
+      `SELECT status FROM sla_escalations WHERE complaint_id = $1 AND level = 'team-lead'`,
+      [id],
+    );
     expect(status).toBe('cancelled');
     await sla.messages.sendDue();
     expect(smtp.mails.filter((m) => m.to.includes('ann@example.com'))).toHaveLength(1); // no second acknowledgement
@@ -238,7 +392,13 @@ describe('a complaint stuck in the routing queue', () => {
 
   it('starts no clocks for a post that is not a complaint', async () => {
     const sla = slaServices(ds, new MovableClock(new Date('2026-11-30T10:00:00+01:00')));
-    await sla.start.handle([classified({ complaintId: 'cmp_notacomplaint000000001', receivedAt: '2026-11-30T10:00:00+01:00', complaint: 'none' })]);
+    await sla.start.handle([
+      classified({
+        complaintId: 'cmp_notacomplaint000000001',
+        receivedAt: '2026-11-30T10:00:00+01:00',
+        complaint: 'none',
+      }),
+    ]);
     expect(await clocks('cmp_notacomplaint000000001')).toEqual({});
   });
 });
@@ -247,8 +407,12 @@ describe('team SLA share and breach prediction', () => {
   it('alerts the team lead once when the share within SLA drops below target, and flags clocks the queue will not reach', async () => {
     const clock = new MovableClock(new Date('2026-12-10T12:00:00+01:00'));
     const sla = slaServices(ds, clock, { webhooks: [{ id: 'ops', url: receiver.url, secret: SECRET }] });
-    await ds.query(`INSERT INTO teams (id, name, lead_id, sla_target) VALUES ('billing', 'Billing', 'lead-2', 0.8)`);
-    await ds.query(`INSERT INTO team_members (id, team_id, name, role, capacity) VALUES ('b-1', 'billing', 'Bo', 'handler', 5)`);
+    await ds.query(
+      `INSERT INTO teams (id, name, lead_id, sla_target) VALUES ('billing', 'Billing', 'lead-2', 0.8)`,
+    );
+    await ds.query(
+      `INSERT INTO team_members (id, team_id, name, role, capacity) VALUES ('b-1', 'billing', 'Bo', 'handler', 5)`,
+    );
     // 6 finished clocks this week: 3 met, 3 breached → 50 % < 80 %.
     await ds.query(`INSERT INTO sla_clocks (complaint_id, clock, started_at, deadline, warn_at, status, met_at, breached_at, team_id)
                     SELECT 'cmp_share' || g, 'first-response', '2026-12-08T09:00:00Z', '2026-12-08T12:00:00Z', '2026-12-08T11:00:00Z',
@@ -263,8 +427,14 @@ describe('team SLA share and breach prediction', () => {
                       FROM generate_series(1, 4) g`);
     expect(await sla.analysis.predictBreaches()).toBeGreaterThanOrEqual(3);
     expect(await sla.analysis.predictBreaches()).toBe(0);
-    const flagged = await ds.query(`SELECT complaint_id FROM sla_clocks WHERE team_id = 'billing' AND at_risk ORDER BY complaint_id`);
-    expect(flagged.map((r: { complaint_id: string }) => r.complaint_id)).toEqual(['cmp_queue2', 'cmp_queue3', 'cmp_queue4']);
+    const flagged = await ds.query(
+      `SELECT complaint_id FROM sla_clocks WHERE team_id = 'billing' AND at_risk ORDER BY complaint_id`,
+    );
+    expect(flagged.map((r: { complaint_id: string }) => r.complaint_id)).toEqual([
+      'cmp_queue2',
+      'cmp_queue3',
+      'cmp_queue4',
+    ]);
     const [{ n }] = await ds.query(
       `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_type IN ('sla-share-below-target', 'sla-at-risk') AND payload->>'teamId' = 'billing'`,
     );

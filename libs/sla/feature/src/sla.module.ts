@@ -15,7 +15,12 @@ import { SlaScheduler } from './sla.scheduler';
 import { StartClocksService } from './start-clocks.service';
 import { WebhooksService } from './webhooks.service';
 
-export const DEFAULT_SLA_OPTIONS: SlaOptions = { policies: DEFAULT_POLICIES, calendar: DEFAULT_CALENDAR, scanIntervalMs: 1_000, scanBatchSize: 500 };
+export const DEFAULT_SLA_OPTIONS: SlaOptions = {
+  policies: DEFAULT_POLICIES,
+  calendar: DEFAULT_CALENDAR,
+  scanIntervalMs: 1_000,
+  scanBatchSize: 500,
+};
 
 /** The sla stage: complaints.assigned + case events → clocks → sla.alerts, webhooks, customer messages, KPIs. */
 @Module({})

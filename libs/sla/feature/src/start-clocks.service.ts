@@ -28,13 +28,31 @@ export class StartClocksService {
 
   async handle(batch: ConsumedEvent<ComplaintClassified>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(manager, SLA_CLASSIFIED_CONSUMER, batch.map((e) => e.envelope.eventId));
-      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId) && e.data.complaint !== 'none');
+      const fresh = await claimEvents(
+        manager,
+        SLA_CLASSIFIED_CONSUMER,
+        batch.map((e) => e.envelope.eventId),
+      );
+      const todo = batch
+        .map((e) => e.envelope)
+        .filter((e) => fresh.has(e.eventId) && e.data.complaint !== 'none');
       for (const round of distinctRounds(todo, (e) => e.data.complaintId)) {
-        const steps = await this.planner.loadStepsMany(manager, round.map((e) => e.data.complaintId));
+        const steps = await this.planner.loadStepsMany(
+          manager,
+          round.map((e) => e.data.complaintId),
+        );
         const work = round.map((e) => {
           const c = e.data;
-          const facts = { complaintId: c.complaintId, channel: c.channel, category: c.category, priority: c.priority, receivedAt: new Date(c.receivedAt), ownerId: null, teamId: null, assignedAt: null };
+          const facts = {
+            complaintId: c.complaintId,
+            channel: c.channel,
+            category: c.category,
+            priority: c.priority,
+            receivedAt: new Date(c.receivedAt),
+            ownerId: null,
+            teamId: null,
+            assignedAt: null,
+          };
           return { e, facts, planned: this.planner.plan(facts, steps.get(c.complaintId)!) };
         });
         await this.planner.writeMany(manager, work);
@@ -42,11 +60,23 @@ export class StartClocksService {
           manager,
           work
             .filter(({ planned }) => planned.find((p) => p.clock === 'acknowledgement')?.status !== 'met')
-            .map(({ e, planned }) => ({ complaintId: e.data.complaintId, firstResponseBy: planned.find((p) => p.clock === 'first-response')?.deadline ?? null, at: new Date(e.data.classifiedAt) })),
+            .map(({ e, planned }) => ({
+              complaintId: e.data.complaintId,
+              firstResponseBy: planned.find((p) => p.clock === 'first-response')?.deadline ?? null,
+              at: new Date(e.data.classifiedAt),
+            })),
         );
         await appendHistory(
           manager,
-          work.map(({ e, planned }) => ({ complaintId: e.data.complaintId, at: e.data.classifiedAt, kind: 'clocks-started', actor: 'sla', reason: `policy ${planned[0]?.policy}`, eventId: e.eventId, correlationId: e.correlationId })),
+          work.map(({ e, planned }) => ({
+            complaintId: e.data.complaintId,
+            at: e.data.classifiedAt,
+            kind: 'clocks-started',
+            actor: 'sla',
+            reason: `policy ${planned[0]?.policy}`,
+            eventId: e.eventId,
+            correlationId: e.correlationId,
+          })),
         );
       }
       if (todo.length > 0) this.logger.debug({ complaints: todo.length }, 'clocks started');

@@ -13,13 +13,27 @@ export function signWebhook(secret: string, body: string, unixSeconds: number): 
   return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
 }
 
-export function verifyWebhook(secret: string, body: string, header: string, toleranceSeconds = 300, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  header: string,
+  toleranceSeconds = 300,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!m || Math.abs(nowSeconds - Number(m[1])) > toleranceSeconds) return false;
   return signWebhook(secret, body, Number(m[1])) === header;
 }
 
-type DeliveryRow = { id: string; url: string; secret: string; event_id: string; event_type: string; payload: unknown; attempts: number };
+type DeliveryRow = {
+  id: string;
+  url: string;
+  secret: string;
+  event_id: string;
+  event_type: string;
+  payload: unknown;
+  attempts: number;
+};
 
 /**
  * Outgoing webhooks: deliveries are written in the transaction that raises the event (one row per
@@ -51,7 +65,10 @@ export class WebhooksService implements OnApplicationBootstrap {
   }
 
   /** In the caller's transaction: one delivery per active subscription that wants this event type. */
-  async enqueue(manager: EntityManager, events: Array<{ eventId: string; type: string; payload: unknown }>): Promise<void> {
+  async enqueue(
+    manager: EntityManager,
+    events: Array<{ eventId: string; type: string; payload: unknown }>,
+  ): Promise<void> {
     if (events.length === 0) return;
     await manager.query(
       `INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, payload, next_attempt_at)
@@ -59,7 +76,10 @@ export class WebhooksService implements OnApplicationBootstrap {
          FROM jsonb_to_recordset($1::jsonb) AS e(event_id text, event_type text, payload jsonb)
          JOIN webhook_subscriptions s ON s.active AND (cardinality(s.events) = 0 OR e.event_type = ANY(s.events))
        ON CONFLICT DO NOTHING`,
-      [JSON.stringify(events.map((e) => ({ event_id: e.eventId, event_type: e.type, payload: e.payload }))), this.clock.now().toISOString()],
+      [
+        JSON.stringify(events.map((e) => ({ event_id: e.eventId, event_type: e.type, payload: e.payload }))),
+        this.clock.now().toISOString(),
+      ],
     );
   }
 
@@ -90,7 +110,12 @@ export class WebhooksService implements OnApplicationBootstrap {
     try {
       const res = await fetch(d.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(d.secret, body, t), 'x-klaxon-event-id': d.event_id, 'x-klaxon-event-type': d.event_type },
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signWebhook(d.secret, body, t),
+          'x-klaxon-event-id': d.event_id,
+          'x-klaxon-event-type': d.event_type,
+        },
         body,
         signal: AbortSignal.timeout(10_000),
       });
@@ -114,6 +139,10 @@ export class WebhooksService implements OnApplicationBootstrap {
         new Date(now.getTime() + (error === null ? 0 : backoff)).toISOString(),
       ],
     );
-    if (error) this.logger.warn({ deliveryId: d.id, eventId: d.event_id, attempt: d.attempts, error }, 'webhook delivery failed');
+    if (error)
+      this.logger.warn(
+        { deliveryId: d.id, eventId: d.event_id, attempt: d.attempts, error },
+        'webhook delivery failed',
+      );
   }
 }

@@ -16,9 +16,11 @@ export class ComplaintEntity {
   @Column('jsonb', { name: 'channel_meta', nullable: true }) channelMeta!: Record<string, unknown> | null;
   @Column('text', { nullable: true }) language!: string | null;
   @Column('text', { name: 'complaint_label', nullable: true }) complaintLabel!: string | null;
-  @Column('double precision', { name: 'complaint_probability', nullable: true }) complaintProbability!: number | null;
+  @Column('double precision', { name: 'complaint_probability', nullable: true }) complaintProbability!:
+    number | null;
   @Column('text', { nullable: true }) category!: string | null;
-  @Column('double precision', { name: 'category_probability', nullable: true }) categoryProbability!: number | null;
+  @Column('double precision', { name: 'category_probability', nullable: true }) categoryProbability!:
+    number | null;
   @Column('text', { nullable: true }) priority!: string | null;
   @Column('jsonb', { name: 'priority_reasons', nullable: true }) priorityReasons!: string[] | null;
   @Column('jsonb', { nullable: true }) why!: string[] | null;
@@ -29,7 +31,10 @@ export class ComplaintEntity {
   @Column('text', { name: 'owner_id', nullable: true }) ownerId!: string | null;
   @Column('text', { name: 'owner_name', nullable: true }) ownerName!: string | null;
   @Column('text', { name: 'team_id', nullable: true }) teamId!: string | null;
-  @Column('jsonb', { name: 'assignment_reason', nullable: true }) assignmentReason!: Record<string, unknown> | null;
+  @Column('jsonb', { name: 'assignment_reason', nullable: true }) assignmentReason!: Record<
+    string,
+    unknown
+  > | null;
   @Column('timestamptz', { name: 'assigned_at', nullable: true }) assignedAt!: Date | null;
   @Column('text', { name: 'correlation_id', nullable: true }) correlationId!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;

@@ -48,10 +48,18 @@ export class Foundation1764000000000 implements MigrationInterface {
     await q.query(`CREATE INDEX complaints_category_idx ON complaints (category, received_at DESC)`);
     await q.query(`CREATE INDEX complaints_owner_idx ON complaints (owner_id) WHERE owner_id IS NOT NULL`);
     // Repeat complainants are counted across channels by any identity in common.
-    await q.query(`CREATE INDEX complaints_customer_email_idx ON complaints ((customer->>'email'), received_at) WHERE customer ? 'email'`);
-    await q.query(`CREATE INDEX complaints_customer_phone_idx ON complaints ((customer->>'phone'), received_at) WHERE customer ? 'phone'`);
-    await q.query(`CREATE INDEX complaints_customer_number_idx ON complaints ((customer->>'customerNumber'), received_at) WHERE customer ? 'customerNumber'`);
-    await q.query(`CREATE INDEX complaints_customer_handle_idx ON complaints ((customer->>'handle'), received_at) WHERE customer ? 'handle'`);
+    await q.query(
+      `CREATE INDEX complaints_customer_email_idx ON complaints ((customer->>'email'), received_at) WHERE customer ? 'email'`,
+    );
+    await q.query(
+      `CREATE INDEX complaints_customer_phone_idx ON complaints ((customer->>'phone'), received_at) WHERE customer ? 'phone'`,
+    );
+    await q.query(
+      `CREATE INDEX complaints_customer_number_idx ON complaints ((customer->>'customerNumber'), received_at) WHERE customer ? 'customerNumber'`,
+    );
+    await q.query(
+      `CREATE INDEX complaints_customer_handle_idx ON complaints ((customer->>'handle'), received_at) WHERE customer ? 'handle'`,
+    );
 
     await q.query(`
       CREATE TABLE complaint_history (
@@ -126,11 +134,21 @@ export class Foundation1764000000000 implements MigrationInterface {
       )`);
     // The scheduler scans only running clocks by the time they fall due.
     await q.query(`CREATE INDEX sla_clocks_due_idx ON sla_clocks (deadline) WHERE status = 'running'`);
-    await q.query(`CREATE INDEX sla_clocks_warn_idx ON sla_clocks (warn_at) WHERE status = 'running' AND warned_at IS NULL`);
+    await q.query(
+      `CREATE INDEX sla_clocks_warn_idx ON sla_clocks (warn_at) WHERE status = 'running' AND warned_at IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['sla_clocks', 'team_members', 'teams', 'processed_events', 'outbox', 'complaint_history', 'complaints']) {
+    for (const table of [
+      'sla_clocks',
+      'team_members',
+      'teams',
+      'processed_events',
+      'outbox',
+      'complaint_history',
+      'complaints',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

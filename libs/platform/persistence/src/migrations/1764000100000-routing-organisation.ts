@@ -9,7 +9,9 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
   name = 'RoutingOrganisation1764000100000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE teams ADD COLUMN unit text, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
+    await q.query(
+      `ALTER TABLE teams ADD COLUMN unit text, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`,
+    );
     await q.query(`
       ALTER TABLE team_members
         ADD COLUMN time_zone text NOT NULL DEFAULT 'Europe/Amsterdam',
@@ -17,7 +19,9 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
         ADD COLUMN authority jsonb NOT NULL DEFAULT '{"maxCompensation": 0}'::jsonb,
         ADD COLUMN capacity_by_channel jsonb,
         ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
-    await q.query(`CREATE UNIQUE INDEX team_members_email_team_idx ON team_members (lower(email), team_id) WHERE email IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX team_members_email_team_idx ON team_members (lower(email), team_id) WHERE email IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE member_absences (
@@ -45,11 +49,19 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
 
     // What the router needs to route (and re-route) a complaint later; a dismissed signal stays a signal, marked;
     // last_owner_id survives a hand-back that clears owner_id, until the router has given it to someone else.
-    await q.query(`ALTER TABLE complaints ADD COLUMN customer_id text, ADD COLUMN required_authority int NOT NULL DEFAULT 0, ADD COLUMN dismissed_at timestamptz, ADD COLUMN last_owner_id text`);
-    await q.query(`CREATE INDEX complaints_customer_idx ON complaints (customer_id, received_at) WHERE customer_id IS NOT NULL`);
-    await q.query(`CREATE INDEX complaints_queue_idx ON complaints (team_id, received_at) WHERE status = 'queued' AND owner_id IS NULL`);
+    await q.query(
+      `ALTER TABLE complaints ADD COLUMN customer_id text, ADD COLUMN required_authority int NOT NULL DEFAULT 0, ADD COLUMN dismissed_at timestamptz, ADD COLUMN last_owner_id text`,
+    );
+    await q.query(
+      `CREATE INDEX complaints_customer_idx ON complaints (customer_id, received_at) WHERE customer_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX complaints_queue_idx ON complaints (team_id, received_at) WHERE status = 'queued' AND owner_id IS NULL`,
+    );
 
-    await q.query(`CREATE TABLE customers (id text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`);
+    await q.query(
+      `CREATE TABLE customers (id text PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await q.query(`
       CREATE TABLE customer_identities (
         kind text NOT NULL,
@@ -73,7 +85,9 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
         UNIQUE (complaint_id, kind, value)
       )`);
     await q.query(`CREATE INDEX customer_links_customer_idx ON customer_links (customer_id)`);
-    await q.query(`CREATE INDEX customer_links_identity_idx ON customer_links (kind, value) WHERE undone_at IS NULL`);
+    await q.query(
+      `CREATE INDEX customer_links_identity_idx ON customer_links (kind, value) WHERE undone_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE root_cause_items (
@@ -88,19 +102,34 @@ export class RoutingOrganisation1764000100000 implements MigrationInterface {
         complaint_ids jsonb NOT NULL DEFAULT '[]'::jsonb,
         reason text NOT NULL
       )`);
-    await q.query(`CREATE UNIQUE INDEX root_cause_items_open_review_idx ON root_cause_items (category) WHERE kind = 'review' AND status = 'open'`);
-    await q.query(`CREATE INDEX root_cause_items_category_idx ON root_cause_items (category, kind, opened_at DESC)`);
+    await q.query(
+      `CREATE UNIQUE INDEX root_cause_items_open_review_idx ON root_cause_items (category) WHERE kind = 'review' AND status = 'open'`,
+    );
+    await q.query(
+      `CREATE INDEX root_cause_items_category_idx ON root_cause_items (category, kind, opened_at DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['root_cause_items', 'customer_links', 'customer_identities', 'customers', 'routing_rule_sets', 'member_absences']) {
+    for (const table of [
+      'root_cause_items',
+      'customer_links',
+      'customer_identities',
+      'customers',
+      'routing_rule_sets',
+      'member_absences',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
     await q.query(`DROP INDEX IF EXISTS complaints_queue_idx`);
     await q.query(`DROP INDEX IF EXISTS complaints_customer_idx`);
-    await q.query(`ALTER TABLE complaints DROP COLUMN customer_id, DROP COLUMN required_authority, DROP COLUMN dismissed_at, DROP COLUMN last_owner_id`);
+    await q.query(
+      `ALTER TABLE complaints DROP COLUMN customer_id, DROP COLUMN required_authority, DROP COLUMN dismissed_at, DROP COLUMN last_owner_id`,
+    );
     await q.query(`DROP INDEX IF EXISTS team_members_email_team_idx`);
-    await q.query(`ALTER TABLE team_members DROP COLUMN time_zone, DROP COLUMN working_hours, DROP COLUMN authority, DROP COLUMN capacity_by_channel, DROP COLUMN updated_at`);
+    await q.query(
+      `ALTER TABLE team_members DROP COLUMN time_zone, DROP COLUMN working_hours, DROP COLUMN authority, DROP COLUMN capacity_by_channel, DROP COLUMN updated_at`,
+    );
     await q.query(`ALTER TABLE teams DROP COLUMN unit, DROP COLUMN updated_at`);
   }
 }

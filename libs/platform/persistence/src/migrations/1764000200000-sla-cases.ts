@@ -10,7 +10,9 @@ export class SlaCases1764000200000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     // A paused clock has no deadline until the customer answers.
-    await q.query(`ALTER TABLE sla_clocks ALTER COLUMN deadline DROP NOT NULL, ALTER COLUMN warn_at DROP NOT NULL`);
+    await q.query(
+      `ALTER TABLE sla_clocks ALTER COLUMN deadline DROP NOT NULL, ALTER COLUMN warn_at DROP NOT NULL`,
+    );
     await q.query(`ALTER TABLE sla_clocks ADD COLUMN time_basis text NOT NULL DEFAULT 'working', ADD COLUMN at_risk boolean NOT NULL DEFAULT false,
                      ADD COLUMN at_risk_reason text, ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now()`);
     await q.query(`CREATE INDEX sla_clocks_status_deadline_idx ON sla_clocks (status, deadline)`);
@@ -30,7 +32,9 @@ export class SlaCases1764000200000 implements MigrationInterface {
         team_id text,
         CONSTRAINT sla_escalations_once UNIQUE (complaint_id, clock, level)
       )`);
-    await q.query(`CREATE INDEX sla_escalations_due_idx ON sla_escalations (due_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX sla_escalations_due_idx ON sla_escalations (due_at) WHERE status = 'pending'`,
+    );
 
     await q.query(`
       CREATE TABLE customer_messages (
@@ -53,7 +57,9 @@ export class SlaCases1764000200000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT customer_messages_once UNIQUE (complaint_id, kind, dedupe_key)
       )`);
-    await q.query(`CREATE INDEX customer_messages_due_idx ON customer_messages (due_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX customer_messages_due_idx ON customer_messages (due_at) WHERE status = 'pending'`,
+    );
 
     await q.query(`
       CREATE TABLE webhook_subscriptions (
@@ -80,7 +86,9 @@ export class SlaCases1764000200000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT webhook_deliveries_once UNIQUE (subscription_id, event_id)
       )`);
-    await q.query(`CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'`,
+    );
 
     await q.query(`ALTER TABLE teams ADD COLUMN sla_target double precision NOT NULL DEFAULT 0.9`);
     await q.query(`
@@ -101,10 +109,19 @@ export class SlaCases1764000200000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE complaints DROP COLUMN founded, DROP COLUMN resolution, DROP COLUMN resolved_at, DROP COLUMN acknowledged_at,
                      DROP COLUMN first_response_at, DROP COLUMN csat_score, DROP COLUMN csat_comment, DROP COLUMN closed_at`);
-    for (const t of ['sla_team_alerts', 'webhook_deliveries', 'webhook_subscriptions', 'customer_messages', 'sla_escalations']) await q.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of [
+      'sla_team_alerts',
+      'webhook_deliveries',
+      'webhook_subscriptions',
+      'customer_messages',
+      'sla_escalations',
+    ])
+      await q.query(`DROP TABLE IF EXISTS ${t}`);
     await q.query(`ALTER TABLE teams DROP COLUMN sla_target`);
     await q.query(`DROP INDEX IF EXISTS sla_clocks_status_deadline_idx`);
     await q.query(`DROP INDEX IF EXISTS sla_clocks_team_idx`);
-    await q.query(`ALTER TABLE sla_clocks DROP COLUMN time_basis, DROP COLUMN at_risk, DROP COLUMN at_risk_reason, DROP COLUMN updated_at`);
+    await q.query(
+      `ALTER TABLE sla_clocks DROP COLUMN time_basis, DROP COLUMN at_risk, DROP COLUMN at_risk_reason, DROP COLUMN updated_at`,
+    );
   }
 }

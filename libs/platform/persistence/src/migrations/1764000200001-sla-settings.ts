@@ -5,7 +5,9 @@ export class SlaSettings1764000200001 implements MigrationInterface {
   name = 'SlaSettings1764000200001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE sla_settings (key text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+    await q.query(
+      `CREATE TABLE sla_settings (key text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

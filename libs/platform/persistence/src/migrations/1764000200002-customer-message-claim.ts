@@ -6,11 +6,15 @@ export class CustomerMessageClaim1764000200002 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS customer_messages_due_idx`);
-    await q.query(`CREATE INDEX customer_messages_claim_idx ON customer_messages (due_at) WHERE channel = 'email' AND status IN ('pending', 'sending')`);
+    await q.query(
+      `CREATE INDEX customer_messages_claim_idx ON customer_messages (due_at) WHERE channel = 'email' AND status IN ('pending', 'sending')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS customer_messages_claim_idx`);
-    await q.query(`CREATE INDEX customer_messages_due_idx ON customer_messages (due_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX customer_messages_due_idx ON customer_messages (due_at) WHERE status = 'pending'`,
+    );
   }
 }

@@ -2,7 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { DataSource } from 'typeorm';
-import { CaseEventEvent, ComplaintAssignedEvent, ComplaintClassifiedEvent, type CaseEvent, type ComplaintAssigned, type ComplaintClassified, type EventContract, type EventEnvelope } from '@klaxon/contracts';
+import {
+  CaseEventEvent,
+  ComplaintAssignedEvent,
+  ComplaintClassifiedEvent,
+  type CaseEvent,
+  type ComplaintAssigned,
+  type ComplaintClassified,
+  type EventContract,
+  type EventEnvelope,
+} from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import { silentLogger } from '@klaxon/platform/observability';
 import { appendHistory } from '@klaxon/platform/persistence';
@@ -51,16 +60,49 @@ export function slaServices(ds: DataSource, clock: Clock, overrides: Partial<Sla
 }
 
 let seq = 0;
-export function consumed<T>(contract: EventContract<string, T>, data: T, eventId = `ev-${++seq}`): ConsumedEvent<T> {
-  const envelope: EventEnvelope<T> = { eventId, type: contract.type, version: contract.version, occurredAt: new Date().toISOString(), correlationId: eventId, data };
-  return { envelope, message: { topic: contract.topic, partition: 0, offset: String(seq), key: null, value: null, headers: {} } };
+export function consumed<T>(
+  contract: EventContract<string, T>,
+  data: T,
+  eventId = `ev-${++seq}`,
+): ConsumedEvent<T> {
+  const envelope: EventEnvelope<T> = {
+    eventId,
+    type: contract.type,
+    version: contract.version,
+    occurredAt: new Date().toISOString(),
+    correlationId: eventId,
+    data,
+  };
+  return {
+    envelope,
+    message: {
+      topic: contract.topic,
+      partition: 0,
+      offset: String(seq),
+      key: null,
+      value: null,
+      headers: {},
+    },
+  };
 }
 
-export function classified(data: { complaintId: string; receivedAt: string; channel?: ComplaintClassified['channel']; complaint?: ComplaintClassified['complaint'] }): ConsumedEvent<ComplaintClassified> {
-  return consumed(ComplaintClassifiedEvent, { ...ComplaintClassifiedEvent.example, channel: 'email', classifiedAt: data.receivedAt, ...data });
+export function classified(data: {
+  complaintId: string;
+  receivedAt: string;
+  channel?: ComplaintClassified['channel'];
+  complaint?: ComplaintClassified['complaint'];
+}): ConsumedEvent<ComplaintClassified> {
+  return consumed(ComplaintClassifiedEvent, {
+    ...ComplaintClassifiedEvent.example,
+    channel: 'email',
+    classifiedAt: data.receivedAt,
+    ...data,
+  });
 }
 
-export function assigned(data: Partial<ComplaintAssigned> & Pick<ComplaintAssigned, 'complaintId' | 'receivedAt' | 'assignedAt'>): ConsumedEvent<ComplaintAssigned> {
+export function assigned(
+  data: Partial<ComplaintAssigned> & Pick<ComplaintAssigned, 'complaintId' | 'receivedAt' | 'assignedAt'>,
+): ConsumedEvent<ComplaintAssigned> {
   return consumed(ComplaintAssignedEvent, {
     channel: 'email',
     category: 'delivery',
@@ -74,16 +116,43 @@ export function assigned(data: Partial<ComplaintAssigned> & Pick<ComplaintAssign
 }
 
 /** A case action as the cases API records it: a history row and the CaseEvent the sla consumes. */
-export async function caseAction(ds: DataSource, cases: CaseClocksService, event: Omit<CaseEvent, 'caseEventId' | 'actor'>): Promise<CaseEvent> {
+export async function caseAction(
+  ds: DataSource,
+  cases: CaseClocksService,
+  event: Omit<CaseEvent, 'caseEventId' | 'actor'>,
+): Promise<CaseEvent> {
   const full: CaseEvent = { caseEventId: `ce-${++seq}`, actor: { type: 'user', id: 'm-1' }, ...event };
-  await ds.transaction((m) => appendHistory(m, [{ complaintId: full.complaintId, at: full.at, kind: `case-${full.action}`, actor: 'Sanne', data: full, eventId: full.caseEventId }]));
+  await ds.transaction((m) =>
+    appendHistory(m, [
+      {
+        complaintId: full.complaintId,
+        at: full.at,
+        kind: `case-${full.action}`,
+        actor: 'Sanne',
+        data: full,
+        eventId: full.caseEventId,
+      },
+    ]),
+  );
   await cases.handle([consumed(CaseEventEvent, full, full.caseEventId)]);
   return full;
 }
 
 export async function insertComplaint(
   ds: DataSource,
-  c: { id: string; receivedAt: string; channel?: string; language?: string; priority?: string; category?: string; customer?: object; reputationalRisk?: boolean; teamId?: string; status?: string; unassigned?: boolean },
+  c: {
+    id: string;
+    receivedAt: string;
+    channel?: string;
+    language?: string;
+    priority?: string;
+    category?: string;
+    customer?: object;
+    reputationalRisk?: boolean;
+    teamId?: string;
+    status?: string;
+    unassigned?: boolean;
+  },
 ): Promise<void> {
   await ds.query(
     `INSERT INTO complaints (id, channel, source_id, status, received_at, subject, text, customer, language, priority, category, reputational_risk, team_id, owner_id, owner_name, assigned_at)
@@ -122,7 +191,11 @@ export async function startSmtp(): Promise<{ port: number; mails: Mail[]; stop()
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         callback();
       });
     },
@@ -139,7 +212,9 @@ export interface Hook {
 }
 
 /** A local HTTP receiver; `failFirst` requests are answered 503 to exercise retries. */
-export async function startWebhookReceiver(failFirst = 0): Promise<{ url: string; hooks: Hook[]; stop(): Promise<void> }> {
+export async function startWebhookReceiver(
+  failFirst = 0,
+): Promise<{ url: string; hooks: Hook[]; stop(): Promise<void> }> {
   const hooks: Hook[] = [];
   let seen = 0;
   const server = http.createServer((req, res) => {
