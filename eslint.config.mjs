@@ -1,4 +1,4 @@
-// Module boundaries are a rule matrix over Nx project tags (see ARCHITECTURE.md: "Arrows").
+// Module boundaries are a rule matrix over Nx project tags (see docs/architecture.md: "Arrows").
 // Source files get the strict matrix; tests may additionally import the testing lib.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -84,7 +84,7 @@ function chownTree(dir: string): void {
 
 /**
  * A real Dovecot IMAP server on loopback with one user, run from a config file of its own
- * (STACK.md, "IMAP"): plain + STARTTLS on `port`, implicit TLS on `tlsPort`, IDLE, UIDPLUS, MOVE.
+ * (docs/stack-notes.md, "IMAP"): plain + STARTTLS on `port`, implicit TLS on `tlsPort`, IDLE, UIDPLUS, MOVE.
  */
 export async function startDovecot(options: DovecotOptions = {}): Promise<RunningDovecot> {
   if (!existsSync(DOVECOT) || !existsSync(LDA)) {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 
 /**
- * Consumer tuning for the mock cluster (STACK.md): a rebalance waits `sessionTimeout - 1 s`, so short
+ * Consumer tuning for the mock cluster (docs/stack-notes.md): a rebalance waits `sessionTimeout - 1 s`, so short
  * sessions keep group joins and restarts in seconds instead of half a minute.
  */
 export const MOCK_CLUSTER_CONSUMER_TUNING = {
@@ -26,7 +26,7 @@ export interface KafkaMockClusterOptions {
 }
 
 /**
- * Starts librdkafka's mock cluster through Debian's `kcat` (see STACK.md for what it does and does
+ * Starts librdkafka's mock cluster through Debian's `kcat` (see docs/stack-notes.md for what it does and does
  * not do: no CreateTopics, topics auto-created with 4 partitions, the first group join takes ~3 s).
  *
  * kcat runs under a small `sh` wrapper that kills it once our end of the wrapper's stdin closes, so the
