@@ -3,7 +3,8 @@
  *
  * The router alone, on the Kafka mock cluster (3 brokers) and a throwaway PostgreSQL, with an
  * organisation of 50 teams and 2,000 members (40 per team, skills and hours varied, every team with
- * members on shift). Prints, side by side:
+ * members on shift), each team serving a unit of its own (decentral handling: 50 rules, matched by unit;
+ * the categories are the taxonomy's five). Prints, side by side:
  *  - saturation: N ComplaintClassified events produced as fast as Kafka takes them; assignments per
  *    second and the classified → assigned latency (p50/p99), which here includes waiting in Kafka;
  *  - steady load: events produced at half the measured rate for a while; the latency a complaint
@@ -16,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import {
+  COMPLAINT_CATEGORIES,
   ComplaintAssignedEvent,
   ComplaintClassifiedEvent,
   complaintIdFor,
@@ -76,7 +78,7 @@ function organisation(): OrganisationConfig {
       });
     }
   }
-  const rules = teams.map((t, i) => ({ id: `cat-${i}`, match: { categories: [`cat-${i}`] }, teamId: t.id }));
+  const rules = teams.map((t, i) => ({ id: `unit-${i}`, match: { units: [`unit-${i}`] }, teamId: t.id }));
   return { teams, members, rules, defaultTeamId: 'team-0' };
 }
 
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
           language: i % 5 === 0 ? 'en' : 'nl',
           complaint: 'explicit',
           complaintProbability: 0.9,
-          category: `cat-${i % TEAMS}`,
+          category: COMPLAINT_CATEGORIES[Math.floor(i / 5) % COMPLAINT_CATEGORIES.length],
           categoryProbability: 0.9,
           priority: PRIORITIES[i % PRIORITIES.length],
           priorityReasons: [],
@@ -150,6 +152,7 @@ async function main(): Promise<void> {
           reputationalRisk: i % 500 === 0,
           modelVersion: 'bench',
           customer: { email: `bench-${i % 20_000}@example.nl`, ...phone },
+          unit: `unit-${i % TEAMS}`,
         });
       }
       await db!.query(

@@ -24,9 +24,19 @@ interface Complaint {
   reference: string;
   status: string;
   owner: { id: string; teamId: string } | null;
-  classification: { complaint: string } | null;
+  classification: { complaint: string; category: string; priority: string } | null;
   customerId: string | null;
 }
+
+/** What people read for the taxonomy's categories, in English and Dutch. */
+const CATEGORY_NAMES: Record<string, { en: string; nl: string }> = {
+  delivery: { en: 'Delivery', nl: 'Bezorging' },
+  product: { en: 'Product', nl: 'Product' },
+  communication: { en: 'Communication', nl: 'Communicatie' },
+  'price-billing': { en: 'Price & billing', nl: 'Prijs & facturatie' },
+  staff: { en: 'Staff', nl: 'Medewerkers' },
+  uncategorised: { en: 'Uncategorised', nl: 'Zonder categorie' },
+};
 
 async function apiAs<T>(method: string, url: string, body?: unknown): Promise<{ status: number; json: T }> {
   const res = await fetch(`${app.url}${url}`, {
@@ -287,6 +297,25 @@ describe('handler', () => {
 
     await row.getByRole('link').click();
     await page.getByRole('heading', { name: new RegExp(a.reference) }).waitFor();
+    // The taxonomy in words, not slugs: the classification, and the choices a correction offers.
+    const category = a.classification!.category;
+    expect(await page.locator('dt:text-is("Complaint") + dd').innerText()).toContain(
+      `· ${CATEGORY_NAMES[category].en}`,
+    );
+    await page.locator('summary', { hasText: 'Correct labels' }).click();
+    const choices = await page
+      .getByRole('form', { name: 'Correct labels' })
+      .getByLabel('Category')
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => [o.getAttribute('value'), o.textContent]));
+    expect(choices).toEqual([
+      ['', '—'],
+      ['delivery', 'Delivery'],
+      ['product', 'Product'],
+      ['communication', 'Communication'],
+      ['price-billing', 'Price & billing'],
+      ['staff', 'Staff'],
+    ]);
     const reply = page.getByRole('form', { name: 'Reply to the customer' });
     await reply
       .getByLabel('Message')
@@ -394,6 +423,10 @@ describe('team lead', () => {
     await page.getByLabel('Language').selectOption('nl');
     await page.getByRole('link', { name: 'Mijn klachten' }).waitFor();
     expect(await page.evaluate('document.documentElement.lang')).toBe('nl');
+    await page
+      .getByRole('cell', { name: CATEGORY_NAMES[c.classification!.category].nl, exact: true })
+      .first()
+      .waitFor();
     await context.close();
   });
 });

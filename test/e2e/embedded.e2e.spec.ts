@@ -61,6 +61,21 @@ it('classifies, assigns and sets deadlines for complaints posted to the API', as
     200,
   );
   expect(new Set(views.map((v) => v.owner!.teamId)).size).toBeGreaterThan(1);
+  // Routing follows the taxonomy: whatever category the classifier says, the demo team whose purpose it
+  // is takes the complaint (billing complaints used to land with customer service).
+  const purpose: Record<string, string> = {
+    'price-billing': 'billing',
+    delivery: 'logistics',
+    product: 'product',
+    communication: 'customer-service',
+    staff: 'customer-service',
+    uncategorised: 'customer-service',
+  };
+  const categories = views.map((v) => v.classification!.category);
+  expect(views.map((v) => [v.classification!.category, v.owner!.teamId])).toEqual(
+    categories.map((c) => [c, purpose[c]]),
+  );
+  expect(categories).toContain('price-billing');
   const phoneView = (
     await getJson<ComplaintViewLite & { customer: { phone: string } }>(
       `${app.url}/api/complaints/${phone.json.id}`,
@@ -73,6 +88,15 @@ it('classifies, assigns and sets deadlines for complaints posted to the API', as
   );
   expect(listed.json).toMatchObject({ total: 1, page: 1, pageSize: 1 });
   expect(listed.json.items).toHaveLength(1);
+  const billing = await getJson<{ total: number }>(`${app.url}/api/complaints?category=price-billing`);
+  expect(billing.json.total).toBe(categories.filter((c) => c === 'price-billing').length);
+  const unknown = await getJson<{ error: { code: string; field: string } }>(
+    `${app.url}/api/complaints?category=billing`,
+  );
+  expect([unknown.status, unknown.json.error]).toEqual([
+    400,
+    expect.objectContaining({ code: 'invalid-field', field: 'category' }),
+  ]);
 });
 
 it('treats a retried post with the same Idempotency-Key as the same complaint', async () => {

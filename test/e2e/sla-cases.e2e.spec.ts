@@ -144,6 +144,12 @@ describe('case actions', () => {
     await until(async () => (await clockRow('first-response'))?.policy === 'high');
     expect((await clockRow('first-response'))!.deadline!.toISOString()).toBe('2026-12-02T07:00:00.000Z');
     expect((await act({ action: 'correct', priority: 'high' })).json.error.code).toBe('nothing-to-change');
+    // A correction names a category of the taxonomy (`billing` is none: the classifier says price-billing).
+    const billing = await act({ action: 'correct', category: 'billing' });
+    expect([billing.status, billing.json.error]).toEqual([
+      400,
+      expect.objectContaining({ code: 'invalid-field', field: 'category' }),
+    ]);
   });
 
   it('reply goes back by email and meets first response; resolve once; a "still open" CSAT reopens', async () => {
@@ -220,6 +226,15 @@ describe('sla preview and KPIs', () => {
       },
     });
     expect((await get('/api/sla/preview?priority=urgent&channel=email&category=x')).status).toBe(400);
+    // Only the taxonomy's categories: `billing` was what the old demo rules said, and no complaint carries it.
+    const billing = await get('/api/sla/preview?priority=normal&channel=email&category=billing');
+    expect([billing.status, billing.json.error]).toEqual([
+      400,
+      expect.objectContaining({ code: 'invalid-field', field: 'category' }),
+    ]);
+    expect((await get('/api/sla/preview?priority=normal&channel=email&category=price-billing')).status).toBe(
+      200,
+    );
   });
 
   it('reports time to acknowledgement and first response, share within SLA, CSAT and backlog', async () => {
@@ -237,5 +252,6 @@ describe('sla preview and KPIs', () => {
     expect(email.timeToAcknowledgement).toMatchObject({ averageMinutes: 20, met: 1, withinSla: 1 });
     expect(email.timeToFirstResponse.met).toBe(1);
     expect((await get('/api/kpis?groupBy=planet')).status).toBe(400);
+    expect((await get('/api/kpis?category=billing')).json.error).toMatchObject({ field: 'category' });
   });
 });

@@ -1,4 +1,6 @@
 import { createContext, useContext } from 'react';
+// Type-only: the taxonomy's slugs come from the contracts, and nothing of the server is bundled.
+import type { ClassifiedCategory, ComplaintCategory, ComplaintLabel, Priority } from '@klaxon/contracts';
 
 const en = {
   appName: 'Klaxon console',
@@ -34,9 +36,6 @@ const en = {
   saveDraft: 'Save draft',
   draftSaved: 'Draft saved',
   charsLeft: 'characters left',
-  explicit: 'explicit',
-  latent: 'latent',
-  none: 'not a complaint',
   priority: 'Priority',
   category: 'Category',
   channel: 'Channel',
@@ -139,9 +138,6 @@ const nl: Dict = {
   saveDraft: 'Concept bewaren',
   draftSaved: 'Concept bewaard',
   charsLeft: 'tekens over',
-  explicit: 'expliciet',
-  latent: 'latent',
-  none: 'geen klacht',
   priority: 'Prioriteit',
   category: 'Categorie',
   channel: 'Kanaal',
@@ -228,6 +224,72 @@ export const I18n = createContext<{ lang: Lang; t: T; setLang(l: Lang): void }>(
   setLang: () => undefined,
 });
 export const useI18n = () => useContext(I18n);
+
+/**
+ * What people read for the taxonomy's slugs. Each is a Record over the contracts' own type, so a new
+ * category, label or priority does not type-check (`tsc -p apps/console/tsconfig.web.json`) until it has
+ * a Dutch and an English name here.
+ */
+interface TaxonomyNames {
+  category: Record<ClassifiedCategory, string>;
+  label: Record<ComplaintLabel, string>;
+  priority: Record<Priority, string>;
+}
+const TAXONOMY_NAMES: Record<Lang, TaxonomyNames> = {
+  en: {
+    category: {
+      delivery: 'Delivery',
+      product: 'Product',
+      communication: 'Communication',
+      'price-billing': 'Price & billing',
+      staff: 'Staff',
+      uncategorised: 'Uncategorised',
+    },
+    label: { explicit: 'explicit', latent: 'latent', none: 'not a complaint' },
+    priority: { critical: 'critical', high: 'high', normal: 'normal' },
+  },
+  nl: {
+    category: {
+      delivery: 'Bezorging',
+      product: 'Product',
+      communication: 'Communicatie',
+      'price-billing': 'Prijs & facturatie',
+      staff: 'Medewerkers',
+      uncategorised: 'Zonder categorie',
+    },
+    label: { explicit: 'expliciet', latent: 'latent', none: 'geen klacht' },
+    priority: { critical: 'kritiek', high: 'hoog', normal: 'normaal' },
+  },
+};
+
+/** A slug's name in the reader's language; a value from before the taxonomy is shown as it is. */
+function nameOf<K extends string>(names: Record<K, string>, slug: string | null | undefined): string {
+  if (!slug) return '—';
+  return Object.hasOwn(names, slug) ? names[slug as K] : slug;
+}
+
+/** The taxonomy in the reader's language: names for slugs, and the choices a person may pick from. */
+export function useTaxonomy() {
+  const { lang } = useI18n();
+  const names = TAXONOMY_NAMES[lang];
+  return {
+    category: (slug: string | null | undefined) => nameOf(names.category, slug),
+    label: (slug: string | null | undefined) => nameOf(names.label, slug),
+    priority: (slug: string | null | undefined) => nameOf(names.priority, slug),
+    /** A person corrects to a category, never to "uncategorised". */
+    categoryChoices: (Object.keys(names.category) as ClassifiedCategory[])
+      .filter((c): c is ComplaintCategory => c !== 'uncategorised')
+      .map((value) => ({ value, label: names.category[value] })),
+    labelChoices: (Object.keys(names.label) as ComplaintLabel[]).map((value) => ({
+      value,
+      label: names.label[value],
+    })),
+    priorityChoices: (Object.keys(names.priority) as Priority[]).map((value) => ({
+      value,
+      label: names.priority[value],
+    })),
+  };
+}
 
 export function formatTime(iso: string, lang: Lang): string {
   return new Date(iso).toLocaleString(lang === 'nl' ? 'nl-NL' : 'en-GB', {

@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ALL_EVENTS,
+  CLASSIFIED_CATEGORIES,
+  COMPLAINT_CATEGORIES,
+  COMPLAINT_LABELS,
+  CaseEventEvent,
+  ComplaintAssignedEvent,
+  ComplaintClassifiedEvent,
   ComplaintReceivedEvent,
+  PRIORITIES,
+  UNCATEGORISED,
+  classifiedCategory,
+  complaintCategory,
+  isClassifiedCategory,
   EventValidationError,
   allTopics,
   breakingChanges,
@@ -142,5 +153,50 @@ describe('schema compatibility with released versions', () => {
       s.properties!.campaign = { type: 'string' };
     });
     expect(breakingChanges(base, changed)).toEqual([]);
+  });
+});
+
+describe('the taxonomy', () => {
+  it('is the classifier’s five categories, plus uncategorised where a complaint has none', () => {
+    expect(COMPLAINT_CATEGORIES).toEqual(['delivery', 'product', 'communication', 'price-billing', 'staff']);
+    expect(CLASSIFIED_CATEGORIES).toEqual([...COMPLAINT_CATEGORIES, UNCATEGORISED]);
+    expect(complaintCategory.safeParse('uncategorised').success).toBe(false);
+    expect(classifiedCategory.safeParse('uncategorised').success).toBe(true);
+    for (const old of ['billing', 'price', 'Delivery', '']) expect(isClassifiedCategory(old)).toBe(false);
+    expect(COMPLAINT_LABELS).toEqual(['explicit', 'latent', 'none']);
+    expect(PRIORITIES).toEqual(['critical', 'high', 'normal']);
+    // Every slug is kebab-case, as every enum value of the API.
+    for (const slug of [...CLASSIFIED_CATEGORIES, ...COMPLAINT_LABELS, ...PRIORITIES])
+      expect(slug).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+
+  it('gives the events their labels and priorities from it, and speaks it in every example', () => {
+    const classified = snapshotOf(ComplaintClassifiedEvent).schema.properties!;
+    expect(classified.complaint.enum).toEqual([...COMPLAINT_LABELS]);
+    expect(classified.priority.enum).toEqual([...PRIORITIES]);
+    expect(snapshotOf(ComplaintAssignedEvent).schema.properties!.priority.enum).toEqual([...PRIORITIES]);
+    expect(isClassifiedCategory(ComplaintClassifiedEvent.example.category)).toBe(true);
+    expect(isClassifiedCategory(ComplaintAssignedEvent.example.category)).toBe(true);
+  });
+
+  // Why the v1 topics keep the category an open string: narrowing it is a breaking change, which the
+  // compatibility check sees. Values are checked where they enter instead (model load, APIs, configuration).
+  it.each([ComplaintClassifiedEvent, ComplaintAssignedEvent])(
+    'keeps $topic category an open string: narrowing it to the taxonomy would break old messages',
+    (contract) => {
+      const frozen = released(contract.topic).schema;
+      expect(frozen.properties!.category).toMatchObject({ type: 'string' });
+      expect(frozen.properties!.category.enum).toBeUndefined();
+      const narrowed = structuredClone(frozen);
+      narrowed.properties!.category = { type: 'string', enum: [...CLASSIFIED_CATEGORIES] };
+      expect(breakingChanges(frozen, narrowed)).toEqual([
+        expect.stringMatching(/old producer → new consumer: \$\.category: consumer accepts only/),
+      ]);
+    },
+  );
+
+  it('keeps a case event correction’s category an open string in v1 too', () => {
+    const correction = released(CaseEventEvent.topic).schema.properties!.correction;
+    expect(correction.properties!.category).toEqual({ type: 'string' });
   });
 });

@@ -1,5 +1,6 @@
 export * from './define-event';
 export * from './primitives';
+export * from './taxonomy';
 export * from './envelope';
 export * from './dead-letter';
 export * from './registry';

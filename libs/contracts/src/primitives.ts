@@ -10,12 +10,6 @@ export const complaintId = z
 export const channel = z.enum(['web', 'phone', 'email', 'social']);
 export type Channel = z.infer<typeof channel>;
 
-export const priority = z.enum(['critical', 'high', 'normal']);
-export type Priority = z.infer<typeof priority>;
-
-export const complaintLabel = z.enum(['explicit', 'latent', 'none']);
-export type ComplaintLabel = z.infer<typeof complaintLabel>;
-
 export const language = z.string().min(2).max(8);
 
 /** What a customer told us about themselves on one channel; later stages link these into one customer. */

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, type CaseCommand, type ComplaintView, type MemberView } from '../api';
 import type { User } from '../App';
-import { formatTime, useI18n } from '../i18n';
+import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { Countdown, evidenceWords, Failure, Highlighted, Priority, useApi, useNow } from './shared';
 
 const LEADS = ['team-lead', 'admin'];
@@ -67,7 +67,8 @@ function ActionForm({
     name: string;
     label: string;
     kind: 'text' | 'area' | 'check' | 'select';
-    options?: string[];
+    /** For a select: the values sent and what people read for them. */
+    options?: Array<{ value: string; label: string }>;
     required?: boolean;
   }>;
   build(form: FormData): CaseCommand;
@@ -106,7 +107,9 @@ function ActionForm({
                 <select id={fid} name={f.name}>
                   <option value="">—</option>
                   {f.options!.map((o) => (
-                    <option key={o}>{o}</option>
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
                   ))}
                 </select>
               ) : (
@@ -135,6 +138,7 @@ function reasonText(reason: unknown): string {
 
 export function ComplaintDetail({ id, user }: { id: string; user: User }) {
   const { t, lang } = useI18n();
+  const taxonomy = useTaxonomy();
   const now = useNow();
   const c = useApi<ComplaintView>(`/api/complaints/${encodeURIComponent(id)}`);
   const [message, setMessage] = useState<{ text: string; ok: boolean } | null>(null);
@@ -199,8 +203,8 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
               <>
                 <dt>{t('complaintLabel')}</dt>
                 <dd>
-                  {cls.complaint} ({Math.round(cls.complaintProbability * 100)}%) ·{' '}
-                  <Priority value={cls.priority} /> · {cls.category}
+                  {taxonomy.label(cls.complaint)} ({Math.round(cls.complaintProbability * 100)}%) ·{' '}
+                  <Priority value={cls.priority} /> · {taxonomy.category(cls.category)}
                   {cls.reputationalRisk ? ' · ⚠ reputational risk' : ''}
                 </dd>
                 <dt>{t('why')}</dt>
@@ -291,19 +295,19 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
                   name: 'complaint',
                   label: t('complaintLabel'),
                   kind: 'select',
-                  options: ['explicit', 'latent', 'none'],
+                  options: taxonomy.labelChoices,
                 },
                 {
                   name: 'category',
                   label: t('category'),
                   kind: 'select',
-                  options: ['product', 'delivery', 'communication', 'price-billing', 'staff'],
+                  options: taxonomy.categoryChoices,
                 },
                 {
                   name: 'priority',
                   label: t('priority'),
                   kind: 'select',
-                  options: ['critical', 'high', 'normal'],
+                  options: taxonomy.priorityChoices,
                 },
                 { name: 'reason', label: t('reason'), kind: 'text' },
               ]}

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { api, ApiFailure, type CustomerView as Customer } from '../api';
-import { formatTime, useI18n } from '../i18n';
+import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { Failure, useApi } from './shared';
 
 export function CustomerView({ id }: { id: string }) {
   const { t, lang } = useI18n();
+  const taxonomy = useTaxonomy();
   const c = useApi<Customer>(`/api/customers/${encodeURIComponent(id)}`);
   const [message, setMessage] = useState<string | null>(null);
   if (c.error && !c.data) return <Failure error={c.error} />;
@@ -48,7 +49,7 @@ export function CustomerView({ id }: { id: string }) {
                   <a href={`#/complaint/${x.id}`}>{x.id}</a>
                 </td>
                 <td>{x.channel}</td>
-                <td>{x.category ?? '—'}</td>
+                <td>{taxonomy.category(x.category)}</td>
                 <td>{x.status}</td>
                 <td>{formatTime(x.receivedAt, lang)}</td>
               </tr>

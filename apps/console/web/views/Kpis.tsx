@@ -13,7 +13,7 @@ import {
   type ChartConfiguration,
 } from 'chart.js';
 import { qs, type KpiAnswer, type RootCauseItem } from '../api';
-import { formatTime, useI18n } from '../i18n';
+import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { Failure, useApi } from './shared';
 
 Chart.register(
@@ -50,6 +50,7 @@ function ChartBox({ config, label }: { config: ChartConfiguration; label: string
 
 export function Kpis() {
   const { t, lang } = useI18n();
+  const taxonomy = useTaxonomy();
   const byDay = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'day' })}`, { live: false });
   const byChannel = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'channel' })}`, { live: false });
   const byCategory = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'category' })}`, { live: false });
@@ -106,7 +107,7 @@ export function Kpis() {
     },
     options: { scales: { y: { min: 0, max: 100 } } },
   };
-  const table = (answer: KpiAnswer | undefined, caption: string) => (
+  const table = (answer: KpiAnswer | undefined, caption: string, name = (key: string) => key) => (
     <table>
       <caption>{caption}</caption>
       <thead>
@@ -122,7 +123,7 @@ export function Kpis() {
       <tbody>
         {(answer?.groups ?? []).map((g) => (
           <tr key={g.key}>
-            <th scope="row">{g.key}</th>
+            <th scope="row">{name(g.key)}</th>
             <td>{g.complaints}</td>
             <td>{g.backlog}</td>
             <td>{g.withinSla === null ? '—' : `${Math.round(g.withinSla * 100)}%`}</td>
@@ -147,7 +148,7 @@ export function Kpis() {
         </section>
       </div>
       {table(byChannel.data, t('channel'))}
-      {table(byCategory.data, t('kpiBacklog'))}
+      {table(byCategory.data, t('kpiBacklog'), taxonomy.category)}
       {table(byTeam.data, t('team'))}
       <section aria-labelledby="k-roots">
         <h2 id="k-roots">{t('rootCauses')}</h2>
@@ -156,7 +157,7 @@ export function Kpis() {
           <ul className="plain">
             {roots.data!.items.map((r) => (
               <li key={r.id}>
-                <strong>{r.kind}</strong> · {r.category} · {r.complaintCount}
+                <strong>{r.kind}</strong> · {taxonomy.category(r.category)} · {r.complaintCount}
                 {r.expected !== null ? ` (≈${r.expected})` : ''} · {formatTime(r.openedAt, lang)} — {r.reason}
               </li>
             ))}

@@ -1,6 +1,6 @@
 import { qs, type ComplaintView, type Page } from '../api';
 import type { User } from '../App';
-import { formatTime, useI18n } from '../i18n';
+import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { Countdown, Failure, nextDeadline, Priority, useApi, useNow } from './shared';
 
 const CLOSED = ['resolved', 'closed'];
@@ -24,6 +24,7 @@ export function ComplaintTable({
   extra?: (c: ComplaintView) => React.ReactNode;
 }) {
   const { t, lang } = useI18n();
+  const taxonomy = useTaxonomy();
   return (
     <table>
       <caption>{caption}</caption>
@@ -51,7 +52,7 @@ export function ComplaintTable({
             <td>
               <Priority value={c.classification?.priority} />
             </td>
-            <td>{c.classification?.category ?? '—'}</td>
+            <td>{taxonomy.category(c.classification?.category)}</td>
             <td>{c.status}</td>
             <td>{c.owner?.name ?? t('queued')}</td>
             <td>

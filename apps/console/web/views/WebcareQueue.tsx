@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, ApiFailure, qs, type ComplaintView, type Page, type SignalView } from '../api';
-import { formatTime, useI18n } from '../i18n';
+import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { evidenceWords, Failure, Highlighted, Priority, PRIORITY_RANK, useApi } from './shared';
 
 interface SocialMeta {
@@ -99,6 +99,7 @@ function ReplyDraft({ id, complaint, onSent }: { id: string; complaint: boolean;
 
 export function WebcareQueue() {
   const { t, lang } = useI18n();
+  const taxonomy = useTaxonomy();
   const complaints = useApi<Page<ComplaintView>>(
     `/api/complaints?${qs({ channel: 'social', pageSize: 100 })}`,
   );
@@ -139,10 +140,11 @@ export function WebcareQueue() {
               </p>
               <p className="meta">
                 <span className={`badge c-${c.classification?.complaint}`}>
-                  {t((c.classification?.complaint ?? 'none') as 'explicit')}
+                  {taxonomy.label(c.classification?.complaint ?? 'none')}
                 </span>{' '}
-                <Priority value={c.classification?.priority} /> {c.classification?.category} ·{' '}
-                {formatTime(c.receivedAt, lang)} · {c.owner?.name ?? '—'} ·{' '}
+                <Priority value={c.classification?.priority} />{' '}
+                {taxonomy.category(c.classification?.category)} · {formatTime(c.receivedAt, lang)} ·{' '}
+                {c.owner?.name ?? '—'} ·{' '}
                 <a href={`#/complaint/${c.id}`}>
                   {t('open')}
                   <span className="sr-only"> {c.reference}</span>
@@ -166,8 +168,8 @@ export function WebcareQueue() {
                 <Highlighted text={s.text} words={evidenceWords(s.why)} />
               </p>
               <p className="meta">
-                <span className="badge c-none">{t('none')}</span> {s.category} ·{' '}
-                {formatTime(s.receivedAt, lang)}
+                <span className="badge c-none">{taxonomy.label('none')}</span> {taxonomy.category(s.category)}{' '}
+                · {formatTime(s.receivedAt, lang)}
               </p>
               <div className="row">
                 <button
@@ -176,7 +178,8 @@ export function WebcareQueue() {
                     act(`/api/signals/${s.id}/promote`, { label: 'latent' }, `${t('promote')}: ${t('done')}`)
                   }
                 >
-                  {t('promote')} ({t('latent')})<span className="sr-only"> @{s.customer.handle}</span>
+                  {t('promote')} ({taxonomy.label('latent')})
+                  <span className="sr-only"> @{s.customer.handle}</span>
                 </button>
                 <button
                   type="button"
@@ -189,7 +192,8 @@ export function WebcareQueue() {
                     )
                   }
                 >
-                  {t('promote')} ({t('explicit')})<span className="sr-only"> @{s.customer.handle}</span>
+                  {t('promote')} ({taxonomy.label('explicit')})
+                  <span className="sr-only"> @{s.customer.handle}</span>
                 </button>
                 <button
                   type="button"

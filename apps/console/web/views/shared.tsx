@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { api, ApiFailure, type ComplaintView } from '../api';
-import { countdown, useI18n } from '../i18n';
+import { countdown, useI18n, useTaxonomy } from '../i18n';
 import { useLive } from '../live';
 
 /** Fetches on mount, on `deps` change and on every live event (so lists follow the bus within a second). */
@@ -122,8 +122,9 @@ export function Countdown({
 }
 
 export function Priority({ value }: { value: string | null | undefined }) {
+  const taxonomy = useTaxonomy();
   if (!value) return null;
-  return <span className={`badge p-${value}`}>{value}</span>;
+  return <span className={`badge p-${value}`}>{taxonomy.priority(value)}</span>;
 }
 
 export const PRIORITY_RANK: Record<string, number> = { critical: 0, high: 1, normal: 2 };

@@ -1,4 +1,4 @@
-import type { CaseAction, ComplaintLabel, Priority } from '@klaxon/contracts';
+import type { CaseAction, ComplaintCategory, ComplaintLabel, Priority } from '@klaxon/contracts';
 
 /** Where a complaint stands in its handling (the `complaints.status` column). */
 export type CaseStatus =
@@ -23,7 +23,14 @@ export type CaseCommand =
   | { action: 'resolve'; founded: boolean; resolution: string }
   | { action: 'reopen'; reason: string }
   | { action: 'hand-back'; reason: string }
-  | { action: 'correct'; category?: string; priority?: Priority; complaint?: ComplaintLabel; reason?: string }
+  | {
+      action: 'correct';
+      /** A category of the taxonomy (a person says what it is about, never "uncategorised"). */
+      category?: ComplaintCategory;
+      priority?: Priority;
+      complaint?: ComplaintLabel;
+      reason?: string;
+    }
   | { action: 'csat'; score: number; comment?: string; stillOpen?: boolean };
 
 export type CaseCommandName = CaseCommand['action'];
@@ -42,7 +49,7 @@ export interface Accepted {
   /** The case events it produces, in order (a CSAT "still open" is a CSAT and a reopen). */
   events: CaseAction[];
   /** For `correct`: only what really changes. */
-  changes?: { category?: string; priority?: Priority; complaint?: ComplaintLabel };
+  changes?: { category?: ComplaintCategory; priority?: Priority; complaint?: ComplaintLabel };
 }
 
 export interface Refused {

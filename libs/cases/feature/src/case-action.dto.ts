@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { complaintLabel, priority } from '@klaxon/contracts';
+import { complaintCategory, complaintLabel, priority } from '@klaxon/contracts';
 import type { CaseCommand } from '@klaxon/cases/domain';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -16,10 +16,7 @@ export const caseCommandSchema = z.discriminatedUnion('action', [
   z
     .strictObject({
       action: z.literal('correct'),
-      category: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]{0,60}$/)
-        .optional(),
+      category: complaintCategory.optional(),
       priority: priority.optional(),
       complaint: complaintLabel.optional(),
       reason: text(2_000).optional(),

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { ComplaintLabel } from '@klaxon/contracts';
 import { join } from 'node:path';
 import { featureCounts } from './features';
 import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language';
@@ -17,7 +18,8 @@ import {
 } from './priority-rules';
 import { foldText, plainText, tokenize } from './text';
 
-export type ComplaintLabel = 'explicit' | 'latent' | 'none';
+/** The taxonomy's complaint labels (the contracts own them). */
+export type { ComplaintLabel } from '@klaxon/contracts';
 
 export interface ClassifyInput {
   text: string;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { taxonomyProblems } from './model-taxonomy';
 import type { PriorityRule } from './priority-rules';
 
 export const MODEL_FORMAT = 'klaxon-classifier';
@@ -81,6 +82,9 @@ export function parseModelFile(json: string): ModelFile {
   }
   if ([...m.heads.complaint.classes].sort().join(',') !== 'no,yes')
     throw new Error('model head complaint must have the classes "no" and "yes"');
+  const outsideTaxonomy = taxonomyProblems(m);
+  if (outsideTaxonomy.length)
+    throw new Error(`model ${m.name} does not speak the taxonomy: ${outsideTaxonomy.join('; ')}`);
   if (!Array.isArray(m.priorityRules)) throw new Error('model file has no priorityRules');
   if (!Array.isArray(m.explicitCues)) throw new Error('model file has no explicitCues');
   for (const cue of m.explicitCues) {

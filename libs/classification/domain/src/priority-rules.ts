@@ -1,4 +1,7 @@
-export type Priority = 'critical' | 'high' | 'normal';
+import type { Priority } from '@klaxon/contracts';
+
+/** The taxonomy's priorities (the contracts own them). */
+export type { Priority };
 export type Channel = 'web' | 'phone' | 'email' | 'social';
 
 /**

@@ -1,3 +1,4 @@
+import { UNCATEGORISED } from '@klaxon/contracts';
 import { featureCounts, weigh } from './features';
 import { detectLanguage } from './language';
 import { DEFAULT_TRAIN, trainHead, type SparseVector, type TrainOptions } from './linear';
@@ -305,7 +306,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     modelVersion: '',
     trainedOn: { examples: examples.length, languages, labels },
     heads,
-    defaultCategory: options.defaultCategory ?? 'uncategorised',
+    defaultCategory: options.defaultCategory ?? UNCATEGORISED,
     explicitCues: DEFAULT_EXPLICIT_CUES,
     learnedPriorityThreshold: 0.6,
     priorityRules: options.priorityRules ?? DEFAULT_PRIORITY_RULES,

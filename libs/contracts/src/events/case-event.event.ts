@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { complaintId, complaintLabel, isoDateTime, priority } from '../primitives';
+import { complaintId, isoDateTime } from '../primitives';
+import { complaintLabel, priority } from '../taxonomy';
 
 export const caseAction = z.enum([
   'acknowledged',
@@ -25,6 +26,7 @@ export const caseEventSchema = z.object({
   resolution: z.object({ founded: z.boolean(), summary: z.string() }).optional(),
   correction: z
     .object({
+      /** One of `COMPLAINT_CATEGORIES` (the case API refuses others); an open string in v1 (see ComplaintClassified). */
       category: z.string().optional(),
       priority: priority.optional(),
       complaint: complaintLabel.optional(),

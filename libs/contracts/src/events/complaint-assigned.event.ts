@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { channel, complaintId, isoDateTime, priority } from '../primitives';
+import { channel, complaintId, isoDateTime } from '../primitives';
+import { priority } from '../taxonomy';
 
 export const assignmentReasonSchema = z.object({
   rule: z.string(),
@@ -11,6 +12,7 @@ export const assignmentReasonSchema = z.object({
 export const complaintAssignedSchema = z.object({
   complaintId,
   channel,
+  /** One of `CLASSIFIED_CATEGORIES`; an open string in v1 (see ComplaintClassified). */
   category: z.string(),
   priority,
   receivedAt: isoDateTime,

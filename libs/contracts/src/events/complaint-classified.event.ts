@@ -1,14 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import {
-  channel,
-  complaintId,
-  complaintLabel,
-  customerIdentity,
-  isoDateTime,
-  language,
-  priority,
-} from '../primitives';
+import { channel, complaintId, customerIdentity, isoDateTime, language } from '../primitives';
+import { complaintLabel, priority } from '../taxonomy';
 
 export const complaintClassifiedSchema = z.object({
   complaintId,
@@ -18,6 +11,12 @@ export const complaintClassifiedSchema = z.object({
   language,
   complaint: complaintLabel,
   complaintProbability: z.number().min(0).max(1),
+  /**
+   * One of `CLASSIFIED_CATEGORIES` (taxonomy.ts). It stays an open string in v1: narrowing a released
+   * field to an enum would make new consumers reject messages older producers wrote. The classifier
+   * refuses a model whose classes are not in the taxonomy, and the APIs and configuration refuse values
+   * outside it; a consumer reading an unknown value routes it as matching no category rule.
+   */
   category: z.string().min(1),
   categoryProbability: z.number().min(0).max(1),
   priority,

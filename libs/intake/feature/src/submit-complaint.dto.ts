@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { classifiedCategory } from '@klaxon/contracts';
 import { normalisePhone } from '@klaxon/intake/domain';
 
 const text = (max: number) =>
@@ -109,10 +110,7 @@ export const listComplaintsQuerySchema = z
       .string()
       .regex(/^[a-z-]+$/)
       .optional(),
-    category: z
-      .string()
-      .regex(/^[a-z-]+$/)
-      .optional(),
+    category: classifiedCategory.optional(),
     teamId: z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/)

@@ -12,6 +12,7 @@ import {
   MIGRATIONS,
   ENTITIES,
 } from './index';
+import { TaxonomyRoutingRules1764000800000 } from './migrations/1764000800000-taxonomy-routing-rules';
 
 // Real PostgreSQL: a throwaway cluster of this test's own.
 jest.setTimeout(60_000);
@@ -52,6 +53,76 @@ describe('migrations', () => {
       )) as Array<{ column_name: string }>;
       const actual = new Set(rows.map((r) => r.column_name));
       expect(meta.columns.map((c) => c.databaseName).filter((c) => !actual.has(c))).toEqual([]);
+    }
+  });
+});
+
+describe('the taxonomy migration', () => {
+  it('saves the rules in force once more with billing and price renamed to price-billing, once, and can take it back', async () => {
+    const db = createDataSource({ url: await pg.createDatabase('taxonomy_rules'), poolMax: 2 });
+    await db.initialize();
+    await runMigrations(db);
+    // What a database seeded by an earlier release holds: the shipped demo rules of that time.
+    await db.query(
+      `INSERT INTO teams (id, name) VALUES ('billing', 'Billing'), ('customer-service', 'Service')`,
+    );
+    await db.query(
+      `INSERT INTO team_members (id, team_id, name, role, capacity, skills) VALUES ('m1', 'billing', 'Julia', 'handler', 5, $1)`,
+      [JSON.stringify({ languages: ['nl'], categories: ['price', 'billing', 'delivery'], channels: [] })],
+    );
+    const old = [
+      { id: 'social-to-webcare', match: { channels: ['social'] }, teamId: 'customer-service' },
+      {
+        id: 'critical-billing',
+        match: { categories: ['billing', 'price'], priorities: ['critical'] },
+        teamId: 'billing',
+        requiredAuthority: 500,
+      },
+      { id: 'billing', match: { categories: ['billing', 'price'] }, teamId: 'billing' },
+      { id: 'staff', match: { categories: ['staff'] }, teamId: 'customer-service' },
+    ];
+    await db.query(
+      `INSERT INTO routing_rule_sets (version, rules, default_team_id, created_by) VALUES (1, $1, 'customer-service', 'seed')`,
+      [JSON.stringify(old)],
+    );
+    const migration = new TaxonomyRoutingRules1764000800000();
+    const runner = db.createQueryRunner();
+    try {
+      await migration.up(runner);
+      await migration.up(runner); // nothing left to rename: no third version
+      const versions = await db.query(
+        'SELECT version, rules, default_team_id, created_by FROM routing_rule_sets ORDER BY version',
+      );
+      expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+      expect(versions[0].rules).toEqual(old);
+      expect(versions[1]).toMatchObject({
+        default_team_id: 'customer-service',
+        created_by: expect.any(String),
+      });
+      expect(versions[1].rules.map((r: { match: { categories?: string[] } }) => r.match.categories)).toEqual([
+        undefined,
+        ['price-billing'],
+        ['price-billing'],
+        ['staff'],
+      ]);
+      expect(versions[1].rules[1]).toEqual({
+        ...old[1],
+        match: { categories: ['price-billing'], priorities: ['critical'] },
+      });
+      const [member] = await db.query(`SELECT skills FROM team_members WHERE id = 'm1'`);
+      expect(member.skills).toEqual({
+        languages: ['nl'],
+        categories: ['price-billing', 'delivery'],
+        channels: [],
+      });
+
+      await migration.down(runner);
+      expect(
+        (await db.query('SELECT version FROM routing_rule_sets')).map((v: { version: number }) => v.version),
+      ).toEqual([1]);
+    } finally {
+      await runner.release();
+      await db.destroy();
     }
   });
 });

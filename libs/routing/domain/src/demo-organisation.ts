@@ -1,3 +1,4 @@
+import type { ComplaintCategory } from '@klaxon/contracts';
 import type { OrganisationConfig, Role, Team, TeamMember, WorkingHours } from './organisation';
 import { alwaysOn, weekly } from './working-hours';
 
@@ -29,7 +30,7 @@ function member(
   o: {
     email?: string;
     languages?: string[];
-    categories?: string[];
+    categories?: ComplaintCategory[];
     channels?: string[];
     capacity?: number;
     maxCompensation?: number;
@@ -119,6 +120,9 @@ const members: TeamMember[] = [
  * The demo company that ships with the repo: five teams with one lead (lead@demo.local leads them all),
  * handlers on office hours, early shifts and evenings, a senior per team with more authority, one
  * executive, and per team one member on the round-the-clock on-call rota so the demo routes at any hour.
+ * Every category of the taxonomy has a rule to the team whose purpose it is (price-billing → billing,
+ * delivery → logistics, product → product, communication and staff → customer service); social posts
+ * go to webcare first. Only `uncategorised` falls through to the default team.
  */
 export const DEMO_ORGANISATION: OrganisationConfig = {
   teams,
@@ -134,12 +138,12 @@ export const DEMO_ORGANISATION: OrganisationConfig = {
     {
       id: 'critical-billing',
       description: 'Critical billing complaints need someone who may refund up to €500',
-      match: { categories: ['billing', 'price'], priorities: ['critical'] },
+      match: { categories: ['price-billing'], priorities: ['critical'] },
       teamId: 'billing',
       requiredAuthority: 500,
     },
     { id: 'delivery', match: { categories: ['delivery'] }, teamId: 'logistics' },
-    { id: 'billing', match: { categories: ['billing', 'price'] }, teamId: 'billing' },
+    { id: 'billing', match: { categories: ['price-billing'] }, teamId: 'billing' },
     { id: 'product', match: { categories: ['product'] }, teamId: 'product' },
     {
       id: 'communication-and-staff',

@@ -1,3 +1,4 @@
+import { CLASSIFIED_CATEGORIES, PRIORITIES, isClassifiedCategory } from '@klaxon/contracts';
 import type { OrganisationConfig, RoutingRequest, RoutingRule, RuleMatch } from './organisation';
 
 function listMatches(list: readonly string[] | undefined, value: string | undefined): boolean {
@@ -51,7 +52,11 @@ export function decideTeam(
   return { teamId: org.defaultTeamId, ruleId: 'default-team', requiredAuthority: req.requiredAuthority ?? 0 };
 }
 
-/** Problems with a rule set an admin is about to save (unknown teams, rules without a team). */
+/**
+ * Problems with a rule set (unknown teams, rules without a team, categories or priorities outside the
+ * taxonomy: such a rule would never match what the classifier says, and its complaints would land with
+ * the default team).
+ */
 export function validateRules(rules: readonly RoutingRule[], teamIds: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -62,6 +67,38 @@ export function validateRules(rules: readonly RoutingRule[], teamIds: ReadonlySe
     if (r.teamId && !teamIds.has(r.teamId)) problems.push(`rules[${i}]: unknown team "${r.teamId}"`);
     if (r.requiredAuthority !== undefined && !(r.requiredAuthority >= 0))
       problems.push(`rules[${i}]: requiredAuthority must be >= 0`);
+    (r.match?.categories ?? []).forEach((c: unknown, j) => {
+      if (!isClassifiedCategory(c))
+        problems.push(
+          `rules[${i}].match.categories[${j}]: unknown category ${JSON.stringify(c)} (the taxonomy: ${CLASSIFIED_CATEGORIES.join(', ')})`,
+        );
+    });
+    (r.match?.priorities ?? []).forEach((p: unknown, j) => {
+      if (!(PRIORITIES as readonly unknown[]).includes(p))
+        problems.push(
+          `rules[${i}].match.priorities[${j}]: unknown priority ${JSON.stringify(p)} (${PRIORITIES.join(', ')})`,
+        );
+    });
+  });
+  return problems;
+}
+
+/**
+ * Problems with a whole organisation as configured (checked at start, before anything is seeded): its
+ * rules, the default team, and members' teams and category skills.
+ */
+export function validateOrganisation(org: OrganisationConfig): string[] {
+  const teamIds = new Set(org.teams.map((t) => t.id));
+  const problems = validateRules(org.rules, teamIds);
+  if (!teamIds.has(org.defaultTeamId)) problems.push(`defaultTeamId: unknown team "${org.defaultTeamId}"`);
+  org.members.forEach((m, i) => {
+    if (!teamIds.has(m.teamId)) problems.push(`members[${i}] (${m.id}): unknown team "${m.teamId}"`);
+    m.skills.categories.forEach((c: unknown, j) => {
+      if (!isClassifiedCategory(c))
+        problems.push(
+          `members[${i}] (${m.id}).skills.categories[${j}]: unknown category ${JSON.stringify(c)} (the taxonomy: ${CLASSIFIED_CATEGORIES.join(', ')})`,
+        );
+    });
   });
   return problems;
 }

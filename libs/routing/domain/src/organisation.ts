@@ -1,4 +1,4 @@
-import type { Channel, Priority } from '@klaxon/contracts';
+import type { Channel, ClassifiedCategory, Priority } from '@klaxon/contracts';
 
 export type Role = 'handler' | 'senior' | 'team-lead' | 'executive';
 export const ROLES: readonly Role[] = ['handler', 'senior', 'team-lead', 'executive'];
@@ -26,8 +26,8 @@ export interface Absence {
 export interface Skills {
   /** Language codes (`nl`, `en`). Empty: any language. */
   languages: string[];
-  /** Complaint categories. Empty: any category. */
-  categories: string[];
+  /** Complaint categories (the taxonomy's). Empty: any category. */
+  categories: ClassifiedCategory[];
   /** Channels. Empty: any channel. */
   channels: string[];
 }
@@ -68,7 +68,8 @@ export interface Team {
 
 /** Which complaints a team takes. Every listed condition must hold; an absent or empty list matches anything. */
 export interface RuleMatch {
-  categories?: string[];
+  /** The taxonomy's categories (`CLASSIFIED_CATEGORIES`); rule validation refuses any other. */
+  categories?: ClassifiedCategory[];
   channels?: string[];
   languages?: string[];
   priorities?: Priority[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { classifiedCategory, complaintCategory, complaintLabel, priority } from '@klaxon/contracts';
 import { WEEKDAYS, parseInterval } from '@klaxon/routing/domain';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be kebab-case: a-z, 0-9 and -');
@@ -42,7 +43,7 @@ export const memberSchema = z.strictObject({
   role: z.enum(['handler', 'senior', 'team-lead', 'executive']),
   skills: z.strictObject({
     languages: z.array(z.string().min(2).max(8)).default([]),
-    categories: z.array(z.string().min(1).max(64)).default([]),
+    categories: z.array(classifiedCategory).default([]),
     channels: channels.default([]),
   }),
   authority: z
@@ -73,10 +74,10 @@ export const ruleSchema = z.strictObject({
   id: z.string().min(1).max(100),
   description: z.string().max(500).optional(),
   match: z.strictObject({
-    categories: z.array(z.string()).optional(),
+    categories: z.array(classifiedCategory).optional(),
     channels: z.array(z.string()).optional(),
     languages: z.array(z.string()).optional(),
-    priorities: z.array(z.enum(['critical', 'high', 'normal'])).optional(),
+    priorities: z.array(priority).optional(),
     segments: z.array(z.string()).optional(),
     units: z.array(z.string()).optional(),
   }),
@@ -104,9 +105,9 @@ export const reassignSchema = z.discriminatedUnion('reason', [
 ]);
 
 export const promoteSchema = z.strictObject({
-  label: z.enum(['explicit', 'latent']).default('explicit'),
-  category: z.string().min(1).max(64).optional(),
-  priority: z.enum(['critical', 'high', 'normal']).optional(),
+  label: complaintLabel.exclude(['none']).default('explicit'),
+  category: complaintCategory.optional(),
+  priority: priority.optional(),
 });
 export const dismissSchema = z.strictObject({ reason: z.string().max(500).optional() });
 export const listSignalsSchema = z.strictObject({
@@ -121,7 +122,7 @@ export const listSignalsSchema = z.strictObject({
 });
 export const listRootCausesSchema = z.strictObject({
   kind: z.enum(['review', 'spike']).optional(),
-  category: z.string().max(64).optional(),
+  category: classifiedCategory.optional(),
   status: z.enum(['open', 'closed']).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),

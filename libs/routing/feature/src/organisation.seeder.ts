@@ -3,12 +3,15 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
+import { validateRules } from '@klaxon/routing/domain';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
+import { loadRoutingConfig } from './routing.repository';
 
 /**
  * Seeds the configured organisation (the demo company by default) into PostgreSQL: teams and members
  * that do not exist yet, and the rules as version 1 when none are stored. Existing rows, their load
- * and later rule versions are kept: from then on the API changes the organisation.
+ * and later rule versions are kept: from then on the API changes the organisation. (The configured
+ * organisation itself was checked when the module was created: `RoutingModule.forRoot` refuses it.)
  */
 @Injectable()
 export class OrganisationSeeder implements OnApplicationBootstrap {
@@ -67,5 +70,19 @@ export class OrganisationSeeder implements OnApplicationBootstrap {
       { teams: teams.length, members: members.length, rules: rules.length },
       'organisation seeded',
     );
+    // Rules saved before the API checked them may name a category outside the taxonomy: they never match.
+    // The database is the truth, so they are not replaced here; an admin saves corrected ones.
+    const problems = await this.problemsOfRulesInForce();
+    if (problems.length)
+      this.logger.error(
+        { problems },
+        'the routing rules in force name unknown teams or categories: those rules never match; save corrected rules with PUT /api/routing-rules',
+      );
+  }
+
+  /** What is wrong with the stored rules in force (empty when they are sound). */
+  async problemsOfRulesInForce(): Promise<string[]> {
+    const config = await loadRoutingConfig(this.dataSource.manager);
+    return validateRules(config.rules, new Set(config.teams.map((t) => t.id)));
   }
 }

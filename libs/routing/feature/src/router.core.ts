@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import {
   ComplaintAssignedEvent,
   ComplaintEscalatedEvent,
+  UNCATEGORISED,
   encodeEvent,
   type Channel,
   type ComplaintAssigned,
@@ -107,7 +108,7 @@ type ComplaintRow = {
 const requestOf = (r: ComplaintRow, requiredAuthority?: number): RoutingRequest => ({
   complaintId: r.id,
   channel: r.channel,
-  category: r.category ?? 'unknown',
+  category: r.category ?? UNCATEGORISED,
   language: r.language ?? 'und',
   priority: r.priority ?? 'normal',
   requiredAuthority: requiredAuthority ?? Number(r.required_authority ?? 0),
@@ -444,7 +445,7 @@ export class RouterCore {
       const data: ComplaintAssigned = {
         complaintId: row.id,
         channel: row.channel,
-        category: row.category ?? 'unknown',
+        category: row.category ?? UNCATEGORISED,
         priority: row.priority ?? 'normal',
         receivedAt: iso(row.received_at),
         assignedAt: now.toISOString(),
@@ -566,7 +567,7 @@ export class RouterCore {
         data: {
           complaintId: row.id,
           channel: row.channel,
-          category: row.category ?? 'unknown',
+          category: row.category ?? UNCATEGORISED,
           priority: row.priority ?? 'normal',
           receivedAt: iso(row.received_at),
           assignedAt: now.toISOString(),

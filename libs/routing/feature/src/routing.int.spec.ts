@@ -26,6 +26,7 @@ import {
   MOCK_CLUSTER_CONSUMER_TUNING,
 } from '@klaxon/testing';
 import { AssignOwnersService, RoutingModule } from './index';
+import { OrganisationSeeder } from './organisation.seeder';
 
 // Two routers (two RoutingModule apps, each with its own connections) against one PostgreSQL and one
 // topic on the Kafka mock cluster; a movable clock shared by both.
@@ -110,7 +111,10 @@ async function waitFor<T>(
 
 interface Complaint {
   channel?: Channel;
-  category: string;
+  /** The classifier's category; `communication` when the test routes by unit. */
+  category?: string;
+  /** The unit where it landed: the test teams beside the demo company are routed by unit. */
+  unit?: string;
   priority?: Priority;
   customer?: CustomerIdentity;
   label?: 'explicit' | 'latent' | 'none';
@@ -133,7 +137,7 @@ async function classified(c: Complaint): Promise<ComplaintClassified> {
     language: 'nl',
     complaint: c.label ?? 'explicit',
     complaintProbability: 0.9,
-    category: c.category,
+    category: c.category ?? 'communication',
     categoryProbability: 0.9,
     priority: c.priority ?? 'normal',
     priorityReasons: [],
@@ -143,6 +147,7 @@ async function classified(c: Complaint): Promise<ComplaintClassified> {
     modelVersion: 'test-1',
     customer: c.customer ?? {},
     ...(c.reach !== undefined ? { reach: c.reach } : {}),
+    ...(c.unit ? { unit: c.unit } : {}),
   };
   await db.query(
     `INSERT INTO complaints (id, channel, source_id, status, received_at, text, customer, language, complaint_label, complaint_probability, category,
@@ -152,10 +157,10 @@ async function classified(c: Complaint): Promise<ComplaintClassified> {
       id,
       channel,
       receivedAt,
-      c.text ?? `complaint about ${c.category}`,
+      c.text ?? `complaint about ${data.category}`,
       JSON.stringify(data.customer),
       data.complaint,
-      c.category,
+      data.category,
       data.priority,
       data.reputationalRisk,
       data.classifiedAt,
@@ -284,15 +289,16 @@ beforeAll(async () => {
     const res = await api('POST', '/api/members', m);
     expect([res.status, res.json?.error]).toEqual([201, undefined]);
   }
+  // The test teams serve units of their own (the categories are the taxonomy's, and the demo rules route those).
   const rules = await api('PUT', '/api/routing-rules', {
     defaultTeamId: 'customer-service',
     note: 'test teams',
     rules: [
+      { id: 'conc', match: { units: ['conc'] }, teamId: 'conc' },
+      { id: 'shift', match: { units: ['shift'] }, teamId: 'shift' },
+      { id: 'absence', match: { units: ['absence'] }, teamId: 'absence' },
+      { id: 'authority', match: { units: ['authority'] }, teamId: 'authority', requiredAuthority: 300 },
       ...DEMO_ORGANISATION.rules,
-      { id: 'conc', match: { categories: ['conc'] }, teamId: 'conc' },
-      { id: 'shift', match: { categories: ['shift'] }, teamId: 'shift' },
-      { id: 'absence', match: { categories: ['absence'] }, teamId: 'absence' },
-      { id: 'authority', match: { categories: ['authority'] }, teamId: 'authority', requiredAuthority: 300 },
     ],
   });
   expect([rules.status, rules.json.version]).toEqual([200, 2]);
@@ -311,11 +317,11 @@ afterEach(() => {
 });
 
 it('keeps exactly one owner per complaint with two routers on one topic and one database', async () => {
-  const ids = await route(...Array.from({ length: 40 }, () => ({ category: 'conc' })));
+  const ids = await route(...Array.from({ length: 40 }, () => ({ unit: 'conc' })));
   await Promise.all(ids.map(settled));
 
   // Both routers handle the same complaints at the same moment (a redelivery racing a rebalance).
-  const extra = await Promise.all(Array.from({ length: 20 }, () => classified({ category: 'conc' })));
+  const extra = await Promise.all(Array.from({ length: 20 }, () => classified({ unit: 'conc' })));
   const batch = (tag: string): ConsumedEvent<ComplaintClassified>[] =>
     extra.map((d) => ({
       envelope: {
@@ -361,9 +367,9 @@ it('keeps exactly one owner per complaint with two routers on one topic and one 
 it('queues complaints while the only agent is off shift, serves them by priority then age when she comes on, and at once when she frees up', async () => {
   clock.t = Date.parse('2026-11-24T19:00:00Z'); // Tuesday 20:00 in Amsterdam
   const [oldNormal, high, critical] = await route(
-    { category: 'shift', priority: 'normal', receivedAt: '2026-11-24T18:00:00Z' },
-    { category: 'shift', priority: 'high', receivedAt: '2026-11-24T18:50:00Z' },
-    { category: 'shift', priority: 'critical', receivedAt: '2026-11-24T18:55:00Z' },
+    { unit: 'shift', priority: 'normal', receivedAt: '2026-11-24T18:00:00Z' },
+    { unit: 'shift', priority: 'high', receivedAt: '2026-11-24T18:50:00Z' },
+    { unit: 'shift', priority: 'critical', receivedAt: '2026-11-24T18:55:00Z' },
   );
   for (const id of [oldNormal, high, critical]) {
     const c = await settled(id);
@@ -491,12 +497,12 @@ it('sends a reputational risk to the team lead and the executive at once; social
 });
 
 it('escalates on authority when nobody available may decide, and reassigns when a handler asks for more authority', async () => {
-  const [id] = await route({ category: 'authority', priority: 'high' });
+  const [id] = await route({ unit: 'authority', priority: 'high' });
   const c = await settled(id);
   expect(c.owner_id).toBe('auth-handler'); // the senior is off shift: the handler takes it, the lead hears of it
   expect((await history(id, 'escalated')).map((h) => h.data.trigger)).toEqual(['authority']);
 
-  const [other] = await route({ category: 'conc' });
+  const [other] = await route({ unit: 'conc' });
   await settled(other);
   const owner = (await complaint(other)).owner_id;
   await api('PATCH', '/api/members/c5', { authority: { maxCompensation: 2000 } });
@@ -516,7 +522,7 @@ it('escalates on authority when nobody available may decide, and reassigns when 
 });
 
 it('gives an absent owner’s complaints to the replacement, and a handed-back one to someone else in the team', async () => {
-  const ids = await route({ category: 'absence' }, { category: 'absence' });
+  const ids = await route({ unit: 'absence' }, { unit: 'absence' });
   await Promise.all(ids.map(settled));
   expect((await Promise.all(ids.map(complaint))).map((c) => c.owner_id)).toEqual(['abs-a', 'abs-a']); // abs-b and abs-c take nothing new yet
   const absence = await api('POST', '/api/members/abs-a/absences', {
@@ -599,6 +605,11 @@ it('keeps a "none" as a searchable signal without owner, promotes one (routed, t
     expect.arrayContaining(['not-routed', 'promoted', 'assigned']),
   );
   expect((await api('POST', `/api/signals/${keep}/promote`, {})).json.error.code).toBe('not-a-signal');
+  // A promotion names a category of the taxonomy, or none (the classifier's stays).
+  expect((await api('POST', `/api/signals/${drop}/promote`, { category: 'billing' })).json).toMatchObject({
+    error: { code: 'invalid-field', field: 'category' },
+  });
+  expect((await complaint(drop)).status).toBe('signal');
 
   expect(
     (await api('POST', `/api/signals/${drop}/dismiss`, { reason: 'advertising feedback' })).json.dismissedAt,
@@ -611,6 +622,10 @@ it('opens a root-cause review at three complaints of a category and flags a spik
   const ids = await route(...Array.from({ length: 6 }, () => ({ category: 'staff' })));
   await Promise.all(ids.map(settled));
   // Counted by the routers' scheduler pass, apart from the routing transaction.
+  expect((await api('GET', '/api/root-cause-items?category=billing')).json.error).toMatchObject({
+    code: 'invalid-field',
+    field: 'category',
+  });
   const items = await waitFor('review and spike', async () => {
     const res = await api('GET', '/api/root-cause-items?category=staff');
     return res.json.items.length >= 2 && res;
@@ -619,6 +634,57 @@ it('opens a root-cause review at three complaints of a category and flags a spik
   const review = items.json.items.find((i: { kind: string }) => i.kind === 'review');
   expect(review.complaintCount).toBeGreaterThanOrEqual(3);
   expect(review.complaintIds).toEqual(expect.arrayContaining([ids[0], ids[1], ids[2]]));
+});
+
+it('routes every category of the taxonomy to the team whose purpose it is, not the default team', async () => {
+  const purpose = {
+    'price-billing': 'billing',
+    delivery: 'logistics',
+    product: 'product',
+    communication: 'customer-service',
+    staff: 'customer-service',
+  };
+  const categories = Object.keys(purpose) as Array<keyof typeof purpose>;
+  const ids = await route(...categories.map((category) => ({ category })));
+  const routed = await Promise.all(ids.map(settled));
+  expect(routed.map((c) => [c.category, c.team_id])).toEqual(categories.map((c) => [c, purpose[c]]));
+  for (const c of routed) expect(c.assignment_reason.rule).not.toMatch(/^default-team/);
+});
+
+it('refuses a routing rule or a member skill with a category outside the taxonomy, naming the field', async () => {
+  const before = (await api('GET', '/api/routing-rules')).json.version;
+  const res = await api('PUT', '/api/routing-rules', {
+    defaultTeamId: 'customer-service',
+    rules: [{ id: 'billing', match: { categories: ['price-billing', 'billing'] }, teamId: 'billing' }],
+  });
+  expect(res.status).toBe(400);
+  expect(res.json.error).toMatchObject({
+    code: 'invalid-field',
+    field: 'rules.0.match.categories.1',
+    message: expect.stringContaining('price-billing'),
+  });
+  expect((await api('GET', '/api/routing-rules')).json.version).toBe(before);
+
+  const skilled = await api(
+    'POST',
+    '/api/members',
+    member('m-skilled', 'billing', { skills: { languages: [], categories: ['price'], channels: [] } }),
+  );
+  expect([skilled.status, skilled.json.error]).toEqual([
+    400,
+    expect.objectContaining({ code: 'invalid-field', field: 'skills.categories.0' }),
+  ]);
+});
+
+it('refuses at start an organisation whose rules or members name a category outside the taxonomy', () => {
+  expect(() => RoutingModule.forRoot({ organisation: DEMO_ORGANISATION })).not.toThrow();
+  const org = structuredClone(DEMO_ORGANISATION);
+  // The rules the demo shipped with before the taxonomy: `billing` and `price` are no category.
+  (org.rules[2].match as { categories: string[] }).categories = ['billing', 'price'];
+  (org.members[0].skills as { categories: string[] }).categories = ['staff', 'complaints'];
+  expect(() => RoutingModule.forRoot({ organisation: org })).toThrow(
+    /rules\[2\]\.match\.categories\[0\]: unknown category "billing".*rules\[2\]\.match\.categories\[1\]: unknown category "price".*members\[0\] \(m-lead\)\.skills\.categories\[1\]: unknown category "complaints"/,
+  );
 });
 
 it('refuses bad organisation input with the one error shape, and requires a key', async () => {
@@ -657,7 +723,7 @@ it('refuses bad organisation input with the one error shape, and requires a key'
 });
 
 it('dead-letters a classified event for a complaint that was never stored, and routes the ones beside it', async () => {
-  const stored = await classified({ category: 'conc' });
+  const stored = await classified({ unit: 'conc' });
   const ghost: ComplaintClassified = { ...stored, complaintId: complaintIdFor('web', `ghost-${Date.now()}`) };
   await publish(ComplaintClassifiedEvent, [ghost, stored]);
   expect((await settled(stored.complaintId)).owner_id).toBeTruthy();
@@ -670,4 +736,28 @@ it('dead-letters a classified event for a complaint that was never stored, and r
   expect(dead.v).toMatchObject({
     error: { code: 'complaint-unknown', message: expect.stringContaining(ghost.complaintId) },
   });
+});
+
+it('names the stored rules in force that no complaint can match, saved before the API checked categories', async () => {
+  const seeder = routers[0].app.get(OrganisationSeeder);
+  expect(await seeder.problemsOfRulesInForce()).toEqual([]);
+  const [current] = (await db.query('SELECT * FROM routing_rule_sets ORDER BY version DESC LIMIT 1')).rows;
+  const stale = [
+    { id: 'old-billing', match: { categories: ['billing'] }, teamId: 'billing' },
+    ...current.rules,
+  ];
+  await db.query(
+    `INSERT INTO routing_rule_sets (version, rules, default_team_id, created_by) VALUES ($1, $2, $3, 'test')`,
+    [current.version + 1, JSON.stringify(stale), current.default_team_id],
+  );
+  try {
+    expect(await seeder.problemsOfRulesInForce()).toEqual([
+      expect.stringMatching(/^rules\[0\]\.match\.categories\[0\]: unknown category "billing"/),
+    ]);
+  } finally {
+    await db.query(
+      `INSERT INTO routing_rule_sets (version, rules, default_team_id, created_by) VALUES ($1, $2, $3, 'test')`,
+      [current.version + 2, JSON.stringify(current.rules), current.default_team_id],
+    );
+  }
 });

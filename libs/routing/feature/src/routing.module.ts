@@ -3,6 +3,7 @@ import {
   DEFAULT_ESCALATION_POLICY,
   DEFAULT_ROOT_CAUSE_POLICY,
   DEMO_ORGANISATION,
+  validateOrganisation,
 } from '@klaxon/routing/domain';
 import { AssignOwnersService } from './assign-owners.service';
 import { CaseEventsService } from './case-events.service';
@@ -29,12 +30,16 @@ export const DEFAULT_ROUTING_OPTIONS: RoutingOptions = {
 /** The router stage: complaints.classified (+ case events) → complaints.assigned, complaints.escalated; the organisation API. */
 @Module({})
 export class RoutingModule {
+  /** Refuses (throws) an organisation whose rules or members name unknown teams or categories outside the taxonomy. */
   static forRoot(options: Partial<RoutingOptions> = {}): DynamicModule {
+    const resolved: RoutingOptions = { ...DEFAULT_ROUTING_OPTIONS, ...options };
+    const problems = validateOrganisation(resolved.organisation);
+    if (problems.length) throw new Error(`the routing organisation is invalid: ${problems.join('; ')}`);
     return {
       module: RoutingModule,
       controllers: [RoutingController, OrganisationController, RoutingActionsController],
       providers: [
-        { provide: ROUTING_OPTIONS, useValue: { ...DEFAULT_ROUTING_OPTIONS, ...options } },
+        { provide: ROUTING_OPTIONS, useValue: resolved },
         OrganisationSeeder,
         RouterCore,
         AssignOwnersService,

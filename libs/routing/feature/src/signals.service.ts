@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   CaseEventEvent,
+  UNCATEGORISED,
   encodeEvent,
   type Channel,
   type ComplaintLabel,
@@ -151,7 +152,7 @@ export class SignalsService {
     if (row.status !== 'signal')
       throw ApiError.conflict('not-a-signal', `${id} is ${row.status}, not a signal`);
     if (row.dismissed_at) throw ApiError.conflict('signal-dismissed', `${id} was dismissed`);
-    const category = promotion.category ?? row.category ?? 'unknown';
+    const category = promotion.category ?? row.category ?? UNCATEGORISED;
     const priority = promotion.priority ?? row.priority ?? 'normal';
     await manager.query(
       `UPDATE complaints SET complaint_label = $2, category = $3, priority = $4, status = 'classified', updated_at = now() WHERE id = $1`,

@@ -5,6 +5,7 @@ import {
   computeDeadlines,
   deadlineWithPauses,
   selectPolicy,
+  validatePolicies,
   type SlaPolicy,
 } from './policy';
 import { planClocks } from './plan';
@@ -13,6 +14,21 @@ const H = 3_600_000;
 const cal = new BusinessCalendar(DEFAULT_CALENDAR);
 const at = (iso: string) => new Date(iso);
 const fmt = (d: Date | null) => (d ? cal.format(d) : null);
+
+describe('validatePolicies', () => {
+  it('accepts the shipped policies and refuses conditions outside the taxonomy', () => {
+    expect(validatePolicies(DEFAULT_POLICIES)).toEqual([]);
+    const odd = {
+      id: 'odd',
+      when: { category: ['price-billing', 'invoices'], priority: ['urgent'] },
+      clocks: DEFAULT_POLICIES[0].clocks,
+    } as unknown as SlaPolicy;
+    expect(validatePolicies([odd, ...DEFAULT_POLICIES])).toEqual([
+      expect.stringMatching(/^policies\[0\] \(odd\)\.when\.category\[1\]: unknown category "invoices"/),
+      expect.stringMatching(/^policies\[0\] \(odd\)\.when\.priority\[0\]: unknown priority "urgent"/),
+    ]);
+  });
+});
 
 describe('selectPolicy', () => {
   const policies: SlaPolicy[] = [

@@ -1,4 +1,12 @@
-import type { Channel, Priority, SlaClockKind } from '@klaxon/contracts';
+import {
+  CLASSIFIED_CATEGORIES,
+  PRIORITIES,
+  isClassifiedCategory,
+  type Channel,
+  type ClassifiedCategory,
+  type Priority,
+  type SlaClockKind,
+} from '@klaxon/contracts';
 import type { BusinessCalendar } from './calendar';
 
 /** Whether a clock counts opening hours only, or every hour of the day. */
@@ -20,7 +28,8 @@ export type PolicyClock = (typeof POLICY_CLOCKS)[number];
 export interface PolicyConditions {
   priority?: Priority[];
   channel?: Channel[];
-  category?: string[];
+  /** The taxonomy's categories; `validatePolicies` refuses any other. */
+  category?: ClassifiedCategory[];
   segment?: string[];
 }
 
@@ -37,6 +46,7 @@ export interface SlaPolicy {
 export interface PolicyFacts {
   priority: Priority;
   channel: Channel;
+  /** What the complaint carries (from the bus or the database: an old value may be outside the taxonomy). */
   category: string;
   segment?: string;
 }
@@ -55,9 +65,32 @@ export function selectPolicy(policies: readonly SlaPolicy[], facts: PolicyFacts)
   return found;
 }
 
+/**
+ * Problems with configured policies: conditions on a category or priority outside the taxonomy would
+ * never hold, and the complaints they were written for would fall to a later policy.
+ */
+export function validatePolicies(policies: readonly SlaPolicy[]): string[] {
+  const problems: string[] = [];
+  policies.forEach((p, i) => {
+    (p.when?.category ?? []).forEach((c: unknown, j) => {
+      if (!isClassifiedCategory(c))
+        problems.push(
+          `policies[${i}] (${p.id}).when.category[${j}]: unknown category ${JSON.stringify(c)} (the taxonomy: ${CLASSIFIED_CATEGORIES.join(', ')})`,
+        );
+    });
+    (p.when?.priority ?? []).forEach((v: unknown, j) => {
+      if (!(PRIORITIES as readonly unknown[]).includes(v))
+        problems.push(
+          `policies[${i}] (${p.id}).when.priority[${j}]: unknown priority ${JSON.stringify(v)} (${PRIORITIES.join(', ')})`,
+        );
+    });
+  });
+  return problems;
+}
+
 function matches(when: PolicyConditions | undefined, facts: PolicyFacts): boolean {
   if (!when) return true;
-  const test = <T>(allowed: T[] | undefined, value: T | undefined) =>
+  const test = <T>(allowed: readonly T[] | undefined, value: T | undefined) =>
     !allowed || (value !== undefined && allowed.includes(value));
   return (
     test(when.priority, facts.priority) &&

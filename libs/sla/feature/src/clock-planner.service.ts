@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CaseAction, Channel, Priority } from '@klaxon/contracts';
+import { UNCATEGORISED, type CaseAction, type Channel, type Priority } from '@klaxon/contracts';
 import { BusinessCalendar, planClocks, type CaseStep, type PlannedClock } from '@klaxon/sla/domain';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 
@@ -60,7 +60,7 @@ export class ClockPlannerService {
         {
           complaintId: r.id,
           channel: r.channel,
-          category: r.category ?? 'other',
+          category: r.category ?? UNCATEGORISED,
           priority: r.priority ?? 'normal',
           receivedAt: new Date(r.received_at),
           ownerId: r.owner_id,

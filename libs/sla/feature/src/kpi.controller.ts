@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { channel, isoDateTime } from '@klaxon/contracts';
+import { UNCATEGORISED, channel, classifiedCategory, isoDateTime } from '@klaxon/contracts';
 import { RequireScope } from '@klaxon/platform/auth';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
@@ -11,7 +11,7 @@ const kpiQuery = z.strictObject({
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
   channel: channel.optional(),
-  category: z.string().min(1).max(100).optional(),
+  category: classifiedCategory.optional(),
   teamId: z.string().min(1).max(100).optional(),
   groupBy: z.enum(['channel', 'category', 'team', 'day', 'week', 'none']).default('none'),
 });
@@ -95,12 +95,18 @@ export class KpiController {
     const params: unknown[] = [from.toISOString(), to.toISOString(), tz];
     const where = [`c.received_at >= $1`, `c.received_at < $2`, `c.status NOT IN ('signal', 'erased')`];
     if (q.channel) where.push(`c.channel = $${params.push(q.channel)}`);
-    if (q.category) where.push(`c.category = $${params.push(q.category)}`);
+    // Not classified yet counts as uncategorised, in the filter as in the grouping.
+    if (q.category)
+      where.push(
+        q.category === UNCATEGORISED
+          ? `(c.category IS NULL OR c.category = $${params.push(q.category)})`
+          : `c.category = $${params.push(q.category)}`,
+      );
     if (q.teamId) where.push(`c.team_id = $${params.push(q.teamId)}`);
     const key = {
       none: `'all'`,
       channel: `c.channel`,
-      category: `COALESCE(c.category, 'unclassified')`,
+      category: `COALESCE(c.category, '${UNCATEGORISED}')`,
       team: `COALESCE(c.team_id, 'unassigned')`,
       day: `to_char(date_trunc('day', c.received_at AT TIME ZONE $3), 'YYYY-MM-DD')`,
       week: `to_char(date_trunc('week', c.received_at AT TIME ZONE $3), 'IYYY-"W"IW')`,

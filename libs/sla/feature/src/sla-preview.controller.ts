@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { channel, isoDateTime, priority } from '@klaxon/contracts';
+import { channel, classifiedCategory, isoDateTime, priority } from '@klaxon/contracts';
 import { RequireScope } from '@klaxon/platform/auth';
 import { CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { computeDeadlines, selectPolicy } from '@klaxon/sla/domain';
@@ -10,7 +10,7 @@ import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 const previewQuery = z.strictObject({
   priority,
   channel,
-  category: z.string().min(1).max(100),
+  category: classifiedCategory,
   segment: z.string().min(1).max(100).optional(),
   receivedAt: isoDateTime.optional(),
 });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DEFAULT_CALENDAR, DEFAULT_POLICIES } from '@klaxon/sla/domain';
+import { DEFAULT_CALENDAR, DEFAULT_POLICIES, validatePolicies } from '@klaxon/sla/domain';
 import { CaseClocksService } from './case-clocks.service';
 import { ClockPlannerService } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
@@ -25,12 +25,16 @@ export const DEFAULT_SLA_OPTIONS: SlaOptions = {
 /** The sla stage: complaints.assigned + case events → clocks → sla.alerts, webhooks, customer messages, KPIs. */
 @Module({})
 export class SlaModule {
+  /** Refuses (throws) policies whose conditions name a category or priority outside the taxonomy. */
   static forRoot(options: Partial<SlaOptions> = {}): DynamicModule {
+    const resolved: SlaOptions = { ...DEFAULT_SLA_OPTIONS, ...options };
+    const problems = validatePolicies(resolved.policies);
+    if (problems.length) throw new Error(`the SLA policies are invalid: ${problems.join('; ')}`);
     return {
       module: SlaModule,
       controllers: [SlaController, SlaPreviewController, KpiController],
       providers: [
-        { provide: SLA_OPTIONS, useValue: { ...DEFAULT_SLA_OPTIONS, ...options } },
+        { provide: SLA_OPTIONS, useValue: resolved },
         ClockPlannerService,
         CustomerMessagesService,
         WebhooksService,
