@@ -6,9 +6,10 @@ import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, claimEvents } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { ROUTER_CONSUMER } from './assign-owners.service';
-import { RouterCore } from './router.core';
+import { Reassignments } from './reassignments';
 import { addLoad, countLoads } from './routing.repository';
 import { SignalsService } from './signals.service';
+import { TeamQueue } from './team-queue';
 
 export const ROUTER_CASES_CONSUMER = `${ROUTER_CONSUMER}-cases`;
 
@@ -23,7 +24,8 @@ export class CaseEventsService {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly core: RouterCore,
+    private readonly reassignments: Reassignments,
+    private readonly queue: TeamQueue,
     private readonly signals: SignalsService,
   ) {}
 
@@ -69,7 +71,7 @@ export class CaseEventsService {
           // The case action may already have released it (owner cleared, status queued); last_owner_id keeps who had it.
           const from = row.owner_id ?? row.last_owner_id;
           if (!from) continue;
-          const result = await this.core.reassign(
+          const result = await this.reassignments.reassign(
             manager,
             [
               {
@@ -107,7 +109,7 @@ export class CaseEventsService {
         }
       }
       await addLoad(manager, load);
-      if (freedTeams.size) await this.core.dequeue(manager, now, [...freedTeams]);
+      if (freedTeams.size) await this.queue.dequeue(manager, now, [...freedTeams]);
     });
   }
 }

@@ -21,7 +21,7 @@ import {
   promoteSchema,
   reassignSchema,
 } from './organisation.dto';
-import { RouterCore } from './router.core';
+import { Reassignments } from './reassignments';
 import { iso } from './routing.rows';
 import { SignalsService } from './signals.service';
 
@@ -37,7 +37,7 @@ export class RoutingActionsController {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly signals: SignalsService,
     private readonly customers: CustomersService,
-    private readonly core: RouterCore,
+    private readonly reassignments: Reassignments,
   ) {}
 
   @Get('signals')
@@ -159,7 +159,7 @@ export class RoutingActionsController {
         if (!m)
           throw ApiError.badRequest('invalid-field', `member ${input.memberId} does not exist`, 'memberId');
       }
-      return this.core.reassign(
+      return this.reassignments.reassign(
         manager,
         [
           {

@@ -11,11 +11,14 @@ import { OrganisationController } from './organisation.controller';
 import { OrganisationSeeder } from './organisation.seeder';
 import { OrganisationService } from './organisation.service';
 import { QueueScheduler } from './queue.scheduler';
-import { RouterCore } from './router.core';
+import { NewComplaintRouting } from './new-complaint-routing';
+import { Reassignments } from './reassignments';
+import { RootCauseDetector } from './root-cause-detector';
 import { RoutingActionsController } from './routing-actions.controller';
 import { RoutingController } from './routing.controller';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { SignalsService } from './signals.service';
+import { TeamQueue } from './team-queue';
 
 export const DEFAULT_ROUTING_OPTIONS: RoutingOptions = {
   organisation: DEMO_ORGANISATION,
@@ -36,7 +39,10 @@ export class RoutingModule {
       providers: [
         { provide: ROUTING_OPTIONS, useValue: { ...DEFAULT_ROUTING_OPTIONS, ...options } },
         OrganisationSeeder,
-        RouterCore,
+        RootCauseDetector,
+        NewComplaintRouting,
+        TeamQueue,
+        Reassignments,
         AssignOwnersService,
         CaseEventsService,
         SignalsService,
@@ -44,7 +50,7 @@ export class RoutingModule {
         OrganisationService,
         QueueScheduler,
       ],
-      exports: [QueueScheduler, RouterCore],
+      exports: [QueueScheduler, NewComplaintRouting, TeamQueue, Reassignments, RootCauseDetector],
     };
   }
 }
