@@ -9,6 +9,7 @@ import { ApiKeys1764000390000 } from './1764000390000-api-keys';
 import { ConsoleUsers1764000400000 } from './1764000400000-console-users';
 import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classifier-training-examples';
 import { PipelinePlans1764000600000 } from './1764000600000-pipeline-plans';
+import { FollowUpsAndRootCauseWork1764001100000 } from './1764001100000-follow-ups-and-root-cause-work';
 
 /**
  * Every migration, in order. Hand-written, never `synchronize`. Add one file per migration and one
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   ConsoleUsers1764000400000,
   ClassifierTrainingExamples1764000500000,
   PipelinePlans1764000600000,
+  FollowUpsAndRootCauseWork1764001100000,
 ];
