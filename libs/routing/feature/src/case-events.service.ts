@@ -6,6 +6,7 @@ import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, claimEvents } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { ROUTER_CONSUMER } from './assign-owners.service';
+import { FollowUps } from './follow-ups';
 import { Reassignments } from './reassignments';
 import { addLoad, countLoads } from './routing.repository';
 import { SignalsService } from './signals.service';
@@ -16,7 +17,7 @@ export const ROUTER_CASES_CONSUMER = `${ROUTER_CONSUMER}-cases`;
 /**
  * What handlers do to a complaint changes who can take the next one: resolving frees capacity (the
  * team queue is offered at once), reopening takes it again, handing back gives it to someone else,
- * and a correction of a signal into a complaint routes it.
+ * a correction of a signal into a complaint routes it, and a low CSAT gets a follow-up owner.
  */
 @Injectable()
 export class CaseEventsService {
@@ -27,6 +28,7 @@ export class CaseEventsService {
     private readonly reassignments: Reassignments,
     private readonly queue: TeamQueue,
     private readonly signals: SignalsService,
+    private readonly followUps: FollowUps,
   ) {}
 
   async handle(batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
@@ -109,6 +111,11 @@ export class CaseEventsService {
         }
       }
       await addLoad(manager, load);
+      await this.followUps.handle(
+        manager,
+        todo.filter((e) => FollowUps.concerns(e.data)),
+        now,
+      );
       if (freedTeams.size) await this.queue.dequeue(manager, now, [...freedTeams]);
     });
   }

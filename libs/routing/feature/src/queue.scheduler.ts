@@ -5,6 +5,7 @@ import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { Reassignments } from './reassignments';
 import { RootCauseDetector } from './root-cause-detector';
+import { RootCauseWork } from './root-cause-work';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { TeamQueue } from './team-queue';
 
@@ -13,7 +14,8 @@ import { TeamQueue } from './team-queue';
  * gives absent owners' complaints to their replacement (or back through the team) and offers the team
  * queues to whoever is available now. Freeing capacity (a resolved complaint, a new member, more
  * capacity) triggers a queue pass at once; the timer is for what only the clock changes. The same pass
- * counts the categories routed since the last one for root-cause reviews and spikes.
+ * counts the categories routed since the last one for root-cause reviews and spikes, and notices the
+ * reviews that went past their due date.
  */
 @Injectable()
 export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +31,7 @@ export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShut
     private readonly reassignments: Reassignments,
     private readonly queue: TeamQueue,
     private readonly rootCauses: RootCauseDetector,
+    private readonly rootCauseWork: RootCauseWork,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -41,7 +44,7 @@ export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShut
     await this.running;
   }
 
-  /** One pass: absences, the queues, then root-cause counts. Returns how many complaints got an owner from a queue. */
+  /** One pass: absences, root-cause counts and overdue reviews, then the queues. Returns how many complaints got an owner from a queue. */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
     await this.dataSource.transaction((manager) => this.reassignments.reassignFromAbsent(manager, now));
@@ -54,6 +57,7 @@ export class QueueScheduler implements OnApplicationBootstrap, OnApplicationShut
       for (const c of categories) this.rootCauses.markDirty(c); // counted again next pass
       throw err;
     }
+    await this.dataSource.transaction((manager) => this.rootCauseWork.markOverdue(manager, now));
     const assigned = await this.dataSource.transaction((manager) => this.queue.dequeue(manager, now));
     if (assigned.length) this.logger.info({ assigned: assigned.length }, 'assigned from the team queues');
     return assigned.length;

@@ -16,6 +16,9 @@ import { Reassignments } from './reassignments';
 import { RootCauseDetector } from './root-cause-detector';
 import { RoutingActionsController } from './routing-actions.controller';
 import { RoutingController } from './routing.controller';
+import { RootCauseController } from './root-cause.controller';
+import { RootCauseWork } from './root-cause-work';
+import { FollowUps } from './follow-ups';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { SignalsService } from './signals.service';
 import { TeamQueue } from './team-queue';
@@ -35,7 +38,7 @@ export class RoutingModule {
   static forRoot(options: Partial<RoutingOptions> = {}): DynamicModule {
     return {
       module: RoutingModule,
-      controllers: [RoutingController, OrganisationController, RoutingActionsController],
+      controllers: [RoutingController, OrganisationController, RoutingActionsController, RootCauseController],
       providers: [
         { provide: ROUTING_OPTIONS, useValue: { ...DEFAULT_ROUTING_OPTIONS, ...options } },
         OrganisationSeeder,
@@ -43,6 +46,8 @@ export class RoutingModule {
         NewComplaintRouting,
         TeamQueue,
         Reassignments,
+        RootCauseWork,
+        FollowUps,
         AssignOwnersService,
         CaseEventsService,
         SignalsService,
