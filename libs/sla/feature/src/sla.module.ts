@@ -3,7 +3,10 @@ import { DEFAULT_CALENDAR, DEFAULT_POLICIES } from '@klaxon/sla/domain';
 import { CaseClocksService } from './case-clocks.service';
 import { ClockPlannerService } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
+import { CustomerNoticesController } from './customer-notices.controller';
+import { CustomerNoticesService } from './customer-notices.service';
 import { FireDueAlertsService } from './fire-due-alerts.service';
+import { FollowUpClocksService } from './follow-up-clocks.service';
 import { KpiController } from './kpi.controller';
 import { PolicyChangeService } from './policy-change.service';
 import { SetDeadlinesService } from './set-deadlines.service';
@@ -28,15 +31,17 @@ export class SlaModule {
   static forRoot(options: Partial<SlaOptions> = {}): DynamicModule {
     return {
       module: SlaModule,
-      controllers: [SlaController, SlaPreviewController, KpiController],
+      controllers: [SlaController, SlaPreviewController, KpiController, CustomerNoticesController],
       providers: [
         { provide: SLA_OPTIONS, useValue: { ...DEFAULT_SLA_OPTIONS, ...options } },
         ClockPlannerService,
         CustomerMessagesService,
+        CustomerNoticesService,
         WebhooksService,
         StartClocksService,
         SetDeadlinesService,
         CaseClocksService,
+        FollowUpClocksService,
         FireDueAlertsService,
         SlaAnalysisService,
         SlaScheduler,
