@@ -131,6 +131,8 @@ const en = {
   cause: 'Cause found',
   measure: 'Measure taken',
   reviewFounded: 'The complaints were founded',
+  foundedLabel: 'Founded',
+  total: 'Total',
   foundedYes: 'founded',
   foundedNo: 'not founded',
   proposedIncident:
@@ -287,6 +289,8 @@ const nl: Dict = {
   cause: 'Gevonden oorzaak',
   measure: 'Genomen maatregel',
   reviewFounded: 'De klachten waren gegrond',
+  foundedLabel: 'Gegrond',
+  total: 'Totaal',
   foundedYes: 'gegrond',
   foundedNo: 'ongegrond',
   proposedIncident:

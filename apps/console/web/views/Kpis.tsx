@@ -118,7 +118,7 @@ export function Kpis() {
           <th scope="col">{t('withinSla')}</th>
           <th scope="col">{t('firstResponse')} (min)</th>
           <th scope="col">{t('csat')}</th>
-          <th scope="col">{t('founded')}</th>
+          <th scope="col">{t('foundedLabel')}</th>
           <th scope="col">{t('kpiFollowUps')}</th>
         </tr>
       </thead>
@@ -185,7 +185,7 @@ export function Kpis() {
             <tbody>
               {[...rootSummary.data.byCategory, { category: '', ...rootSummary.data.total }].map((r) => (
                 <tr key={r.category || 'total'}>
-                  <th scope="row">{r.category || t('count')}</th>
+                  <th scope="row">{r.category || t('total')}</th>
                   <td>{r.reviewsOpen}</td>
                   <td>{r.reviewsOverdue}</td>
                   <td>

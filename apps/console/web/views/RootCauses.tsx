@@ -198,7 +198,7 @@ export function RootCauseDetail({ id, user }: { id: string; user: User }) {
                 <dd data-testid="cause">{v.conclusion.cause}</dd>
                 <dt>{t('measure')}</dt>
                 <dd>{v.conclusion.measure}</dd>
-                <dt>{t('founded')}</dt>
+                <dt>{t('foundedLabel')}</dt>
                 <dd>{v.conclusion.founded ? t('foundedYes') : t('foundedNo')}</dd>
               </>
             )}
@@ -276,7 +276,7 @@ export function RootCauseDetail({ id, user }: { id: string; user: User }) {
               <th scope="col">{t('complaints')}</th>
               <th scope="col">{t('channel')}</th>
               <th scope="col">{t('status')}</th>
-              <th scope="col">{t('founded')}</th>
+              <th scope="col">{t('foundedLabel')}</th>
               <th scope="col">{t('received')}</th>
               <th scope="col">{t('why')}</th>
             </tr>
