@@ -26,6 +26,15 @@ interface Complaint {
   owner: { id: string; teamId: string } | null;
   classification: { complaint: string; category: string; priority: string } | null;
   customerId: string | null;
+  deadlines: Array<{ clock: string; status: string }>;
+  followUps: Array<{ status: string; owner: { id: string } | null; outcome: string | null }>;
+}
+interface RootCauseItem {
+  id: string;
+  kind: string;
+  status: string;
+  complaintIds: string[];
+  owner: { id: string } | null;
 }
 
 /** What people read for the taxonomy's categories, in English and Dutch. */
@@ -120,15 +129,22 @@ beforeAll(async () => {
     lang: 'en',
   });
   [app, browser] = await Promise.all([
-    startAppProcess('klaxon', {
-      DATA_DIR: dataDir,
-      KAFKA_BROKERS: '',
-      DATABASE_URL: '',
-      X_BEARER_TOKEN: x.bearerToken,
-      X_QUERY: '@KlaxonShop',
-      X_API_BASE_URL: x.baseUrl,
-      NODE_EXTRA_CA_CERTS: x.caFile,
-    }),
+    startAppProcess(
+      'klaxon',
+      {
+        DATA_DIR: dataDir,
+        KAFKA_BROKERS: '',
+        DATABASE_URL: '',
+        X_BEARER_TOKEN: x.bearerToken,
+        X_QUERY: '@KlaxonShop',
+        X_API_BASE_URL: x.baseUrl,
+        NODE_EXTRA_CA_CERTS: x.caFile,
+        // Root-cause reviews and spikes are counted in the router's scheduler pass: every second here.
+        ROUTER_QUEUE_SCAN_INTERVAL_MS: '1000',
+      },
+      // On a busy machine the embedded start (PGlite, the demo people's password hashes) takes a while.
+      150_000,
+    ),
     chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -427,6 +443,146 @@ describe('team lead', () => {
       .getByRole('cell', { name: CATEGORY_NAMES[c.classification!.category].nl, exact: true })
       .first()
       .waitFor();
+    await context.close();
+  });
+});
+
+describe('senior', () => {
+  it('sees a low-CSAT follow-up in My complaints and completes it within its clock', async () => {
+    const id = await submit(
+      'The man at your service desk was rude to me and laughed at my question. I expect an apology.',
+      'floor@example.nl',
+    );
+    const a = await assigned(id);
+    if (a.owner!.teamId !== 'customer-service')
+      expect(
+        (await apiAs('POST', `/api/complaints/${id}/reassign`, { reason: 'manual', memberId: 'm-service-1' }))
+          .status,
+      ).toBe(200);
+    await waitFor(
+      'in customer service',
+      async () => (await complaint(id)).owner?.teamId === 'customer-service',
+    );
+    const act = (body: unknown) => apiAs('POST', `/api/complaints/${id}/actions`, body).then((r) => r.status);
+    expect(await act({ action: 'resolve', founded: true, resolution: 'Apologised by phone.' })).toBe(200);
+    expect(await act({ action: 'csat', score: 2, comment: 'Still feels dismissive.' })).toBe(200);
+    // The router gives the follow-up to the team's senior; its clock runs.
+    await waitFor('the follow-up for the senior, with its clock', async () => {
+      const c = await complaint(id);
+      return (
+        c.followUps[0]?.owner?.id === 'm-service-senior' &&
+        c.deadlines.some((d) => d.clock === 'csat-follow-up' && d.status === 'running')
+      );
+    });
+
+    const { context, page } = await signIn('senior@demo.local');
+    await page.goto(`${app.url}/console#/mine`);
+    const row = page.locator(`tr[data-follow-up="${id}"]`);
+    await row.waitFor();
+    expect(await row.locator('.clock').innerText()).toMatch(/csat-follow-up: .* left/);
+    await shot(page, 'my-follow-ups');
+    expect(await axe(page)).toEqual([]);
+
+    await row.getByRole('link').click();
+    const form = page.getByRole('form', { name: 'Record the follow-up' });
+    await form.waitFor();
+    await form.getByLabel('Offered a remedy').check();
+    await form.getByLabel('Note').fill('Called Floor: apologised again and sent a €15 voucher.');
+    await form.getByRole('button', { name: 'Record the follow-up' }).click();
+    const done = await waitFor('the follow-up done, its clock met', async () => {
+      const c = await complaint(id);
+      return c.followUps[0]?.status === 'completed' &&
+        c.deadlines.find((d) => d.clock === 'csat-follow-up')?.status === 'met'
+        ? c
+        : undefined;
+    });
+    expect(done.followUps[0].outcome).toBe('remedy-offered');
+    await page.getByTestId('follow-up').getByText('Offered a remedy').waitFor();
+    await shot(page, 'follow-up');
+    expect(await axe(page)).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('team lead: root causes', () => {
+  it('works a root-cause review from trigger to recorded cause, and informs a spike’s complainants in one click (in Dutch)', async () => {
+    const texts = [
+      'Mijn nieuwe waterkoker lekt al na twee dagen en de schakelaar is kapot.',
+      'The kettle I bought last week is leaking and the switch broke, the product is faulty.',
+      'Waterkoker defect: lekt onderaan en slaat niet meer aan. Slecht product.',
+      'My new kettle stopped working after three days, it leaks water on the counter. Defective product.',
+      'De waterkoker die ik kocht is kapot, hij lekt en de knop werkt niet.',
+      'Kettle broken after one use, leaking from the bottom. Poor quality product.',
+    ];
+    const ids = [];
+    for (const [i, text] of texts.entries()) ids.push(await submit(text, `kettle${i}@example.nl`));
+    await Promise.all(ids.map(assigned));
+    const mine = new Set(ids);
+    const open = (kind: string) =>
+      waitFor(
+        `an open ${kind} of these complaints`,
+        async () =>
+          (
+            await apiAs<{ items: RootCauseItem[] }>('GET', `/api/root-cause-items?kind=${kind}&status=open`)
+          ).json.items.find((i) => i.complaintIds.some((c) => mine.has(c))),
+        60_000,
+      );
+    const review = await open('review');
+    expect(review.owner?.id).toBe('m-lead');
+
+    const { context, page } = await signIn('lead@demo.local', 'nl-NL');
+    await page.goto(`${app.url}/console#/reviews`);
+    await page.getByRole('heading', { name: 'Oorzaakanalyses' }).first().waitFor();
+    const row = page.locator(`tr[data-item="${review.id}"]`);
+    await row.waitFor();
+    await shot(page, 'root-causes');
+    expect(await axe(page)).toEqual([]);
+
+    await row.getByRole('link').click();
+    const form = page.getByRole('form', { name: 'Oorzaak vastleggen' });
+    await form.waitFor();
+    expect(await page.locator('tr[data-complaint]').count()).toBeGreaterThanOrEqual(3);
+    await form
+      .getByLabel('Gevonden oorzaak')
+      .fill('Een nieuwe leverancier van afdichtingsringen; die scheuren bij kookhitte.');
+    await form
+      .getByLabel('Genomen maatregel')
+      .fill('Partij teruggeroepen, terug naar de vorige leverancier.');
+    await form.getByLabel('De klachten waren gegrond').check();
+    await form.getByRole('button', { name: 'Oorzaak vastleggen' }).click();
+    await page.getByTestId('cause').filter({ hasText: 'afdichtingsringen' }).waitFor();
+    const concluded = await apiAs<{ status: string; conclusion: { founded: boolean } }>(
+      'GET',
+      `/api/root-cause-items/${review.id}`,
+    );
+    expect([concluded.json.status, concluded.json.conclusion.founded]).toEqual(['completed', true]);
+    await shot(page, 'root-cause-review');
+    expect(await axe(page)).toEqual([]);
+
+    // Six of a kind in a day: a spike, proposed as an incident; its complainants are informed in one click.
+    const spike = await open('spike');
+    await page.goto(`${app.url}/console#/review/${spike.id}`);
+    const inform = page.getByRole('form', { name: 'Klagers informeren' });
+    await inform.waitFor();
+    await inform
+      .getByLabel('Eigen toelichting (optioneel)')
+      .fill('Wij ruilen elke waterkoker uit deze partij kosteloos om.');
+    await inform.getByRole('button', { name: /^Klagers informeren/ }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Klagers informeren: \d+ in de wachtrij/ })
+      .waitFor();
+    const informed = await waitFor('the notices queued', async () => {
+      const { json } = await apiAs<{ notices: Record<string, number> }>(
+        'GET',
+        `/api/root-cause-items/${spike.id}`,
+      );
+      const n = Object.values(json.notices).reduce((a, b) => a + b, 0);
+      return n > 0 && n;
+    });
+    expect(informed).toBeGreaterThanOrEqual(texts.length - 1);
+    await shot(page, 'spike');
+    expect(await axe(page)).toEqual([]);
     await context.close();
   });
 });

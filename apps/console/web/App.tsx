@@ -6,12 +6,13 @@ import { ComplaintDetail } from './views/ComplaintDetail';
 import { CustomerView } from './views/Customer';
 import { Kpis } from './views/Kpis';
 import { MyComplaints } from './views/MyComplaints';
+import { RootCauseDetail, RootCauses } from './views/RootCauses';
 import { TeamLead } from './views/TeamLead';
 import { WebcareQueue } from './views/WebcareQueue';
 
 export type User = SessionView['user'];
 
-/** `#/queue`, `#/mine`, `#/complaint/<id>`, `#/team`, `#/customer/<id>`, `#/kpis` */
+/** `#/queue`, `#/mine`, `#/complaint/<id>`, `#/team`, `#/reviews`, `#/review/<id>`, `#/customer/<id>`, `#/kpis` */
 function useRoute(): string[] {
   const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
@@ -141,6 +142,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
     ['queue', t('navQueue')],
     ['mine', t('navMine')],
     ['team', t('navTeam')],
+    ['reviews', t('navReviews')],
     ['kpis', t('navKpis')],
   ];
   const signOut = async () => {
@@ -153,6 +155,8 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
       queue: t('navQueue'),
       mine: t('navMine'),
       team: t('navTeam'),
+      reviews: t('navReviews'),
+      review: t('navReviews'),
       kpis: t('navKpis'),
       complaint: t('complaints'),
       customer: t('navCustomer'),
@@ -202,6 +206,8 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
         {view === 'mine' && <MyComplaints user={user} />}
         {view === 'complaint' && route[1] && <ComplaintDetail id={route[1]} user={user} />}
         {view === 'team' && <TeamLead user={user} />}
+        {view === 'reviews' && <RootCauses />}
+        {view === 'review' && route[1] && <RootCauseDetail id={route[1]} user={user} />}
         {view === 'customer' && route[1] && <CustomerView id={route[1]} />}
         {view === 'kpis' && <Kpis />}
       </main>

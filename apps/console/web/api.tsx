@@ -1,8 +1,16 @@
 // The console's API client, typed against the API's own answer types (type-only imports: nothing of the server is bundled).
 import type { SessionView } from '@klaxon/platform/auth';
 import type { ComplaintView, Page } from '@klaxon/intake/feature';
-import type { CustomerView, MemberView, SignalView, UndoResult } from '@klaxon/routing/feature';
-import type { KpiGroup } from '@klaxon/sla/feature';
+import type {
+  CustomerView,
+  MemberView,
+  RootCauseCounts,
+  RootCauseItemDetail,
+  RootCauseItemView,
+  SignalView,
+  UndoResult,
+} from '@klaxon/routing/feature';
+import type { KpiGroup, NoticeResult } from '@klaxon/sla/feature';
 import type { CaseActionResult } from '@klaxon/cases/feature';
 import type { CaseCommand } from '@klaxon/cases/domain';
 
@@ -17,6 +25,10 @@ export type {
   KpiGroup,
   CaseActionResult,
   CaseCommand,
+  RootCauseCounts,
+  RootCauseItemDetail,
+  RootCauseItemView,
+  NoticeResult,
 };
 export interface TeamView {
   id: string;
@@ -29,15 +41,11 @@ export interface KpiAnswer {
   groupBy: string;
   groups: KpiGroup[];
 }
-export interface RootCauseItem {
-  id: string;
-  kind: string;
-  category: string;
-  status: string;
-  openedAt: string;
-  complaintCount: number;
-  expected: number | null;
-  reason: string;
+export interface RootCauseSummary {
+  from: string;
+  to: string;
+  total: RootCauseCounts;
+  byCategory: Array<RootCauseCounts & { category: string }>;
 }
 
 export class ApiFailure extends Error {

@@ -11,3 +11,9 @@ export function complaintIdFor(channel: Channel, sourceId: string): string {
     .toString(36)
     .padStart(25, '0')}`;
 }
+
+/** The short reference a customer quotes, `KLX-XXXX-XXXX`, from the complaint id (as intake shows it). */
+export function complaintReference(complaintId: string): string {
+  const core = complaintId.replace(/^cmp_/, '').toUpperCase();
+  return `KLX-${core.slice(0, 4)}-${core.slice(4, 8)}`;
+}

@@ -12,5 +12,6 @@ export * from './events/complaint-escalated.event';
 export * from './events/sla-alert.event';
 export * from './events/case-event.event';
 export * from './events/customer-message-received.event';
+export * from './events/follow-up-assigned.event';
 export * from './compatibility';
 export * from './schema-snapshot';

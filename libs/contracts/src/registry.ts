@@ -5,6 +5,7 @@ import { ComplaintEscalatedEvent } from './events/complaint-escalated.event';
 import { ComplaintReceivedEvent } from './events/complaint-received.event';
 import { SlaAlertEvent } from './events/sla-alert.event';
 import { CustomerMessageReceivedEvent } from './events/customer-message-received.event';
+import { FollowUpAssignedEvent } from './events/follow-up-assigned.event';
 import { deadLetterTopic } from './dead-letter';
 
 /** Every event on the bus. Deployments generate their topic list from this. */
@@ -16,6 +17,7 @@ export const ALL_EVENTS = [
   SlaAlertEvent,
   CaseEventEvent,
   CustomerMessageReceivedEvent,
+  FollowUpAssignedEvent,
 ] as const;
 
 export interface TopicSpec {

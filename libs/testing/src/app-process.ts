@@ -31,7 +31,9 @@ export interface AppProcess {
 export async function startAppProcess(
   name: string,
   env: Record<string, string>,
-  readyTimeoutMs = 60_000,
+  // Generous: on a busy machine the embedded start (PGlite, migrations, the demo people's scrypt
+  // hashes) took over a minute; it must fit the callers' 120 s hooks.
+  readyTimeoutMs = 100_000,
 ): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(

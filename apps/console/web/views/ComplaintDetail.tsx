@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, type CaseCommand, type ComplaintView, type MemberView } from '../api';
 import type { User } from '../App';
 import { formatTime, useI18n, useTaxonomy } from '../i18n';
+import { FollowUpPanel } from './FollowUp';
 import { Countdown, evidenceWords, Failure, Highlighted, Priority, useApi, useNow } from './shared';
 
 const LEADS = ['team-lead', 'admin'];
@@ -237,6 +238,7 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
           </ul>
         </section>
         <section aria-labelledby="d-actions">
+          <FollowUpPanel complaint={v} user={user} now={now} onDone={done} />
           <h3 id="d-actions">{t('actions')}</h3>
           <ActionForm
             id={v.id}

@@ -12,7 +12,7 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import { qs, type KpiAnswer, type RootCauseItem } from '../api';
+import { qs, type KpiAnswer, type RootCauseItemView, type RootCauseSummary } from '../api';
 import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { Failure, useApi } from './shared';
 
@@ -55,9 +55,10 @@ export function Kpis() {
   const byChannel = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'channel' })}`, { live: false });
   const byCategory = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'category' })}`, { live: false });
   const byTeam = useApi<KpiAnswer>(`/api/kpis?${qs({ groupBy: 'team' })}`, { live: false });
-  const roots = useApi<{ items: RootCauseItem[] }>(`/api/root-cause-items?${qs({ pageSize: 20 })}`, {
+  const roots = useApi<{ items: RootCauseItemView[] }>(`/api/root-cause-items?${qs({ pageSize: 20 })}`, {
     live: false,
   });
+  const rootSummary = useApi<RootCauseSummary>('/api/root-cause-items/summary', { live: false });
   const err = byDay.error ?? byChannel.error ?? byCategory.error;
   const days = byDay.data?.groups ?? [];
   const timesConfig: ChartConfiguration = {
@@ -118,6 +119,8 @@ export function Kpis() {
           <th scope="col">{t('withinSla')}</th>
           <th scope="col">{t('firstResponse')} (min)</th>
           <th scope="col">{t('csat')}</th>
+          <th scope="col">{t('foundedLabel')}</th>
+          <th scope="col">{t('kpiFollowUps')}</th>
         </tr>
       </thead>
       <tbody>
@@ -129,6 +132,20 @@ export function Kpis() {
             <td>{g.withinSla === null ? '—' : `${Math.round(g.withinSla * 100)}%`}</td>
             <td>{g.timeToFirstResponse.medianMinutes ?? '—'}</td>
             <td>{g.csat.average === null ? '—' : `${g.csat.average.toFixed(1)} (${g.csat.responses})`}</td>
+            <td>
+              {g.founded.share === null
+                ? '—'
+                : `${Math.round(g.founded.share * 100)}% (${g.founded.decided})`}
+            </td>
+            <td>
+              {g.followUps.opened
+                ? `${g.followUps.opened}: ${g.followUps.completed} ${t('followUpDone')}${
+                    g.followUps.withinTime === null
+                      ? ''
+                      : `, ${Math.round(g.followUps.withinTime * 100)}% ${t('withinTime')}`
+                  } (${t('outcomeContacted').toLowerCase()} ${g.followUps.outcomes.contacted}, ${t('outcomeRemedy').toLowerCase()} ${g.followUps.outcomes.remedyOffered}, ${t('outcomeReopened').toLowerCase()} ${g.followUps.outcomes.reopened})`
+                : '—'}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -151,14 +168,51 @@ export function Kpis() {
       {table(byCategory.data, t('kpiBacklog'), taxonomy.category)}
       {table(byTeam.data, t('team'))}
       <section aria-labelledby="k-roots">
-        <h2 id="k-roots">{t('rootCauses')}</h2>
+        <h2 id="k-roots">{t('kpiReviews')}</h2>
+        {rootSummary.error && <Failure error={rootSummary.error} />}
+        {rootSummary.data && (
+          <table>
+            <caption className="sr-only">{t('kpiReviews')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('category')}</th>
+                <th scope="col">{t('reviewsOpen')}</th>
+                <th scope="col">{t('reviewsOverdue')}</th>
+                <th scope="col">{t('reviewsCompleted')}</th>
+                <th scope="col">{t('foundedRate')}</th>
+                <th scope="col">{t('spikesFlagged')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...rootSummary.data.byCategory, { category: '', ...rootSummary.data.total }].map((r) => (
+                <tr key={r.category || 'total'}>
+                  <th scope="row">{r.category ? taxonomy.category(r.category) : t('total')}</th>
+                  <td>{r.reviewsOpen}</td>
+                  <td>{r.reviewsOverdue}</td>
+                  <td>
+                    {r.reviewsCompleted} ({r.reviewsCompletedOnTime} {t('onTime')})
+                  </td>
+                  <td>{r.foundedRate === null ? '—' : `${Math.round(r.foundedRate * 100)}%`}</td>
+                  <td>{r.spikesFlagged}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <h3>{t('rootCauses')}</h3>
         {roots.error && <Failure error={roots.error} />}
         {(roots.data?.items ?? []).length ? (
           <ul className="plain">
             {roots.data!.items.map((r) => (
               <li key={r.id}>
-                <strong>{r.kind}</strong> · {taxonomy.category(r.category)} · {r.complaintCount}
-                {r.expected !== null ? ` (≈${r.expected})` : ''} · {formatTime(r.openedAt, lang)} — {r.reason}
+                <a href={`#/review/${r.id}`}>
+                  <strong>{r.kind === 'spike' ? t('kindSpike') : t('kindReview')}</strong> ·{' '}
+                  {taxonomy.category(r.category)}
+                </a>{' '}
+                · {r.status}
+                {r.overdue ? ` · ${t('overdue')}` : ''} · {r.linkedCount}
+                {r.expected !== null ? ` (≈${r.expected.toFixed(2)})` : ''} · {formatTime(r.openedAt, lang)} —{' '}
+                {r.reason}
               </li>
             ))}
           </ul>

@@ -1,6 +1,7 @@
 import { qs, type ComplaintView, type Page } from '../api';
 import type { User } from '../App';
 import { formatTime, useI18n, useTaxonomy } from '../i18n';
+import { followUpClock } from './FollowUp';
 import { Countdown, Failure, nextDeadline, Priority, useApi, useNow } from './shared';
 
 const CLOSED = ['resolved', 'closed'];
@@ -67,14 +68,66 @@ export function ComplaintTable({
   );
 }
 
+/** Complaints whose follow-up (after a low CSAT) I own, by the follow-up clock. */
+function FollowUpTable({ items, now }: { items: ComplaintView[]; now: number }) {
+  const { t, lang } = useI18n();
+  const byClock = [...items].sort((a, b) =>
+    (followUpClock(a)?.deadline ?? '9999').localeCompare(followUpClock(b)?.deadline ?? '9999'),
+  );
+  return (
+    <table>
+      <caption>{`${t('myFollowUps')} (${items.length})`}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('complaints')}</th>
+          <th scope="col">CSAT</th>
+          <th scope="col">{t('reason')}</th>
+          <th scope="col">{t('status')}</th>
+          <th scope="col">{t('owner')}</th>
+          <th scope="col">{t('followUpDue')}</th>
+          <th scope="col">{t('received')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {byClock.map((c) => {
+          const f = c.followUps.find((x) => x.status === 'open');
+          return (
+            <tr key={c.id} data-follow-up={c.id}>
+              <td>
+                <a href={`#/complaint/${c.id}`}>{c.reference}</a>
+                <div className="snippet">{c.text.slice(0, 90)}</div>
+              </td>
+              <td>
+                {f?.csatScore ?? '—'}
+                {f?.stillOpen ? ` (${t('stillOpen')})` : ''}
+              </td>
+              <td className="snippet">{f?.reason ?? '—'}</td>
+              <td>{c.status}</td>
+              <td>{c.owner?.name ?? t('queued')}</td>
+              <td>
+                <Countdown deadline={followUpClock(c)} now={now} />
+              </td>
+              <td>{formatTime(c.receivedAt, lang)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 export function MyComplaints({ user }: { user: User }) {
   const { t } = useI18n();
   const now = useNow();
   const list = useApi<Page<ComplaintView>>(
     user.memberId ? `/api/complaints?${qs({ ownerId: user.memberId, pageSize: 200 })}` : null,
   );
+  const followUps = useApi<Page<ComplaintView>>(
+    user.memberId ? `/api/complaints?${qs({ followUpOwnerId: user.memberId, pageSize: 200 })}` : null,
+  );
   if (!user.memberId) return <p className="muted">{t('nothing')}</p>;
   const items = (list.data?.items ?? []).filter((c) => !CLOSED.includes(c.status)).sort(byBreach);
+  const mineToFollowUp = followUps.data?.items ?? [];
   return (
     <>
       {list.error && <Failure error={list.error} />}
@@ -84,6 +137,12 @@ export function MyComplaints({ user }: { user: User }) {
         <ComplaintTable items={items} caption={`${t('navMine')} (${items.length})`} now={now} />
       ) : (
         <p className="muted">{t('nothing')}</p>
+      )}
+      {mineToFollowUp.length > 0 && (
+        <section aria-labelledby="m-follow-ups">
+          <h2 id="m-follow-ups">{t('myFollowUps')}</h2>
+          <FollowUpTable items={mineToFollowUp} now={now} />
+        </section>
       )}
     </>
   );

@@ -80,4 +80,31 @@ describe('case state machine', () => {
       code: 'nothing-to-change',
     });
   });
+
+  it('completes a follow-up: a response that leaves the status, or a reopen for the owner', () => {
+    const closed = { ...facts('closed'), openFollowUp: 'fu_1' };
+    expect(decide(closed, { action: 'follow-up', outcome: 'contacted' })).toMatchObject({
+      ok: true,
+      status: 'closed',
+      events: ['responded'],
+    });
+    expect(decide(closed, { action: 'follow-up', outcome: 'remedy-offered', note: '€20' })).toMatchObject({
+      ok: true,
+      status: 'closed',
+      events: ['responded'],
+    });
+    expect(decide(closed, { action: 'follow-up', outcome: 'reopened' })).toMatchObject({
+      ok: true,
+      status: 'in-progress',
+      events: ['reopened'],
+    });
+    // The customer already said "still open": it is open, so reopening makes no sense.
+    expect(
+      decide({ ...facts('in-progress'), openFollowUp: 'fu_1' }, { action: 'follow-up', outcome: 'reopened' }),
+    ).toMatchObject({ ok: false, code: 'invalid-transition' });
+    expect(decide(facts('closed'), { action: 'follow-up', outcome: 'contacted' })).toMatchObject({
+      ok: false,
+      code: 'no-open-follow-up',
+    });
+  });
 });

@@ -1,4 +1,10 @@
-import type { CaseAction, ComplaintCategory, ComplaintLabel, Priority } from '@klaxon/contracts';
+import type {
+  CaseAction,
+  ComplaintCategory,
+  ComplaintLabel,
+  FollowUpOutcome,
+  Priority,
+} from '@klaxon/contracts';
 
 /** Where a complaint stands in its handling (the `complaints.status` column). */
 export type CaseStatus =
@@ -31,7 +37,9 @@ export type CaseCommand =
       complaint?: ComplaintLabel;
       reason?: string;
     }
-  | { action: 'csat'; score: number; comment?: string; stillOpen?: boolean };
+  | { action: 'csat'; score: number; comment?: string; stillOpen?: boolean }
+  /** A senior completes the follow-up a low CSAT asked for: contacted the customer, offered a remedy, or reopened it. */
+  | { action: 'follow-up'; outcome: FollowUpOutcome; note?: string };
 
 export type CaseCommandName = CaseCommand['action'];
 
@@ -40,6 +48,8 @@ export interface CaseFacts {
   category: string | null;
   priority: Priority | null;
   complaintLabel: ComplaintLabel | null;
+  /** The follow-up waiting for an outcome (after a low CSAT), if any. */
+  openFollowUp?: string | null;
 }
 
 export interface Accepted {
@@ -54,7 +64,7 @@ export interface Accepted {
 
 export interface Refused {
   ok: false;
-  code: 'invalid-transition' | 'nothing-to-change';
+  code: 'invalid-transition' | 'nothing-to-change' | 'no-open-follow-up';
   message: string;
 }
 
@@ -63,7 +73,7 @@ const HANDLING: CaseStatus[] = ['assigned', 'acknowledged', 'in-progress', 'wait
 
 /** From which statuses each command is allowed, and where it leads. */
 const RULES: Record<
-  Exclude<CaseCommandName, 'correct' | 'csat'>,
+  Exclude<CaseCommandName, 'correct' | 'csat' | 'follow-up'>,
   { from: CaseStatus[]; to: (s: CaseStatus) => CaseStatus; event: CaseAction }
 > = {
   acknowledge: { from: PRE_HANDLING, to: () => 'acknowledged', event: 'acknowledged' },
@@ -126,6 +136,23 @@ export function decide(facts: CaseFacts, command: CaseCommand): Accepted | Refus
     return command.stillOpen
       ? { ok: true, status: 'in-progress', events: ['csat-received', 'reopened'] }
       : { ok: true, status: 'closed', events: ['csat-received'] };
+  }
+  if (command.action === 'follow-up') {
+    if (!facts.openFollowUp)
+      return {
+        ok: false,
+        code: 'no-open-follow-up',
+        message: 'there is no open follow-up on this complaint',
+      };
+    // Reopened: back to its owner, as a reopen. Contacted or a remedy offered: a response, the status stays.
+    if (command.outcome !== 'reopened') return { ok: true, status, events: ['responded'] };
+    if (status !== 'resolved' && status !== 'closed')
+      return refuse(
+        'follow-up',
+        status,
+        `the complaint is already open (${status}): record that you contacted the customer or offered a remedy`,
+      );
+    return { ok: true, status: 'in-progress', events: ['reopened'] };
   }
   const rule = RULES[command.action];
   if (!rule.from.includes(status)) {

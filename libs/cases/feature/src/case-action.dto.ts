@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { complaintCategory, complaintLabel, priority } from '@klaxon/contracts';
+import { complaintCategory, complaintLabel, followUpOutcome, priority } from '@klaxon/contracts';
 import type { CaseCommand } from '@klaxon/cases/domain';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -30,4 +30,5 @@ export const caseCommandSchema = z.discriminatedUnion('action', [
     comment: z.string().max(5_000).optional(),
     stillOpen: z.boolean().optional(),
   }),
+  z.strictObject({ action: z.literal('follow-up'), outcome: followUpOutcome, note: text(10_000).optional() }),
 ]) satisfies z.ZodType<CaseCommand>;

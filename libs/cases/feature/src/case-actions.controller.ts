@@ -25,6 +25,9 @@ export class CaseActionsController {
     return this.cases.act(id, command, {
       id: principal?.id ?? 'unknown',
       name: principal?.name ?? 'unknown',
+      ...(principal ? { kind: principal.kind } : {}),
+      ...(principal?.role ? { role: principal.role } : {}),
+      ...(principal?.memberId ? { memberId: principal.memberId } : {}),
     });
   }
 }

@@ -12,11 +12,16 @@ import {
 import { decide, type CaseCommand, type CaseStatus } from '@klaxon/cases/domain';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
+import { forbidden } from '@klaxon/platform/auth';
 import { ApiError, CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 
 export interface CaseActor {
   id: string;
   name: string;
+  /** Who they are, for the actions only some may take (a follow-up: its owner or a lead). */
+  kind?: 'user' | 'api-key';
+  role?: string;
+  memberId?: string;
 }
 
 export interface CaseActionResult {
@@ -65,12 +70,15 @@ export class CaseActionsService {
         [complaintId],
       )) as ComplaintRow[];
       if (!row) throw ApiError.notFound('complaint', complaintId);
+      const followUp = command.action === 'follow-up' ? await this.openFollowUp(manager, complaintId) : null;
+      if (followUp) mayCompleteFollowUp(followUp, actor);
       const decision = decide(
         {
           status: row.status,
           category: row.category,
           priority: row.priority,
           complaintLabel: row.complaint_label,
+          openFollowUp: followUp?.id ?? null,
         },
         command,
       );
@@ -86,7 +94,8 @@ export class CaseActionsService {
         action,
         actor: {
           type:
-            CUSTOMER_ACTIONS.includes(action) || (action === 'reopened' && command.action === 'csat')
+            (CUSTOMER_ACTIONS.includes(action) || (action === 'reopened' && command.action === 'csat')) &&
+            command.action !== 'follow-up'
               ? 'customer'
               : 'user',
           id: actor.id,
@@ -98,7 +107,22 @@ export class CaseActionsService {
           : {}),
         ...(action === 'corrected' ? { correction: decision.changes } : {}),
         ...(action === 'csat-received' && command.action === 'csat'
-          ? { csat: { score: command.score, ...(command.comment ? { comment: command.comment } : {}) } }
+          ? {
+              csat: {
+                score: command.score,
+                ...(command.comment ? { comment: command.comment } : {}),
+                ...(command.stillOpen ? { stillOpen: true } : {}),
+              },
+            }
+          : {}),
+        ...(command.action === 'follow-up' && followUp
+          ? {
+              followUp: {
+                followUpId: followUp.id,
+                outcome: command.outcome,
+                ...(command.note ? { note: command.note } : {}),
+              },
+            }
           : {}),
       }));
       const correlationId = row.correlation_id ?? complaintId;
@@ -171,6 +195,9 @@ export class CaseActionsService {
       case 'reopen':
         sets.push('resolved_at = NULL', 'closed_at = NULL');
         break;
+      case 'follow-up':
+        if (command.outcome === 'reopened') sets.push('resolved_at = NULL', 'closed_at = NULL');
+        break;
       case 'hand-back':
         sets.push('owner_id = NULL', 'owner_name = NULL', 'assigned_at = NULL');
         break;
@@ -189,6 +216,24 @@ export class CaseActionsService {
         break;
     }
     await manager.query(`UPDATE complaints SET ${sets.join(', ')} WHERE id = $1`, params);
+  }
+
+  /**
+   * The complaint's follow-up still waiting for an outcome. The router records outcomes as it reads the
+   * case events, so one already given (in this complaint's history) counts as given: under the row lock,
+   * a second outcome is refused even before the router caught up.
+   */
+  private async openFollowUp(
+    manager: EntityManager,
+    complaintId: string,
+  ): Promise<{ id: string; ownerId: string | null; ownerName: string | null } | null> {
+    const [f] = (await manager.query(
+      `SELECT f.id, f.owner_id, f.owner_name FROM follow_ups f
+        WHERE f.complaint_id = $1 AND f.status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = $1 AND h.kind LIKE 'case-%' AND h.data->'followUp'->>'followUpId' = f.id)`,
+      [complaintId],
+    )) as Array<{ id: string; owner_id: string | null; owner_name: string | null }>;
+    return f ? { id: f.id, ownerId: f.owner_id, ownerName: f.owner_name } : null;
   }
 
   /** The reply goes back through the channel it came from: email for email/web customers with an address, webcare for X. */
@@ -222,6 +267,17 @@ export class CaseActionsService {
   }
 }
 
+/** A follow-up is its owner's to complete; a team lead or an admin may too, and machines (API keys). */
+function mayCompleteFollowUp(
+  f: { ownerId: string | null; ownerName: string | null },
+  actor: CaseActor,
+): void {
+  if (actor.kind !== 'user') return;
+  if (actor.memberId && actor.memberId === f.ownerId) return;
+  if (actor.role === 'team-lead' || actor.role === 'admin') return;
+  throw forbidden(`This follow-up is ${f.ownerName ?? 'someone else'}’s to complete (or a team lead’s)`);
+}
+
 function reasonOf(command: CaseCommand, from: CaseStatus, to: CaseStatus): string {
   const detail =
     command.action === 'resolve'
@@ -232,6 +288,8 @@ function reasonOf(command: CaseCommand, from: CaseStatus, to: CaseStatus): strin
           ? (command.reason ?? 'corrected')
           : command.action === 'csat'
             ? `score ${command.score}${command.stillOpen ? ', customer says it is still open' : ''}`
-            : undefined;
+            : command.action === 'follow-up'
+              ? `${command.outcome}${command.note ? `: ${command.note}` : ''}`
+              : undefined;
   return `${command.action} (${from} → ${to})${detail ? `: ${detail}` : ''}`;
 }

@@ -16,6 +16,13 @@ export const DEMO_USERS: UserSeed[] = [
     password: 'demo',
     memberId: 'm-service-1',
   },
+  {
+    email: 'senior@demo.local',
+    name: 'Luuk de Graaf',
+    role: 'senior',
+    password: 'demo',
+    memberId: 'm-service-senior',
+  },
   { email: 'lead@demo.local', name: 'Lotte Visser', role: 'team-lead', password: 'demo', memberId: 'm-lead' },
   { email: 'admin@demo.local', name: 'Demo admin', role: 'admin', password: 'demo' },
 ];

@@ -13,6 +13,7 @@ import {
   ComplaintClassifiedEvent,
   ComplaintEscalatedEvent,
   ComplaintReceivedEvent,
+  FollowUpAssignedEvent,
   SlaAlertEvent,
 } from '@klaxon/contracts';
 import { mayAccessTeam, type Principal } from '@klaxon/platform/auth';
@@ -42,6 +43,7 @@ export const LIVE_TOPICS = [
   ComplaintEscalatedEvent,
   SlaAlertEvent,
   CaseEventEvent,
+  FollowUpAssignedEvent,
 ].map((c) => c.topic);
 
 export interface LiveClient {

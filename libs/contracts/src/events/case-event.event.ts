@@ -16,6 +16,10 @@ export const caseAction = z.enum([
 ]);
 export type CaseAction = z.infer<typeof caseAction>;
 
+/** What a senior recorded when they completed a low-CSAT follow-up. */
+export const followUpOutcome = z.enum(['contacted', 'remedy-offered', 'reopened']);
+export type FollowUpOutcome = z.infer<typeof followUpOutcome>;
+
 export const caseEventSchema = z.object({
   caseEventId: z.string(),
   complaintId,
@@ -32,9 +36,29 @@ export const caseEventSchema = z.object({
       complaint: complaintLabel.optional(),
     })
     .optional(),
-  csat: z.object({ score: z.number().int().min(1).max(5), comment: z.string().optional() }).optional(),
+  csat: z
+    .object({
+      score: z.number().int().min(1).max(5),
+      comment: z.string().optional(),
+      /** The customer said the complaint is still open (the same action also reopens it). */
+      stillOpen: z.boolean().optional(),
+    })
+    .optional(),
+  /**
+   * The action completes a low-CSAT follow-up: `responded` when the senior contacted the customer or
+   * offered a remedy, `reopened` when they reopened the complaint for its owner.
+   */
+  followUp: z
+    .object({ followUpId: z.string(), outcome: followUpOutcome, note: z.string().max(10_000).optional() })
+    .optional(),
 });
 export type CaseEvent = z.infer<typeof caseEventSchema>;
+
+/** A CSAT of 3 or lower, or "still open", asks for a follow-up by a senior handler (the brief's rule, shared by the stages that act on it). */
+export const CSAT_FOLLOW_UP_AT_OR_BELOW = 3;
+export function csatAsksForFollowUp(csat: { score: number; stillOpen?: boolean }): boolean {
+  return csat.score <= CSAT_FOLLOW_UP_AT_OR_BELOW || csat.stillOpen === true;
+}
 
 export const CaseEventEvent = defineEvent({
   type: 'case-event',

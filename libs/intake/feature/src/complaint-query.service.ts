@@ -18,18 +18,19 @@ export class ComplaintQueryService {
   async get(id: string): Promise<ComplaintView | null> {
     const [row] = (await this.dataSource.query('SELECT * FROM complaints WHERE id = $1', [id])) as Row[];
     if (!row) return null;
-    const [clocks, history] = await Promise.all([
+    const [clocks, followUps, history] = await Promise.all([
       this.dataSource.query(
         'SELECT clock, deadline, warn_at, status FROM sla_clocks WHERE complaint_id = $1 ORDER BY deadline',
         [id],
       ) as Promise<Row[]>,
+      this.followUps([id]),
       this.dataSource.query(
         'SELECT at, kind, actor, reason, data FROM complaint_history WHERE complaint_id = $1 ORDER BY at, id',
         [id],
       ) as Promise<Row[]>,
     ]);
     return {
-      ...this.toView(row, clocks),
+      ...this.toView(row, clocks, followUps),
       history: history.map((h) => ({
         at: iso(h.at),
         kind: String(h.kind),
@@ -47,6 +48,10 @@ export class ComplaintQueryService {
     if (teamIds !== null) where.push(`team_id = ANY($${params.push(teamIds)})`);
     if (q.teamId) where.push(`team_id = $${params.push(q.teamId)}`);
     if (q.ownerId) where.push(`owner_id = $${params.push(q.ownerId)}`);
+    if (q.followUpOwnerId)
+      where.push(
+        `EXISTS (SELECT 1 FROM follow_ups f WHERE f.complaint_id = complaints.id AND f.status = 'open' AND f.owner_id = $${params.push(q.followUpOwnerId)})`,
+      );
     if (q.escalated === 'true')
       where.push(
         `EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.id AND h.kind = 'escalated')`,
@@ -70,11 +75,13 @@ export class ComplaintQueryService {
           [ids],
         )) as Row[])
       : [];
+    const followUps = await this.followUps(ids as string[]);
     return {
       items: rows.map((r) =>
         this.toView(
           r,
           clocks.filter((c) => c.complaint_id === r.id),
+          followUps.filter((f) => f.complaint_id === r.id),
         ),
       ),
       total: Number(total),
@@ -83,7 +90,17 @@ export class ComplaintQueryService {
     };
   }
 
-  private toView(row: Row, clocks: Row[]): ComplaintView {
+  /** The router's follow-up records of these complaints (read here, written there). */
+  private async followUps(ids: string[]): Promise<Row[]> {
+    if (!ids.length) return [];
+    return (await this.dataSource.query(
+      `SELECT id, complaint_id, status, owner_id, owner_name, owner_role, reason, csat_score, still_open, opened_at, outcome, note, completed_at
+         FROM follow_ups WHERE complaint_id = ANY($1) ORDER BY opened_at, id`,
+      [ids],
+    )) as Row[];
+  }
+
+  private toView(row: Row, clocks: Row[], followUps: Row[]): ComplaintView {
     const id = String(row.id);
     return {
       id,
@@ -128,6 +145,24 @@ export class ComplaintQueryService {
         deadline: c.deadline ? iso(c.deadline) : null,
         warnAt: c.warn_at ? iso(c.warn_at) : null,
         status: String(c.status),
+      })),
+      followUps: followUps.map((f) => ({
+        id: String(f.id),
+        status: f.status === 'open' ? 'open' : 'completed',
+        owner: f.owner_id
+          ? {
+              id: String(f.owner_id),
+              name: String(f.owner_name ?? f.owner_id),
+              role: String(f.owner_role ?? ''),
+            }
+          : null,
+        reason: String(f.reason),
+        csatScore: f.csat_score === null || f.csat_score === undefined ? null : Number(f.csat_score),
+        stillOpen: Boolean(f.still_open),
+        openedAt: iso(f.opened_at),
+        outcome: (f.outcome as 'contacted' | 'remedy-offered' | 'reopened' | null) ?? null,
+        note: (f.note as string | null) ?? null,
+        completedAt: f.completed_at ? iso(f.completed_at) : null,
       })),
     };
   }

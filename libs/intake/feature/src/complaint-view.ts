@@ -48,6 +48,24 @@ export const complaintViewSchema = z.object({
       status: z.string(),
     }),
   ),
+  followUps: z
+    .array(
+      z.object({
+        id: z.string(),
+        status: z.enum(['open', 'completed']),
+        owner: z.object({ id: z.string(), name: z.string(), role: z.string() }).nullable(),
+        reason: z.string(),
+        csatScore: z.number().int().nullable(),
+        stillOpen: z.boolean(),
+        openedAt: at,
+        outcome: z.enum(['contacted', 'remedy-offered', 'reopened']).nullable(),
+        note: z.string().nullable(),
+        completedAt: at.nullable(),
+      }),
+    )
+    .describe(
+      'The follow-ups a low CSAT (3 or lower, or "still open") asked for, oldest first; owned by a senior',
+    ),
   history: z
     .array(
       z.object({ at, kind: z.string(), actor: z.string(), reason: z.string().nullable(), data: z.unknown() }),

@@ -119,6 +119,11 @@ export const listComplaintsQuerySchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/)
       .optional(),
+    followUpOwnerId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/)
+      .optional()
+      .describe('only complaints whose open follow-up (after a low CSAT) this member owns'),
     escalated: z.enum(['true', 'false']).optional().describe('true: only complaints that were escalated'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),

@@ -2,6 +2,7 @@ export * from './organisation';
 export * from './working-hours';
 export * from './match-rule';
 export * from './choose-owner';
+export * from './follow-up-owner';
 export * from './escalation';
 export * from './root-cause';
 export * from './customer-identities';

@@ -102,3 +102,16 @@ export function validateOrganisation(org: OrganisationConfig): string[] {
   });
   return problems;
 }
+
+/**
+ * The team a category belongs to: where the rules send a complaint of that category (and unit) that
+ * no channel, language, priority or segment condition singles out; else the default team.
+ */
+export function teamForCategory(
+  org: Pick<OrganisationConfig, 'rules' | 'teams' | 'defaultTeamId'>,
+  category: string,
+  unit?: string | null,
+): string {
+  const req = { complaintId: '', category, ...(unit ? { unit } : {}) } as RoutingRequest;
+  return decideTeam(org, req).teamId;
+}

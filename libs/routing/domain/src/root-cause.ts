@@ -9,6 +9,12 @@ export interface RootCausePolicy {
   spikeMinCount: number;
   /** The usual rate is measured over this many days before the spike window. */
   baselineDays: number;
+  /** Count reviews per category and unit (where the complaint landed) instead of per category. */
+  byUnit: boolean;
+  /** A review is due this many of its owner's working days after it opened. */
+  reviewDueWorkingDays: number;
+  /** Who owns every review and spike (a quality officer's member id); unset: the lead of the category's team. */
+  ownerId?: string;
 }
 
 export const DEFAULT_ROOT_CAUSE_POLICY: RootCausePolicy = {
@@ -18,6 +24,8 @@ export const DEFAULT_ROOT_CAUSE_POLICY: RootCausePolicy = {
   spikeFactor: 3,
   spikeMinCount: 5,
   baselineDays: 28,
+  byUnit: false,
+  reviewDueWorkingDays: 5,
 };
 
 /** A review is due once the window holds `reviewCount` complaints of the category and none is open yet. */

@@ -102,3 +102,43 @@ export function unavailableBecause(member: TeamMember, at: Date): string | null 
   if (!isWorkingAt(member.workingHours, at)) return 'off shift';
   return null;
 }
+
+const OFFICE_DAYS: WorkingHours = {
+  timeZone: 'Europe/Amsterdam',
+  days: {
+    mon: ['09:00-17:00'],
+    tue: ['09:00-17:00'],
+    wed: ['09:00-17:00'],
+    thu: ['09:00-17:00'],
+    fri: ['09:00-17:00'],
+  },
+};
+
+/**
+ * The end of the `days`-th working day after `start` (the day of `start` itself does not count): the
+ * days the hours have intervals on and that no absence covers at the first interval's start, in the
+ * hours' own time zone. Without any working day in the hours, Monday to Friday office hours.
+ */
+export function dueAfterWorkingDays(
+  hours: WorkingHours,
+  absences: readonly Absence[],
+  start: Date,
+  days: number,
+): Date {
+  const usable = Object.values(hours.days).some((i) => (i ?? []).length > 0) ? hours : OFFICE_DAYS;
+  const parsed = parsedOf(usable);
+  let day = DateTime.fromJSDate(start).setZone(usable.timeZone).startOf('day');
+  let counted = 0;
+  for (let i = 0; i < 366 * 3; i++) {
+    day = day.plus({ days: 1 });
+    const intervals = parsed[WEEKDAYS[day.weekday - 1]] ?? [];
+    if (!intervals.length) continue;
+    const first = Math.min(...intervals.map((x) => x.start));
+    if (isAbsentAt(absences, day.plus({ minutes: first }).toJSDate())) continue;
+    if (++counted < Math.max(1, days)) continue;
+    // The day ends with its last interval (one over midnight ends on the next day).
+    const end = Math.max(...intervals.map((x) => (x.end > x.start ? x.end : x.end + 24 * 60)));
+    return day.plus({ minutes: end }).toJSDate();
+  }
+  throw new Error('no working day within three years');
+}

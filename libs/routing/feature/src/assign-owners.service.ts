@@ -9,7 +9,8 @@ import {
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
-import { RouterCore, type Routable } from './router.core';
+import { NewComplaintRouting } from './new-complaint-routing';
+import type { Routable } from './routing-work';
 
 export const ROUTER_CONSUMER = 'klaxon-router';
 
@@ -42,7 +43,7 @@ export class AssignOwnersService {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly core: RouterCore,
+    private readonly routing: NewComplaintRouting,
   ) {}
 
   async handle(batch: ConsumedEvent<ComplaintClassified>[]): Promise<void | ConsumedBatchOutcome> {
@@ -98,7 +99,7 @@ export class AssignOwnersService {
       const complaints = todo
         .filter((x) => x.data.complaint !== 'none')
         .map((e) => routableFrom(e.data, e.eventId, e.correlationId));
-      const result = await this.core.routeNew(manager, complaints, now);
+      const result = await this.routing.routeNew(manager, complaints, now);
       this.logger.debug(
         {
           assigned: result.assigned.length,

@@ -6,16 +6,18 @@ import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, claimEvents } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { ROUTER_CONSUMER } from './assign-owners.service';
-import { RouterCore } from './router.core';
+import { FollowUps } from './follow-ups';
+import { Reassignments } from './reassignments';
 import { addLoad, countLoads } from './routing.repository';
 import { SignalsService } from './signals.service';
+import { TeamQueue } from './team-queue';
 
 export const ROUTER_CASES_CONSUMER = `${ROUTER_CONSUMER}-cases`;
 
 /**
  * What handlers do to a complaint changes who can take the next one: resolving frees capacity (the
  * team queue is offered at once), reopening takes it again, handing back gives it to someone else,
- * and a correction of a signal into a complaint routes it.
+ * a correction of a signal into a complaint routes it, and a low CSAT gets a follow-up owner.
  */
 @Injectable()
 export class CaseEventsService {
@@ -23,8 +25,10 @@ export class CaseEventsService {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly core: RouterCore,
+    private readonly reassignments: Reassignments,
+    private readonly queue: TeamQueue,
     private readonly signals: SignalsService,
+    private readonly followUps: FollowUps,
   ) {}
 
   async handle(batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
@@ -69,7 +73,7 @@ export class CaseEventsService {
           // The case action may already have released it (owner cleared, status queued); last_owner_id keeps who had it.
           const from = row.owner_id ?? row.last_owner_id;
           if (!from) continue;
-          const result = await this.core.reassign(
+          const result = await this.reassignments.reassign(
             manager,
             [
               {
@@ -107,7 +111,12 @@ export class CaseEventsService {
         }
       }
       await addLoad(manager, load);
-      if (freedTeams.size) await this.core.dequeue(manager, now, [...freedTeams]);
+      await this.followUps.handle(
+        manager,
+        todo.filter((e) => FollowUps.concerns(e.data)),
+        now,
+      );
+      if (freedTeams.size) await this.queue.dequeue(manager, now, [...freedTeams]);
     });
   }
 }

@@ -3,7 +3,13 @@ export * from './routing.options';
 export * from './assign-owners.service';
 export * from './case-events.service';
 export * from './queue.scheduler';
-export * from './router.core';
+export * from './routing-work';
+export * from './new-complaint-routing';
+export * from './team-queue';
+export * from './reassignments';
+export * from './root-cause-detector';
+export * from './root-cause-work';
+export * from './follow-ups';
 // The HTTP API's answer types (the console front-end is typed against them).
 export type { SignalView } from './signals.service';
 export type { CustomerView, UndoResult } from './customers.service';

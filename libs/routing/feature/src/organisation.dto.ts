@@ -120,10 +120,3 @@ export const listSignalsSchema = z.strictObject({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
-export const listRootCausesSchema = z.strictObject({
-  kind: z.enum(['review', 'spike']).optional(),
-  category: classifiedCategory.optional(),
-  status: z.enum(['open', 'closed']).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
-});

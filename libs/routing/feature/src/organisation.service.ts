@@ -13,7 +13,9 @@ import type {
   teamPatchSchema,
   teamSchema,
 } from './organisation.dto';
-import { RouterCore, type RouteResult } from './router.core';
+import { Reassignments } from './reassignments';
+import type { RouteResult } from './routing-work';
+import { TeamQueue } from './team-queue';
 import {
   CLOSED_STATUSES,
   iso,
@@ -45,7 +47,8 @@ export class OrganisationService {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly core: RouterCore,
+    private readonly reassignments: Reassignments,
+    private readonly queue: TeamQueue,
   ) {}
 
   async listTeams(): Promise<{ items: Team[]; total: number }> {
@@ -128,7 +131,7 @@ export class OrganisationService {
         ],
       )) as unknown[];
       if (!rows[0]) throw ApiError.conflict('member-exists', `member ${input.id} already exists`);
-      await this.core.dequeue(manager, this.clock.now(), [input.teamId]);
+      await this.queue.dequeue(manager, this.clock.now(), [input.teamId]);
       return this.getMember(input.id, manager);
     });
   }
@@ -181,7 +184,7 @@ export class OrganisationService {
           `SELECT id FROM complaints WHERE owner_id = $1 AND status <> ALL($2) ORDER BY id`,
           [id, CLOSED_STATUSES],
         )) as Array<{ id: string }>;
-        await this.core.reassign(
+        await this.reassignments.reassign(
           manager,
           open.map((c) => ({
             complaintId: c.id,
@@ -194,7 +197,7 @@ export class OrganisationService {
           now,
         );
       }
-      await this.core.dequeue(manager, now, [...new Set([m.teamId, next.team_id])]);
+      await this.queue.dequeue(manager, now, [...new Set([m.teamId, next.team_id])]);
       return this.getMember(id, manager);
     });
   }
@@ -230,7 +233,7 @@ export class OrganisationService {
         'INSERT INTO member_absences (id, member_id, starts_at, ends_at, replacement_id, reason) VALUES ($1, $2, $3, $4, $5, $6)',
         [id, memberId, input.from, input.until, input.replacementId ?? null, input.reason ?? null],
       );
-      const reassigned = await this.core.reassignFromAbsent(manager, this.clock.now(), [memberId]);
+      const reassigned = await this.reassignments.reassignFromAbsent(manager, this.clock.now(), [memberId]);
       return {
         absence: {
           id,
@@ -256,7 +259,7 @@ export class OrganisationService {
       const [team] = (await manager.query('SELECT team_id FROM team_members WHERE id = $1', [
         memberId,
       ])) as Array<{ team_id: string }>;
-      if (team) await this.core.dequeue(manager, this.clock.now(), [team.team_id]);
+      if (team) await this.queue.dequeue(manager, this.clock.now(), [team.team_id]);
     });
   }
 

@@ -14,22 +14,15 @@ import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { newId } from './customer-linker';
 import { CustomersService } from './customers.service';
-import {
-  dismissSchema,
-  listRootCausesSchema,
-  listSignalsSchema,
-  promoteSchema,
-  reassignSchema,
-} from './organisation.dto';
-import { RouterCore } from './router.core';
-import { iso } from './routing.rows';
+import { dismissSchema, listSignalsSchema, promoteSchema, reassignSchema } from './organisation.dto';
+import { Reassignments } from './reassignments';
 import { SignalsService } from './signals.service';
 
 const COMPLAINT_ID = /^cmp_[0-9a-z]{20,40}$/;
 const actorOf = (p: Principal | undefined): string =>
   p ? `${p.kind === 'user' ? 'user' : 'api-key'}:${p.id}` : 'unknown';
 
-/** Signals, customers, reassignment and root-cause items. */
+/** Signals, customers and reassignment. */
 @Controller('api')
 export class RoutingActionsController {
   constructor(
@@ -37,7 +30,7 @@ export class RoutingActionsController {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly signals: SignalsService,
     private readonly customers: CustomersService,
-    private readonly core: RouterCore,
+    private readonly reassignments: Reassignments,
   ) {}
 
   @Get('signals')
@@ -159,7 +152,7 @@ export class RoutingActionsController {
         if (!m)
           throw ApiError.badRequest('invalid-field', `member ${input.memberId} does not exist`, 'memberId');
       }
-      return this.core.reassign(
+      return this.reassignments.reassign(
         manager,
         [
           {
@@ -176,59 +169,5 @@ export class RoutingActionsController {
         this.clock.now(),
       );
     });
-  }
-
-  /** Root-cause reviews (N of a category in a window) and spikes (a category rising against its usual rate). */
-  @Get('root-cause-items')
-  @ApiDoc({
-    summary: 'Root-cause reviews and spikes per category',
-    tags: ['routing'],
-    query: listRootCausesSchema,
-  })
-  @RequireScope('read')
-  async rootCauses(@Query() query: Record<string, string>) {
-    const q = parseOrThrow(listRootCausesSchema, query, 'query');
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.kind) where.push(`kind = $${params.push(q.kind)}`);
-    if (q.category) where.push(`category = $${params.push(q.category)}`);
-    if (q.status) where.push(`status = $${params.push(q.status)}`);
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM root_cause_items ${clause}`,
-      params,
-    )) as Array<{ total: number }>;
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM root_cause_items ${clause} ORDER BY opened_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, q.pageSize, (q.page - 1) * q.pageSize],
-    )) as Array<{
-      id: string;
-      kind: string;
-      category: string;
-      status: string;
-      opened_at: Date;
-      window_start: Date;
-      complaint_count: number;
-      expected: number | null;
-      complaint_ids: string[];
-      reason: string;
-    }>;
-    return {
-      items: rows.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        category: r.category,
-        status: r.status,
-        openedAt: iso(r.opened_at),
-        windowStart: iso(r.window_start),
-        complaintCount: Number(r.complaint_count),
-        expected: r.expected === null ? null : Number(r.expected),
-        complaintIds: r.complaint_ids,
-        reason: r.reason,
-      })),
-      total: Number(total),
-      page: q.page,
-      pageSize: q.pageSize,
-    };
   }
 }

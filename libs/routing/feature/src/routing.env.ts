@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv, positiveInt, type Env } from '@klaxon/platform/config';
+import { bool, parseEnv, positiveInt, type Env } from '@klaxon/platform/config';
 import { DEFAULT_ESCALATION_POLICY, DEFAULT_ROOT_CAUSE_POLICY } from '@klaxon/routing/domain';
 import type { RoutingOptions } from './routing.options';
 
@@ -19,6 +19,9 @@ export function routingOptionsFromEnv(env: Env): Partial<RoutingOptions> {
       ROUTER_ROOT_CAUSE_WINDOW_DAYS: positiveInt.default(DEFAULT_ROOT_CAUSE_POLICY.reviewWindowDays),
       ROUTER_SPIKE_FACTOR: z.coerce.number().positive().default(DEFAULT_ROOT_CAUSE_POLICY.spikeFactor),
       ROUTER_SPIKE_MIN_COUNT: positiveInt.default(DEFAULT_ROOT_CAUSE_POLICY.spikeMinCount),
+      ROUTER_ROOT_CAUSE_BY_UNIT: bool.default(DEFAULT_ROOT_CAUSE_POLICY.byUnit),
+      ROUTER_REVIEW_DUE_WORKING_DAYS: positiveInt.default(DEFAULT_ROOT_CAUSE_POLICY.reviewDueWorkingDays),
+      ROUTER_REVIEW_OWNER_ID: z.string().trim().min(1).optional(),
       ROUTER_QUEUE_SCAN_INTERVAL_MS: nonNegativeInt.default(15_000),
       ROUTER_DEFAULT_COUNTRY: z.enum(['NL', 'BE', 'DE', 'GB', 'US']).default('NL'),
     },
@@ -36,6 +39,9 @@ export function routingOptionsFromEnv(env: Env): Partial<RoutingOptions> {
       reviewWindowDays: e.ROUTER_ROOT_CAUSE_WINDOW_DAYS,
       spikeFactor: e.ROUTER_SPIKE_FACTOR,
       spikeMinCount: e.ROUTER_SPIKE_MIN_COUNT,
+      byUnit: e.ROUTER_ROOT_CAUSE_BY_UNIT,
+      reviewDueWorkingDays: e.ROUTER_REVIEW_DUE_WORKING_DAYS,
+      ...(e.ROUTER_REVIEW_OWNER_ID ? { ownerId: e.ROUTER_REVIEW_OWNER_ID } : {}),
     },
     queueScanIntervalMs: e.ROUTER_QUEUE_SCAN_INTERVAL_MS,
     defaultCountry: e.ROUTER_DEFAULT_COUNTRY,

@@ -12,11 +12,17 @@ import { OrganisationController } from './organisation.controller';
 import { OrganisationSeeder } from './organisation.seeder';
 import { OrganisationService } from './organisation.service';
 import { QueueScheduler } from './queue.scheduler';
-import { RouterCore } from './router.core';
+import { NewComplaintRouting } from './new-complaint-routing';
+import { Reassignments } from './reassignments';
+import { RootCauseDetector } from './root-cause-detector';
 import { RoutingActionsController } from './routing-actions.controller';
 import { RoutingController } from './routing.controller';
+import { RootCauseController } from './root-cause.controller';
+import { RootCauseWork } from './root-cause-work';
+import { FollowUps } from './follow-ups';
 import { ROUTING_OPTIONS, type RoutingOptions } from './routing.options';
 import { SignalsService } from './signals.service';
+import { TeamQueue } from './team-queue';
 
 export const DEFAULT_ROUTING_OPTIONS: RoutingOptions = {
   organisation: DEMO_ORGANISATION,
@@ -37,11 +43,16 @@ export class RoutingModule {
     if (problems.length) throw new Error(`the routing organisation is invalid: ${problems.join('; ')}`);
     return {
       module: RoutingModule,
-      controllers: [RoutingController, OrganisationController, RoutingActionsController],
+      controllers: [RoutingController, OrganisationController, RoutingActionsController, RootCauseController],
       providers: [
         { provide: ROUTING_OPTIONS, useValue: resolved },
         OrganisationSeeder,
-        RouterCore,
+        RootCauseDetector,
+        NewComplaintRouting,
+        TeamQueue,
+        Reassignments,
+        RootCauseWork,
+        FollowUps,
         AssignOwnersService,
         CaseEventsService,
         SignalsService,
@@ -49,7 +60,7 @@ export class RoutingModule {
         OrganisationService,
         QueueScheduler,
       ],
-      exports: [QueueScheduler, RouterCore],
+      exports: [QueueScheduler, NewComplaintRouting, TeamQueue, Reassignments, RootCauseDetector],
     };
   }
 }

@@ -61,6 +61,32 @@ export async function lockMembersById(
   return withDetails(manager, rows, now);
 }
 
+/** Members by id with their absences, read without locking (for work that does not count against capacity). */
+export async function readMembersById(
+  manager: EntityManager,
+  ids: string[],
+  now: Date,
+): Promise<TeamMember[]> {
+  if (ids.length === 0) return [];
+  const rows = (await manager.query('SELECT * FROM team_members WHERE id = ANY($1) ORDER BY id', [
+    ids,
+  ])) as MemberRow[];
+  return withDetails(manager, rows, now);
+}
+
+/** The members of these teams with their absences, read without locking. */
+export async function readMembers(
+  manager: EntityManager,
+  teamIds: string[],
+  now: Date,
+): Promise<TeamMember[]> {
+  if (teamIds.length === 0) return [];
+  const rows = (await manager.query('SELECT * FROM team_members WHERE team_id = ANY($1) ORDER BY id', [
+    teamIds,
+  ])) as MemberRow[];
+  return withDetails(manager, rows, now);
+}
+
 async function withDetails(manager: EntityManager, rows: MemberRow[], now: Date): Promise<TeamMember[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);

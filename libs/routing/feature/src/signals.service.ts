@@ -12,7 +12,8 @@ import {
 import { DATA_SOURCE, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, type Clock } from '@klaxon/platform/runtime';
 import { newId } from './customer-linker';
-import { RouterCore, type RouteResult } from './router.core';
+import { NewComplaintRouting } from './new-complaint-routing';
+import type { RouteResult } from './routing-work';
 import { iso } from './routing.rows';
 
 export interface Promotion {
@@ -82,7 +83,7 @@ export class SignalsService {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly core: RouterCore,
+    private readonly routing: NewComplaintRouting,
   ) {}
 
   async list(q: {
@@ -196,7 +197,7 @@ export class SignalsService {
       ]);
     }
     const reach = row.channel_meta?.social?.followers ?? row.channel_meta?.followers;
-    return this.core.routeNew(
+    return this.routing.routeNew(
       manager,
       [
         {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { csatAsksForFollowUp } from '@klaxon/contracts';
 
 /** The reference a customer quotes: `KLX-XXXX-XXXX` from the complaint id (same as the intake's). */
 export function referenceFor(complaintId: string): string {
@@ -118,9 +119,7 @@ export function csatRequestMessage(input: {
 
 /** CSAT is asked 24 hours after resolution (inside the 24–48 hour window). */
 export const CSAT_REQUEST_DELAY_MS = 24 * 3_600_000;
-/** A score at or below this opens a follow-up by a senior handler. */
-export const CSAT_FOLLOW_UP_AT_OR_BELOW = 3;
-
+/** A score at or below 3 opens a follow-up by a senior handler (so does "still open": see csatAsksForFollowUp). */
 export function csatNeedsFollowUp(score: number): boolean {
-  return score <= CSAT_FOLLOW_UP_AT_OR_BELOW;
+  return csatAsksForFollowUp({ score });
 }

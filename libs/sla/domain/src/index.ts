@@ -4,3 +4,4 @@ export * from './plan';
 export * from './escalation';
 export * from './prediction';
 export * from './acknowledgement';
+export * from './incident-notice';

@@ -1,6 +1,5 @@
-import type { CaseAction, SlaClockKind } from '@klaxon/contracts';
+import { csatAsksForFollowUp, type CaseAction, type SlaClockKind } from '@klaxon/contracts';
 import type { BusinessCalendar } from './calendar';
-import { csatNeedsFollowUp } from './acknowledgement';
 import {
   POLICY_CLOCKS,
   computeClock,
@@ -27,6 +26,10 @@ export interface CaseStep {
   correction?: Partial<Pick<PolicyFacts, 'priority' | 'category'>>;
   /** For `csat-received`. */
   csatScore?: number;
+  /** For `csat-received`: the customer said it is still open. */
+  csatStillOpen?: boolean;
+  /** The action completed the open follow-up (a senior recorded its outcome). */
+  followUpDone?: boolean;
 }
 
 export type PlannedStatus = 'running' | 'paused' | 'met';
@@ -46,8 +49,9 @@ export interface PlannedClock {
  * Replays a complaint's history into the clocks it should have now: the policy follows the latest
  * priority/category, waiting on the customer pauses the clocks still running, an action meets the
  * clocks it satisfies, a reopen restarts the resolution clock's count (its paused time still
- * excluded) and a low CSAT opens the follow-up clock. The same code computes the first deadlines,
- * so a recomputation after a correction is consistent with them.
+ * excluded), a low CSAT (or "still open") opens the follow-up clock unless one is running, and the
+ * follow-up's outcome meets it. The same code computes the first deadlines, so a recomputation after
+ * a correction is consistent with them.
  */
 export function planClocks(input: {
   policies: readonly SlaPolicy[];
@@ -60,7 +64,7 @@ export function planClocks(input: {
   const steps = [...input.history].sort((a, b) => a.at.getTime() - b.at.getTime());
   const pauses: Pause[] = [];
   const met = new Map<SlaClockKind, Date>();
-  let followUpStartedAt: Date | null = null;
+  let followUp: { startedAt: Date; metAt: Date | null } | null = null;
   let resolutionStartedAt = input.receivedAt;
   for (const step of steps) {
     switch (step.action) {
@@ -84,14 +88,19 @@ export function planClocks(input: {
         if (!met.has('owner')) met.set('owner', step.at);
         break;
       case 'csat-received':
-        if (step.csatScore !== undefined && csatNeedsFollowUp(step.csatScore) && !followUpStartedAt)
-          followUpStartedAt = step.at;
+        if (
+          step.csatScore !== undefined &&
+          csatAsksForFollowUp({ score: step.csatScore, stillOpen: step.csatStillOpen }) &&
+          (!followUp || followUp.metAt)
+        )
+          followUp = { startedAt: step.at, metAt: null };
         break;
       default:
         break;
     }
     for (const clock of ACTION_MEETS[step.action as CaseAction] ?? [])
       if (!met.has(clock)) met.set(clock, step.at);
+    if (step.followUpDone && followUp && !followUp.metAt) followUp.metAt = step.at;
   }
   const policy = selectPolicy(input.policies, facts);
   const open = pauses.some((p) => !p.to);
@@ -115,19 +124,19 @@ export function planClocks(input: {
       metAt,
     };
   });
-  if (followUpStartedAt) {
-    const t = computeClock('csat-follow-up', csatFollowUpSpec(policy), followUpStartedAt, input.calendar, {
+  if (followUp) {
+    const t = computeClock('csat-follow-up', csatFollowUpSpec(policy), followUp.startedAt, input.calendar, {
       warnAtShare: policy.warnAtShare,
     });
     planned.push({
       clock: 'csat-follow-up',
       policy: policy.id,
       time: t.time,
-      startedAt: followUpStartedAt,
+      startedAt: followUp.startedAt,
       deadline: t.deadline,
       warnAt: t.warnAt,
-      status: 'running',
-      metAt: null,
+      status: followUp.metAt ? 'met' : 'running',
+      metAt: followUp.metAt,
     });
   }
   return planned;

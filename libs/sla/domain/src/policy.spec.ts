@@ -183,7 +183,7 @@ describe('planClocks (replaying the history)', () => {
     expect(replied['first-response'].status).toBe('running');
   });
 
-  it('reopening restarts the resolution clock; a low CSAT opens a 48 h follow-up', () => {
+  it('reopening restarts the resolution clock; a low CSAT opens a follow-up of two working days', () => {
     const p = plan([
       { at: at('2026-12-01T10:00:00+01:00'), action: 'resolved' },
       { at: at('2026-12-02T10:00:00+01:00'), action: 'csat-received', csatScore: 2 },
@@ -197,5 +197,35 @@ describe('planClocks (replaying the history)', () => {
         'csat-follow-up'
       ],
     ).toBeUndefined();
+  });
+
+  it('the follow-up counts two working days over a weekend, opens on "still open" too, and its outcome meets it', () => {
+    // Saturday's low score: Monday and Tuesday are the two working days.
+    const weekend = plan([{ at: at('2026-12-05T10:00:00+01:00'), action: 'csat-received', csatScore: 2 }]);
+    expect(fmt(weekend['csat-follow-up'].deadline)).toBe('2026-12-08T17:00:00.000+01:00');
+    const stillOpen = plan([
+      { at: at('2026-12-02T10:00:00+01:00'), action: 'csat-received', csatScore: 4, csatStillOpen: true },
+    ]);
+    expect(stillOpen['csat-follow-up'].status).toBe('running');
+    const done = plan([
+      { at: at('2026-12-02T10:00:00+01:00'), action: 'csat-received', csatScore: 1 },
+      { at: at('2026-12-03T09:30:00+01:00'), action: 'responded', followUpDone: true },
+    ]);
+    expect(done['csat-follow-up']).toMatchObject({ status: 'met', metAt: at('2026-12-03T09:30:00+01:00') });
+    // A second low score after the first follow-up was done opens a new one; while one runs, it does not.
+    const again = plan([
+      { at: at('2026-12-02T10:00:00+01:00'), action: 'csat-received', csatScore: 1 },
+      { at: at('2026-12-02T11:00:00+01:00'), action: 'csat-received', csatScore: 2 },
+    ]);
+    expect(again['csat-follow-up'].startedAt).toEqual(at('2026-12-02T10:00:00+01:00'));
+    const next = plan([
+      { at: at('2026-12-02T10:00:00+01:00'), action: 'csat-received', csatScore: 1 },
+      { at: at('2026-12-02T12:00:00+01:00'), action: 'reopened', followUpDone: true },
+      { at: at('2026-12-07T10:00:00+01:00'), action: 'csat-received', csatScore: 2 },
+    ]);
+    expect(next['csat-follow-up']).toMatchObject({
+      status: 'running',
+      startedAt: at('2026-12-07T10:00:00+01:00'),
+    });
   });
 });

@@ -232,7 +232,8 @@ export function computeDeadlines(
 
 const ACK: ClockSpec = { hours: 1, time: 'wall' };
 const OWNER: ClockSpec = { hours: 2, time: 'wall' };
-const CSAT_FOLLOW_UP: ClockSpec = { hours: 48, time: 'wall' };
+/** 48 hours counted in the business calendar: two working days (weekends and holidays do not count). */
+const CSAT_FOLLOW_UP: ClockSpec = { workingDays: 2, time: 'working' };
 
 /**
  * The shipped policies (tried in order). Acknowledgement and owner are automatic, so they run in wall
@@ -276,7 +277,7 @@ export const DEFAULT_POLICIES: SlaPolicy[] = [
   },
 ];
 
-/** The CSAT follow-up clock (a senior handler answers a low score), from the policy or 48 hours. */
+/** The CSAT follow-up clock (a senior handler answers a low score), from the policy or two working days. */
 export function csatFollowUpSpec(policy: SlaPolicy): ClockSpec {
   return policy.clocks['csat-follow-up'] ?? CSAT_FOLLOW_UP;
 }

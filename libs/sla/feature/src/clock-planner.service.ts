@@ -21,7 +21,8 @@ type StepRow = {
   data: {
     action?: CaseAction;
     correction?: { priority?: Priority; category?: string };
-    csat?: { score: number };
+    csat?: { score: number; stillOpen?: boolean };
+    followUp?: { followUpId: string };
   } | null;
 };
 
@@ -150,7 +151,10 @@ export class ClockPlannerService {
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[],
                             $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[])
        ON CONFLICT (complaint_id, clock) DO UPDATE SET
-         policy = EXCLUDED.policy, time_basis = EXCLUDED.time_basis, owner_id = COALESCE(EXCLUDED.owner_id, s.owner_id), team_id = COALESCE(EXCLUDED.team_id, s.team_id),
+         policy = EXCLUDED.policy, time_basis = EXCLUDED.time_basis,
+         -- a follow-up's owner is the senior the router named (FollowUpAssigned), not the complaint's owner
+         owner_id = CASE WHEN s.clock = 'csat-follow-up' AND EXCLUDED.started_at = s.started_at THEN s.owner_id ELSE COALESCE(EXCLUDED.owner_id, s.owner_id) END,
+         team_id = COALESCE(EXCLUDED.team_id, s.team_id),
          -- a met clock stays met unless it was restarted (a reopen starts a new resolution period)
          met_at = CASE WHEN EXCLUDED.started_at <> s.started_at THEN EXCLUDED.met_at ELSE COALESCE(s.met_at, EXCLUDED.met_at) END,
          started_at = CASE WHEN s.status = 'breached' AND EXCLUDED.started_at = s.started_at THEN s.started_at ELSE EXCLUDED.started_at END,
@@ -204,6 +208,8 @@ function stepOf(at: Date, action: CaseAction, data: NonNullable<StepRow['data']>
         }
       : {}),
     ...(data.csat ? { csatScore: data.csat.score } : {}),
+    ...(data.csat?.stillOpen ? { csatStillOpen: true } : {}),
+    ...(data.followUp ? { followUpDone: true } : {}),
   };
 }
 
@@ -227,7 +233,8 @@ export function caseStepOf(event: {
   at: string;
   action: CaseAction;
   correction?: { priority?: Priority; category?: string };
-  csat?: { score: number };
+  csat?: { score: number; stillOpen?: boolean };
+  followUp?: { followUpId: string };
 }): CaseStep {
   return stepOf(new Date(event.at), event.action, event);
 }

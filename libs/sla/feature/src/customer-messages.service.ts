@@ -8,6 +8,7 @@ import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import {
   acknowledgementMessage,
   csatRequestMessage,
+  incidentNoticeMessage,
   referenceFor,
   type CustomerMessage,
 } from '@klaxon/sla/domain';
@@ -39,7 +40,8 @@ const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
 /**
- * Messages to customers: the automatic acknowledgement, handlers' replies and the CSAT request.
+ * Messages to customers: the automatic acknowledgement, handlers' replies, the CSAT request and the
+ * notice to the customers who complained about an incident (a spike).
  * They are queued in `customer_messages` in the transaction that decides them, and sent by the
  * scheduler: email over SMTP to customers with an address (threaded on their Message-ID), a record
  * for the webcare team to post on X, `manual` when there is no way to reach the customer. A sent
@@ -121,6 +123,44 @@ export class CustomerMessagesService implements OnModuleDestroy {
         dueAt: o.dueAt,
       },
     ]);
+  }
+
+  /**
+   * Queues the notice about an incident (a spike) to the customers of these complaints, once per
+   * complaint and item (`dedupeKey`): email, a record for webcare on X, or `manual`. Returns the
+   * complaints newly queued, by way they go out.
+   */
+  async queueIncidentNotices(
+    manager: EntityManager,
+    complaintIds: string[],
+    o: { dedupeKey: string; note?: string },
+  ): Promise<Array<{ complaintId: string; route: 'email' | 'webcare' | 'manual' }>> {
+    const complaints = await this.complaints(manager, complaintIds);
+    const now = this.clock.now();
+    const queued = [...complaints.values()]
+      .filter((c) => c.status !== 'erased' && c.status !== 'signal')
+      .map((c) => ({
+        c,
+        kind: 'incident-notice',
+        dedupeKey: o.dedupeKey,
+        message: incidentNoticeMessage({
+          complaintId: c.id,
+          language: c.language,
+          customerName: c.customer?.name,
+          note: o.note,
+        }),
+        dueAt: now,
+      }));
+    const inserted = await this.insert(manager, queued);
+    return queued
+      .filter((q) => inserted.has(q.c.id))
+      .map((q) => {
+        const route = routeOf(q.c);
+        return {
+          complaintId: q.c.id,
+          route: route === 'pending' ? 'email' : route === 'for-webcare' ? 'webcare' : 'manual',
+        };
+      });
   }
 
   /** One pass: sends what is due; returns how many messages it handled. */
@@ -217,8 +257,8 @@ export class CustomerMessagesService implements OnModuleDestroy {
       message: CustomerMessage;
       dueAt: Date;
     }>,
-  ): Promise<void> {
-    if (messages.length === 0) return;
+  ): Promise<Set<string>> {
+    if (messages.length === 0) return new Set();
     const rows = messages.map(({ c, kind, dedupeKey, message, dueAt }) => {
       const route = routeOf(c);
       const email = c.customer?.email;
@@ -236,14 +276,17 @@ export class CustomerMessagesService implements OnModuleDestroy {
         status: route,
       };
     });
-    await manager.query(
-      `INSERT INTO customer_messages (complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status)
-       SELECT complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status
-         FROM jsonb_to_recordset($1::jsonb) AS m(complaint_id text, kind text, dedupe_key text, channel text, language text, recipient text, subject text, body text,
-              in_reply_to text, due_at timestamptz, status text)
-       ON CONFLICT DO NOTHING`,
-      [JSON.stringify(rows)],
+    const inserted = returnedRows<{ complaint_id: string }>(
+      await manager.query(
+        `INSERT INTO customer_messages (complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status)
+         SELECT complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status
+           FROM jsonb_to_recordset($1::jsonb) AS m(complaint_id text, kind text, dedupe_key text, channel text, language text, recipient text, subject text, body text,
+                in_reply_to text, due_at timestamptz, status text)
+         ON CONFLICT DO NOTHING RETURNING complaint_id`,
+        [JSON.stringify(rows)],
+      ),
     );
+    return new Set(inserted.map((r) => r.complaint_id));
   }
 
   private async markAcknowledged(

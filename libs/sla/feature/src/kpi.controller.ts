@@ -36,6 +36,19 @@ type CaseAgg = {
   csat_count: number;
   csat_low: number;
   backlog: number;
+  founded: number;
+  founded_decided: number;
+};
+type FollowUpAgg = {
+  key: string;
+  opened: number;
+  open: number;
+  completed: number;
+  contacted: number;
+  remedy_offered: number;
+  reopened: number;
+  met: number;
+  breached: number;
 };
 
 export interface KpiGroup {
@@ -48,7 +61,20 @@ export interface KpiGroup {
   timeToResolution: Timing;
   /** Met within SLA / (met + breached), over all clocks but the owner clock; null without finished clocks. */
   withinSla: number | null;
+  /** `followUps`: responses that asked for a follow-up (3 or lower). */
   csat: { average: number | null; responses: number; followUps: number };
+  /** Resolved complaints found founded, of those decided; share null without any. */
+  founded: { founded: number; decided: number; share: number | null };
+  /** The follow-ups low CSATs opened (by the complaints' team), their outcomes and whether they kept their clock. */
+  followUps: {
+    opened: number;
+    open: number;
+    completed: number;
+    outcomes: { contacted: number; remedyOffered: number; reopened: number };
+    /** Met within the follow-up clock / (met + breached); null without finished ones. */
+    withinTime: number | null;
+    breached: number;
+  };
 }
 export interface Timing {
   averageMinutes: number | null;
@@ -62,8 +88,9 @@ export interface Timing {
 
 /**
  * KPIs per channel, category, team or period: time to acknowledgement, owner, first response and
- * resolution (from the clocks' start to when they were met), share within SLA, CSAT and backlog
- * (complaints still open at the end of the range, or of each day/week).
+ * resolution (from the clocks' start to when they were met), share within SLA, CSAT, backlog
+ * (complaints still open at the end of the range, or of each day/week), the share found founded, and
+ * the low-CSAT follow-ups with their outcomes and clock.
  */
 @Controller('api/kpis')
 export class KpiController {
@@ -137,10 +164,26 @@ export class KpiController {
       `WITH f AS (${filtered})
        SELECT key, count(*)::int AS complaints, avg(csat_score)::float8 AS csat_avg, count(csat_score)::int AS csat_count,
               count(*) FILTER (WHERE csat_score <= 3)::int AS csat_low,
-              count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at >= bucket_end)::int AS backlog
+              count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at >= bucket_end)::int AS backlog,
+              count(*) FILTER (WHERE founded)::int AS founded, count(founded)::int AS founded_decided
          FROM f GROUP BY key ORDER BY key`,
       params,
     )) as CaseAgg[];
+    // Follow-ups are the router's records (read here); their clocks are this stage's.
+    const followUps = (await this.dataSource.query(
+      `WITH f AS (${filtered})
+       SELECT f.key, count(DISTINCT u.id)::int AS opened, count(DISTINCT u.id) FILTER (WHERE u.status = 'open')::int AS open,
+              count(DISTINCT u.id) FILTER (WHERE u.status = 'completed')::int AS completed,
+              count(DISTINCT u.id) FILTER (WHERE u.outcome = 'contacted')::int AS contacted,
+              count(DISTINCT u.id) FILTER (WHERE u.outcome = 'remedy-offered')::int AS remedy_offered,
+              count(DISTINCT u.id) FILTER (WHERE u.outcome = 'reopened')::int AS reopened,
+              count(DISTINCT k.id) FILTER (WHERE k.status = 'met')::int AS met,
+              count(DISTINCT k.id) FILTER (WHERE k.status = 'breached')::int AS breached
+         FROM f JOIN follow_ups u ON u.complaint_id = f.id
+         LEFT JOIN sla_clocks k ON k.complaint_id = f.id AND k.clock = 'csat-follow-up'
+        GROUP BY f.key`,
+      params,
+    )) as FollowUpAgg[];
     const minutes = (ms: number | null) => (ms === null ? null : Math.round((ms / 60_000) * 10) / 10);
     return cases.map((c) => {
       const mine = clocks.filter((k) => k.key === c.key);
@@ -158,6 +201,8 @@ export class KpiController {
         };
       };
       const counted = mine.filter((k) => k.clock !== 'owner');
+      const fu = followUps.find((x) => x.key === c.key);
+      const fuFinished = (fu?.met ?? 0) + (fu?.breached ?? 0);
       const met = counted.reduce((s, k) => s + k.met, 0);
       const finished = counted.reduce((s, k) => s + k.met + k.breached, 0);
       return {
@@ -173,6 +218,23 @@ export class KpiController {
           average: c.csat_avg === null ? null : Math.round(c.csat_avg * 100) / 100,
           responses: c.csat_count,
           followUps: c.csat_low,
+        },
+        founded: {
+          founded: c.founded,
+          decided: c.founded_decided,
+          share: c.founded_decided ? c.founded / c.founded_decided : null,
+        },
+        followUps: {
+          opened: fu?.opened ?? 0,
+          open: fu?.open ?? 0,
+          completed: fu?.completed ?? 0,
+          outcomes: {
+            contacted: fu?.contacted ?? 0,
+            remedyOffered: fu?.remedy_offered ?? 0,
+            reopened: fu?.reopened ?? 0,
+          },
+          withinTime: fuFinished ? fu!.met / fuFinished : null,
+          breached: fu?.breached ?? 0,
         },
       };
     });

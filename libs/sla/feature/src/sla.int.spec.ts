@@ -171,7 +171,7 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
     });
   });
 
-  it('stops the ladder when the complaint is resolved, asks for CSAT a day later, and opens a 48 h follow-up on a low score', async () => {
+  it('stops the ladder when the complaint is resolved, asks for CSAT a day later, and opens a follow-up of two working days on a low score', async () => {
     await caseAction(ds, sla.cases, {
       complaintId: id,
       action: 'resolved',
@@ -196,7 +196,8 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
       at: '2026-12-05T10:00:00+01:00',
       csat: { score: 2 },
     });
-    expect(local((await clocks(id))['csat-follow-up'].deadline)).toBe('2026-12-07T10:00:00.000+01:00');
+    // Two working days in the business calendar from Saturday: Monday and Tuesday, closing time.
+    expect(local((await clocks(id))['csat-follow-up'].deadline)).toBe('2026-12-08T17:00:00.000+01:00');
   });
 });
 

@@ -3,7 +3,10 @@ import { DEFAULT_CALENDAR, DEFAULT_POLICIES, validatePolicies } from '@klaxon/sl
 import { CaseClocksService } from './case-clocks.service';
 import { ClockPlannerService } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
+import { CustomerNoticesController } from './customer-notices.controller';
+import { CustomerNoticesService } from './customer-notices.service';
 import { FireDueAlertsService } from './fire-due-alerts.service';
+import { FollowUpClocksService } from './follow-up-clocks.service';
 import { KpiController } from './kpi.controller';
 import { PolicyChangeService } from './policy-change.service';
 import { SetDeadlinesService } from './set-deadlines.service';
@@ -32,15 +35,17 @@ export class SlaModule {
     if (problems.length) throw new Error(`the SLA policies are invalid: ${problems.join('; ')}`);
     return {
       module: SlaModule,
-      controllers: [SlaController, SlaPreviewController, KpiController],
+      controllers: [SlaController, SlaPreviewController, KpiController, CustomerNoticesController],
       providers: [
         { provide: SLA_OPTIONS, useValue: resolved },
         ClockPlannerService,
         CustomerMessagesService,
+        CustomerNoticesService,
         WebhooksService,
         StartClocksService,
         SetDeadlinesService,
         CaseClocksService,
+        FollowUpClocksService,
         FireDueAlertsService,
         SlaAnalysisService,
         SlaScheduler,

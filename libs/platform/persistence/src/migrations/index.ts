@@ -10,6 +10,7 @@ import { ConsoleUsers1764000400000 } from './1764000400000-console-users';
 import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classifier-training-examples';
 import { PipelinePlans1764000600000 } from './1764000600000-pipeline-plans';
 import { TaxonomyRoutingRules1764000800000 } from './1764000800000-taxonomy-routing-rules';
+import { FollowUpsAndRootCauseWork1764001100000 } from './1764001100000-follow-ups-and-root-cause-work';
 
 /**
  * Every migration, in order. Hand-written, never `synchronize`. Add one file per migration and one
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   ClassifierTrainingExamples1764000500000,
   PipelinePlans1764000600000,
   TaxonomyRoutingRules1764000800000,
+  FollowUpsAndRootCauseWork1764001100000,
 ];
