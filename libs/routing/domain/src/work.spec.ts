@@ -98,8 +98,8 @@ describe('when a root-cause review is due', () => {
 describe('the team of a category', () => {
   it('is where the rules send it, regardless of channel or priority conditions; else the default team', () => {
     expect(teamForCategory(DEMO_ORGANISATION, 'delivery')).toBe('logistics');
-    expect(teamForCategory(DEMO_ORGANISATION, 'billing')).toBe('billing'); // not only critical billing
+    expect(teamForCategory(DEMO_ORGANISATION, 'price-billing')).toBe('billing'); // not only critical billing
     expect(teamForCategory(DEMO_ORGANISATION, 'staff')).toBe('customer-service');
-    expect(teamForCategory(DEMO_ORGANISATION, 'weather')).toBe('customer-service');
+    expect(teamForCategory(DEMO_ORGANISATION, 'uncategorised')).toBe('customer-service');
   });
 });
