@@ -234,6 +234,9 @@ it('shows where the time went: per-stage queue wait, handling and complaint age,
   expect(
     count('klaxon_http_request_duration_seconds_count', { route: '/api/complaints/:id' }),
   ).toBeGreaterThan(0);
+  // Business counters: every posted complaint classified once (by label), and routed (assigned or queued).
+  expect(count('klaxon_complaints_classified_total', {})).toBeGreaterThanOrEqual(posted);
+  expect(count('klaxon_complaints_routed_total', {})).toBeGreaterThan(0);
 });
 
 it('has the API key `demo` with every scope, and refuses calls without a key', async () => {
