@@ -33,7 +33,9 @@ function searchCondition(text: string, params: unknown[]): string {
   if (digits.length >= 4 && /^[+0-9\s()./-]+$/.test(text)) {
     // Stored numbers are normalised to +31…; a typed 06… means the same number.
     const national = digits.startsWith('0') ? `31${digits.slice(1)}` : digits;
-    return `regexp_replace(customer->>'phone', '[^0-9]', '', 'g') LIKE ANY (ARRAY[$${params.push(`${digits}%`)}, $${params.push(`${national}%`)}])`;
+    // Two LIKEs OR-ed (not LIKE ANY): each can use the prefix index.
+    const phone = `regexp_replace(customer->>'phone', '[^0-9]', '', 'g')`;
+    return `(${phone} LIKE $${params.push(`${digits}%`)} OR ${phone} LIKE $${params.push(`${national}%`)})`;
   }
   const n = params.push(text);
   return `search_document @@ (websearch_to_tsquery('dutch', $${n}) || websearch_to_tsquery('english', $${n}))`;

@@ -18,6 +18,8 @@ export class ComplaintSearch1764001300000 implements MigrationInterface {
         )
       ) STORED`);
     await q.query(`CREATE INDEX complaints_search_idx ON complaints USING gin (search_document)`);
+    // A KLX reference is the start of the id: a prefix search on it.
+    await q.query(`CREATE INDEX complaints_id_prefix_idx ON complaints (id text_pattern_ops)`);
     await q.query(
       `CREATE INDEX complaints_search_email_idx ON complaints (lower(customer->>'email') text_pattern_ops)`,
     );
@@ -29,6 +31,7 @@ export class ComplaintSearch1764001300000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS complaints_search_phone_idx`);
     await q.query(`DROP INDEX IF EXISTS complaints_search_email_idx`);
+    await q.query(`DROP INDEX IF EXISTS complaints_id_prefix_idx`);
     await q.query(`DROP INDEX IF EXISTS complaints_search_idx`);
     await q.query(`ALTER TABLE complaints DROP COLUMN IF EXISTS search_document`);
   }
