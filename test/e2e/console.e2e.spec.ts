@@ -612,10 +612,26 @@ describe('a team lead searching', () => {
     await zoek.press('Enter');
     await page.getByRole('table', { name: /^Resultaten \(1 \/ 1\)/ }).waitFor();
     await page.locator(`tr[data-complaint="${id}"]`).waitFor();
+    // Sorted by risk with badges: the critical legal threat in the same words comes first, marked as such.
+    const threat = await submit(
+      'De stofzuigerzak scheurde weer en de motor raakte oververhit, er kwam rook uit. Mijn advocaat stuurt jullie een ingebrekestelling.',
+      'wim2@example.nl',
+    );
+    await assigned(threat);
+    await zoek.fill('stofzuigerzak');
+    await zoek.press('Enter');
+    await page.getByRole('table', { name: /^Resultaten \(2 \/ 2\)/ }).waitFor();
+    const first = page.locator('tbody tr').first();
+    expect(await first.getAttribute('data-complaint')).toBe(threat);
+    expect(await first.locator('.badge.threat').allInnerTexts()).toEqual([
+      'Juridische dreiging',
+      'Veiligheid',
+    ]);
+    await shot(page, 'search-nl');
+    expect(await axe(page)).toEqual([]);
     await zoek.fill('koffiezetapparaat');
     await zoek.press('Enter');
     await page.getByText('Geen klacht gevonden.').waitFor();
-    await shot(page, 'search-nl');
     expect(await axe(page)).toEqual([]);
     await context.close();
   });

@@ -15,6 +15,11 @@ const en = {
   navMine: 'My complaints',
   navTeam: 'Team lead',
   navKpis: 'KPIs',
+  badgeEscalated: 'Escalated',
+  badgeLegal: 'Legal threat',
+  badgePress: 'Press',
+  badgeSafety: 'Safety',
+  badgeRepeat: 'Repeat complainant',
   navSearch: 'Search',
   searchLabel: 'Search complaints',
   searchPlaceholder: 'words, KLX reference, e-mail or phone',
@@ -183,6 +188,11 @@ const nl: Dict = {
   navMine: 'Mijn klachten',
   navTeam: 'Teamleider',
   navKpis: 'KPI’s',
+  badgeEscalated: 'Geëscaleerd',
+  badgeLegal: 'Juridische dreiging',
+  badgePress: 'Pers',
+  badgeSafety: 'Veiligheid',
+  badgeRepeat: 'Herhaalde klager',
   navSearch: 'Zoeken',
   searchLabel: 'Klachten zoeken',
   searchPlaceholder: 'woorden, KLX-kenmerk, e-mailadres of telefoon',
@@ -394,6 +404,61 @@ const TAXONOMY_NAMES: Record<Lang, TaxonomyNames> = {
   },
 };
 
+/** Complaint statuses, SLA clocks and channels in the reader's words (an unknown slug is shown as it is). */
+const STATE_NAMES: Record<
+  Lang,
+  { status: Record<string, string>; clock: Record<string, string>; channel: Record<string, string> }
+> = {
+  en: {
+    status: {
+      received: 'received',
+      classified: 'classified',
+      signal: 'signal',
+      queued: 'queued',
+      assigned: 'assigned',
+      acknowledged: 'acknowledged',
+      'in-progress': 'in progress',
+      'waiting-on-customer': 'waiting on customer',
+      resolved: 'resolved',
+      closed: 'closed',
+      dismissed: 'dismissed',
+      erased: 'erased',
+    },
+    clock: {
+      acknowledgement: 'acknowledgement',
+      owner: 'owner assigned',
+      'first-response': 'first response',
+      resolution: 'resolution',
+      'csat-follow-up': 'follow-up',
+    },
+    channel: { web: 'web form', phone: 'phone', email: 'e-mail', social: 'social' },
+  },
+  nl: {
+    status: {
+      received: 'ontvangen',
+      classified: 'geclassificeerd',
+      signal: 'signaal',
+      queued: 'in wachtrij',
+      assigned: 'toegewezen',
+      acknowledged: 'bevestigd',
+      'in-progress': 'in behandeling',
+      'waiting-on-customer': 'wacht op klant',
+      resolved: 'opgelost',
+      closed: 'gesloten',
+      dismissed: 'afgewezen',
+      erased: 'gewist',
+    },
+    clock: {
+      acknowledgement: 'ontvangstbevestiging',
+      owner: 'eigenaar toegewezen',
+      'first-response': 'eerste reactie',
+      resolution: 'oplossing',
+      'csat-follow-up': 'nazorg',
+    },
+    channel: { web: 'webformulier', phone: 'telefoon', email: 'e-mail', social: 'sociale media' },
+  },
+};
+
 /** A slug's name in the reader's language; a value from before the taxonomy is shown as it is. */
 function nameOf<K extends string>(names: Record<K, string>, slug: string | null | undefined): string {
   if (!slug) return '—';
@@ -408,6 +473,9 @@ export function useTaxonomy() {
     category: (slug: string | null | undefined) => nameOf(names.category, slug),
     label: (slug: string | null | undefined) => nameOf(names.label, slug),
     priority: (slug: string | null | undefined) => nameOf(names.priority, slug),
+    status: (slug: string | null | undefined) => nameOf(STATE_NAMES[lang].status, slug),
+    clock: (slug: string | null | undefined) => nameOf(STATE_NAMES[lang].clock, slug),
+    channel: (slug: string | null | undefined) => nameOf(STATE_NAMES[lang].channel, slug),
     /** A person corrects to a category, never to "uncategorised". */
     categoryChoices: (Object.keys(names.category) as ClassifiedCategory[])
       .filter((c): c is ComplaintCategory => c !== 'uncategorised')
