@@ -83,7 +83,8 @@ export async function queueCustomerMessage(
         ...later.map((l) => l.id),
       ]),
     ].slice(-20);
-    inReplyTo = later.at(-1)?.id ?? original ?? null;
+    // Answer the customer's last mail; else their first; else thread under what we sent last.
+    inReplyTo = later.at(-1)?.id ?? original ?? sent.at(-1)?.message_id.replace(/^<|>$/g, '') ?? null;
   }
   const ref = referenceOf(row.id);
   const nl = row.language?.startsWith('nl') ?? true;
