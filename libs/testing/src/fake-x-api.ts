@@ -198,7 +198,13 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
     if (!w || w.reset <= now) {
       w = {
         limit:
-          endpoint === 'search' ? searchLimit : endpoint === 'stream' ? 50 : endpoint === 'tweets' ? 100 : 450,
+          endpoint === 'search'
+            ? searchLimit
+            : endpoint === 'stream'
+              ? 50
+              : endpoint === 'tweets'
+                ? 100
+                : 450,
         used: 0,
         reset: now + windowSeconds,
       };
@@ -401,7 +407,12 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
       };
       const text = body.text ?? '';
       if (!text)
-        return reply(400, { title: 'Invalid Request', detail: 'text is required', type: 'about:blank', status: 400 });
+        return reply(400, {
+          title: 'Invalid Request',
+          detail: 'text is required',
+          type: 'about:blank',
+          status: 400,
+        });
       const id = String(nextSentId++);
       if (endpoint === 'dm') {
         const participantId = url.pathname.split('/')[4];
