@@ -7,12 +7,13 @@ import { CustomerView } from './views/Customer';
 import { Kpis } from './views/Kpis';
 import { MyComplaints } from './views/MyComplaints';
 import { RootCauseDetail, RootCauses } from './views/RootCauses';
+import { SentMail } from './views/SentMail';
 import { TeamLead } from './views/TeamLead';
 import { WebcareQueue } from './views/WebcareQueue';
 
 export type User = SessionView['user'];
 
-/** `#/queue`, `#/mine`, `#/complaint/<id>`, `#/team`, `#/reviews`, `#/review/<id>`, `#/customer/<id>`, `#/kpis` */
+/** `#/queue`, `#/mine`, `#/complaint/<id>`, `#/team`, `#/reviews`, `#/review/<id>`, `#/customer/<id>`, `#/kpis`, `#/sent` */
 function useRoute(): string[] {
   const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
@@ -144,6 +145,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
     ['team', t('navTeam')],
     ['reviews', t('navReviews')],
     ['kpis', t('navKpis')],
+    ['sent', t('navSent')],
   ];
   const signOut = async () => {
     await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
@@ -160,6 +162,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
       kpis: t('navKpis'),
       complaint: t('complaints'),
       customer: t('navCustomer'),
+      sent: t('navSent'),
     }[view] ?? t('appName');
   useEffect(() => {
     document.title = `${title} — ${t('appName')}`;
@@ -210,6 +213,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
         {view === 'review' && route[1] && <RootCauseDetail id={route[1]} user={user} />}
         {view === 'customer' && route[1] && <CustomerView id={route[1]} />}
         {view === 'kpis' && <Kpis />}
+        {view === 'sent' && <SentMail />}
       </main>
     </>
   );
