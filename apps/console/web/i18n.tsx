@@ -178,7 +178,8 @@ const en = {
   kindNotice: 'incident notice',
   kindNote: 'internal note',
   navSent: 'Sent mail',
-  sentMailHint: 'What the demo sent: without SMTP, mail stays here instead of going out; X replies without X credentials are kept here, not posted.',
+  sentMailHint:
+    'What the demo sent: without SMTP, mail stays here instead of going out; X replies without X credentials are kept here, not posted.',
   to: 'to',
   demoHint: 'Demo accounts: webcare@, handler@, senior@, lead@, admin@demo.local — password demo',
 };
@@ -360,7 +361,8 @@ const nl: Dict = {
   kindNotice: 'storingsbericht',
   kindNote: 'interne notitie',
   navSent: 'Verzonden mail',
-  sentMailHint: 'Wat de demo verstuurde: zonder SMTP blijft mail hier in plaats van te vertrekken; antwoorden op X zonder X-inloggegevens staan hier, niet geplaatst.',
+  sentMailHint:
+    'Wat de demo verstuurde: zonder SMTP blijft mail hier in plaats van te vertrekken; antwoorden op X zonder X-inloggegevens staan hier, niet geplaatst.',
   to: 'aan',
   demoHint: 'Demo-accounts: webcare@, handler@, senior@, lead@, admin@demo.local — wachtwoord demo',
 };

@@ -81,7 +81,8 @@ function Bubble({ m, lang }: { m: ThreadMessage; lang: Lang }) {
   return (
     <li className={`bubble ${m.direction}`} data-kind={m.kind}>
       <div className="meta">
-        <strong>{m.author}</strong> · {kind} · {m.channel} · <time dateTime={m.at}>{formatTime(m.at, lang)}</time>
+        <strong>{m.author}</strong> · {kind} · {m.channel} ·{' '}
+        <time dateTime={m.at}>{formatTime(m.at, lang)}</time>
         {m.direction === 'internal' && <span className="badge internal"> {t('internalOnly')}</span>}
       </div>
       {m.subject && <div className="subject">{m.subject}</div>}
@@ -102,7 +103,9 @@ export function Conversation({
   onDone(msg: string, ok: boolean): void;
 }) {
   const { t, lang } = useI18n();
-  const thread = useApi<{ items: ThreadMessage[] }>(`/api/complaints/${encodeURIComponent(complaint.id)}/messages`);
+  const thread = useApi<{ items: ThreadMessage[] }>(
+    `/api/complaints/${encodeURIComponent(complaint.id)}/messages`,
+  );
   const onX = complaint.channel === 'social';
   const [reply, setReply] = useState('');
   const [mode, setMode] = useState<'public' | 'dm'>('public');
@@ -161,7 +164,13 @@ export function Conversation({
               }}
             >
               <label htmlFor="ack-text">{t('acknowledgementText')}</label>
-              <textarea id="ack-text" rows={8} value={ack} onChange={(e) => setAck(e.target.value)} required />
+              <textarea
+                id="ack-text"
+                rows={8}
+                value={ack}
+                onChange={(e) => setAck(e.target.value)}
+                required
+              />
               <button type="submit">{t('sendAcknowledgement')}</button>{' '}
               <button type="button" className="secondary" onClick={() => setAck(null)}>
                 {t('cancel')}
@@ -171,16 +180,22 @@ export function Conversation({
         </div>
       )}
       <form aria-label={t('reply')} onSubmit={submitReply} className="reply">
-        <label htmlFor="reply-text">{t('reply')}</label>
+        <label htmlFor="reply-text">{t('message')}</label>
         {onX && (
           <fieldset className="inline">
             <legend className="sr-only">{t('replyHow')}</legend>
             <label className="check">
-              <input type="radio" name="mode" checked={mode === 'public'} onChange={() => setMode('public')} />{' '}
+              <input
+                type="radio"
+                name="mode"
+                checked={mode === 'public'}
+                onChange={() => setMode('public')}
+              />{' '}
               {t('publicReply')}
             </label>{' '}
             <label className="check">
-              <input type="radio" name="mode" checked={mode === 'dm'} onChange={() => setMode('dm')} /> {t('directMessage')}
+              <input type="radio" name="mode" checked={mode === 'dm'} onChange={() => setMode('dm')} />{' '}
+              {t('directMessage')}
             </label>
           </fieldset>
         )}
@@ -206,7 +221,9 @@ export function Conversation({
         className="note"
         onSubmit={(e) => {
           e.preventDefault();
-          void send(t('addNote'), `/api/complaints/${complaint.id}/notes`, { text: note.trim() }, () => setNote(''));
+          void send(t('addNote'), `/api/complaints/${complaint.id}/notes`, { text: note.trim() }, () =>
+            setNote(''),
+          );
         }}
       >
         <label htmlFor="note-text">
