@@ -8,6 +8,7 @@ import { ComplaintClassifiedEvent, complaintIdFor, encodeEvent } from '@klaxon/c
 import { CasesModule } from '@klaxon/cases/feature';
 import { ClassificationModule } from '@klaxon/classification/feature';
 import { EmailIngestModule, mailboxesFromEnv } from '@klaxon/ingest-email/feature';
+import { SocialIngestModule } from '@klaxon/ingest-social/feature';
 import { IntakeModule } from '@klaxon/intake/feature';
 import { loadRuntimeConfig } from '@klaxon/platform/config';
 import {
@@ -166,6 +167,11 @@ beforeAll(async () => {
           IMAP_TLS_CA_FILE: path.join(dir, 'imap-ca.pem'),
         }),
       }),
+      SocialIngestModule.forRoot({
+        x: { bearerToken: x.bearerToken, query: '@KlaxonBank', baseUrl: x.baseUrl, ca: x.ca },
+        pollIntervalMs: 1_000,
+        resweepDelayMs: 0,
+      }),
     ],
     http: { port: 0, host: '127.0.0.1' },
     apiKeys: config.apiKeys,
@@ -275,8 +281,15 @@ describe('e-mail: acknowledgement, a threaded reply, the customer answers', () =
       const t = await thread(id);
       return t.some((i) => i.kind === 'customer-message') ? t : undefined;
     });
-    expect(items.map((i) => i.kind)).toEqual(['complaint', 'acknowledgement', 'reply', 'customer-message']);
-    expect(items.at(-1)).toMatchObject({
+    // Oldest first; a mail's own date has whole seconds, so the answer may share its second with our reply.
+    expect(items.map((i) => i.kind).slice(0, 2)).toEqual(['complaint', 'acknowledgement']);
+    expect(items.map((i) => i.kind).sort()).toEqual([
+      'acknowledgement',
+      'complaint',
+      'customer-message',
+      'reply',
+    ]);
+    expect(items.find((i) => i.kind === 'customer-message')).toMatchObject({
       direction: 'inbound',
       channel: 'email',
       text: expect.stringContaining('3SKLX123456789'),
@@ -284,7 +297,7 @@ describe('e-mail: acknowledgement, a threaded reply, the customer answers', () =
   });
 });
 
-describe('X: a promoted latent post gets a public reply', () => {
+describe('X: a promoted latent post gets a public reply, and the customer answers under it', () => {
   it('posts the handler’s reply under the customer’s post on X', async () => {
     x.addUser({ id: 'u77', username: 'KeesK', name: 'Kees', followers: 300 });
     x.push(
@@ -363,6 +376,44 @@ describe('X: a promoted latent post gets a public reply', () => {
       channel: 'x',
       delivery: { externalId: posted.id },
     });
+
+    // The customer answers under our reply: their answer on this complaint (clocks resume), not a new complaint.
+    expect((await act(id, { action: 'wait-on-customer' })).status).toBe(200);
+    await waitFor('the resolution clock paused', async () => {
+      const { rows } = await db.query(
+        `SELECT status FROM sla_clocks WHERE complaint_id = $1 AND clock = 'resolution'`,
+        [id],
+      );
+      return rows[0]?.status === 'paused';
+    });
+    await x.waitForStreams(1, 60_000);
+    x.push({
+      id: '7003',
+      text: '@KlaxonBank klantnummer 445566, dank jullie',
+      authorId: 'u77',
+      lang: 'nl',
+      conversationId: '7001',
+      referencedTweets: [{ type: 'replied_to', id: posted.id }],
+    });
+    await waitFor(
+      'the clocks running again',
+      async () => {
+        const { rows } = await db.query(
+          `SELECT status FROM sla_clocks WHERE complaint_id = $1 AND clock = 'resolution'`,
+          [id],
+        );
+        return rows[0]?.status === 'running';
+      },
+      60_000,
+    );
+    const answered = await thread(id);
+    expect(answered.find((i) => i.kind === 'customer-message')).toMatchObject({
+      direction: 'inbound',
+      kind: 'customer-message',
+      channel: 'social',
+    });
+    expect(answered.find((i) => i.kind === 'customer-message')!.text).toContain('445566');
+    expect(await complaint(complaintIdFor('social', 'x:7003'))).toBeUndefined();
   });
 });
 

@@ -27,7 +27,9 @@ export async function conversationReplies(
   posts: SocialPost[],
   receivedAt: Date,
 ): Promise<ConversationReply[]> {
-  const candidates = posts.filter((p) => p.kind === 'reply' && p.conversationId && p.conversationId !== p.postId);
+  const candidates = posts.filter(
+    (p) => p.kind === 'reply' && p.conversationId && p.conversationId !== p.postId,
+  );
   if (candidates.length === 0) return [];
   const rows = (await db.query(
     `SELECT id, correlation_id, channel_meta->'social'->>'postId' AS post_id, channel_meta->'social'->>'authorId' AS author_id
@@ -68,7 +70,10 @@ export async function conversationReplies(
 }
 
 /** The answers in their complaints' threads (history), once each. */
-export async function storeConversationReplies(manager: EntityManager, replies: ConversationReply[]): Promise<void> {
+export async function storeConversationReplies(
+  manager: EntityManager,
+  replies: ConversationReply[],
+): Promise<void> {
   await appendHistory(
     manager,
     replies.map(({ message: m, post, correlationId }) => ({

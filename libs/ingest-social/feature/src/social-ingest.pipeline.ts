@@ -303,7 +303,9 @@ export class SocialIngestPipeline {
       // The customer's replies in the conversation of a complaint are answers on it, not complaints.
       const replies = await conversationReplies(this.deps.dataSource, posts, now);
       const answered = new Set(replies.map((r) => r.post.postId));
-      const unique = [...new Map(posts.filter((p) => !answered.has(p.postId)).map((p) => [p.postId, p])).values()];
+      const unique = [
+        ...new Map(posts.filter((p) => !answered.has(p.postId)).map((p) => [p.postId, p])).values(),
+      ];
       const mapped: Array<{
         post: SocialPost;
         received: ComplaintReceived;

@@ -44,7 +44,6 @@ export class CustomerRepliesService {
           [m.complaintId],
         )) as Row[];
         if (!c) continue;
-        const at = new Date(m.receivedAt);
         const now = this.clock.now();
         const reopen =
           (c.status === 'resolved' || c.status === 'closed') &&
@@ -57,7 +56,8 @@ export class CustomerRepliesService {
           complaintId: c.id,
           action,
           actor: { type: 'customer', id: `customer:${m.channel}` },
-          at: (at.getTime() > now.getTime() ? now : at).toISOString(),
+          // When the case moves (now), never the mail's own date: that can precede the wait it answers.
+          at: now.toISOString(),
           message: m.text.slice(0, 100_000),
         };
         await manager.query(

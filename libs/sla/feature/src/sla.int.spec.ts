@@ -262,7 +262,12 @@ describe('recomputing from the history', () => {
       `SELECT status, recipient, in_reply_to, transport FROM customer_messages WHERE complaint_id = $1`,
       [id],
     );
-    expect(msg).toEqual({ status: 'manual', recipient: 'u-jan', in_reply_to: '4242', transport: 'x-not-posted' });
+    expect(msg).toEqual({
+      status: 'manual',
+      recipient: 'u-jan',
+      in_reply_to: '4242',
+      transport: 'x-not-posted',
+    });
     const c = await clocks(id);
     expect(c['acknowledgement'].status).toBe('met');
     // Fri 3 h, Mon 8, Tue 8, Wed 5 → Wednesday 28 Oct 14:00 CET (13:00 UTC).
