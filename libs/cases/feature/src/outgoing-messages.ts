@@ -26,8 +26,7 @@ type Meta = {
 
 /** The channel a complaint came in on decides how we answer: X under the post, e-mail when we have an address, else by hand. */
 export function deliveryOf(row: ComplaintForMessage): Delivery {
-  const meta = (row.channel_meta ?? {}) as Meta;
-  if (row.channel === 'social') return meta.social?.postId ? 'x' : 'manual';
+  if (row.channel === 'social') return 'x';
   return row.customer?.email ? 'email' : 'manual';
 }
 

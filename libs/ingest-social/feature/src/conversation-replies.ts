@@ -18,8 +18,9 @@ export interface ConversationReply {
 type Queryable = { query(sql: string, params?: unknown[]): Promise<unknown> };
 
 /**
- * A reply by the customer in the conversation of a post that is already a complaint (same X
- * conversation, same author) is their answer on that complaint, not a new complaint: a
+ * A reply by the customer in the conversation of a post that is already a complaint we answered on X
+ * (same conversation, same author) is their answer on that complaint, not a new complaint (before we
+ * answered, a further post of theirs is a mention like any other): a
  * CustomerMessageReceived (the sla stage resumes the clocks or reopens) and a message in the thread.
  */
 export async function conversationReplies(
@@ -33,7 +34,8 @@ export async function conversationReplies(
   if (candidates.length === 0) return [];
   const rows = (await db.query(
     `SELECT id, correlation_id, channel_meta->'social'->>'postId' AS post_id, channel_meta->'social'->>'authorId' AS author_id
-       FROM complaints WHERE channel = 'social' AND channel_meta->'social'->>'postId' = ANY($1::text[])`,
+       FROM complaints c WHERE channel = 'social' AND channel_meta->'social'->>'postId' = ANY($1::text[])
+        AND EXISTS (SELECT 1 FROM customer_messages m WHERE m.complaint_id = c.id AND m.channel = 'x' AND m.status = 'sent')`,
     [[...new Set(candidates.map((p) => p.conversationId!))]],
   )) as Array<{ id: string; correlation_id: string | null; post_id: string; author_id: string }>;
   const byPost = new Map(rows.map((r) => [r.post_id, r]));

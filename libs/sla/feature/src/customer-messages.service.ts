@@ -200,6 +200,7 @@ export class CustomerMessagesService implements OnModuleDestroy {
 
 /** E-mail to customers with an address, a reply on X under the post, `manual` when there is no way to reach them. */
 function routeOf(c: ComplaintRow): 'email' | 'x' | 'manual' {
-  if (c.channel === 'social') return c.channel_meta?.social?.postId ? 'x' : 'manual';
+  // On X always: without a post to answer the sender records why it could not (not posted, or failed).
+  if (c.channel === 'social') return 'x';
   return c.customer?.email ? 'email' : 'manual';
 }
