@@ -17,6 +17,18 @@ export interface OutboxRelayOptions {
   idleDelayMs?: number;
   /** Pause after a failed publish before trying again. */
   errorDelayMs?: number;
+  /**
+   * The embedded mode's in-process bus holds events only in memory: with this set, a row stays in the
+   * outbox until the bus says every group reading its topic committed it, and a start publishes every
+   * row still there again (consumers are idempotent on the event id). Only for a single relay.
+   */
+  settlement?: OutboxSettlement;
+}
+
+/** A bus that tells when a message tagged with `header` no longer needs its publisher's copy. */
+export interface OutboxSettlement {
+  header: string;
+  onSettled(listener: (ids: string[]) => void): () => void;
 }
 
 type OutboxRow = {
@@ -43,6 +55,11 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   /** A commit wrote to the outbox while a round was running: go again instead of sleeping. */
   private nudged = false;
+  /** Settlement mode: the last row id published by this relay (rows stay until settled). */
+  private cursor = '0';
+  /** Settlement mode: ids the bus settled, deleted in the next round. */
+  private settled: string[] = [];
+  private unsubscribe: (() => void) | null = null;
   private readonly onCommit: EntitySubscriberInterface = {
     afterTransactionCommit: (event: TransactionCommitEvent) => {
       if (event.queryRunner.data?.[OUTBOX_WRITTEN]) this.nudge();
@@ -59,6 +76,11 @@ export class OutboxRelay {
     this.stopping = false;
     if (!this.options.dataSource.subscribers.includes(this.onCommit))
       this.options.dataSource.subscribers.push(this.onCommit);
+    if (this.options.settlement && !this.unsubscribe)
+      this.unsubscribe = this.options.settlement.onSettled((ids) => {
+        this.settled.push(...ids);
+        this.nudge();
+      });
     this.loop ??= this.run();
   }
 
@@ -67,7 +89,11 @@ export class OutboxRelay {
     this.wake?.();
   }
 
-  /** Stops polling after a last drain, so what was committed before shutdown still goes out. */
+  /**
+   * Stops polling after a last drain, so what was committed before shutdown still goes out. In
+   * settlement mode there is nothing to drain into (the bus stops with the process): it only deletes
+   * what was settled, and the next start publishes the rest.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
@@ -75,6 +101,17 @@ export class OutboxRelay {
     this.loop = null;
     const subscribers = this.options.dataSource.subscribers;
     if (subscribers.includes(this.onCommit)) subscribers.splice(subscribers.indexOf(this.onCommit), 1);
+    if (this.options.settlement) {
+      this.unsubscribe?.();
+      this.unsubscribe = null;
+      await this.deleteSettled().catch((err: unknown) =>
+        this.options.logger.warn(
+          { err },
+          'outbox: settled rows not deleted; the next start publishes them again',
+        ),
+      );
+      return;
+    }
     try {
       while ((await this.relayOnce()) > 0);
     } catch (err) {
@@ -87,23 +124,48 @@ export class OutboxRelay {
 
   /** One batch; returns how many events went out. */
   async relayOnce(): Promise<number> {
+    if (this.options.settlement) return this.relayHeld(this.options.settlement);
     return this.options.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
         'SELECT id, topic, key, value, headers FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
         [this.batchSize],
       )) as OutboxRow[];
       if (rows.length === 0) return 0;
-      const messages: OutgoingMessage[] = rows.map((r) => ({
-        topic: r.topic,
-        key: r.key,
-        value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value),
-        headers:
-          typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
-      }));
-      await this.options.bus.publish(messages);
+      await this.options.bus.publish(rows.map(toMessage));
       await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       return rows.length;
     });
+  }
+
+  /** Settlement mode: delete what the bus settled, then publish the rows after the cursor (kept). */
+  private async relayHeld(settlement: OutboxSettlement): Promise<number> {
+    await this.deleteSettled();
+    const rows = (await this.options.dataSource.query(
+      'SELECT id, topic, key, value, headers FROM outbox WHERE id > $1::bigint ORDER BY id LIMIT $2',
+      [this.cursor, this.batchSize],
+    )) as OutboxRow[];
+    if (rows.length === 0) return 0;
+    await this.options.bus.publish(
+      rows.map((r) => {
+        const message = toMessage(r);
+        message.headers = { ...message.headers, [settlement.header]: String(r.id) };
+        return message;
+      }),
+    );
+    this.cursor = String(rows[rows.length - 1].id);
+    return rows.length;
+  }
+
+  private async deleteSettled(): Promise<void> {
+    if (this.settled.length === 0) return;
+    const ids = this.settled;
+    this.settled = [];
+    try {
+      await this.options.dataSource.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+    } catch (err) {
+      this.settled.push(...ids);
+      throw err;
+    }
   }
 
   private async run(): Promise<void> {
@@ -129,4 +191,13 @@ export class OutboxRelay {
       }
     }
   }
+}
+
+function toMessage(r: OutboxRow): OutgoingMessage & { headers: Record<string, string> } {
+  return {
+    topic: r.topic,
+    key: r.key,
+    value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value),
+    headers: typeof r.headers === 'string' ? (JSON.parse(r.headers) as Record<string, string>) : r.headers,
+  };
 }

@@ -1,7 +1,7 @@
 import { encodeEvent, ComplaintReceivedEvent, complaintIdFor } from '@klaxon/contracts';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import type { DataSource } from 'typeorm';
-import { InProcessMessageBus } from '@klaxon/platform/messaging';
+import { InProcessMessageBus, SETTLEMENT_ID_HEADER } from '@klaxon/platform/messaging';
 import { silentLogger } from '@klaxon/platform/observability';
 import {
   OutboxRelay,
@@ -210,14 +210,95 @@ describe('the outbox relay', () => {
         complaintId: complaintIdFor('web', 'relay-committed'),
       });
       await ds.transaction((m) => appendToOutbox(m, [committed]));
-      const deadline = Date.now() + 10_000;
-      while (!seen.includes(committed.key) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      // The relay deletes the row after the bus took it, which can be after the consumer saw it.
+      await until(
+        async () => seen.includes(committed.key) && (await outboxCount()) === 0,
+        'the event relayed',
+      );
       expect(seen).toEqual([committed.key]);
-      expect(await ds.query('SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
     } finally {
       await relay.stop();
       await bus.close();
+    }
+  });
+});
+
+async function outboxCount(): Promise<number> {
+  return ((await ds.query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>)[0].n;
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the outbox relay with the in-process bus (embedded mode)', () => {
+  it('keeps a row until every group committed its event, and a restart publishes what was held', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    const events = ['held-1', 'held-2', 'held-3'].map((id) =>
+      encodeEvent(ComplaintReceivedEvent, {
+        ...ComplaintReceivedEvent.example,
+        complaintId: complaintIdFor('web', id),
+      }),
+    );
+    // A process whose consumer never commits (it is stopped mid-batch, as by SIGTERM).
+    const first = new InProcessMessageBus({ logger: silentLogger });
+    let taken = 0;
+    let release!: () => void;
+    const stopped = new Promise<void>((resolve) => (release = resolve));
+    await first.subscribe({
+      groupId: 'classifier',
+      topics: [ComplaintReceivedEvent.topic],
+      handler: async (batch) => {
+        taken += batch.length;
+        await stopped;
+        throw new Error('stopped before its transaction committed');
+      },
+    });
+    const settlement = (bus: InProcessMessageBus) => ({
+      header: SETTLEMENT_ID_HEADER,
+      onSettled: (listener: (ids: string[]) => void) => bus.onSettled(listener),
+    });
+    const relay1 = new OutboxRelay({
+      dataSource: ds,
+      bus: first,
+      logger: silentLogger,
+      settlement: settlement(first),
+    });
+    relay1.start();
+    await ds.transaction((m) => appendToOutbox(m, events));
+    await until(async () => taken > 0, 'the first process taking the events');
+    const closing = first.close();
+    release();
+    await closing;
+    await relay1.stop();
+    expect(await outboxCount()).toBe(3);
+
+    // The next start: the same rows go out again, and once committed they are gone.
+    const second = new InProcessMessageBus({ logger: silentLogger });
+    const seen: string[] = [];
+    await second.subscribe({
+      groupId: 'classifier',
+      topics: [ComplaintReceivedEvent.topic],
+      handler: async (batch) => void seen.push(...batch.map((m) => m.key!)),
+    });
+    const relay2 = new OutboxRelay({
+      dataSource: ds,
+      bus: second,
+      logger: silentLogger,
+      settlement: settlement(second),
+    });
+    relay2.start();
+    try {
+      await until(async () => (await outboxCount()) === 0, 'the held rows settled');
+      expect(seen.sort()).toEqual(events.map((e) => e.key).sort());
+    } finally {
+      await relay2.stop();
+      await second.close();
     }
   });
 });

@@ -67,7 +67,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const relay =
     options.relayOutbox === false
       ? null
-      : new OutboxRelay({ dataSource: infra.dataSource, bus: infra.bus, logger: infra.logger });
+      : new OutboxRelay({
+          dataSource: infra.dataSource,
+          bus: infra.bus,
+          logger: infra.logger,
+          settlement: infra.outboxSettlement,
+        });
   await app.startAllMicroservices();
   relay?.start();
   await app.listen(options.http.port, options.http.host);
@@ -88,13 +93,20 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   return { app, url, stop };
 }
 
-/** SIGTERM/SIGINT stop the app gracefully; past the timeout the process exits anyway. */
+/**
+ * SIGTERM/SIGINT stop the app gracefully; past the timeout the process exits anyway. A signal that
+ * comes again while stopping (Ctrl+C reaches both `npm start` and node, and npm forwards its own) is
+ * ignored rather than killing the process halfway through its stop.
+ */
 export function stopOnSignals(
   running: RunningApp,
   logger: Infrastructure['logger'],
   timeoutMs: number,
 ): void {
+  let requested = false;
   const onSignal = (signal: string) => {
+    if (requested) return;
+    requested = true;
     logger.info({ signal }, 'shutdown requested');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'graceful shutdown timed out');
@@ -109,6 +121,6 @@ export function stopOnSignals(
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
