@@ -7,5 +7,6 @@ export * from './outbox-relay';
 export * from './group-commit';
 export * from './processed-events';
 export * from './history.writer';
+export * from './complaint-registration';
 export * from './returned-rows';
 export * from './embedded-postgres';
