@@ -68,13 +68,20 @@ export const COMPLAINT_COLUMN_OWNERS: Record<string, Ownership> = {
   ...columns('classification', CLASSIFICATION),
   // A person's correction (cases) and a promoted signal (routing) overrule the classifier's label.
   ...columns('classification', ['category', 'priority', 'complaint_label'], ['cases', 'routing']),
-  ...columns('routing', ['team_id', 'assignment_reason', 'last_owner_id', 'required_authority', 'customer_id']),
+  ...columns('routing', [
+    'team_id',
+    'assignment_reason',
+    'last_owner_id',
+    'required_authority',
+    'customer_id',
+  ]),
   ...columns('routing', ['dismissed_at']),
   // A hand-back (cases) clears the owner for the router to choose again.
   ...columns('routing', ['owner_id', 'owner_name', 'assigned_at'], ['cases']),
   ...columns('cases', ['first_response_at', 'resolved_at', 'closed_at', 'founded', 'resolution']),
   ...columns('cases', ['csat_score', 'csat_comment']),
-  ...columns('sla', ['acknowledged_at']),
+  // The acknowledgement the sla stage sends, or a handler's `acknowledge` action (cases).
+  ...columns('sla', ['acknowledged_at'], ['cases']),
   // The lifecycle: each stage moves it for the event it handles (received → classified/signal →
   // queued/assigned → acknowledged → resolved/closed).
   status: { owner: 'platform/persistence', alsoWrittenBy: ['classification', 'routing', 'cases', 'sla'] },
@@ -142,7 +149,8 @@ function allWrites(): Write[] {
   );
 }
 
-const may = (o: Ownership | undefined, lib: Lib) => !!o && (o.owner === lib || !!o.alsoWrittenBy?.includes(lib));
+const may = (o: Ownership | undefined, lib: Lib) =>
+  !!o && (o.owner === lib || !!o.alsoWrittenBy?.includes(lib));
 
 describe('data ownership', () => {
   const writes = allWrites();
@@ -183,7 +191,8 @@ describe('data ownership', () => {
   });
 
   it('fails on a stage writing another stage’s table or column', () => {
-    const sql = "UPDATE sla_clocks SET status = 'met' WHERE id = $1; UPDATE complaints SET owner_id = NULL WHERE id = $1";
+    const sql =
+      "UPDATE sla_clocks SET status = 'met' WHERE id = $1; UPDATE complaints SET owner_id = NULL WHERE id = $1";
     const found = writesIn(sql);
     expect(found).toEqual([
       { table: 'sla_clocks', columns: ['status'] },

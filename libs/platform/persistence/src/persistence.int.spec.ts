@@ -10,7 +10,9 @@ import {
   createDataSource,
   runMigrations,
   MIGRATIONS,
+  MIGRATION_LOCK,
   ENTITIES,
+  ProcessedEventsPruner,
 } from './index';
 import { TaxonomyRoutingRules1764000800000 } from './migrations/1764000800000-taxonomy-routing-rules';
 
@@ -300,6 +302,58 @@ describe('the outbox relay with the in-process bus (embedded mode)', () => {
       await relay2.stop();
       await second.close();
     }
+  });
+});
+
+describe('housekeeping', () => {
+  it('waits for the migration lock longer than the statement timeout allows a statement', async () => {
+    await runMigrations(ds);
+    const url = await pg.createDatabase('persistence_timeout');
+    const strict = createDataSource({ url, poolMax: 2, statementTimeoutMs: 300 });
+    const holder = createDataSource({ url, poolMax: 1 });
+    await Promise.all([strict.initialize(), holder.initialize()]);
+    const runner = holder.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      const migrating = runMigrations(strict);
+      // Released once the migrating side is seen waiting on the lock, well past 300 ms.
+      await until(async () => {
+        const [{ n }] = (await runner.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+        )) as Array<{ n: number }>;
+        return n > 0;
+      }, 'the migration waiting for the lock');
+      await new Promise((r) => setTimeout(r, 600));
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      expect((await migrating).length).toBe(MIGRATIONS.length);
+    } finally {
+      await runner.release();
+      await Promise.all([strict.destroy(), holder.destroy()]);
+    }
+  });
+
+  it('prunes idempotency claims older than the retention window, in batches, and keeps the rest', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM processed_events');
+    await ds.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       SELECT 'c', 'old-' || i, now() - interval '40 days' FROM generate_series(1, 5) i
+       UNION ALL SELECT 'c', 'new-' || i, now() - interval '1 day' FROM generate_series(1, 3) i`,
+    );
+    const pruner = new ProcessedEventsPruner({
+      dataSource: ds,
+      logger: silentLogger,
+      retentionMs: 35 * 86_400_000,
+      batchSize: 2,
+    });
+    expect(await pruner.pruneOnce()).toBe(5);
+    const left = (await ds.query('SELECT event_id FROM processed_events ORDER BY event_id')) as Array<{
+      event_id: string;
+    }>;
+    expect(left.map((r) => r.event_id)).toEqual(['new-1', 'new-2', 'new-3']);
+    // A claim still inside the window keeps a redelivery out.
+    await ds.transaction(async (m) => expect([...(await claimEvents(m, 'c', ['new-1']))]).toEqual([]));
   });
 });
 

@@ -5,7 +5,7 @@ import type { ApiKeySeed } from '@klaxon/platform/config';
 import { AuthModule } from '@klaxon/platform/auth';
 import { BusTransportServer } from '@klaxon/platform/messaging';
 import { OpenApiModule } from '@klaxon/platform/openapi';
-import { OutboxRelay } from '@klaxon/platform/persistence';
+import { OutboxRelay, ProcessedEventsPruner } from '@klaxon/platform/persistence';
 import { HttpErrorFilter } from './http-error.filter';
 import type { Infrastructure } from './infrastructure';
 import { NestPinoLogger } from './nest-logger';
@@ -23,6 +23,8 @@ export interface StartAppOptions {
   clock?: Clock;
   /** API keys created at start-up (API_KEYS; the embedded demo key). */
   apiKeys?: ApiKeySeed[];
+  /** Idempotency claims older than this are pruned (unset: never). */
+  processedEventsRetentionMs?: number;
 }
 
 export interface RunningApp {
@@ -73,8 +75,16 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
           logger: infra.logger,
           settlement: infra.outboxSettlement,
         });
+  const pruner = options.processedEventsRetentionMs
+    ? new ProcessedEventsPruner({
+        dataSource: infra.dataSource,
+        logger: infra.logger,
+        retentionMs: options.processedEventsRetentionMs,
+      })
+    : null;
   await app.startAllMicroservices();
   relay?.start();
+  pruner?.start();
   await app.listen(options.http.port, options.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : options.http.port;
@@ -87,6 +97,7 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       infra.logger.info(`${options.service} stopping`);
       await app.close(); // closes the HTTP server and the bus transport (consumers drain and commit)
       await relay?.stop(); // after the consumers: what they committed to the outbox still goes out
+      await pruner?.stop();
       await infra.close();
       infra.logger.info(`${options.service} stopped`);
     })());
