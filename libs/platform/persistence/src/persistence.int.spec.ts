@@ -305,6 +305,86 @@ describe('the outbox relay with the in-process bus (embedded mode)', () => {
   });
 });
 
+describe('relays of several processes', () => {
+  const received = (key: string, n: number) =>
+    encodeEvent(
+      ComplaintReceivedEvent,
+      { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', key), text: `#${n}` },
+      { eventId: `${key}:${n}` },
+    );
+  /** A bus that records what it was given and refuses messages whose key is in `poison`. */
+  const recordingBus = (poison = new Set<string>()) => {
+    const published: Array<{ key: string; eventId: string }> = [];
+    const bus = {
+      publish: async (messages: Array<{ key?: string | null; headers?: Record<string, string> }>) => {
+        if (messages.some((m) => poison.has(m.key!))) throw new Error('record too large');
+        published.push(
+          ...messages.map((m) => ({ key: m.key!, eventId: m.headers!['klaxon-event-id'] ?? '' })),
+        );
+      },
+    };
+    return { bus: bus as unknown as InProcessMessageBus, published };
+  };
+
+  it('keep a key in order: rows of a key another relay holds an earlier row of wait for it', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    await ds.transaction((m) => appendToOutbox(m, [received('a', 1), received('b', 1)]));
+    await ds.transaction((m) => appendToOutbox(m, [received('a', 2), received('b', 2)]));
+    const a = received('a', 1).key;
+    const { bus, published } = recordingBus();
+    const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger });
+    // Another relay is publishing a's first row (holds its lock) right now.
+    const other = ds.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    try {
+      await other.query('SELECT id FROM outbox WHERE key = $1 ORDER BY id LIMIT 1 FOR UPDATE', [a]);
+      expect(await relay.relayOnce()).toBe(2);
+      expect(published.map((p) => p.key)).not.toContain(a);
+    } finally {
+      await other.rollbackTransaction();
+      await other.release();
+    }
+    expect(await relay.relayOnce()).toBe(2);
+    expect(published.filter((p) => p.key === a).map((p) => p.eventId)).toEqual(['a:1', 'a:2']);
+  });
+
+  it('set a row aside after repeated failed publishes while others go out, with its reason', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    const bad = received('bad', 1).key;
+    const { bus, published } = recordingBus(new Set([bad]));
+    const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger, maxAttempts: 3 });
+    await ds.transaction((m) => appendToOutbox(m, [received('bad', 1), received('bad', 2)]));
+    for (let round = 1; round <= 3; round++) {
+      await ds.transaction((m) => appendToOutbox(m, [received(`good-${round}`, 1)]));
+      expect(await relay.relayOnce()).toBe(1);
+    }
+    const [row] = (await ds.query(
+      'SELECT attempts, last_error, parked_at IS NOT NULL AS parked FROM outbox WHERE key = $1 ORDER BY id LIMIT 1',
+      [bad],
+    )) as Array<{ attempts: number; last_error: string; parked: boolean }>;
+    expect(row).toEqual({ attempts: 3, last_error: 'record too large', parked: true });
+    expect(await relay.parkedCount()).toBe(1);
+    expect(published.map((p) => p.eventId)).toEqual(['good-1:1', 'good-2:1', 'good-3:1']);
+    // Only the bus failing (nothing goes out) counts against no row.
+    const down = new OutboxRelay({
+      dataSource: ds,
+      bus: {
+        publish: async () => Promise.reject(new Error('broker down')),
+      } as unknown as InProcessMessageBus,
+      logger: silentLogger,
+    });
+    await ds.transaction((m) => appendToOutbox(m, [received('c', 1)]));
+    await expect(down.relayOnce()).rejects.toThrow('broker down');
+    expect(await ds.query('SELECT attempts FROM outbox WHERE parked_at IS NULL ORDER BY id')).toEqual([
+      { attempts: 0 },
+      { attempts: 0 },
+    ]);
+  });
+});
+
 describe('housekeeping', () => {
   it('waits for the migration lock longer than the statement timeout allows a statement', async () => {
     await runMigrations(ds);

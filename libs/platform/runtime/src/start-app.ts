@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Gauge } from 'prom-client';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ApiKeySeed } from '@klaxon/platform/config';
 import { AuthModule } from '@klaxon/platform/auth';
@@ -82,6 +83,15 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         retentionMs: options.processedEventsRetentionMs,
       })
     : null;
+  if (relay && !infra.metrics.getSingleMetric('klaxon_outbox_parked'))
+    new Gauge({
+      name: 'klaxon_outbox_parked',
+      help: 'Outbox rows set aside after repeated failed publishes (see last_error in the outbox)',
+      registers: [infra.metrics],
+      async collect() {
+        this.set(await relay.parkedCount().catch(() => 0));
+      },
+    });
   await app.startAllMicroservices();
   relay?.start();
   pruner?.start();
