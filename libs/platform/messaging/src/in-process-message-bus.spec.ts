@@ -98,6 +98,29 @@ describe('InProcessMessageBus settlement (the embedded outbox keeps a row until 
     await bus.close();
   });
 
+  it('settles at once what no offset-keeping group reads (live views only, or nobody)', async () => {
+    const bus = new InProcessMessageBus({ logger: silentLogger });
+    const settled: string[] = [];
+    bus.onSettled((ids) => settled.push(...ids));
+    const tagged = (topic: string, id: string) => {
+      const m = message(topic, 'k', id);
+      return { ...m, headers: { ...m.headers, [SETTLEMENT_ID_HEADER]: id } };
+    };
+    await bus.publish([tagged('nobody', '1')]);
+    expect([settled, bus.pendingCount()]).toEqual([['1'], 0]);
+    const got: string[] = [];
+    await bus.subscribe({
+      groupId: 'live',
+      topics: ['viewed'],
+      fromLatest: true,
+      handler: async (b) => void got.push(...b.map((m) => m.value!.toString())),
+    });
+    await bus.publish([tagged('viewed', '2')]);
+    expect(settled).toEqual(['1', '2']);
+    await eventually(() => got.length === 1, 5_000, 'the live view still sees it');
+    await bus.close();
+  });
+
   it('refuses a publish that would overfill a partition, whole, instead of dropping messages', async () => {
     const bus = new InProcessMessageBus({ logger: silentLogger, maxPendingPerPartition: 2 });
     await bus.publish([message('t', 'k', 'one')]);

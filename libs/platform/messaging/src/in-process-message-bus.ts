@@ -116,9 +116,19 @@ export class InProcessMessageBus implements MessageBus {
         throw new InProcessBusFullError(topic.name, index, partition.log.length);
       adding.set(partition, (adding.get(partition) ?? 0) + 1);
     }
+    const settledNow: string[] = [];
     for (const { m, topic, index } of targets) {
       const partition = topic.partitions[index];
       const { [SETTLEMENT_ID_HEADER]: settlementId, ...headers } = m.headers ?? {};
+      if (settlementId !== undefined) {
+        // No group that keeps offsets reads this topic (only live views, or nobody): no one will ever
+        // need the publisher's copy. With no reader at all the message is not even kept.
+        const readers = this.readersOf(topic.name);
+        if (readers.durable === 0) {
+          settledNow.push(settlementId);
+          if (readers.live === 0) continue;
+        }
+      }
       const message: IncomingMessage = {
         topic: m.topic,
         partition: index,
@@ -127,10 +137,12 @@ export class InProcessMessageBus implements MessageBus {
         value: m.value === null || m.value === undefined ? null : Buffer.from(m.value),
         headers,
       };
-      if (settlementId !== undefined) this.settlementIds.set(message, settlementId);
+      if (settlementId !== undefined && !settledNow.includes(settlementId))
+        this.settlementIds.set(message, settlementId);
       partition.log.push(message);
       this.trim(topic, index);
     }
+    if (settledNow.length) for (const listener of this.settledListeners) listener(settledNow);
     // Consumers run on a later turn of the event loop, never inside the publisher's await.
     this.wakeScheduled ??= setImmediate(() => {
       this.wakeScheduled = null;
@@ -221,6 +233,17 @@ export class InProcessMessageBus implements MessageBus {
   onSettled(listener: (ids: string[]) => void): () => void {
     this.settledListeners.add(listener);
     return () => this.settledListeners.delete(listener);
+  }
+
+  private readersOf(topic: string): { durable: number; live: number } {
+    let durable = 0;
+    let live = 0;
+    for (const group of this.groups.values()) {
+      if (!group.topics.has(topic)) continue;
+      if (group.ephemeral) live++;
+      else durable++;
+    }
+    return { durable, live };
   }
 
   /** Messages held that some group reading their topic has not committed yet. */
