@@ -138,14 +138,20 @@ describe('BatchCoalescer', () => {
       { ms: 0, below: 0 },
       2,
     );
-    const all = [0, 1, 2].map((p) => coalescer.submit([msg(p, 1)]));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(releases).toHaveLength(2); // the third waits
-    releases.splice(0).forEach((r) => r());
-    await new Promise((r) => setTimeout(r, 20));
-    releases.splice(0).forEach((r) => r());
-    expect(await Promise.all(all)).toEqual([{ done: 1 }, { done: 1 }, { done: 1 }]);
-    expect(most).toBe(2);
+    // The test's own clock: every scheduled start has run when the clock was advanced, on any machine.
+    jest.useFakeTimers();
+    try {
+      const all = [0, 1, 2].map((p) => coalescer.submit([msg(p, 1)]));
+      await jest.advanceTimersByTimeAsync(1);
+      expect(releases).toHaveLength(2); // the third waits
+      releases.splice(0).forEach((r) => r());
+      await jest.advanceTimersByTimeAsync(1);
+      releases.splice(0).forEach((r) => r());
+      expect(await Promise.all(all)).toEqual([{ done: 1 }, { done: 1 }, { done: 1 }]);
+      expect(most).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('drops what waits of a partition read again, and everything waiting when closed, without calling the handler for it', async () => {
