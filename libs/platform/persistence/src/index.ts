@@ -6,6 +6,8 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './group-commit';
 export * from './processed-events';
+export * from './processed-events-pruner';
 export * from './history.writer';
+export * from './complaint-registration';
 export * from './returned-rows';
 export * from './embedded-postgres';
