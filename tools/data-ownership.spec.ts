@@ -78,7 +78,9 @@ export const COMPLAINT_COLUMN_OWNERS: Record<string, Ownership> = {
   ...columns('routing', ['dismissed_at']),
   // A hand-back (cases) clears the owner for the router to choose again.
   ...columns('routing', ['owner_id', 'owner_name', 'assigned_at'], ['cases']),
-  ...columns('cases', ['first_response_at', 'resolved_at', 'closed_at', 'founded', 'resolution']),
+  ...columns('cases', ['first_response_at', 'founded', 'resolution']),
+  // The customer's answer within the reopen window reopens a resolved complaint (sla, on the messages topic).
+  ...columns('cases', ['resolved_at', 'closed_at'], ['sla']),
   ...columns('cases', ['csat_score', 'csat_comment']),
   // The acknowledgement the sla stage sends, or a handler's `acknowledge` action (cases).
   ...columns('sla', ['acknowledged_at'], ['cases']),
