@@ -23,7 +23,15 @@ export interface ModelFile {
   name: string;
   /** `<name>-<first 12 hex of sha256 of the rest of the file>`; recomputed on load. */
   modelVersion: string;
-  trainedOn: { examples: number; languages: Record<string, number>; labels: Record<string, number> };
+  trainedOn: {
+    examples: number;
+    languages: Record<string, number>;
+    labels: Record<string, number>;
+    /** Rows per source of the training mix (absent for a model trained on plain JSONL). */
+    sources?: Record<string, number>;
+    /** sha256 of the training mix (`mixHash`): the same inputs reproduce the file byte for byte. */
+    inputHash?: string;
+  };
   /** complaint: no/yes; kind: latent/explicit; category and priority as the training data labels them. */
   heads: Partial<Record<HeadName, HeadFile>>;
   /** Category used when the model has no category head. */

@@ -87,6 +87,8 @@ export interface TrainModelOptions {
   nbWeight?: number;
   /** Platt-scale the complaint probability on out-of-fold margins (default true, from 60 examples). */
   calibrate?: boolean;
+  /** Where the examples came from, recorded in the model file (no time: the file is reproducible). */
+  provenance?: { sources: Record<string, number>; inputHash: string };
 }
 
 /** Fits p = sigmoid(scale * margin + shift) to labels 0/1 by Newton's method (Platt 1999, smoothed targets). */
@@ -304,7 +306,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     formatVersion: MODEL_FORMAT_VERSION,
     name: options.name ?? 'klaxon',
     modelVersion: '',
-    trainedOn: { examples: examples.length, languages, labels },
+    trainedOn: { examples: examples.length, languages, labels, ...(options.provenance ?? {}) },
     heads,
     defaultCategory: options.defaultCategory ?? UNCATEGORISED,
     explicitCues: DEFAULT_EXPLICIT_CUES,
