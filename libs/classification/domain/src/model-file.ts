@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FeatureOptions } from './features';
 import { taxonomyProblems } from './model-taxonomy';
 import type { PriorityRule } from './priority-rules';
 
@@ -34,6 +35,10 @@ export interface ModelFile {
   };
   /** complaint: no/yes; kind: latent/explicit; category and priority as the training data labels them. */
   heads: Partial<Record<HeadName, HeadFile>>;
+  /** Features the model was trained with (absent: stemmed words and lexicon counts only). */
+  features?: FeatureOptions;
+  /** Complaint probability from which a text is a complaint, by `channel:language` (default 0.5). */
+  thresholds?: Record<string, number>;
   /** Category used when the model has no category head. */
   defaultCategory: string;
   /** Regular expressions (normalised text) that make a complaint explicit when the model has no kind head. */

@@ -1,5 +1,5 @@
 import { UNCATEGORISED } from '@klaxon/contracts';
-import { featureCounts, weigh } from './features';
+import { charGramCounts, DEFAULT_FEATURES, featureCounts, weigh, type FeatureOptions } from './features';
 import { detectLanguage } from './language';
 import { DEFAULT_TRAIN, trainHead, type SparseVector, type TrainOptions } from './linear';
 import {
@@ -12,6 +12,7 @@ import {
 } from './model-file';
 import { DEFAULT_PRIORITY_RULES, type PriorityRule } from './priority-rules';
 import { foldText, plainText, tokenize } from './text';
+import { chooseThresholds, thresholdKey } from './thresholds';
 
 export type ComplaintGold = boolean | 'explicit' | 'latent' | 'none';
 
@@ -23,6 +24,8 @@ export interface TrainingExample {
   complaint?: ComplaintGold;
   category?: string;
   priority?: 'critical' | 'high' | 'normal';
+  /** The channel it arrived on (web when absent): decision thresholds are chosen per channel. */
+  channel?: string;
   id?: string;
 }
 
@@ -64,6 +67,7 @@ export function parseTrainingJsonl(content: string, source = 'input'): TrainingE
       ...(c !== undefined && c !== null ? { complaint: c as ComplaintGold } : {}),
       ...(typeof o.category === 'string' ? { category: o.category } : {}),
       ...(typeof p === 'string' ? { priority: p as TrainingExample['priority'] } : {}),
+      ...(typeof o.channel === 'string' ? { channel: o.channel } : {}),
       ...(o.id !== undefined ? { id: String(o.id) } : {}),
     });
   }
@@ -87,6 +91,10 @@ export interface TrainModelOptions {
   nbWeight?: number;
   /** Platt-scale the complaint probability on out-of-fold margins (default true, from 60 examples). */
   calibrate?: boolean;
+  /** Choose decision thresholds per channel and language on out-of-fold probabilities (default true). */
+  thresholds?: boolean;
+  /** Features to train with (default DEFAULT_FEATURES: words, cues, character n-grams). */
+  features?: FeatureOptions;
   /** Where the examples came from, recorded in the model file (no time: the file is reproducible). */
   provenance?: { sources: Record<string, number>; inputHash: string };
 }
@@ -172,24 +180,29 @@ export const DEFAULT_EXPLICIT_CUES = [
   '\\b(klacht\\w*|klagen|klaag|beklag|complaint\\w*|complain\\w*|formal(ly)? complain\\w*)\\b',
 ];
 
-/** Stemmed unigram+bigram features of a text, as the classifier sees them. */
+/** The weighted features of a text (words, cues, character n-grams), as the classifier sees them. */
 export function textFeatures(
   text: string,
   subject?: string,
   lang?: string,
+  options: FeatureOptions = {},
 ): { features: Map<string, number>; language: string } {
   const plain = plainText(subject ? `${subject}\n${text}` : text);
   const normalized = foldText(plain);
   const tokens = tokenize(normalized);
   const l = detectLanguage(normalized, tokens, lang, plain.slice(0, 2048));
-  return { features: weigh(featureCounts(tokens, l.analysis)), language: l.language };
+  const counts = featureCounts(tokens, l.analysis, 0, tokens.length, undefined, undefined, options);
+  let grams: Map<number, number> | undefined;
+  if (options.charGrams) charGramCounts(tokens, options.charGrams, (grams = new Map()));
+  return { features: weigh(counts, grams, options.charGrams?.weight), language: l.language };
 }
 
 /** Trains every head the labels allow and returns the model file (with its version). */
 export function trainModel(examples: TrainingExample[], options: TrainModelOptions = {}): ModelFile {
   if (examples.length === 0) throw new Error('no training examples');
   const train = { ...DEFAULT_TRAIN, ...options.train };
-  const featurized = examples.map((e) => textFeatures(e.text, e.subject, e.lang));
+  const featureOptions = options.features ?? DEFAULT_FEATURES;
+  const featurized = examples.map((e) => textFeatures(e.text, e.subject, e.lang, featureOptions));
   const minDf = options.minDocFreq ?? (examples.length < 1500 ? 1 : 2);
   const df = new Map<string, number>();
   for (const { features } of featurized) for (const f of features.keys()) df.set(f, (df.get(f) ?? 0) + 1);
@@ -214,6 +227,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
   for (const f of featurized) languages[f.language] = (languages[f.language] ?? 0) + 1;
 
   const heads: Partial<Record<HeadName, HeadFile>> = {};
+  let outOfFold: { rows: number[]; margins: Float64Array } | undefined;
   const fit = (
     name: HeadName,
     pick: (e: TrainingExample) => string | undefined,
@@ -265,6 +279,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
         margins,
         gold.map((g) => classes.indexOf(g)),
       );
+      if (name === 'complaint') outOfFold = { rows, margins };
     }
     const weights: Record<string, number[]> = {};
     for (let f = 0; f < vocabulary.length; f++) {
@@ -292,6 +307,19 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     ['no', 'yes'],
     options.nbWeight ?? 1,
   );
+  // Per channel and language, the threshold that decides best on out-of-fold probabilities.
+  let thresholds: Record<string, number> | undefined;
+  const cal = heads.complaint?.calibration;
+  if (outOfFold && cal && (options.thresholds ?? true)) {
+    const oof = outOfFold;
+    thresholds = chooseThresholds(
+      oof.rows.map((row, k) => ({
+        key: thresholdKey(examples[row].channel ?? 'web', featurized[row].language),
+        probability: 1 / (1 + Math.exp(-(cal.scale * oof.margins[k] + cal.shift))),
+        complaint: isComplaintGold(examples[row].complaint)!,
+      })),
+    );
+  }
   if (!heads.complaint)
     throw new Error('training data needs complaint labels of both kinds (complaint and not)');
   fit('kind', (e) => (e.complaint === 'explicit' || e.complaint === 'latent' ? e.complaint : undefined), [
@@ -308,6 +336,8 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     modelVersion: '',
     trainedOn: { examples: examples.length, languages, labels, ...(options.provenance ?? {}) },
     heads,
+    features: featureOptions,
+    ...(thresholds && Object.keys(thresholds).length ? { thresholds } : {}),
     defaultCategory: options.defaultCategory ?? UNCATEGORISED,
     explicitCues: DEFAULT_EXPLICIT_CUES,
     learnedPriorityThreshold: 0.6,

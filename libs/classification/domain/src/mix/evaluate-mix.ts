@@ -38,7 +38,7 @@ function classifyAll(classifier: Classifier, rows: MixExample[]): Scored[] {
     const d = classifier.classify({
       text: e.text,
       subject: e.subject,
-      channel: SOURCE_CHANNEL[e.source] ?? 'web',
+      channel: ((e.channel as Channel | undefined) ?? SOURCE_CHANNEL[e.source] ?? 'web'),
       languageHint: e.lang,
     });
     return { e, label: d.complaint, category: d.category };

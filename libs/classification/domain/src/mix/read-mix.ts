@@ -106,7 +106,7 @@ export function mixHash(examples: SourceExample[]): string {
   const h = createHash('sha256');
   for (const e of examples)
     h.update(
-      JSON.stringify([e.source, e.key, e.text, e.subject ?? null, e.lang ?? null, e.complaint ?? null, e.category ?? null, e.priority ?? null]) + '\n',
+      JSON.stringify([e.source, e.key, e.text, e.subject ?? null, e.lang ?? null, e.channel ?? null, e.complaint ?? null, e.category ?? null, e.priority ?? null]) + '\n',
     );
   return h.digest('hex');
 }

@@ -19,7 +19,14 @@ export function complaintTweets(jsonl: string): SourceExample[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as { id: string; text: string; complaint: boolean })
-    .map((o) => ({ source: 'tweets', key: o.id, text: o.text, lang: 'en', complaint: o.complaint }));
+    .map((o) => ({
+      source: 'tweets',
+      key: o.id,
+      text: o.text,
+      lang: 'en',
+      channel: 'social',
+      complaint: o.complaint,
+    }));
 }
 
 // Banking77: a problem told without a demand reads as latent, a demand for money back as explicit.
@@ -141,6 +148,7 @@ export function cfpb(csv: string): SourceExample[] {
       key: r['Complaint ID'] || String(out.length),
       text,
       lang: 'en',
+      channel: 'email',
       complaint: 'explicit',
       category,
     });

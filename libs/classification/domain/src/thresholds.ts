@@ -1,0 +1,53 @@
+/**
+ * Decision thresholds per channel and language, chosen on out-of-fold probabilities: the threshold
+ * that gives the best complaint/not macro-F1 where the data of that group is, with the webcare queue's
+ * precision (social) kept at least `minSocialPrecision` when any threshold allows it.
+ */
+export const MIN_SOCIAL_PRECISION = 0.75;
+const MIN_GROUP = 40;
+
+export const thresholdKey = (channel: string, language: string) =>
+  `${channel}:${language === 'nl' || language === 'en' ? language : 'other'}`;
+
+function best(pairs: Array<[number, boolean]>, minPrecision: number): number | undefined {
+  const pos = pairs.filter(([, y]) => y).length;
+  if (pos === 0 || pos === pairs.length) return undefined;
+  let bestT: number | undefined;
+  let bestF = -1;
+  let fallbackT = 0.5;
+  let fallbackF = -1;
+  for (let t = 0.2; t <= 0.801; t += 0.025) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    let tn = 0;
+    for (const [p, y] of pairs) {
+      if (p >= t) y ? tp++ : fp++;
+      else y ? fn++ : tn++;
+    }
+    const f1 = (a: number, b: number, c: number) => (a ? (2 * a) / (2 * a + b + c) : 0);
+    const macro = (f1(tp, fp, fn) + f1(tn, fn, fp)) / 2;
+    const precision = tp + fp ? tp / (tp + fp) : 0;
+    if (macro > fallbackF) [fallbackT, fallbackF] = [t, macro];
+    if (precision >= minPrecision && macro > bestF) [bestT, bestF] = [t, macro];
+  }
+  return Math.round((bestT ?? fallbackT) * 1000) / 1000;
+}
+
+export function chooseThresholds(
+  rows: Array<{ key: string; probability: number; complaint: boolean }>,
+): Record<string, number> {
+  const groups = new Map<string, Array<[number, boolean]>>();
+  for (const r of rows) {
+    if (!groups.has(r.key)) groups.set(r.key, []);
+    groups.get(r.key)!.push([r.probability, r.complaint]);
+  }
+  const out: Record<string, number> = {};
+  for (const key of [...groups.keys()].sort()) {
+    const pairs = groups.get(key)!;
+    if (pairs.length < MIN_GROUP) continue;
+    const t = best(pairs, key.startsWith('social:') ? MIN_SOCIAL_PRECISION : 0);
+    if (t !== undefined) out[key] = t;
+  }
+  return out;
+}
