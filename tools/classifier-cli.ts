@@ -45,7 +45,7 @@ const USAGE = `usage:
   classifier classify [--model MODEL] < in.jsonl > out.jsonl
   classifier evaluate [--model MODEL] --data FILE.jsonl
   classifier export-corrections --database-url URL > corrections.jsonl
-  classifier retrain --database-url URL --data base.jsonl --out MODEL [--name NAME] [--folds K]`;
+  classifier retrain --database-url URL [--data base.jsonl | --shared-data DIR] --out MODEL [--name NAME] [--folds K]`;
 
 function parseArgs(argv: string[]): { command: string; flags: Map<string, string[]> } {
   const [command, ...rest] = argv;
@@ -82,8 +82,15 @@ function mixFrom(flags: Map<string, string[]>) {
   return examples;
 }
 
-function trainMix(flags: Map<string, string[]>, log: (s: string) => void): void {
-  const mix = mixFrom(flags);
+function trainMix(
+  flags: Map<string, string[]>,
+  log: (s: string) => void,
+  corrections: TrainingExample[] = [],
+): void {
+  const mix = [
+    ...mixFrom(flags),
+    ...corrections.map((e, i) => ({ ...e, source: 'corrections', key: e.id ?? String(i), split: 'train' as const })),
+  ];
   const out = one(flags, 'out') ?? defaultModelPath();
   for (const [source, c] of Object.entries(mixCounts(mix)))
     log(`${source.padEnd(16)} train ${String(c.train).padStart(5)}  held out ${String(c.heldOut).padStart(5)}`);
@@ -249,8 +256,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'retrain': {
       const corrections = await exportCorrections(one(flags, 'database-url', true)!);
-      const base = readExamples(flags.get('data') ?? []);
       log(`${corrections.length} corrections from the database`);
+      if (!flags.get('data')) {
+        // The shipped mix plus the handlers' corrections (all of them trained on).
+        trainMix(flags, log, corrections);
+        return 0;
+      }
+      const base = readExamples(flags.get('data') ?? []);
       train([...base, ...corrections], flags, log);
       return 0;
     }

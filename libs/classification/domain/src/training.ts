@@ -26,6 +26,8 @@ export interface TrainingExample {
   priority?: 'critical' | 'high' | 'normal';
   /** The channel it arrived on (web when absent): decision thresholds are chosen per channel. */
   channel?: string;
+  /** How much the example counts in training (default 1). */
+  weight?: number;
   id?: string;
 }
 
@@ -251,7 +253,10 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     const learn = (subset: number[]) => {
       const docs = subset.map((k) => vectors[rows[k]]);
       const ys = subset.map((k) => classes.indexOf(gold[k]));
-      const head = trainHead(docs, ys, classes, vocabulary.length, train);
+      const weights = subset.some((k) => examples[rows[k]].weight !== undefined)
+        ? subset.map((k) => examples[rows[k]].weight ?? 1)
+        : undefined;
+      const head = trainHead(docs, ys, classes, vocabulary.length, train, weights);
       if (nbWeight > 0 && C === 2) {
         const nb = logCountRatios(docs, ys, vocabulary.length);
         for (let f = 0; f < vocabulary.length; f++) head.weights[f * C + 1] += nbWeight * nb[f];
