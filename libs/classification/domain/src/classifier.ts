@@ -6,6 +6,7 @@ import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language
 import { softmaxInPlace } from './linear';
 import { parseModelFile, type HeadName, type ModelFile } from './model-file';
 import { sentimentScore } from './nlp';
+import { isStopWord as isListedStopWord } from './stopwords';
 import {
   compileRules,
   firedRules,
@@ -75,6 +76,8 @@ interface RuntimeHead {
   offset: number;
 }
 
+const isStopWord = (w: string) =>
+  NL_FUNCTION_WORDS.has(w) || EN_FUNCTION_WORDS.has(w) || EXTRA_STOP.has(w) || isListedStopWord(w);
 const EXTRA_STOP = new Set(
   'zegt says call calling called belt klant customer mevr dhr mrs mr jullie your you ik i we wij me mij hij he zij she ze they er there'.split(
     ' ',
@@ -82,11 +85,7 @@ const EXTRA_STOP = new Set(
 );
 /** Function words explain nothing to an agent: evidence shows content words only. */
 function isContentWord(word: string): boolean {
-  return word
-    .split(' ')
-    .some(
-      (w) => w.length > 2 && !NL_FUNCTION_WORDS.has(w) && !EN_FUNCTION_WORDS.has(w) && !EXTRA_STOP.has(w),
-    );
+  return word.split(' ').some((w) => w.length > 2 && !isStopWord(w));
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -39,8 +39,8 @@ export const SOURCE_SHARE: Record<string, number> = {
  * targets are about (tweets, Dutch reviews, hand-written Dutch) count more, the noisy subtitles less.
  */
 export const SOURCE_WEIGHT: Record<string, number> = {
-  tweets: 2,
-  'semeval-nl': 2,
+  tweets: 4,
+  'semeval-nl': 3,
   'handwritten-nl': 2,
   'xed-nl': 0.5,
 };
