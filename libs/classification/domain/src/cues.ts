@@ -5,7 +5,7 @@
 const CUES: Array<[string, RegExp]> = [
   [
     '_cue_demand',
-    /^(refund|refunds|refunded|compensation|reimburse\w*|terugbetal\w*|terugstorten|terugstorting|vergoeding|compensatie|schadevergoeding|geld)$/,
+    /^(refund|refunds|refunded|compensation|reimburse\w*|terugbetal\w*|terugstorten|terugstorting|vergoeding|compensatie|schadevergoeding)$/,
   ],
   ['_cue_complaint', /^(klacht\w*|klagen|klaag|beklag|complain\w*|complaint\w*)$/],
   [
