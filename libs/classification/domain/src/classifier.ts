@@ -261,7 +261,12 @@ class LinearClassifier implements Classifier {
       if (kind) {
         const p = Float64Array.from(kind);
         softmaxInPlace(p);
-        complaint = p[this.heads.kind!.classes.indexOf('explicit')] >= 0.5 ? 'explicit' : 'latent';
+        // A demand, the word complaint or a threat makes it explicit whatever the head learned.
+        complaint =
+          p[this.heads.kind!.classes.indexOf('explicit')] >= 0.5 ||
+          this.explicitCues.some((re) => re.test(normalized))
+            ? 'explicit'
+            : 'latent';
       } else {
         complaint = this.explicitCues.some((re) => re.test(normalized)) ? 'explicit' : 'latent';
       }

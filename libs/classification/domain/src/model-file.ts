@@ -41,7 +41,7 @@ export interface ModelFile {
   thresholds?: Record<string, number>;
   /** Category used when the model has no category head. */
   defaultCategory: string;
-  /** Regular expressions (normalised text) that make a complaint explicit when the model has no kind head. */
+  /** Regular expressions (normalised text) that make a complaint explicit (also over the kind head). */
   explicitCues: string[];
   /** Minimum probability for the learned priority to raise priority on its own. */
   learnedPriorityThreshold: number;
