@@ -123,11 +123,22 @@ describe('npm run classifier', () => {
 
   it('trains on the mix and evaluates it per source and language (here on the project own sources)', async () => {
     const out = path.join(dir, 'mix.json');
-    const trained = await cli(['train-mix', '--only', 'handwritten-nl,klaxon', '--out', out, '--name', 'mix-test']);
+    const trained = await cli([
+      'train-mix',
+      '--only',
+      'handwritten-nl,klaxon',
+      '--out',
+      out,
+      '--name',
+      'mix-test',
+    ]);
     expect(trained.code).toBe(0);
     expect(trained.stdout).toMatch(/^handwritten-nl\s+train\s+\d+\s+held out\s+\d+$/m);
     const model = JSON.parse(readFileSync(out, 'utf8'));
-    expect(model.trainedOn.sources).toEqual({ klaxon: expect.any(Number), 'handwritten-nl': expect.any(Number) });
+    expect(model.trainedOn.sources).toEqual({
+      klaxon: expect.any(Number),
+      'handwritten-nl': expect.any(Number),
+    });
     expect(model.trainedOn.inputHash).toMatch(/^[0-9a-f]{64}$/);
     const r = await cli(['evaluate', '--only', 'handwritten-nl,klaxon', '--scenarios', 'c', '--model', out]);
     expect(r.code).toBe(0);

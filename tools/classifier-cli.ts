@@ -89,11 +89,18 @@ function trainMix(
 ): void {
   const mix = [
     ...mixFrom(flags),
-    ...corrections.map((e, i) => ({ ...e, source: 'corrections', key: e.id ?? String(i), split: 'train' as const })),
+    ...corrections.map((e, i) => ({
+      ...e,
+      source: 'corrections',
+      key: e.id ?? String(i),
+      split: 'train' as const,
+    })),
   ];
   const out = one(flags, 'out') ?? defaultModelPath();
   for (const [source, c] of Object.entries(mixCounts(mix)))
-    log(`${source.padEnd(16)} train ${String(c.train).padStart(5)}  held out ${String(c.heldOut).padStart(5)}`);
+    log(
+      `${source.padEnd(16)} train ${String(c.train).padStart(5)}  held out ${String(c.heldOut).padStart(5)}`,
+    );
   const model = trainOnMix(mix, { name: one(flags, 'name') ?? 'klaxon-default' });
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, serializeModel(model));
@@ -108,7 +115,8 @@ function evaluateMix(flags: Map<string, string[]>, log: (s: string) => void): vo
   const k = Number(one(flags, 'folds') ?? 10);
   const scores: MixScore[] = [];
   const sources = [...new Set(mix.map((e) => e.source))];
-  if (scenarios.includes('a') && sources.includes('tweets')) scores.push(...crossValidateSource(mix, 'tweets', k));
+  if (scenarios.includes('a') && sources.includes('tweets'))
+    scores.push(...crossValidateSource(mix, 'tweets', k));
   if (scenarios.includes('b'))
     for (const source of sources.filter((s) => !OWN_SOURCES.some(([own]) => own === s)))
       scores.push(...leaveOneSourceOut(mix, source));

@@ -5,9 +5,6 @@ import { words as englishStopWords } from 'natural/lib/natural/util/stopwords';
 let stop: Set<string> | null = null;
 
 export function isStopWord(word: string): boolean {
-  stop ??= new Set([
-    ...Object.keys(new StopwordsNl().dictionary),
-    ...englishStopWords,
-  ]);
+  stop ??= new Set([...Object.keys(new StopwordsNl().dictionary), ...englishStopWords]);
   return stop.has(word);
 }

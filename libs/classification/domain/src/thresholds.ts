@@ -6,7 +6,6 @@
 export const MIN_SOCIAL_PRECISION = 0.75;
 const MIN_GROUP = 40;
 
-
 export const thresholdKey = (channel: string, language: string) =>
   `${channel}:${language === 'nl' || language === 'en' ? language : 'other'}`;
 
@@ -23,8 +22,11 @@ function best(pairs: Array<[number, boolean]>, minPrecision: number): number | u
     let fn = 0;
     let tn = 0;
     for (const [p, y] of pairs) {
-      if (p >= t) y ? tp++ : fp++;
-      else y ? fn++ : tn++;
+      if (p >= t) {
+        if (y) tp++;
+        else fp++;
+      } else if (y) fn++;
+      else tn++;
     }
     const f1 = (a: number, b: number, c: number) => (a ? (2 * a) / (2 * a + b + c) : 0);
     const macro = (f1(tp, fp, fn) + f1(tn, fn, fp)) / 2;

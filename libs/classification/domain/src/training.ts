@@ -184,7 +184,7 @@ function logCountRatios(docs: SparseVector[], labels: number[], n: number, alpha
  */
 export const DEFAULT_EXPLICIT_CUES = [
   '\\b(klacht\\w*|klagen|klaag|beklag|complaint\\w*|complain\\w*|formal(ly)? complain\\w*)\\b',
-  "\\b(i want|i demand|i expect|i need|give me|please) (a |my |the )?(full )?(refund|money back|compensation)\\b|\\brefund (me|immediately|now|asap)\\b",
+  '\\b(i want|i demand|i expect|i need|give me|please) (a |my |the )?(full )?(refund|money back|compensation)\\b|\\brefund (me|immediately|now|asap)\\b',
   '\\b(ik wil|ik eis|ik verwacht|ik verzoek u|graag) (mijn |het |een )?(geld terug|terugbetaling|vergoeding|compensatie|schadevergoeding)\\b|\\b(terugstorten|storneer|crediteren)\\b',
   '\\b(lawyer|attorney|solicitor|sue|legal action|small claims|ombudsman|trading standards|advocaat|rechtszaak|juridische stappen|rechtsbijstand|geschillencommissie|consumentenbond|kassa|the press|de pers|de media)\\b',
   "\\b(cancel(ling)? my (account|subscription|contract|order)|i('m| am) (leaving|switching)|never (again|ordering|buying)|opzeggen|zeg\\w* (ik )?(mijn )?\\w+ op|stap\\w* (ik )?over|nooit meer)\\b",

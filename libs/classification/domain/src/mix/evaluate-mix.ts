@@ -38,7 +38,7 @@ function classifyAll(classifier: Classifier, rows: MixExample[]): Scored[] {
     const d = classifier.classify({
       text: e.text,
       subject: e.subject,
-      channel: ((e.channel as Channel | undefined) ?? SOURCE_CHANNEL[e.source] ?? 'web'),
+      channel: (e.channel as Channel | undefined) ?? SOURCE_CHANNEL[e.source] ?? 'web',
       languageHint: e.lang,
     });
     return { e, label: d.complaint, category: d.category };
@@ -117,7 +117,12 @@ export function crossValidateSource(
   for (let f = 0; f < k; f++) {
     const train = rows.filter((_, i) => fold[i] !== f).map((e) => ({ ...e, split: 'train' as const }));
     const classifier = loadClassifier(serializeModel(trainOnMix(train, options)));
-    scored.push(...classifyAll(classifier, rows.filter((_, i) => fold[i] === f)));
+    scored.push(
+      ...classifyAll(
+        classifier,
+        rows.filter((_, i) => fold[i] === f),
+      ),
+    );
   }
   return scoreGroups(`${k}-fold CV, ${source} only`, scored);
 }
@@ -128,13 +133,32 @@ export function leaveOneSourceOut(
   source: string,
   options: TrainModelOptions = {},
 ): MixScore[] {
-  const classifier = loadClassifier(serializeModel(trainOnMix(mix.filter((e) => e.source !== source), options)));
-  return scoreGroups('left out', classifyAll(classifier, mix.filter((e) => e.source === source)));
+  const classifier = loadClassifier(
+    serializeModel(
+      trainOnMix(
+        mix.filter((e) => e.source !== source),
+        options,
+      ),
+    ),
+  );
+  return scoreGroups(
+    'left out',
+    classifyAll(
+      classifier,
+      mix.filter((e) => e.source === source),
+    ),
+  );
 }
 
 /** (c) A model (the shipped one) on every source's held-out part. */
 export function heldOutScores(classifier: Classifier, mix: MixExample[]): MixScore[] {
-  return scoreGroups('shipped, held out', classifyAll(classifier, mix.filter((e) => e.split === 'held-out')));
+  return scoreGroups(
+    'shipped, held out',
+    classifyAll(
+      classifier,
+      mix.filter((e) => e.split === 'held-out'),
+    ),
+  );
 }
 
 const f3 = (x: number | null) => (x === null ? '  -  ' : x.toFixed(3));

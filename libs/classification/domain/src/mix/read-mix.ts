@@ -66,7 +66,9 @@ export function splitSource(rows: SourceExample[], share = 1, heldOut = HELD_OUT
     .filter((r) => share >= 1 || fnv(`keep:${r.source}:${r.key}`) < share)
     .map((r) => ({
       ...r,
-      ...(SOURCE_WEIGHT[r.source] !== undefined && r.weight === undefined ? { weight: SOURCE_WEIGHT[r.source] } : {}),
+      ...(SOURCE_WEIGHT[r.source] !== undefined && r.weight === undefined
+        ? { weight: SOURCE_WEIGHT[r.source] }
+        : {}),
       split: fnv(`split:${r.source}:${r.key}`) < heldOut ? 'held-out' : 'train',
     }));
 }
@@ -120,7 +122,18 @@ export function mixHash(examples: SourceExample[]): string {
   const h = createHash('sha256');
   for (const e of examples)
     h.update(
-      JSON.stringify([e.source, e.key, e.text, e.subject ?? null, e.lang ?? null, e.channel ?? null, e.complaint ?? null, e.category ?? null, e.priority ?? null, e.weight ?? 1]) + '\n',
+      JSON.stringify([
+        e.source,
+        e.key,
+        e.text,
+        e.subject ?? null,
+        e.lang ?? null,
+        e.channel ?? null,
+        e.complaint ?? null,
+        e.category ?? null,
+        e.priority ?? null,
+        e.weight ?? 1,
+      ]) + '\n',
     );
   return h.digest('hex');
 }

@@ -106,7 +106,8 @@ const BITEXT_CATEGORY: Record<string, ComplaintCategory> = {
   ACCOUNT: 'product',
 };
 // A delivery-period question that states a problem ("still hasn't arrived", "where is my order").
-const LATE = /\b(still|yet|hasn'?t|has not|haven'?t|didn'?t|not (arrived|received|come)|late|delay|waiting|where is)\b/i;
+const LATE =
+  /\b(still|yet|hasn'?t|has not|haven'?t|didn'?t|not (arrived|received|come)|late|delay|waiting|where is)\b/i;
 
 /** Bitext customer support: `complaint` explicit; payment/registration problems latent; the rest none. */
 export function bitext(csv: string): SourceExample[] {
@@ -121,7 +122,8 @@ export function bitext(csv: string): SourceExample[] {
     else if (r.intent === 'registration_problems') out.push({ ...base, complaint: 'latent', category });
     else if (r.intent === 'delivery_period')
       out.push(LATE.test(text) ? { ...base, complaint: 'latent', category } : { ...base, complaint: 'none' });
-    else if (r.intent === 'review') return; // praise and criticism alike: no label fits all
+    else if (r.intent === 'review')
+      return; // praise and criticism alike: no label fits all
     else out.push({ ...base, complaint: 'none' });
   });
   return out;

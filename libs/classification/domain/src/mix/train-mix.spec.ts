@@ -33,20 +33,28 @@ describe('training on the mix', () => {
     expect(second).toBe(first);
     const model = parseModelFile(first);
     expect(model.trainedOn.inputHash).toBe(mixHash(trainingPart(smallMix())));
-    expect(model.trainedOn.sources?.klaxon).toBe(trainingPart(smallMix()).filter((e) => e.source === 'klaxon').length);
+    expect(model.trainedOn.sources?.klaxon).toBe(
+      trainingPart(smallMix()).filter((e) => e.source === 'klaxon').length,
+    );
     expect(first).not.toMatch(/20\d\d-\d\d-\d\dT/); // no time stamp in the file
   });
 
   it('changes the input hash when one label changes', () => {
     const mix = trainingPart(smallMix());
-    const changed = mix.map((e, i) => (i === 0 ? { ...e, complaint: e.complaint === 'none' ? 'latent' : 'none' } : e));
+    const changed = mix.map((e, i) =>
+      i === 0 ? { ...e, complaint: e.complaint === 'none' ? 'latent' : 'none' } : e,
+    );
     expect(mixHash(changed as MixExample[])).not.toBe(mixHash(mix));
   });
 
   it('splits by a hash of the row: the same rows are held out whatever the order', () => {
     const mix = smallMix();
     const reversed = splitSource(mix.slice().reverse());
-    const heldOut = (rows: MixExample[]) => rows.filter((e) => e.split === 'held-out').map((e) => e.key).sort();
+    const heldOut = (rows: MixExample[]) =>
+      rows
+        .filter((e) => e.split === 'held-out')
+        .map((e) => e.key)
+        .sort();
     expect(heldOut(reversed)).toEqual(heldOut(mix));
     expect(heldOut(mix).length).toBeGreaterThan(0);
     expect(heldOut(mix).length).toBeLessThan(mix.length / 2);
@@ -60,13 +68,19 @@ describe('training on the mix', () => {
       ? readMix({ dataDir, own: OWN_SOURCES })
       : { examples: [], missing: ['all'] };
     if (missing.length === 0) expect(mixHash(trainingPart(examples))).toBe(model.trainedOn.inputHash);
-    else expect(Object.keys(model.trainedOn.sources ?? {})).toEqual(expect.arrayContaining(['tweets', 'klaxon']));
+    else
+      expect(Object.keys(model.trainedOn.sources ?? {})).toEqual(
+        expect.arrayContaining(['tweets', 'klaxon']),
+      );
   });
 });
 
 describe('label mapping of the public sets', () => {
   it('reads Banking77 problems as latent with a category and questions as none', () => {
-    const rows = banking77('text,category\nMy card is not working,card_not_working\nHow old must I be?,age_limit\n"Is my transfer, still pending?",pending_transfer\n', 'test');
+    const rows = banking77(
+      'text,category\nMy card is not working,card_not_working\nHow old must I be?,age_limit\n"Is my transfer, still pending?",pending_transfer\n',
+      'test',
+    );
     expect(rows.map((r) => [r.complaint, r.category])).toEqual([
       ['latent', 'product'],
       ['none', undefined],
@@ -74,7 +88,8 @@ describe('label mapping of the public sets', () => {
   });
 
   it('reads the Bitext complaint intent as explicit and skips reviews', () => {
-    const header = 'context,role,instruction,intent,entity_type,entity_value,start_offset,end_offset,category,tags,response\n';
+    const header =
+      'context,role,instruction,intent,entity_type,entity_value,start_offset,end_offset,category,tags,response\n';
     const rows = bitext(
       header +
         'c,r,"I want to file a complaint, you people are useless",complaint,,,,,FEEDBACK,,x\n' +
