@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiKeysVar, type ApiKeySeed } from './api-keys';
+import { trustProxyVar } from './trust-proxy';
 import { csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
 
 /** The settings every Klaxon app shares. Each variable is documented in README.md. */
@@ -29,7 +30,13 @@ export const runtimeEnvShape = {
     .default('true')
     .transform((v) => v === 'true'),
   PORT: port.optional(),
-  HOST: z.string().default('0.0.0.0'),
+  /** Unset: 0.0.0.0, except the embedded demo (no DATABASE_URL), which listens on 127.0.0.1 only. */
+  HOST: z.string().trim().min(1).optional(),
+  /**
+   * The proxies whose X-Forwarded-For is believed: `off` (the default: the client address is the
+   * peer's own) or a comma-separated list of addresses / CIDR ranges (e.g. the ingress's pod range).
+   */
+  TRUST_PROXY: trustProxyVar.default('off'),
   /** Consumer batch size: messages handed to one handler call. */
   CONSUMER_BATCH_SIZE: positiveInt.default(500),
   /** Graceful shutdown: longest wait for in-flight work after SIGTERM. */
@@ -54,7 +61,8 @@ export interface RuntimeConfig {
     };
   } | null;
   database: { url: string; poolMax: number; migrate: boolean } | null;
-  http: { port: number | undefined; host: string };
+  /** host undefined: the app's default (0.0.0.0; 127.0.0.1 for the embedded demo). trustProxy false: no proxy is believed. */
+  http: { port: number | undefined; host: string | undefined; trustProxy: string[] | false };
   consumerBatchSize: number;
   shutdownTimeoutMs: number;
   apiKeys: ApiKeySeed[];
@@ -82,7 +90,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     database: e.DATABASE_URL
       ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrate: e.DATABASE_MIGRATE }
       : null,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY },
     consumerBatchSize: e.CONSUMER_BATCH_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeys: e.API_KEYS ?? [],

@@ -33,7 +33,9 @@ export async function runApp(options: RunAppOptions): Promise<RunningApp> {
       features: options.features,
       http: {
         port: config.http.port ?? options.defaultPort,
-        host: config.http.host,
+        // The embedded demo (the all-scope `demo` key, the demo people) is for this machine only unless HOST says otherwise.
+        host: config.http.host ?? (options.embedded && !config.database ? '127.0.0.1' : '0.0.0.0'),
+        trustProxy: config.http.trustProxy,
         bodyLimitBytes: options.bodyLimitBytes,
       },
       apiKeys: [

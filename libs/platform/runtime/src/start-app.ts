@@ -17,7 +17,8 @@ export interface StartAppOptions {
   infrastructure: Infrastructure;
   /** The stage modules this process runs (their controllers, consumers, schedulers). */
   features: Array<Type | DynamicModule>;
-  http: { port: number; host: string; bodyLimitBytes?: number };
+  /** trustProxy: the proxies whose X-Forwarded-For is believed (addresses / CIDR ranges); false or unset: none. */
+  http: { port: number; host: string; bodyLimitBytes?: number; trustProxy?: string[] | false };
   /** Publish what the stage wrote to its outbox. */
   relayOutbox?: boolean;
   clock?: Clock;
@@ -50,9 +51,10 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   })
   class AppModule {}
 
-  // One trusted hop (the ingress): the client address is the last X-Forwarded-For entry, which a
-  // client cannot forge (trusting every hop would take the first, which it can — and dodge rate limits).
-  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy: 1 });
+  // Only configured proxies (TRUST_PROXY) are believed: without one in front, a client's own
+  // X-Forwarded-For would be taken as its address (and dodge the per-address limits).
+  const trustProxy = options.http.trustProxy?.length ? options.http.trustProxy : false;
+  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new NestPinoLogger(infra.logger.child({ component: 'nest' })),
     bufferLogs: false,

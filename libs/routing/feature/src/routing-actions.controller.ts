@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import {
+  AccessLog,
   ComplaintAccess,
   CurrentPrincipal,
   ReadsPersonalData,
@@ -13,7 +14,7 @@ import { ApiDoc } from '@klaxon/platform/openapi';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { newId } from './customer-linker';
-import { CustomersService } from './customers.service';
+import { CustomersService, type CustomerView } from './customers.service';
 import { dismissSchema, listSignalsSchema, promoteSchema, reassignSchema } from './organisation.dto';
 import { Reassignments } from './reassignments';
 import { SignalsService } from './signals.service';
@@ -31,6 +32,7 @@ export class RoutingActionsController {
     private readonly signals: SignalsService,
     private readonly customers: CustomersService,
     private readonly reassignments: Reassignments,
+    private readonly accessLog: AccessLog,
   ) {}
 
   @Get('signals')
@@ -83,21 +85,28 @@ export class RoutingActionsController {
   @RequireScope('read')
   @ReadsPersonalData('customer')
   async customer(@Param('id') id: string, @CurrentPrincipal() principal: Principal | undefined) {
-    const view = await this.customers.get(id);
+    return this.customerAsSeenBy(await this.customers.get(id), principal);
+  }
+
+  /** A person sees a customer through the complaints of their own teams: only those complaints, links and identities. */
+  private async customerAsSeenBy(view: CustomerView, principal: Principal | undefined): Promise<CustomerView> {
     const teams = teamFilterOf(principal);
     if (teams === null) return view;
-    // A person sees a customer through the complaints of their own teams: only those complaints, links and identities.
-    const rows = (await this.dataSource.query(
-      'SELECT id FROM complaints WHERE customer_id = $1 AND team_id = ANY($2)',
-      [id, teams],
-    )) as Array<{ id: string }>;
-    const mine = new Set(rows.map((r) => r.id));
+    const mine = await this.complaintsOfTeams(view.id, teams);
     if (!mine.size) throw forbidden('This customer has no complaints of your teams');
     const links = view.links.filter((l) => mine.has(l.complaintId));
     const identities = view.identities.filter((i) =>
       links.some((l) => l.kind === i.kind && l.value === i.value),
     );
     return { ...view, identities, complaints: view.complaints.filter((c) => mine.has(c.id)), links };
+  }
+
+  private async complaintsOfTeams(customerId: string, teams: string[]): Promise<Set<string>> {
+    const rows = (await this.dataSource.query(
+      'SELECT id FROM complaints WHERE customer_id = $1 AND team_id = ANY($2)',
+      [customerId, teams],
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Undoes a wrong link; what depended on it (the customer's complaint count, repeat escalations) is recounted. */
@@ -110,12 +119,35 @@ export class RoutingActionsController {
   })
   @HttpCode(200)
   @RequireScope('act')
-  undoLink(
+  async undoLink(
     @Param('id') id: string,
     @Param('linkId') linkId: string,
     @CurrentPrincipal() principal: Principal | undefined,
   ) {
-    return this.customers.undoLink(id, linkId, actorOf(principal));
+    const teams = teamFilterOf(principal);
+    if (teams !== null) {
+      // Only a link carried by a complaint of one's own teams is one's to undo.
+      const [link] = (await this.dataSource.query(
+        'SELECT l.complaint_id, c.team_id FROM customer_links l JOIN complaints c ON c.id = l.complaint_id WHERE l.id = $1 AND l.customer_id = $2',
+        [linkId, id],
+      )) as Array<{ complaint_id: string; team_id: string | null }>;
+      if (!link || !link.team_id || !teams.includes(link.team_id))
+        throw forbidden('This link belongs to a complaint of a team that is not yours');
+    }
+    const result = await this.customers.undoLink(id, linkId, actorOf(principal));
+    const customer = await this.customerAsSeenBy(result.customer, principal).catch(() => null);
+    const mine = teams === null ? null : new Set(customer?.complaints.map((c) => c.id) ?? []);
+    const answer = {
+      customer,
+      splitInto: mine === null ? result.splitInto : [],
+      recount: result.recount.filter((r) => mine === null || mine.has(r.complaintId)),
+    };
+    // Undoing a link reads (and answers with) the customer's personal data: it is logged like a read.
+    await this.accessLog.record(principal, 'DELETE /api/customers/:id/links/:linkId', 'customer', [
+      id,
+      ...answer.splitInto,
+    ]);
+    return answer;
   }
 
   /** Gives a complaint to someone else: it needs more authority than its owner has, or a lead moves it. */
