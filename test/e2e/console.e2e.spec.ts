@@ -296,6 +296,7 @@ describe('handler', () => {
           await apiAs('POST', `/api/complaints/${mine}/reassign`, {
             reason: 'manual',
             memberId: 'm-service-1',
+            note: 'the test needs it in customer service',
           })
         ).status,
       ).toBe(200);
@@ -413,6 +414,7 @@ describe('team lead', () => {
       return json.items.find((m) => m.active && m.id !== c.owner!.id);
     });
     await row.getByRole('combobox').selectOption(target.id);
+    await row.getByRole('textbox', { name: /Reason/ }).fill('Spreads the load');
     await row.getByRole('button', { name: /Reassign/ }).click();
     await waitFor('reassigned', async () => (await complaint(id)).owner?.id === target.id);
 
@@ -456,7 +458,11 @@ describe('senior', () => {
     const a = await assigned(id);
     if (a.owner!.teamId !== 'customer-service')
       expect(
-        (await apiAs('POST', `/api/complaints/${id}/reassign`, { reason: 'manual', memberId: 'm-service-1' }))
+        (await apiAs('POST', `/api/complaints/${id}/reassign`, {
+          reason: 'manual',
+          memberId: 'm-service-1',
+          note: 'the test needs it in customer service',
+        }))
           .status,
       ).toBe(200);
     await waitFor(

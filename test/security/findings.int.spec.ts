@@ -48,3 +48,53 @@ describe('customers: team checks, filtered answers, the access log', () => {
     expect(logged.rows[0].n).toBe(1);
   });
 });
+
+describe('reassigning: leads and admins only, to people who can own it, with a reason and their name', () => {
+  it('refuses handlers, seniors and webcare agents (they hand back), even on their own team', async () => {
+    const c = await app.complaint('customer-service', 'm-service-2', `r1.${Date.now()}@example.nl`);
+    for (const person of ['handler', 'senior'] as const) {
+      const res = await app.call({ person }, 'POST', `/api/complaints/${c.id}/reassign`, {
+        reason: 'manual',
+        memberId: 'm-service-1',
+        note: 'I want it',
+      });
+      expect(res.status).toBe(403);
+    }
+    const w = await app.complaint('webcare', 'm-webcare-2', `r2.${Date.now()}@example.nl`);
+    const res = await app.call({ person: 'webcare' }, 'POST', `/api/complaints/${w.id}/reassign`, {
+      reason: 'manual',
+      memberId: 'm-webcare-1',
+      note: 'mine now',
+    });
+    expect(res.status).toBe(403);
+    const owner = await app.db.query('SELECT owner_id FROM complaints WHERE id = ANY($1)', [[c.id, w.id]]);
+    expect(owner.rows.map((r) => r.owner_id).sort()).toEqual(['m-service-2', 'm-webcare-2']);
+  });
+
+  it('needs a reason, refuses executives (read-only) as targets, and records the reason with the name', async () => {
+    const c = await app.complaint('customer-service', 'm-service-2', `r3.${Date.now()}@example.nl`);
+    const path = `/api/complaints/${c.id}/reassign`;
+    const noReason = await app.call({ person: 'lead' }, 'POST', path, { reason: 'manual', memberId: 'm-service-3' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.json.error.field).toBe('note');
+    const toExecutive = await app.call({ person: 'lead' }, 'POST', path, {
+      reason: 'manual',
+      memberId: 'm-exec',
+      note: 'boss should see it',
+    });
+    expect(toExecutive.status).toBe(400);
+    expect(toExecutive.json.error.field).toBe('memberId');
+    const ok = await app.call({ person: 'lead' }, 'POST', path, {
+      reason: 'manual',
+      memberId: 'm-service-3',
+      note: 'speaks the customer’s language',
+    });
+    expect(ok.status).toBe(200);
+    const history = await app.db.query(
+      `SELECT reason FROM complaint_history WHERE complaint_id = $1 AND kind = 'reassigned'`,
+      [c.id],
+    );
+    expect(history.rows[0].reason).toContain('speaks the customer’s language');
+    expect(history.rows[0].reason).toContain('The lead');
+  });
+});

@@ -91,16 +91,18 @@ export const ruleSetSchema = z.strictObject({
   note: z.string().max(500).optional(),
 });
 
+/** Why a person moves a complaint: required, and recorded in its history with their name. */
+const reassignReason = z.string().trim().min(1, 'say why the complaint moves').max(500);
 export const reassignSchema = z.discriminatedUnion('reason', [
   z.strictObject({
     reason: z.literal('needs-authority'),
     requiredAuthority: z.number().int().positive(),
-    note: z.string().max(500).optional(),
+    note: reassignReason,
   }),
   z.strictObject({
     reason: z.literal('manual'),
     memberId: z.string().min(1).max(100).optional(),
-    note: z.string().max(500).optional(),
+    note: reassignReason,
   }),
 ]);
 

@@ -7,6 +7,7 @@ import {
   ReadsPersonalData,
   RequireScope,
   forbidden,
+  mayAccessTeam,
   teamFilterOf,
   type Principal,
 } from '@klaxon/platform/auth';
@@ -20,6 +21,10 @@ import { Reassignments } from './reassignments';
 import { SignalsService } from './signals.service';
 
 const COMPLAINT_ID = /^cmp_[0-9a-z]{20,40}$/;
+/** Who may move complaints between people (people; API keys with scope act may too). */
+const REASSIGNERS = ['team-lead', 'admin'];
+/** Who can own a complaint (executives read, they do not own). */
+const OWNER_ROLES = ['handler', 'senior', 'team-lead'];
 const actorOf = (p: Principal | undefined): string =>
   p ? `${p.kind === 'user' ? 'user' : 'api-key'}:${p.id}` : 'unknown';
 
@@ -170,6 +175,9 @@ export class RoutingActionsController {
     @CurrentPrincipal() principal: Principal | undefined,
   ) {
     if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
+    // Moving work between people is a lead's (or an admin's) call; a handler hands a complaint back instead.
+    if (principal?.kind === 'user' && !REASSIGNERS.includes(principal.role ?? ''))
+      throw forbidden('Only team leads and admins reassign complaints; hand it back instead (action hand-back)');
     const input = parseOrThrow(reassignSchema, body);
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query('SELECT owner_id FROM complaints WHERE id = $1', [id])) as Array<{
@@ -178,11 +186,18 @@ export class RoutingActionsController {
       if (!row) throw ApiError.notFound('complaint', id);
       if (!row.owner_id) throw ApiError.conflict('no-owner', `${id} has no owner to take it from`);
       if (input.reason === 'manual' && input.memberId) {
-        const [m] = (await manager.query('SELECT id FROM team_members WHERE id = $1', [
+        // Only someone who can own a complaint, in a team the caller may hand work to.
+        const [m] = (await manager.query('SELECT team_id, role, active FROM team_members WHERE id = $1', [
           input.memberId,
-        ])) as unknown[];
+        ])) as Array<{ team_id: string; role: string; active: boolean }>;
         if (!m)
           throw ApiError.badRequest('invalid-field', `member ${input.memberId} does not exist`, 'memberId');
+        if (!OWNER_ROLES.includes(m.role) || !m.active || !mayAccessTeam(principal, m.team_id))
+          throw ApiError.badRequest(
+            'invalid-field',
+            `member ${input.memberId} cannot own this complaint (${m.active ? m.role : 'inactive'}${mayAccessTeam(principal, m.team_id) ? '' : ', not in your teams'})`,
+            'memberId',
+          );
       }
       return this.reassignments.reassign(
         manager,
@@ -195,7 +210,7 @@ export class RoutingActionsController {
             ...(input.reason === 'needs-authority' ? { requiredAuthority: input.requiredAuthority } : {}),
             causeId: newId('rea'),
             actor: actorOf(principal),
-            note: input.note,
+            note: `${input.note} — ${principal?.name ?? 'unknown'}`,
           },
         ],
         this.clock.now(),
