@@ -1,3 +1,5 @@
+import { UserStore } from '@klaxon/platform/auth';
+import { waitFor } from '../support/wait-for';
 import { ADMIN_KEY, startSecurityApp, type SecurityApp } from './support/security-app';
 
 // Issue #16, item 1: every finding of the attacker's tour, replayed on the whole Klaxon (real
@@ -96,5 +98,181 @@ describe('reassigning: leads and admins only, to people who can own it, with a r
     );
     expect(history.rows[0].reason).toContain('speaks the customer’s language');
     expect(history.rows[0].reason).toContain('The lead');
+  });
+});
+
+describe('sign-in: JSON only, throttled, the same answer for locked, unknown and wrong', () => {
+  let ipSeq = 0;
+  const freshIp = () => `198.51.100.${++ipSeq}`;
+  const login = (email: string, password: string, ip = freshIp()) =>
+    app.call(null, 'POST', '/api/session', { email, password }, { 'x-forwarded-for': ip });
+  const checks = () => app.running.app.get(UserStore).passwordChecks;
+
+  it('accepts only a JSON body (a cross-site form cannot sign anyone in)', async () => {
+    const form = await app.call(
+      null,
+      'POST',
+      '/api/session',
+      'email=admin%40security.test&password=a+long+enough+secret',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    );
+    expect(form.status).toBe(415);
+    expect(form.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('answers a locked, an unknown and a wrongly typed account alike, each after one password check', async () => {
+    const email = `victim.${Date.now()}@security.test`;
+    expect(
+      (
+        await app.call(admin, 'POST', '/api/users', {
+          email,
+          name: 'Victim',
+          role: 'handler',
+          password: 'the right password',
+        })
+      ).status,
+    ).toBe(201);
+    const answers: Array<[number, unknown, number]> = [];
+    for (const [who, password] of [
+      [email, 'a wrong password'],
+      [`nobody.${Date.now()}@security.test`, 'a wrong password'],
+    ] as const) {
+      const before = checks();
+      const res = await login(who, password);
+      answers.push([res.status, res.json, checks() - before]);
+    }
+    await app.db.query(`UPDATE users SET locked_until = now() + interval '1 hour' WHERE email = $1`, [email]);
+    const before = checks();
+    const locked = await login(email, 'the right password');
+    answers.push([locked.status, locked.json, checks() - before]);
+    const expected = [401, { error: { code: 'invalid-credentials', message: 'Wrong e-mail or password' } }, 1];
+    expect(answers).toEqual([expected, expected, expected]);
+  });
+
+  it('throttles an account after its failures (LOGIN_MAX_PER_ACCOUNT), known or not, from any address (429 with Retry-After)', async () => {
+    for (const email of ['admin@security.test', `ghost.${Date.now()}@security.test`]) {
+      for (let i = 0; i < 3; i++) expect((await login(email, 'not it')).status).toBe(401);
+      const sixth = await login(email, 'not it');
+      expect(sixth.status).toBe(429);
+      expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // An admin lifting the lock-out lifts the limit too.
+    const users = await app.call(admin, 'GET', '/api/users');
+    const id = users.json.items.find((u: { email: string }) => u.email === 'admin@security.test').id;
+    expect((await app.call(admin, 'PATCH', `/api/users/${id}`, { disabled: false })).status).toBe(200);
+    expect((await login('admin@security.test', 'a long enough secret')).status).toBe(200);
+  });
+
+  it('throttles an address after its attempts that did not succeed (LOGIN_MAX_PER_IP), and no other address', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 4; i++) expect((await login(`spray${i}.${Date.now()}@x.test`, 'x', ip)).status).toBe(401);
+    const next = await login(`spray.${Date.now()}@x.test`, 'x', ip);
+    expect(next.status).toBe(429);
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await login(`spray.${Date.now()}@x.test`, 'x')).status).toBe(401);
+  });
+
+  it('checks at most a few passwords at once and answers 503 with Retry-After beyond its line', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => login(`flood${i}.${Date.now()}@x.test`, 'x')),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s !== 401 && s !== 503)).toEqual([]);
+    const busy = answers.filter((a) => a.status === 503);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy.every((a) => Number(a.headers.get('retry-after')) > 0)).toBe(true);
+  });
+});
+
+describe('API keys: grant only what one holds', () => {
+  it('a key holding only admin cannot mint a key that reads, acts or submits', async () => {
+    const keeper = await app.call(admin, 'POST', '/api/api-keys', { name: 'keeper', scopes: ['admin'] });
+    expect(keeper.status).toBe(201);
+    const as = { key: String(keeper.json.key) };
+    const wider = await app.call(as, 'POST', '/api/api-keys', { name: 'wider', scopes: ['submit', 'read', 'act'] });
+    expect([wider.status, wider.json.error.code]).toEqual([403, 'forbidden']);
+    expect((await app.call(as, 'POST', '/api/api-keys', { name: 'same', scopes: ['admin'] })).status).toBe(201);
+  });
+});
+
+describe('control characters and lone surrogates: 400, never a 500', () => {
+  it('refuses them in JSON bodies, query parameters and the public form', async () => {
+    const complaint = (customer: Record<string, string>, text: string) =>
+      app.call(admin, 'POST', '/api/complaints', { channel: 'web', text, customer });
+    const nul = await complaint({ email: 'nul@example.nl' }, 'Mijn pakket\u0000 is kwijt');
+    expect([nul.status, nul.json.error.field]).toEqual([400, 'text']);
+    const surrogate = await complaint({ email: 'sur@example.nl', name: 'Eva \ud800' }, 'Mijn pakket is kwijt');
+    expect([surrogate.status, surrogate.json.error.field]).toEqual([400, 'customer.name']);
+    const query = await app.call(admin, 'GET', '/api/signals?q=%00');
+    expect([query.status, query.json.error.field]).toEqual([400, 'q']);
+    const form = await app.call(null, 'POST', '/complaint-form', 'text=kapot%00&email=a%40example.nl', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(400);
+    // A paired surrogate (an emoji) is fine.
+    expect((await complaint({ email: 'emoji@example.nl', name: 'Eva 😀' }, 'Pakket kwijt 😡')).status).toBe(202);
+  });
+});
+
+describe('headers: the public form is locked down, personal data is never cached', () => {
+  it('serves the form and its answers with CSP, frame-ancestors and nosniff', async () => {
+    for (const res of [
+      await app.call(null, 'GET', '/?lang=en'),
+      await app.call(null, 'POST', '/complaint-form', 'name=&contact=', {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-for': '203.0.113.77',
+      }),
+    ]) {
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it('answers personal data with Cache-Control: no-store', async () => {
+    const c = await app.complaint('customer-service', 'm-service-2', `cache.${Date.now()}@example.nl`);
+    for (const path of [`/api/complaints/${c.id}`, `/api/customers/${c.customerId}`, '/api/signals', '/api/users']) {
+      const res = await app.call(admin, 'GET', path);
+      expect([path, res.status, res.headers.get('cache-control')]).toEqual([path, 200, 'no-store']);
+    }
+  });
+});
+
+describe('Idempotency-Key: the caller’s own, and never silently dropping other content', () => {
+  it('scopes the key to its caller and answers 409 idempotency-key-reused for other content', async () => {
+    const site = await app.call(admin, 'POST', '/api/api-keys', { name: 'other-site', scopes: ['submit'] });
+    const other = { key: String(site.json.key) };
+    const key = { 'idempotency-key': `order-${Date.now()}` };
+    const body = { channel: 'web', text: 'Mijn pakket is kwijt.', customer: { email: 'idem@example.nl' } };
+    const first = await app.call(admin, 'POST', '/api/complaints', body, key);
+    expect(first.status).toBe(202);
+    const retry = await app.call(admin, 'POST', '/api/complaints', body, key);
+    expect([retry.status, retry.json.id]).toEqual([202, first.json.id]);
+    const otherCaller = await app.call(other, 'POST', '/api/complaints', body, key);
+    expect(otherCaller.status).toBe(202);
+    expect(otherCaller.json.id).not.toBe(first.json.id);
+    const changed = await app.call(admin, 'POST', '/api/complaints', { ...body, text: 'Iets heel anders.' }, key);
+    expect([changed.status, changed.json.error.code]).toEqual([409, 'idempotency-key-reused']);
+  });
+});
+
+describe('the acknowledgement carries no attacker-chosen text to an unverified address', () => {
+  it('omits the name given in a web post', async () => {
+    const posted = await app.call(admin, 'POST', '/api/complaints', {
+      channel: 'web',
+      text: 'Mijn pakket is niet bezorgd.',
+      customer: { email: 'victim@example.nl', name: 'Win a prize at evil.example' },
+    });
+    expect(posted.status).toBe(202);
+    const ack = await waitFor('the acknowledgement', async () => {
+      const r = await app.db.query(
+        `SELECT subject, body FROM customer_messages WHERE complaint_id = $1 AND kind = 'acknowledgement'`,
+        [posted.json.id],
+      );
+      return r.rows[0];
+    });
+    expect(ack.body).toContain(posted.json.reference);
+    expect(`${ack.subject}\n${ack.body}`).not.toContain('evil.example');
   });
 });

@@ -79,6 +79,10 @@ export async function startSecurityApp(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'silent',
     API_KEYS: `root:${ADMIN_KEY}:*,reader:${READ_KEY}:read`,
     TRUST_PROXY: '127.0.0.1/32',
+    // Small limits: every sign-in costs a real scrypt.
+    LOGIN_MAX_PER_IP: '4',
+    LOGIN_MAX_PER_ACCOUNT: '3',
+    LOGIN_MAX_QUEUED: '2',
     ...env,
   });
   const infrastructure = await connectInfrastructure({
@@ -99,6 +103,7 @@ export async function startSecurityApp(env: Record<string, string> = {}): Promis
     ],
     http: { port: 0, host: '127.0.0.1', trustProxy: config.http.trustProxy },
     apiKeys: config.apiKeys,
+    loginThrottle: config.login,
   });
   const url = running.url;
   const db = new Pool({ connectionString: databaseUrl, max: 2 });

@@ -119,12 +119,17 @@ export class LoginThrottle {
     }
   }
 
+  /** An admin lifted the account's lock-out: its failures no longer count. */
+  forgetAccount(email: string): void {
+    this.perAccount.clear(email.trim().toLowerCase());
+  }
+
   private slot(): Promise<void> {
     if (this.running < this.policy.maxConcurrent) {
       this.running++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve)).then(() => undefined);
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {

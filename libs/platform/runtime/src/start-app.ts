@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ApiKeySeed } from '@klaxon/platform/config';
-import { AuthModule } from '@klaxon/platform/auth';
+import { AuthModule, type LoginThrottlePolicy } from '@klaxon/platform/auth';
 import { BusTransportServer } from '@klaxon/platform/messaging';
 import { OpenApiModule } from '@klaxon/platform/openapi';
 import { OutboxRelay } from '@klaxon/platform/persistence';
@@ -10,6 +10,7 @@ import { HttpErrorFilter } from './http-error.filter';
 import type { Infrastructure } from './infrastructure';
 import { NestPinoLogger } from './nest-logger';
 import { RuntimeModule } from './runtime.module';
+import { findUnsafeText } from './unsafe-text';
 import type { Clock } from './tokens';
 
 export interface StartAppOptions {
@@ -24,6 +25,8 @@ export interface StartAppOptions {
   clock?: Clock;
   /** API keys created at start-up (API_KEYS; the embedded demo key). */
   apiKeys?: ApiKeySeed[];
+  /** Console sign-in limits (LOGIN_*); the defaults of platform/auth otherwise. */
+  loginThrottle?: Partial<LoginThrottlePolicy>;
 }
 
 export interface RunningApp {
@@ -44,7 +47,12 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         dataSource: infra.dataSource,
         clock: options.clock,
       }),
-      AuthModule.forRoot({ seeds: options.apiKeys ?? [], logger: infra.logger, metrics: infra.metrics }),
+      AuthModule.forRoot({
+        seeds: options.apiKeys ?? [],
+        logger: infra.logger,
+        metrics: infra.metrics,
+        loginThrottle: options.loginThrottle,
+      }),
       OpenApiModule.forRoot({ title: `Klaxon ${options.service}`, version: '1' }),
       ...options.features,
     ],
@@ -53,8 +61,29 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
 
   // Only configured proxies (TRUST_PROXY) are believed: without one in front, a client's own
   // X-Forwarded-For would be taken as its address (and dodge the per-address limits).
-  const trustProxy = options.http.trustProxy?.length ? options.http.trustProxy : false;
+  const trustProxy = options.http.trustProxy || false;
   const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy });
+  adapter.getInstance().addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    // API answers carry personal data (complaints, customers, people): no cache, shared or private, keeps them.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  // Control characters and lone surrogates are refused at the door, for every route and schema (400, not a 500 later).
+  adapter.getInstance().addHook('preHandler', async (request, reply) => {
+    const field =
+      findUnsafeText(request.query, []) ??
+      findUnsafeText(request.params, []) ??
+      findUnsafeText(request.body, []);
+    if (field === null) return;
+    await reply.code(400).send({
+      error: {
+        code: 'invalid-field',
+        message: `${field}: control characters and unpaired surrogates are not allowed`,
+        field,
+      },
+    });
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new NestPinoLogger(infra.logger.child({ component: 'nest' })),
     bufferLogs: false,
