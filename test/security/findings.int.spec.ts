@@ -276,3 +276,62 @@ describe('the acknowledgement carries no attacker-chosen text to an unverified a
     expect(`${ack.subject}\n${ack.body}`).not.toContain('evil.example');
   });
 });
+
+describe('signals, KPIs, absence reasons and root causes: scoped by team or role', () => {
+  it('shows signals to webcare and leads, not to handlers', async () => {
+    expect((await app.call({ person: 'handler' }, 'GET', '/api/signals')).status).toBe(403);
+    expect((await app.call({ person: 'handler' }, 'POST', '/api/signals/sig_x/dismiss', {})).status).toBe(403);
+    expect((await app.call({ person: 'webcare' }, 'GET', '/api/signals')).status).toBe(200);
+    expect((await app.call({ person: 'lead' }, 'GET', '/api/signals')).status).toBe(200);
+  });
+
+  it("answers a person with their own teams' KPIs only", async () => {
+    await app.complaint('logistics', 'm-logistics-2', `kpi.${Date.now()}@example.nl`);
+    await app.complaint('customer-service', 'm-service-2', `kpi2.${Date.now()}@example.nl`);
+    const mine = await app.call({ person: 'handler' }, 'GET', '/api/kpis?groupBy=team');
+    expect(mine.status).toBe(200);
+    expect(mine.json.groups.map((g: { key: string }) => g.key)).toEqual(['customer-service']);
+    expect((await app.call({ person: 'handler' }, 'GET', '/api/kpis?teamId=logistics')).status).toBe(403);
+    const all = await app.call({ person: 'executive' }, 'GET', '/api/kpis?groupBy=team');
+    expect(all.json.groups.map((g: { key: string }) => g.key)).toEqual(
+      expect.arrayContaining(['customer-service', 'logistics']),
+    );
+  });
+
+  it("tells why someone is absent only to them, their lead and admins", async () => {
+    const absence = await app.call(admin, 'POST', '/api/members/m-logistics-3/absences', {
+      from: new Date(Date.now() + 86_400_000).toISOString(),
+      until: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      reason: 'medical: knee surgery',
+    });
+    expect(absence.status).toBeLessThan(300);
+    for (const path of ['/api/members?teamId=logistics', '/api/members/m-logistics-3']) {
+      const seen = await app.call({ person: 'handler' }, 'GET', path);
+      expect([path, seen.status, seen.text.includes('knee surgery')]).toEqual([path, 200, false]);
+      expect((await app.call({ person: 'lead' }, 'GET', path)).text).toContain('knee surgery');
+    }
+  });
+
+  it("names only the complaints of one's own teams in a root-cause review", async () => {
+    const mine = await app.complaint('customer-service', 'm-service-2', `rc.${Date.now()}@example.nl`);
+    const theirs = await app.complaint('logistics', 'm-logistics-2', `rc2.${Date.now()}@example.nl`);
+    const id = `rci_security_${Date.now()}`;
+    await app.db.query(
+      `INSERT INTO root_cause_items (id, kind, category, status, opened_at, window_start, complaint_count, reason, team_id)
+       VALUES ($1, 'review', 'staff', 'open', now(), now() - interval '7 days', 2, 'test', 'customer-service')`,
+      [id],
+    );
+    await app.db.query(
+      `INSERT INTO root_cause_links (item_id, complaint_id, linked_at, how) VALUES ($1, $2, now(), 'trigger'), ($1, $3, now(), 'trigger')`,
+      [id, mine.id, theirs.id],
+    );
+    const list = await app.call({ person: 'handler' }, 'GET', '/api/root-cause-items');
+    const item = list.json.items.find((i: { id: string }) => i.id === id);
+    expect(item.complaintIds).toEqual([mine.id]);
+    const detail = await app.call({ person: 'handler' }, 'GET', `/api/root-cause-items/${id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.text).not.toContain(theirs.id);
+    const everything = await app.call(admin, 'GET', `/api/root-cause-items/${id}`);
+    expect(everything.text).toContain(theirs.id);
+  });
+});

@@ -153,16 +153,20 @@ export async function startSecurityApp(env: Record<string, string> = {}): Promis
   const complaint: SecurityApp['complaint'] = async (teamId, ownerId, email, extra = {}) => {
     const posted = await call({ key: ADMIN_KEY }, 'POST', '/api/complaints', {
       channel: 'web',
-      text: `Mijn pakket is niet bezorgd (${++seq}).`,
+      text: `Mijn pakket is voor de derde keer niet bezorgd, dit is echt belachelijk. Ik wil mijn geld terug (${++seq}).`,
       customer: { email, name: 'Eva Jansen', phone: '+31612345678' },
       ...extra,
     });
     if (posted.status !== 202) throw new Error(`posting a complaint: ${posted.status} ${posted.text}`);
     const id = String(posted.json.id);
-    const row = await waitFor(`${id} routed and linked`, async () => {
-      const r = await db.query('SELECT owner_id, customer_id FROM complaints WHERE id = $1', [id]);
-      return r.rows[0]?.owner_id && r.rows[0]?.customer_id ? r.rows[0] : undefined;
-    });
+    const row = await waitFor(
+      `${id} routed and linked`,
+      async () => {
+        const r = await db.query('SELECT owner_id, customer_id FROM complaints WHERE id = $1', [id]);
+        return r.rows[0]?.owner_id && r.rows[0]?.customer_id ? r.rows[0] : undefined;
+      },
+      120_000, // two busy cores: classifier, router and the other stages share them with the tests
+    );
     await db.query('UPDATE complaints SET team_id = $2, owner_id = $3 WHERE id = $1', [id, teamId, ownerId]);
     return { id, customerId: String(row.customer_id) };
   };

@@ -25,6 +25,15 @@ const COMPLAINT_ID = /^cmp_[0-9a-z]{20,40}$/;
 const REASSIGNERS = ['team-lead', 'admin'];
 /** Who can own a complaint (executives read, they do not own). */
 const OWNER_ROLES = ['handler', 'senior', 'team-lead'];
+/**
+ * Signals (not routed, so of no team: names and addresses from every channel) are for the people who
+ * triage them: webcare, team leads, executives (read), admins, and API keys.
+ */
+const SIGNAL_ROLES = ['webcare-agent', 'team-lead', 'executive', 'admin'];
+function mayTriageSignals(principal: Principal | undefined): void {
+  if (principal?.kind === 'user' && !SIGNAL_ROLES.includes(principal.role ?? ''))
+    throw forbidden('Signals are for webcare and team leads');
+}
 const actorOf = (p: Principal | undefined): string =>
   p ? `${p.kind === 'user' ? 'user' : 'api-key'}:${p.id}` : 'unknown';
 
@@ -48,7 +57,8 @@ export class RoutingActionsController {
   })
   @RequireScope('read')
   @ReadsPersonalData('signal')
-  listSignals(@Query() query: Record<string, string>) {
+  listSignals(@Query() query: Record<string, string>, @CurrentPrincipal() principal: Principal | undefined) {
+    mayTriageSignals(principal);
     return this.signals.list(parseOrThrow(listSignalsSchema, query, 'query'));
   }
 
@@ -67,6 +77,7 @@ export class RoutingActionsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal | undefined,
   ) {
+    mayTriageSignals(principal);
     return this.signals.promote(id, parseOrThrow(promoteSchema, body ?? {}), actorOf(principal));
   }
 
@@ -79,6 +90,7 @@ export class RoutingActionsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal | undefined,
   ) {
+    mayTriageSignals(principal);
     return this.signals.dismiss(id, parseOrThrow(dismissSchema, body ?? {}).reason, actorOf(principal));
   }
 
