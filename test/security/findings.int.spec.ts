@@ -33,7 +33,9 @@ describe('customers: team checks, filtered answers, the access log', () => {
       `/api/customers/${mine.customerId}/links/${linkOf(theirs.id)}`,
     );
     expect(denied.status).toBe(403);
-    const still = await app.db.query('SELECT undone_at FROM customer_links WHERE id = $1', [linkOf(theirs.id)]);
+    const still = await app.db.query('SELECT undone_at FROM customer_links WHERE id = $1', [
+      linkOf(theirs.id),
+    ]);
     expect(still.rows[0].undone_at).toBeNull();
 
     const undone = await app.call(
@@ -76,7 +78,10 @@ describe('reassigning: leads and admins only, to people who can own it, with a r
   it('needs a reason, refuses executives (read-only) as targets, and records the reason with the name', async () => {
     const c = await app.complaint('customer-service', 'm-service-2', `r3.${Date.now()}@example.nl`);
     const path = `/api/complaints/${c.id}/reassign`;
-    const noReason = await app.call({ person: 'lead' }, 'POST', path, { reason: 'manual', memberId: 'm-service-3' });
+    const noReason = await app.call({ person: 'lead' }, 'POST', path, {
+      reason: 'manual',
+      memberId: 'm-service-3',
+    });
     expect(noReason.status).toBe(400);
     expect(noReason.json.error.field).toBe('note');
     const toExecutive = await app.call({ person: 'lead' }, 'POST', path, {
@@ -145,7 +150,11 @@ describe('sign-in: JSON only, throttled, the same answer for locked, unknown and
     const before = checks();
     const locked = await login(email, 'the right password');
     answers.push([locked.status, locked.json, checks() - before]);
-    const expected = [401, { error: { code: 'invalid-credentials', message: 'Wrong e-mail or password' } }, 1];
+    const expected = [
+      401,
+      { error: { code: 'invalid-credentials', message: 'Wrong e-mail or password' } },
+      1,
+    ];
     expect(answers).toEqual([expected, expected, expected]);
   });
 
@@ -165,7 +174,8 @@ describe('sign-in: JSON only, throttled, the same answer for locked, unknown and
 
   it('throttles an address after its attempts that did not succeed (LOGIN_MAX_PER_IP), and no other address', async () => {
     const ip = freshIp();
-    for (let i = 0; i < 4; i++) expect((await login(`spray${i}.${Date.now()}@x.test`, 'x', ip)).status).toBe(401);
+    for (let i = 0; i < 4; i++)
+      expect((await login(`spray${i}.${Date.now()}@x.test`, 'x', ip)).status).toBe(401);
     const next = await login(`spray.${Date.now()}@x.test`, 'x', ip);
     expect(next.status).toBe(429);
     expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -189,9 +199,14 @@ describe('API keys: grant only what one holds', () => {
     const keeper = await app.call(admin, 'POST', '/api/api-keys', { name: 'keeper', scopes: ['admin'] });
     expect(keeper.status).toBe(201);
     const as = { key: String(keeper.json.key) };
-    const wider = await app.call(as, 'POST', '/api/api-keys', { name: 'wider', scopes: ['submit', 'read', 'act'] });
+    const wider = await app.call(as, 'POST', '/api/api-keys', {
+      name: 'wider',
+      scopes: ['submit', 'read', 'act'],
+    });
     expect([wider.status, wider.json.error.code]).toEqual([403, 'forbidden']);
-    expect((await app.call(as, 'POST', '/api/api-keys', { name: 'same', scopes: ['admin'] })).status).toBe(201);
+    expect((await app.call(as, 'POST', '/api/api-keys', { name: 'same', scopes: ['admin'] })).status).toBe(
+      201,
+    );
   });
 });
 
@@ -201,7 +216,10 @@ describe('control characters and lone surrogates: 400, never a 500', () => {
       app.call(admin, 'POST', '/api/complaints', { channel: 'web', text, customer });
     const nul = await complaint({ email: 'nul@example.nl' }, 'Mijn pakket\u0000 is kwijt');
     expect([nul.status, nul.json.error.field]).toEqual([400, 'text']);
-    const surrogate = await complaint({ email: 'sur@example.nl', name: 'Eva \ud800' }, 'Mijn pakket is kwijt');
+    const surrogate = await complaint(
+      { email: 'sur@example.nl', name: 'Eva \ud800' },
+      'Mijn pakket is kwijt',
+    );
     expect([surrogate.status, surrogate.json.error.field]).toEqual([400, 'customer.name']);
     const query = await app.call(admin, 'GET', '/api/signals?q=%00');
     expect([query.status, query.json.error.field]).toEqual([400, 'q']);
@@ -210,7 +228,9 @@ describe('control characters and lone surrogates: 400, never a 500', () => {
     });
     expect(form.status).toBe(400);
     // A paired surrogate (an emoji) is fine.
-    expect((await complaint({ email: 'emoji@example.nl', name: 'Eva 😀' }, 'Pakket kwijt 😡')).status).toBe(202);
+    expect((await complaint({ email: 'emoji@example.nl', name: 'Eva 😀' }, 'Pakket kwijt 😡')).status).toBe(
+      202,
+    );
   });
 });
 
@@ -232,7 +252,12 @@ describe('headers: the public form is locked down, personal data is never cached
 
   it('answers personal data with Cache-Control: no-store', async () => {
     const c = await app.complaint('customer-service', 'm-service-2', `cache.${Date.now()}@example.nl`);
-    for (const path of [`/api/complaints/${c.id}`, `/api/customers/${c.customerId}`, '/api/signals', '/api/users']) {
+    for (const path of [
+      `/api/complaints/${c.id}`,
+      `/api/customers/${c.customerId}`,
+      '/api/signals',
+      '/api/users',
+    ]) {
       const res = await app.call(admin, 'GET', path);
       expect([path, res.status, res.headers.get('cache-control')]).toEqual([path, 200, 'no-store']);
     }
@@ -252,7 +277,13 @@ describe('Idempotency-Key: the caller’s own, and never silently dropping other
     const otherCaller = await app.call(other, 'POST', '/api/complaints', body, key);
     expect(otherCaller.status).toBe(202);
     expect(otherCaller.json.id).not.toBe(first.json.id);
-    const changed = await app.call(admin, 'POST', '/api/complaints', { ...body, text: 'Iets heel anders.' }, key);
+    const changed = await app.call(
+      admin,
+      'POST',
+      '/api/complaints',
+      { ...body, text: 'Iets heel anders.' },
+      key,
+    );
     expect([changed.status, changed.json.error.code]).toEqual([409, 'idempotency-key-reused']);
   });
 });
@@ -280,7 +311,9 @@ describe('the acknowledgement carries no attacker-chosen text to an unverified a
 describe('signals, KPIs, absence reasons and root causes: scoped by team or role', () => {
   it('shows signals to webcare and leads, not to handlers', async () => {
     expect((await app.call({ person: 'handler' }, 'GET', '/api/signals')).status).toBe(403);
-    expect((await app.call({ person: 'handler' }, 'POST', '/api/signals/sig_x/dismiss', {})).status).toBe(403);
+    expect((await app.call({ person: 'handler' }, 'POST', '/api/signals/sig_x/dismiss', {})).status).toBe(
+      403,
+    );
     expect((await app.call({ person: 'webcare' }, 'GET', '/api/signals')).status).toBe(200);
     expect((await app.call({ person: 'lead' }, 'GET', '/api/signals')).status).toBe(200);
   });
@@ -298,7 +331,7 @@ describe('signals, KPIs, absence reasons and root causes: scoped by team or role
     );
   });
 
-  it("tells why someone is absent only to them, their lead and admins", async () => {
+  it('tells why someone is absent only to them, their lead and admins', async () => {
     const absence = await app.call(admin, 'POST', '/api/members/m-logistics-3/absences', {
       from: new Date(Date.now() + 86_400_000).toISOString(),
       until: new Date(Date.now() + 3 * 86_400_000).toISOString(),

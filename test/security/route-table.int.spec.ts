@@ -1,5 +1,20 @@
-import { PEOPLE, READ_KEY, ADMIN_KEY, startSecurityApp, type Person, type SecurityApp } from './support/security-app';
-import { fill, looseObjects, passes, requestSchemas, routeTable, scopesOf, type Route } from './support/route-table';
+import {
+  PEOPLE,
+  READ_KEY,
+  ADMIN_KEY,
+  startSecurityApp,
+  type Person,
+  type SecurityApp,
+} from './support/security-app';
+import {
+  fill,
+  looseObjects,
+  passes,
+  requestSchemas,
+  routeTable,
+  scopesOf,
+  type Route,
+} from './support/route-table';
 
 // Issue #16, item 5: the OWASP API Top 10 cases that apply, generated from the app's own route table
 // (Nest's metadata), so a route added tomorrow is covered by these tests without a word here:
@@ -28,12 +43,14 @@ const idsFor = (route: Route): Record<string, string> => {
 
 /** Routes that take an id but whose objects belong to no team, with why that is fine. */
 const NOT_TEAM_OWNED: Record<string, string> = {
-  'GET /api/members/:id': 'the organisation is everyone’s to read; absence reasons are redacted (findings spec)',
+  'GET /api/members/:id':
+    'the organisation is everyone’s to read; absence reasons are redacted (findings spec)',
 };
 /** Request schemas that are not strict, with why no unknown field can be assigned through them. */
 const READ_FIELD_BY_FIELD: Record<string, string> = {
   'GET / query': 'the form page reads ?lang only; nothing is stored',
-  'POST /complaint-form body': 'the form reads its fields by name (formValues); anything else is never applied',
+  'POST /complaint-form body':
+    'the form reads its fields by name (formValues); anything else is never applied',
 };
 /** Routes that stream (never end): asked for their status line only. */
 const STREAMS = new Set(['GET /api/events/stream']);
@@ -78,7 +95,13 @@ beforeAll(async () => {
     `INSERT INTO root_cause_links (item_id, complaint_id, linked_at, how) VALUES ($1, $2, now(), 'trigger')`,
     [reviewId, c.id],
   );
-  foreign = { complaintId: c.id, customerId: c.customerId, email, linkId: customer.json.links[0].id, reviewId };
+  foreign = {
+    complaintId: c.id,
+    customerId: c.customerId,
+    email,
+    linkId: customer.json.links[0].id,
+    reviewId,
+  };
 });
 
 afterAll(async () => {
@@ -184,12 +207,20 @@ it('API4 rate limits: the public form limits an address, whatever X-Forwarded-Fo
 });
 
 it('API8 injection: no query or path parameter of any route makes the API fail or the data change', async () => {
-  const payloads = ["' OR '1'='1", '1; DROP TABLE complaints; --', '{"$ne":null}', '../../etc/passwd', '<script>x</script>', '%'];
+  const payloads = [
+    "' OR '1'='1",
+    '1; DROP TABLE complaints; --',
+    '{"$ne":null}',
+    '../../etc/passwd',
+    '<script>x</script>',
+    '%',
+  ];
   const before = (await app.db.query('SELECT count(*)::int AS n FROM complaints')).rows[0].n;
   const wrong: string[] = [];
   for (const route of routes.filter((r) => r.method === 'GET' && !STREAMS.has(r.key))) {
     const names = Object.keys(
-      ((route.doc?.query as unknown as { shape?: Record<string, unknown> } | undefined)?.shape ?? {}) as object,
+      ((route.doc?.query as unknown as { shape?: Record<string, unknown> } | undefined)?.shape ??
+        {}) as object,
     );
     for (const payload of payloads) {
       const paths = [

@@ -64,7 +64,8 @@ export function fromJsonSchema(schema: Json, depth = 0): fc.Arbitrary<unknown> {
   for (const key of ['anyOf', 'oneOf'] as const)
     if (Array.isArray(schema[key]))
       return fc.oneof(...(schema[key] as Json[]).map((s) => fromJsonSchema(s, depth + 1)));
-  if (Array.isArray(schema.allOf) && schema.allOf.length) return fromJsonSchema(schema.allOf[0] as Json, depth + 1);
+  if (Array.isArray(schema.allOf) && schema.allOf.length)
+    return fromJsonSchema(schema.allOf[0] as Json, depth + 1);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'string':
@@ -84,7 +85,9 @@ export function fromJsonSchema(schema: Json, depth = 0): fc.Arbitrary<unknown> {
       return fc.constant(null);
     case 'array':
       return shaped(
-        fc.array(schema.items ? fromJsonSchema(schema.items as Json, depth + 1) : anyJson(), { maxLength: 4 }),
+        fc.array(schema.items ? fromJsonSchema(schema.items as Json, depth + 1) : anyJson(), {
+          maxLength: 4,
+        }),
       );
     case 'object': {
       const props = (schema.properties ?? {}) as Record<string, Json>;

@@ -54,7 +54,10 @@ export function looseObjects(schema: z.ZodType, path = ''): string[] {
       const catchall = def.catchall as { _zod: { def: { type: string } } } | undefined;
       const own = catchall?._zod.def.type === 'never' ? [] : [at];
       const shape = def.shape as Record<string, z.ZodType>;
-      return [...own, ...Object.entries(shape).flatMap(([k, s]) => looseObjects(s, path ? `${path}.${k}` : k))];
+      return [
+        ...own,
+        ...Object.entries(shape).flatMap(([k, s]) => looseObjects(s, path ? `${path}.${k}` : k)),
+      ];
     }
     case 'union':
       return (def.options as z.ZodType[]).flatMap((o) => looseObjects(o, path));
