@@ -459,12 +459,13 @@ describe('senior', () => {
     const a = await assigned(id);
     if (a.owner!.teamId !== 'customer-service')
       expect(
-        (await apiAs('POST', `/api/complaints/${id}/reassign`, {
-          reason: 'manual',
-          memberId: 'm-service-1',
-          note: 'the test needs it in customer service',
-        }))
-          .status,
+        (
+          await apiAs('POST', `/api/complaints/${id}/reassign`, {
+            reason: 'manual',
+            memberId: 'm-service-1',
+            note: 'the test needs it in customer service',
+          })
+        ).status,
       ).toBe(200);
     await waitFor(
       'in customer service',

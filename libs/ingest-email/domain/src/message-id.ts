@@ -1,5 +1,6 @@
-// eslint-disable-next-line no-control-regex
-const UNSTORABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** `<abc@host>` → `abc@host`: one canonical form for storing and matching Message-IDs. */
 export function normaliseMessageId(raw: string | undefined | null): string | undefined {

@@ -8,7 +8,11 @@ import { IntakeModule } from './intake.module';
 // The intake module in-process, on a real PostgreSQL and the in-process bus, over real HTTP.
 jest.setTimeout(60_000);
 
-const KEYS = { all: 'test-all-0123456789-0123456789abcdef', submit: 'test-submit-0123456789-0123456789abcdef', read: 'test-read-0123456789-0123456789abcdef' };
+const KEYS = {
+  all: 'test-all-0123456789-0123456789abcdef',
+  submit: 'test-submit-0123456789-0123456789abcdef',
+  read: 'test-read-0123456789-0123456789abcdef',
+};
 let pg: PostgresCluster;
 let db: Client;
 let app: RunningApp;

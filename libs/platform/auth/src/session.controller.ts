@@ -91,7 +91,11 @@ export class SessionController {
   ): Promise<SessionView> {
     // JSON only: a form post from another site (login CSRF) cannot sign anyone in.
     if (!/^application\/json\s*(;|$)/i.test(String(request.headers['content-type'] ?? '')))
-      throw httpError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported-media-type', 'Sign in with a JSON body');
+      throw httpError(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported-media-type',
+        'Sign in with a JSON body',
+      );
     const parsed = loginSchema.safeParse(body ?? {});
     if (!parsed.success)
       throw httpError(
@@ -110,11 +114,20 @@ export class SessionController {
       if (!(error instanceof LoginRefused)) throw error;
       reply.header('retry-after', String(error.retryAfterSeconds));
       throw error.status === 429
-        ? httpError(HttpStatus.TOO_MANY_REQUESTS, 'too-many-attempts', 'Too many sign-in attempts: try again later')
-        : httpError(HttpStatus.SERVICE_UNAVAILABLE, 'busy', 'Too many sign-ins at once: try again in a moment');
+        ? httpError(
+            HttpStatus.TOO_MANY_REQUESTS,
+            'too-many-attempts',
+            'Too many sign-in attempts: try again later',
+          )
+        : httpError(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            'busy',
+            'Too many sign-ins at once: try again in a moment',
+          );
     }
     // Locked, unknown and wrong answer alike (and take as long): nobody learns which accounts exist or are locked.
-    if (!result.ok) throw httpError(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Wrong e-mail or password');
+    if (!result.ok)
+      throw httpError(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Wrong e-mail or password');
     const flags = cookieFlags(request);
     const maxAge = Math.floor((result.expiresAt.getTime() - Date.now()) / 1000);
     reply.header('set-cookie', [

@@ -73,7 +73,13 @@ export interface RuntimeConfig {
   consumerBatchSize: number;
   shutdownTimeoutMs: number;
   apiKeys: ApiKeySeed[];
-  login: { maxPerIp: number; maxPerAccount: number; windowMs: number; maxConcurrent: number; maxQueued: number };
+  login: {
+    maxPerIp: number;
+    maxPerAccount: number;
+    windowMs: number;
+    maxConcurrent: number;
+    maxQueued: number;
+  };
 }
 
 export function loadRuntimeConfig(env: Env): RuntimeConfig {

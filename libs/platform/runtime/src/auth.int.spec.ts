@@ -103,7 +103,8 @@ beforeAll(async () => {
   pg = await startPostgresCluster();
   const databaseUrl = await pg.createDatabase('auth');
   running = await start(databaseUrl, {
-    API_KEYS: 'root:root-key-0123456789-0123456789abcdef:submit+read+admin, reader:reader-key-0123456789-0123456789abcdef:read',
+    API_KEYS:
+      'root:root-key-0123456789-0123456789abcdef:submit+read+admin, reader:reader-key-0123456789-0123456789abcdef:read',
   });
   url = running.url;
   db = new Client({ connectionString: databaseUrl });
@@ -179,7 +180,9 @@ it('creates a key that works at once, lists keys without revealing them, and rev
   expect(listed.json!.total).toBe(3);
   expect(JSON.stringify(listed.json)).not.toContain(key);
 
-  expect(await call('DELETE', `/api/api-keys/${created.json!.id}`, 'root-key-0123456789-0123456789abcdef')).toEqual({
+  expect(
+    await call('DELETE', `/api/api-keys/${created.json!.id}`, 'root-key-0123456789-0123456789abcdef'),
+  ).toEqual({
     status: 204,
     json: null,
   });
@@ -188,8 +191,13 @@ it('creates a key that works at once, lists keys without revealing them, and rev
     json: { error: { code: 'unauthenticated' } },
   });
   expect((await call('GET', '/api/api-keys', 'root-key-0123456789-0123456789abcdef')).json!.total).toBe(2);
-  expect((await call('GET', '/api/api-keys?includeRevoked=true', 'root-key-0123456789-0123456789abcdef')).json!.total).toBe(3);
-  expect(await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789-0123456789abcdef')).toMatchObject({
+  expect(
+    (await call('GET', '/api/api-keys?includeRevoked=true', 'root-key-0123456789-0123456789abcdef')).json!
+      .total,
+  ).toBe(3);
+  expect(
+    await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789-0123456789abcdef'),
+  ).toMatchObject({
     status: 404,
     json: { error: { code: 'not-found' } },
   });
@@ -221,10 +229,17 @@ it('takes another kind of principal from a resolver a module registers (console 
 
 it('refuses a bad key request with a 400 naming the field', async () => {
   expect(
-    await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', { name: 'x', scopes: ['fly'] }),
+    await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', {
+      name: 'x',
+      scopes: ['fly'],
+    }),
   ).toMatchObject({ status: 400, json: { error: { code: 'invalid-field', field: 'scopes.0' } } });
   expect(
-    await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', { name: 'x', scopes: ['read'], owner: 'me' }),
+    await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', {
+      name: 'x',
+      scopes: ['read'],
+      owner: 'me',
+    }),
   ).toMatchObject({ status: 400, json: { error: { code: 'unknown-field', field: 'owner' } } });
 });
 

@@ -11,8 +11,8 @@ describe('where an app listens', () => {
     const real = loadRuntimeConfig({ DATABASE_URL: 'postgres://db/klaxon' });
     expect(bindAddress(real, true)).toBe('0.0.0.0');
     expect(bindAddress(real, false)).toBe('0.0.0.0');
-    expect(bindAddress(loadRuntimeConfig({ DATABASE_URL: 'postgres://db/klaxon', HOST: '10.1.2.3' }), false)).toBe(
-      '10.1.2.3',
-    );
+    expect(
+      bindAddress(loadRuntimeConfig({ DATABASE_URL: 'postgres://db/klaxon', HOST: '10.1.2.3' }), false),
+    ).toBe('10.1.2.3');
   });
 });

@@ -66,7 +66,8 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   adapter.getInstance().addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     // API answers carry personal data (complaints, customers, people): no cache, shared or private, keeps them.
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
     return payload;
   });
   // Control characters and lone surrogates are refused at the door, for every route and schema (400, not a 500 later).

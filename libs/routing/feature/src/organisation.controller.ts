@@ -16,7 +16,11 @@ import { OrganisationService, type MemberView } from './organisation.service';
  * Why someone is absent ("medical: …") is theirs, their team lead's and the admins' to know: others
  * see that and when, not why.
  */
-function withoutPrivateReasons(m: MemberView, principal: Principal | undefined, leads: Set<string>): MemberView {
+function withoutPrivateReasons(
+  m: MemberView,
+  principal: Principal | undefined,
+  leads: Set<string>,
+): MemberView {
   const mayKnow =
     principal?.kind === 'api-key' ||
     principal?.role === 'admin' ||
@@ -62,7 +66,10 @@ export class OrganisationController {
     tags: ['organisation'],
   })
   @RequireScope('read')
-  async members(@Query('teamId') teamId: string | undefined, @CurrentPrincipal() principal: Principal | undefined) {
+  async members(
+    @Query('teamId') teamId: string | undefined,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ) {
     const list = await this.organisation.listMembers(teamId);
     const leads = await this.ledTeams(principal);
     return { ...list, items: list.items.map((m) => withoutPrivateReasons(m, principal, leads)) };
@@ -72,7 +79,11 @@ export class OrganisationController {
   @ApiDoc({ summary: 'One member with all their absences', tags: ['organisation'] })
   @RequireScope('read')
   async member(@Param('id') id: string, @CurrentPrincipal() principal: Principal | undefined) {
-    return withoutPrivateReasons(await this.organisation.getMember(id), principal, await this.ledTeams(principal));
+    return withoutPrivateReasons(
+      await this.organisation.getMember(id),
+      principal,
+      await this.ledTeams(principal),
+    );
   }
 
   /** The teams the principal leads (a person's absences are their lead's business). */

@@ -106,7 +106,10 @@ export class RoutingActionsController {
   }
 
   /** A person sees a customer through the complaints of their own teams: only those complaints, links and identities. */
-  private async customerAsSeenBy(view: CustomerView, principal: Principal | undefined): Promise<CustomerView> {
+  private async customerAsSeenBy(
+    view: CustomerView,
+    principal: Principal | undefined,
+  ): Promise<CustomerView> {
     const teams = teamFilterOf(principal);
     if (teams === null) return view;
     const mine = await this.complaintsOfTeams(view.id, teams);
@@ -189,7 +192,9 @@ export class RoutingActionsController {
     if (!COMPLAINT_ID.test(id)) throw ApiError.notFound('complaint', id);
     // Moving work between people is a lead's (or an admin's) call; a handler hands a complaint back instead.
     if (principal?.kind === 'user' && !REASSIGNERS.includes(principal.role ?? ''))
-      throw forbidden('Only team leads and admins reassign complaints; hand it back instead (action hand-back)');
+      throw forbidden(
+        'Only team leads and admins reassign complaints; hand it back instead (action hand-back)',
+      );
     const input = parseOrThrow(reassignSchema, body);
     return this.dataSource.transaction(async (manager) => {
       const [row] = (await manager.query('SELECT owner_id FROM complaints WHERE id = $1', [id])) as Array<{

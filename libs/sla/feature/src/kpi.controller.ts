@@ -2,7 +2,13 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { UNCATEGORISED, channel, classifiedCategory, isoDateTime } from '@klaxon/contracts';
-import { CurrentPrincipal, RequireScope, forbidden, teamFilterOf, type Principal } from '@klaxon/platform/auth';
+import {
+  CurrentPrincipal,
+  RequireScope,
+  forbidden,
+  teamFilterOf,
+  type Principal,
+} from '@klaxon/platform/auth';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
@@ -121,7 +127,12 @@ export class KpiController {
     };
   }
 
-  private async compute(q: KpiQuery, from: Date, to: Date, teams: string[] | null = null): Promise<KpiGroup[]> {
+  private async compute(
+    q: KpiQuery,
+    from: Date,
+    to: Date,
+    teams: string[] | null = null,
+  ): Promise<KpiGroup[]> {
     const tz = this.options.calendar.timeZone;
     const params: unknown[] = [from.toISOString(), to.toISOString(), tz];
     const where = [`c.received_at >= $1`, `c.received_at < $2`, `c.status NOT IN ('signal', 'erased')`];
