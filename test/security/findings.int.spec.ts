@@ -368,3 +368,15 @@ describe('signals, KPIs, absence reasons and root causes: scoped by team or role
     expect(everything.text).toContain(theirs.id);
   });
 });
+
+describe('numbers beyond what the database holds: 400, never a 500 (found by the fuzzer)', () => {
+  it('refuses an authority of 2^31 when reassigning', async () => {
+    const c = await app.complaint('customer-service', 'm-service-2', `big.${Date.now()}@example.nl`);
+    const res = await app.call(admin, 'POST', `/api/complaints/${c.id}/reassign`, {
+      reason: 'needs-authority',
+      requiredAuthority: 2 ** 31,
+      note: 'a sofa',
+    });
+    expect([res.status, res.json.error.field]).toEqual([400, 'requiredAuthority']);
+  });
+});
