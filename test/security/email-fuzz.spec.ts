@@ -77,14 +77,14 @@ const rawMail = (): fc.Arbitrary<Buffer> => {
   );
 };
 
-/** Parses and maps one raw message; throws when it crashes, is slow or yields what cannot be stored. */
-async function check(raw: Buffer): Promise<void> {
+/** Parses and maps one raw message; throws when it crashes or yields what cannot be stored, and returns the time taken. */
+async function run(raw: Buffer): Promise<number> {
   const started = performance.now();
   let mail;
   try {
     mail = await parseMail(raw);
   } catch (error) {
-    if (error instanceof UnparseableMailError) return;
+    if (error instanceof UnparseableMailError) return performance.now() - started;
     throw error;
   }
   detectAutomated(mail);
@@ -92,8 +92,14 @@ async function check(raw: Buffer): Promise<void> {
   // What becomes a complaint must be storable: PostgreSQL takes no U+0000, UTF-8 no lone surrogate.
   const bad = unstorable(received);
   if (bad !== null) throw new Error(`unstorable text at ${bad}`);
-  const ms = performance.now() - started;
-  if (ms > 1000) throw new Error(`took ${Math.round(ms)} ms`);
+  return performance.now() - started;
+}
+
+/** One message: no crash, storable, within a second (timed twice when slow: a busy machine's pause is no slow input). */
+async function check(raw: Buffer): Promise<void> {
+  if ((await run(raw)) <= 1000) return;
+  const again = await run(raw);
+  if (again > 1000) throw new Error(`took ${Math.round(again)} ms`);
 }
 
 it('stores no U+0000 from an encoded sender name (found by the fuzzer)', async () => {

@@ -57,16 +57,22 @@ it(`every request schema: ${RUNS} generated inputs give a value or a 400, each w
     const input = fromJsonSchema(jsonSchemaOf(schema, 'input'));
     fc.assert(
       fc.property(input, (value) => {
-        const started = performance.now();
-        try {
-          findUnsafeText(value);
-          parseOrThrow(schema, value, where);
-        } catch (error) {
-          if (!(error instanceof ApiError) || error.getStatus() !== 400)
-            throw new Error(`${key}: ${(error as Error).message}`);
+        const once = (): number => {
+          const started = performance.now();
+          try {
+            findUnsafeText(value);
+            parseOrThrow(schema, value, where);
+          } catch (error) {
+            if (!(error instanceof ApiError) || error.getStatus() !== 400)
+              throw new Error(`${key}: ${(error as Error).message}`);
+          }
+          return performance.now() - started;
+        };
+        // Timed twice when slow: a busy machine's pause is no slow input.
+        if (once() > MAX_MS) {
+          const ms = once();
+          if (ms > MAX_MS) throw new Error(`${key}: took ${Math.round(ms)} ms`);
         }
-        const ms = performance.now() - started;
-        if (ms > MAX_MS) throw new Error(`${key}: took ${Math.round(ms)} ms`);
       }),
       { numRuns: perSchema, seed: SEED },
     );
