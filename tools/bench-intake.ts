@@ -19,7 +19,7 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.requests);
 const CONCURRENCY = Number(args.concurrency);
-const KEY = 'bench-intake-7d3e91c2a5b8';
+const KEY = 'bench-intake-7d3e91c2a5b8-0123456789abcdef';
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

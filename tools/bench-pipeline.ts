@@ -41,7 +41,7 @@ const RATE = Number(args.rate);
 const BASELINE_N = Number(args.baseline);
 
 /** The intake API needs a key with scope `submit`; the bench gives the apps one through API_KEYS. */
-const BENCH_KEY = 'bench-key-3c9e27d1f04a';
+const BENCH_KEY = 'bench-key-3c9e27d1f04a-0123456789abcdef';
 const JSON_WITH_KEY = { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` };
 
 const TEXTS = [

@@ -40,7 +40,7 @@ import { waitFor } from '../support/wait-for';
 // one app on real PostgreSQL and Kafka (mock cluster), with SMTP, and a clock the test moves.
 jest.setTimeout(180_000);
 
-const KEY = 'work-admin-key-0123456789';
+const KEY = 'work-admin-key-0123456789-0123456789abcdef';
 const PASSWORD = 'a long enough secret';
 let now = new Date('2026-12-03T09:00:00+01:00'); // Thursday
 const clock: Clock = { now: () => new Date(now) };

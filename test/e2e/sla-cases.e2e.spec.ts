@@ -16,7 +16,10 @@ import {
 // is a test clock.
 jest.setTimeout(120_000);
 
-const KEYS = { handler: 'handler-key-0123456789', reader: 'reader-key-0123456789' };
+const KEYS = {
+  handler: 'handler-key-0123456789-0123456789abcdef',
+  reader: 'reader-key-0123456789-0123456789abcdef',
+};
 const ID = 'cmp_casesapi0000000000000001';
 let pg: PostgresCluster;
 let kafka: KafkaMockCluster;

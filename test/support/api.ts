@@ -3,7 +3,7 @@
 /** The key `npm start` (embedded mode) has with every scope. */
 export const DEMO_API_KEY = 'demo';
 /** The key end-to-end tests give standalone apps through API_KEYS. */
-export const E2E_API_KEY = 'e2e-key-5f0c1b7e9a3d4c2b';
+export const E2E_API_KEY = 'e2e-key-5f0c1b7e9a3d4c2b-0123456789abcdef';
 export const E2E_API_KEYS_ENV = { API_KEYS: `e2e:${E2E_API_KEY}:submit+read+act+admin` };
 
 let apiKey = DEMO_API_KEY;

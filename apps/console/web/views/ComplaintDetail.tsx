@@ -6,7 +6,8 @@ import { Conversation } from './Conversation';
 import { FollowUpPanel } from './FollowUp';
 import { Countdown, evidenceWords, Failure, Highlighted, Priority, useApi, useNow } from './shared';
 
-const LEADS = ['team-lead', 'admin'];
+/** Who may move a complaint to someone else (the API refuses everyone else). */
+export const LEADS = ['team-lead', 'admin'];
 
 export function ReassignForm({
   complaint,
@@ -21,12 +22,13 @@ export function ReassignForm({
     { live: false },
   );
   const [to, setTo] = useState('');
+  const [note, setNote] = useState('');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
       await api(`/api/complaints/${complaint.id}/reassign`, {
         method: 'POST',
-        body: { reason: 'manual', ...(to ? { memberId: to } : {}) },
+        body: { reason: 'manual', note, ...(to ? { memberId: to } : {}) },
       });
       onDone(`${t('reassign')} ${complaint.reference}: ${t('done')}`);
     } catch (err) {
@@ -41,13 +43,25 @@ export function ReassignForm({
       <select id={`to-${complaint.id}`} value={to} onChange={(e) => setTo(e.target.value)}>
         <option value="">{t('leastLoaded')}</option>
         {(members.data?.items ?? [])
-          .filter((m) => m.active && m.id !== complaint.owner?.id)
+          // Only people who can own a complaint (executives read, they do not own).
+          .filter((m) => m.active && m.role !== 'executive' && m.id !== complaint.owner?.id)
           .map((m) => (
             <option key={m.id} value={m.id}>
               {m.name} ({m.openCount}/{m.capacity})
             </option>
           ))}
       </select>{' '}
+      <label htmlFor={`why-${complaint.id}`} className="sr-only">
+        {t('reason')} ({complaint.reference})
+      </label>
+      <input
+        id={`why-${complaint.id}`}
+        required
+        maxLength={500}
+        placeholder={t('reason')}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+      />{' '}
       <button type="submit">
         {t('reassign')}
         <span className="sr-only"> {complaint.reference}</span>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiFailure, type ComplaintView, type ThreadMessage } from '../api';
 import { formatTime, useI18n, type Lang } from '../i18n';
 import { useApi } from './shared';
@@ -106,6 +106,15 @@ export function Conversation({
   const thread = useApi<{ items: ThreadMessage[] }>(
     `/api/complaints/${encodeURIComponent(complaint.id)}/messages`,
   );
+  // Sending happens on the sla stage's own schedule and emits no live event: while something we sent is
+  // still queued, look again every two seconds so "queued" turns into "sent" (or "failed") by itself.
+  const waiting = (thread.data?.items ?? []).some((m) => m.delivery?.state === 'queued');
+  const reloadThread = thread.reload;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(reloadThread, 2000);
+    return () => clearInterval(timer);
+  }, [waiting, reloadThread]);
   const onX = complaint.channel === 'social';
   const [reply, setReply] = useState('');
   const [mode, setMode] = useState<'public' | 'dm'>('public');

@@ -3,7 +3,7 @@ import { qs, type ComplaintView, type MemberView, type Page, type TeamView } fro
 import type { User } from '../App';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
-import { ReassignForm } from './ComplaintDetail';
+import { LEADS, ReassignForm } from './ComplaintDetail';
 import { ComplaintTable, byBreach } from './MyComplaints';
 import { Failure, nextDeadline, useApi, useNow } from './shared';
 
@@ -34,7 +34,7 @@ export function TeamLead({ user }: { user: User }) {
     .sort(byBreach);
   const escalations = (escalated.data?.items ?? []).filter((c) => !CLOSED.includes(c.status));
   const reassign = (c: ComplaintView) =>
-    c.owner ? (
+    c.owner && LEADS.includes(user.role ?? '') ? (
       <ReassignForm
         complaint={c}
         onDone={(m) => {

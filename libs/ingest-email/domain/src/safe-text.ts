@@ -68,12 +68,16 @@ export function neutraliseMarkup(text: string): string {
   return text.replace(/<(?=[a-z/!?])/gi, '‹');
 }
 
-/** Drops control characters other than tab and newline. */
-function stripControls(text: string): string {
+/**
+ * Drops control characters other than tab and newline, and unpaired surrogates (PostgreSQL stores no
+ * U+0000 and UTF-8 carries no lone surrogate: either would fail the mail's storing for good).
+ */
+export function stripControls(text: string): string {
   let out = '';
   for (const ch of text) {
     const c = ch.charCodeAt(0);
     if ((c < 32 && c !== 9 && c !== 10) || c === 127) continue;
+    if (ch.length === 1 && c >= 0xd800 && c <= 0xdfff) continue;
     out += ch;
   }
   return out;

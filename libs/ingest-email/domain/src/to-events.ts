@@ -1,7 +1,7 @@
 import { complaintIdFor, type ComplaintReceived, type CustomerMessageReceived } from '@klaxon/contracts';
 import type { AttachmentMeta, IncomingMail, MailLocation } from './incoming-mail';
 import { findReference } from './reference';
-import { htmlToSafeText, neutraliseMarkup, normaliseText } from './safe-text';
+import { htmlToSafeText, neutraliseMarkup, normaliseText, stripControls } from './safe-text';
 import { sourceIdFor } from './source-id';
 
 export const MAX_TEXT_CHARS = 200_000;
@@ -9,7 +9,7 @@ export const MAX_ATTACHMENTS_ON_BUS = 100;
 
 const clip = (s: string | undefined, max: number): string | undefined => {
   if (s === undefined) return undefined;
-  const t = s.trim();
+  const t = stripControls(s).trim();
   return t ? (t.length > max ? t.slice(0, max) : t) : undefined;
 };
 
@@ -43,8 +43,8 @@ function customerOf(mail: IncomingMail): ComplaintReceived['customer'] {
 
 function emailMetaOf(mail: IncomingMail, location: MailLocation): NonNullable<ComplaintReceived['email']> {
   const attachments: AttachmentMeta[] = mail.attachments.slice(0, MAX_ATTACHMENTS_ON_BUS).map((a) => ({
-    ...(a.filename ? { filename: a.filename.slice(0, 255) } : {}),
-    contentType: a.contentType.slice(0, 255) || 'application/octet-stream',
+    ...(a.filename ? { filename: stripControls(a.filename).slice(0, 255) } : {}),
+    contentType: stripControls(a.contentType).slice(0, 255) || 'application/octet-stream',
     size: Math.max(0, Math.floor(a.size)),
   }));
   return {

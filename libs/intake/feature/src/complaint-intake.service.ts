@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { toComplaintReceived, type Submission } from '@klaxon/intake/domain';
 import { DATA_SOURCE, GroupCommit, registerComplaints } from '@klaxon/platform/persistence';
-import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
+import { ApiError, CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import type { Logger } from '@klaxon/platform/observability';
 import { IntakeMetrics } from './intake.metrics';
 
@@ -30,7 +30,7 @@ export class ComplaintIntakeService {
   private readonly writer: GroupCommit<ToStore, boolean>;
 
   constructor(
-    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: IntakeMetrics,
@@ -63,12 +63,27 @@ export class ComplaintIntakeService {
         );
         throw error;
       });
+    if (!created && !(await this.sameAsStored(received)))
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        'idempotency-key-reused',
+        'This Idempotency-Key was used for a different complaint: use a new key for new content',
+      );
     (created ? this.metrics.received : this.metrics.duplicates).inc({ channel: received.channel });
     this.logger.info(
       { complaintId: received.complaintId, correlationId, channel: received.channel, created },
       created ? 'complaint received' : 'duplicate submission',
     );
     return { id: received.complaintId, created };
+  }
+
+  /** Whether a retry carries what the first post stored (same text, subject and customer). */
+  private async sameAsStored(received: Received): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (text IS NOT DISTINCT FROM $2 AND subject IS NOT DISTINCT FROM $3 AND customer = $4::jsonb) AS same FROM complaints WHERE id = $1`,
+      [received.complaintId, received.text, received.subject ?? null, JSON.stringify(received.customer)],
+    )) as Array<{ same: boolean }>;
+    return Boolean(row?.same);
   }
 
   /** One group in one transaction: a complaint already stored (same id) is a duplicate, and adds nothing. */

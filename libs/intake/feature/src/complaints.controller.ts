@@ -25,7 +25,8 @@ import {
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,200}$/;
 const idempotencyHeader = {
   name: 'Idempotency-Key',
-  description: 'Makes retries safe: the same key gives the same complaint (1-200 of A-Z a-z 0-9 . _ : -)',
+  description:
+    'Makes retries safe: the same key from the same caller gives the same complaint; the same key with other content is 409 idempotency-key-reused (1-200 of A-Z a-z 0-9 . _ : -)',
   schema: z.string().regex(IDEMPOTENCY_KEY),
 };
 const accepted = {
@@ -55,10 +56,15 @@ export class ComplaintsController {
     tags: ['complaints'],
     body: submitComplaintSchema,
     headers: [idempotencyHeader],
-    responses: { ...accepted, 413: { description: 'Body over 256 KiB' } },
+    responses: {
+      ...accepted,
+      409: { description: 'idempotency-key-reused: this key came with other content before' },
+      413: { description: 'Body over 256 KiB' },
+    },
   })
   async submit(
     @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ id: string; reference: string }> {
     const channel = channelOf(body);
@@ -66,7 +72,7 @@ export class ComplaintsController {
       checkIdempotencyKey(idempotencyKey);
       return parseOrThrow(submitComplaintSchema, body);
     });
-    return this.accept(submission, idempotencyKey);
+    return this.accept(submission, scopedKey(principal, idempotencyKey));
   }
 
   /** The call-centre's own shape for the same thing as `POST /api/complaints` with channel `phone`. */
@@ -84,6 +90,7 @@ export class ComplaintsController {
   })
   async phoneNote(
     @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ id: string; reference: string }> {
     const note = this.validated('phone', () => {
@@ -104,7 +111,11 @@ export class ComplaintsController {
       ...(note.unit ? { unit: note.unit } : {}),
       phone: { agentId: note.agentId, callAt: note.callAt },
     };
-    return this.accept(submission, idempotencyKey, note.noteId ? `phone-note:${note.noteId}` : undefined);
+    return this.accept(
+      submission,
+      scopedKey(principal, idempotencyKey),
+      note.noteId ? `phone-note:${note.noteId}` : undefined,
+    );
   }
 
   @Get('complaints')
@@ -160,6 +171,11 @@ export class ComplaintsController {
     const { id } = await this.intake.submit(submission, idempotencyKey, sourceId);
     return { id, reference: referenceFor(id) };
   }
+}
+
+/** A key is the caller's own: another caller's same key is another complaint (and learns nothing of the first). */
+function scopedKey(principal: Principal | undefined, key: string | undefined): string | undefined {
+  return key === undefined ? undefined : `${principal?.kind ?? 'anonymous'}:${principal?.id ?? ''}:${key}`;
 }
 
 function checkIdempotencyKey(key: string | undefined): void {

@@ -60,16 +60,27 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @ApiDoc({
-    summary: 'Create an API key',
+    summary: 'Create an API key (with at most the scopes the caller holds)',
     tags: ['api keys'],
     body: createApiKeySchema,
-    responses: { 201: { description: 'The key, shown only in this answer', schema: createdApiKeySchema } },
+    responses: {
+      201: { description: 'The key, shown only in this answer', schema: createdApiKeySchema },
+      403: { description: 'A scope the caller does not hold' },
+    },
   })
   create(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ApiKeyRecord & { key: string }> {
     const { name, scopes } = parse(createApiKeySchema, body);
+    // A caller grants only what it holds itself: `admin` alone does not mint a key that reads or acts.
+    const beyond = scopes.filter((s) => !principal.scopes.includes(s));
+    if (beyond.length)
+      throw httpError(
+        HttpStatus.FORBIDDEN,
+        'forbidden',
+        `You cannot grant scopes you do not hold: ${beyond.join(', ')}`,
+      );
     return this.store.create(name, [...new Set(scopes)], `${principal.kind}:${principal.id}`);
   }
 

@@ -7,6 +7,7 @@ import { ApiKeyStore } from './api-key.store';
 import { ApiKeysController } from './api-keys.controller';
 import { AuthGuard } from './auth.guard';
 import { AUTH_METRICS, AUTH_OPTIONS, type AuthOptions } from './auth.options';
+import { LoginThrottle } from './login-throttle';
 import { PrincipalResolvers } from './principal-resolvers';
 import { AccessLogController, SessionController } from './session.controller';
 import { SessionResolver } from './session.resolver';
@@ -58,6 +59,7 @@ export class AuthModule {
         ApiKeyResolver,
         UserStore,
         SessionResolver,
+        LoginThrottle,
         AccessLog,
         { provide: ApiKeySeeder, useClass: ApiKeySeeder },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,6 +1,7 @@
 import type { ApiKeySeed } from '@klaxon/platform/config';
 import type { Logger } from '@klaxon/platform/observability';
 import type { Registry } from 'prom-client';
+import type { LoginThrottlePolicy } from './login-throttle';
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
 export const AUTH_LOGGER = Symbol('AUTH_LOGGER');
@@ -13,4 +14,6 @@ export interface AuthOptions {
   metrics: Registry;
   /** How long a looked-up key is trusted without asking the database again (revocations on other replicas take this long). */
   cacheTtlMs?: number;
+  /** Sign-in limits (per address, per account, password checks at once); defaults in login-throttle.ts. */
+  loginThrottle?: Partial<LoginThrottlePolicy>;
 }

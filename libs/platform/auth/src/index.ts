@@ -14,3 +14,4 @@ export * from './session.resolver';
 export * from './session.controller';
 export * from './access';
 export * from './users.controller';
+export * from './login-throttle';

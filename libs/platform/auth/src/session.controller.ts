@@ -19,7 +19,8 @@ import { httpError } from './auth-errors';
 import { CurrentPrincipal, RequireScope } from './decorators';
 import type { Principal } from './principal';
 import { CSRF_COOKIE, parseCookies, SESSION_COOKIE, SessionResolver } from './session.resolver';
-import { UserStore } from './user.store';
+import { LoginRefused, LoginThrottle } from './login-throttle';
+import { UserStore, type LoginResult } from './user.store';
 
 export const loginSchema = z
   .object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1024) })
@@ -65,19 +66,22 @@ export class SessionController {
   constructor(
     private readonly users: UserStore,
     private readonly resolver: SessionResolver,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   @Post()
   @HttpCode(200)
   @ApiDoc({
     summary:
-      'Sign in: sets an HTTP-only session cookie; after 5 wrong passwords in a row the account locks for 15 minutes',
+      'Sign in (JSON only): sets an HTTP-only session cookie; after 5 wrong passwords in a row the account locks for 15 minutes (answered like a wrong password); attempts are limited per address and per account',
     tags: ['session'],
     body: loginSchema,
     responses: {
       200: { description: 'Signed in', schema: sessionSchema },
-      401: { description: 'Wrong e-mail or password' },
-      423: { description: 'Locked after repeated failures' },
+      401: { description: 'Wrong e-mail or password, or locked (the same answer)' },
+      415: { description: 'Not a JSON body' },
+      429: { description: 'Too many attempts from this address or for this account (Retry-After)' },
+      503: { description: 'Too many sign-ins at once (Retry-After)' },
     },
   })
   async login(
@@ -85,6 +89,13 @@ export class SessionController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionView> {
+    // JSON only: a form post from another site (login CSRF) cannot sign anyone in.
+    if (!/^application\/json\s*(;|$)/i.test(String(request.headers['content-type'] ?? '')))
+      throw httpError(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        'unsupported-media-type',
+        'Sign in with a JSON body',
+      );
     const parsed = loginSchema.safeParse(body ?? {});
     if (!parsed.success)
       throw httpError(
@@ -93,16 +104,30 @@ export class SessionController {
         'Give email and password',
         String(parsed.error.issues[0]?.path[0] ?? 'email'),
       );
-    const result = await this.users.login(parsed.data.email, parsed.data.password);
-    if (!result.ok) {
-      if (result.reason === 'locked')
-        throw httpError(
-          HttpStatus.LOCKED,
-          'account-locked',
-          `Too many failed attempts: try again after ${result.lockedUntil?.toISOString()}`,
-        );
-      throw httpError(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Wrong e-mail or password');
+    let result: LoginResult;
+    try {
+      result = await this.throttle.attempt(request.ip, parsed.data.email, async () => {
+        const r = await this.users.login(parsed.data.email, parsed.data.password);
+        return { ok: r.ok, value: r };
+      });
+    } catch (error) {
+      if (!(error instanceof LoginRefused)) throw error;
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      throw error.status === 429
+        ? httpError(
+            HttpStatus.TOO_MANY_REQUESTS,
+            'too-many-attempts',
+            'Too many sign-in attempts: try again later',
+          )
+        : httpError(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            'busy',
+            'Too many sign-ins at once: try again in a moment',
+          );
     }
+    // Locked, unknown and wrong answer alike (and take as long): nobody learns which accounts exist or are locked.
+    if (!result.ok)
+      throw httpError(HttpStatus.UNAUTHORIZED, 'invalid-credentials', 'Wrong e-mail or password');
     const flags = cookieFlags(request);
     const maxAge = Math.floor((result.expiresAt.getTime() - Date.now()) / 1000);
     reply.header('set-cookie', [

@@ -56,6 +56,8 @@ export class UserStore {
   policy: LoginPolicy = DEFAULT_LOGIN_POLICY;
   private readonly cache = new Map<string, { principal: Principal; csrf: string; until: number }>();
   cacheTtlMs = 2_000;
+  /** Password checks done by sign-ins (each sign-in does exactly one, whatever its outcome: the same time for all). */
+  passwordChecks = 0;
 
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
@@ -114,11 +116,11 @@ export class UserStore {
     return out;
   }
 
-  /** Disables (signs out everywhere) or re-enables a person, and lifts a lock-out; false when there is no such user. */
-  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+  /** Disables (signs out everywhere) or re-enables a person, and lifts a lock-out; their e-mail, or null when there is no such user. */
+  async setDisabled(id: string, disabled: boolean): Promise<string | null> {
     const rows = rowsOf(
       await this.dataSource.query(
-        'UPDATE users SET disabled = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1 RETURNING id',
+        'UPDATE users SET disabled = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1 RETURNING id, email',
         [id, disabled],
       ),
     );
@@ -126,7 +128,7 @@ export class UserStore {
       await this.dataSource.query('DELETE FROM user_sessions WHERE user_id = $1', [id]);
       this.cache.clear();
     }
-    return rows.length > 0;
+    return rows[0] ? String(rows[0].email) : null;
   }
 
   /** Checks the password; counts failures and locks the account after `maxFailures` in a row. */
@@ -135,12 +137,14 @@ export class UserStore {
       email.trim().toLowerCase(),
     ])) as Row[];
     if (!row) {
-      await verifyPassword(password, await (dummyHash ??= hashPassword('not-a-password')));
+      await this.verify(password, await (dummyHash ??= hashPassword('not-a-password')));
       return { ok: false, reason: 'invalid-credentials' };
     }
     const lockedUntil = row.locked_until ? new Date(String(row.locked_until)) : null;
+    // A locked account checks the password too (and ignores it): it takes as long as a wrong one.
+    const valid = await this.verify(password, String(row.password_hash));
     if (lockedUntil && lockedUntil > now) return { ok: false, reason: 'locked', lockedUntil };
-    if (!(await verifyPassword(password, String(row.password_hash)))) {
+    if (!valid) {
       const [updated] = rowsOf(
         await this.dataSource.query(
           `UPDATE users SET failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END,
@@ -165,6 +169,11 @@ export class UserStore {
       [hashToken(token), row.id, csrfToken, expiresAt],
     );
     return { ok: true, user: await this.toRecord(row), token, csrfToken, expiresAt };
+  }
+
+  private verify(password: string, hash: string): Promise<boolean> {
+    this.passwordChecks++;
+    return verifyPassword(password, hash);
   }
 
   async logout(token: string): Promise<void> {

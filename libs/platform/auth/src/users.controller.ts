@@ -4,6 +4,7 @@ import { ApiDoc } from '@klaxon/platform/openapi';
 import { httpError } from './auth-errors';
 import { RequireScope } from './decorators';
 import { USER_ROLES } from './roles';
+import { LoginThrottle } from './login-throttle';
 import { UserStore, type UserRecord } from './user.store';
 
 export const createUserSchema = z
@@ -44,7 +45,10 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
 @Controller('api/users')
 @RequireScope('admin')
 export class UsersController {
-  constructor(private readonly users: UserStore) {}
+  constructor(
+    private readonly users: UserStore,
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -80,8 +84,9 @@ export class UsersController {
   })
   async patch(@Param('id') id: string, @Body() body: unknown): Promise<{ id: string; disabled: boolean }> {
     const { disabled } = parse(patchUserSchema, body);
-    if (!(await this.users.setDisabled(id, disabled)))
-      throw httpError(HttpStatus.NOT_FOUND, 'not-found', `user ${id} does not exist`);
+    const email = await this.users.setDisabled(id, disabled);
+    if (!email) throw httpError(HttpStatus.NOT_FOUND, 'not-found', `user ${id} does not exist`);
+    this.throttle.forgetAccount(email); // lifting a lock-out lifts the sign-in limit too
     return { id, disabled };
   }
 }

@@ -12,7 +12,8 @@ export interface ApiKeySeed {
 }
 
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const KEY = /^[A-Za-z0-9._~+/=-]{4,256}$/;
+/** At least 32 characters: a configured key must be as hard to guess as a generated one. */
+const KEY = /^[A-Za-z0-9._~+/=-]{32,256}$/;
 
 /**
  * `API_KEYS=name:key:scope+scope,name2:key2:scope` — comma-separated entries of name, the key
@@ -35,7 +36,7 @@ export function parseApiKeys(spec: string): ApiKeySeed[] {
     }
     const [name, key, scopeList] = parts;
     if (!NAME.test(name)) problems.push(`${where}: name must be 1-64 of A-Z a-z 0-9 . _ -`);
-    if (!KEY.test(key)) problems.push(`${where} (${name}): key must be 4-256 URL-safe characters`);
+    if (!KEY.test(key)) problems.push(`${where} (${name}): key must be 32-256 URL-safe characters`);
     const scopes = scopeList === '*' ? [...API_KEY_SCOPES] : scopeList.split('+').map((s) => s.trim());
     const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
     if (unknown.length || !scopes.length)

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { allTopics } from '@klaxon/contracts';
 import { apiKeysVar, type ApiKeySeed } from './api-keys';
+import { trustProxyVar } from './trust-proxy';
 import { ConfigError, csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
 
 /** The settings every Klaxon app shares. Each variable is documented in README.md. */
@@ -30,11 +31,24 @@ export const runtimeEnvShape = {
     .default('true')
     .transform((v) => v === 'true'),
   PORT: port.optional(),
-  HOST: z.string().default('0.0.0.0'),
+  /** Unset: 0.0.0.0, except the embedded demo (no DATABASE_URL), which listens on 127.0.0.1 only. */
+  HOST: z.string().trim().min(1).optional(),
+  /**
+   * The proxies whose X-Forwarded-For is believed: `off` (the default: the client address is the
+   * peer's own) or a comma-separated list of addresses / CIDR ranges (e.g. the ingress's pod range).
+   */
+  TRUST_PROXY: trustProxyVar.optional(),
   /** Consumer batch size: messages handed to one handler call. */
   CONSUMER_BATCH_SIZE: positiveInt.default(500),
   /** Graceful shutdown: longest wait for in-flight work after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Console sign-in limits: attempts that did not succeed per client address and per account, within the window. */
+  LOGIN_MAX_PER_IP: positiveInt.default(20),
+  LOGIN_MAX_PER_ACCOUNT: positiveInt.default(5),
+  LOGIN_WINDOW_S: positiveInt.default(900),
+  /** Password checks (scrypt) at once, and how many sign-ins may wait for one (beyond: 503). */
+  LOGIN_MAX_CONCURRENT: positiveInt.default(2),
+  LOGIN_MAX_QUEUED: nonNegativeInt.default(16),
   /** API keys created at start-up: `name:key:scope+scope,...` (see api-keys.ts). */
   API_KEYS: apiKeysVar.optional(),
   /**
@@ -65,11 +79,19 @@ export interface RuntimeConfig {
     };
   } | null;
   database: { url: string; poolMax: number; migrate: boolean } | null;
-  http: { port: number | undefined; host: string };
+  /** host undefined: the app's default (0.0.0.0; 127.0.0.1 for the embedded demo). trustProxy false: no proxy is believed. */
+  http: { port: number | undefined; host: string | undefined; trustProxy: string[] | false };
   consumerBatchSize: number;
   shutdownTimeoutMs: number;
   apiKeys: ApiKeySeed[];
   processedEventsRetentionMs: number;
+  login: {
+    maxPerIp: number;
+    maxPerAccount: number;
+    windowMs: number;
+    maxConcurrent: number;
+    maxQueued: number;
+  };
 }
 
 export function loadRuntimeConfig(env: Env): RuntimeConfig {
@@ -99,11 +121,18 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     database: e.DATABASE_URL
       ? { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX, migrate: e.DATABASE_MIGRATE }
       : null,
-    http: { port: e.PORT, host: e.HOST },
+    http: { port: e.PORT, host: e.HOST, trustProxy: e.TRUST_PROXY ?? false },
     consumerBatchSize: e.CONSUMER_BATCH_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeys: e.API_KEYS ?? [],
     processedEventsRetentionMs: e.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
+    login: {
+      maxPerIp: e.LOGIN_MAX_PER_IP,
+      maxPerAccount: e.LOGIN_MAX_PER_ACCOUNT,
+      windowMs: e.LOGIN_WINDOW_S * 1000,
+      maxConcurrent: e.LOGIN_MAX_CONCURRENT,
+      maxQueued: e.LOGIN_MAX_QUEUED,
+    },
   };
 }
 

@@ -103,7 +103,8 @@ beforeAll(async () => {
   pg = await startPostgresCluster();
   const databaseUrl = await pg.createDatabase('auth');
   running = await start(databaseUrl, {
-    API_KEYS: 'root:root-key-0123456789:admin, reader:reader-key-0123456789:read',
+    API_KEYS:
+      'root:root-key-0123456789-0123456789abcdef:submit+read+admin, reader:reader-key-0123456789-0123456789abcdef:read',
   });
   url = running.url;
   db = new Client({ connectionString: databaseUrl });
@@ -130,30 +131,30 @@ it('answers 401 unauthenticated without a key, with a malformed header, or with 
 });
 
 it('seeds keys from API_KEYS, stores only their hash, and hands the principal to the route', async () => {
-  expect(await call('GET', '/t/read', 'reader-key-0123456789')).toEqual({
+  expect(await call('GET', '/t/read', 'reader-key-0123456789-0123456789abcdef')).toEqual({
     status: 200,
     json: { kind: 'api-key', id: expect.any(String), name: 'reader', scopes: ['read'] },
   });
   const { rows } = await db.query(`SELECT name, key_hash, source FROM api_keys ORDER BY name`);
   expect(rows).toEqual([
-    { name: 'reader', key_hash: hashKey('reader-key-0123456789'), source: 'config' },
-    { name: 'root', key_hash: hashKey('root-key-0123456789'), source: 'config' },
+    { name: 'reader', key_hash: hashKey('reader-key-0123456789-0123456789abcdef'), source: 'config' },
+    { name: 'root', key_hash: hashKey('root-key-0123456789-0123456789abcdef'), source: 'config' },
   ]);
   const everything = JSON.stringify((await db.query('SELECT * FROM api_keys')).rows);
-  expect(everything).not.toContain('reader-key-0123456789');
+  expect(everything).not.toContain('reader-key-0123456789-0123456789abcdef');
 });
 
 it('answers 403 forbidden when the key lacks the scope; any one of several scopes is enough', async () => {
-  expect(await call('GET', '/t/act-or-admin', 'reader-key-0123456789')).toEqual({
+  expect(await call('GET', '/t/act-or-admin', 'reader-key-0123456789-0123456789abcdef')).toEqual({
     status: 403,
     json: { error: { code: 'forbidden', message: expect.stringContaining('act or admin') } },
   });
-  expect((await call('GET', '/t/act-or-admin', 'root-key-0123456789')).status).toBe(200);
-  expect((await call('GET', '/api/api-keys', 'reader-key-0123456789')).status).toBe(403);
+  expect((await call('GET', '/t/act-or-admin', 'root-key-0123456789-0123456789abcdef')).status).toBe(200);
+  expect((await call('GET', '/api/api-keys', 'reader-key-0123456789-0123456789abcdef')).status).toBe(403);
 });
 
 it('creates a key that works at once, lists keys without revealing them, and revokes it', async () => {
-  const created = await call('POST', '/api/api-keys', 'root-key-0123456789', {
+  const created = await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', {
     name: 'website',
     scopes: ['submit', 'read'],
   });
@@ -174,12 +175,14 @@ it('creates a key that works at once, lists keys without revealing them, and rev
     json: { name: 'website', scopes: ['submit', 'read'] },
   });
 
-  const listed = await call('GET', '/api/api-keys', 'root-key-0123456789');
+  const listed = await call('GET', '/api/api-keys', 'root-key-0123456789-0123456789abcdef');
   expect(listed.status).toBe(200);
   expect(listed.json!.total).toBe(3);
   expect(JSON.stringify(listed.json)).not.toContain(key);
 
-  expect(await call('DELETE', `/api/api-keys/${created.json!.id}`, 'root-key-0123456789')).toEqual({
+  expect(
+    await call('DELETE', `/api/api-keys/${created.json!.id}`, 'root-key-0123456789-0123456789abcdef'),
+  ).toEqual({
     status: 204,
     json: null,
   });
@@ -187,9 +190,14 @@ it('creates a key that works at once, lists keys without revealing them, and rev
     status: 401,
     json: { error: { code: 'unauthenticated' } },
   });
-  expect((await call('GET', '/api/api-keys', 'root-key-0123456789')).json!.total).toBe(2);
-  expect((await call('GET', '/api/api-keys?includeRevoked=true', 'root-key-0123456789')).json!.total).toBe(3);
-  expect(await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789')).toMatchObject({
+  expect((await call('GET', '/api/api-keys', 'root-key-0123456789-0123456789abcdef')).json!.total).toBe(2);
+  expect(
+    (await call('GET', '/api/api-keys?includeRevoked=true', 'root-key-0123456789-0123456789abcdef')).json!
+      .total,
+  ).toBe(3);
+  expect(
+    await call('DELETE', '/api/api-keys/key_nope', 'root-key-0123456789-0123456789abcdef'),
+  ).toMatchObject({
     status: 404,
     json: { error: { code: 'not-found' } },
   });
@@ -221,27 +229,34 @@ it('takes another kind of principal from a resolver a module registers (console 
 
 it('refuses a bad key request with a 400 naming the field', async () => {
   expect(
-    await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'x', scopes: ['fly'] }),
+    await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', {
+      name: 'x',
+      scopes: ['fly'],
+    }),
   ).toMatchObject({ status: 400, json: { error: { code: 'invalid-field', field: 'scopes.0' } } });
   expect(
-    await call('POST', '/api/api-keys', 'root-key-0123456789', { name: 'x', scopes: ['read'], owner: 'me' }),
+    await call('POST', '/api/api-keys', 'root-key-0123456789-0123456789abcdef', {
+      name: 'x',
+      scopes: ['read'],
+      owner: 'me',
+    }),
   ).toMatchObject({ status: 400, json: { error: { code: 'unknown-field', field: 'owner' } } });
 });
 
 it('rotating a configured key (new value in API_KEYS, restart) revokes the old one', async () => {
   const databaseUrl = await pg.createDatabase('auth_restart');
-  let app = await start(databaseUrl, { API_KEYS: 'ops:ops-key-aaaaaaaa:read+admin' });
+  let app = await start(databaseUrl, { API_KEYS: 'ops:ops-key-aaaaaaaa-0123456789abcdef0123:read+admin' });
   url = app.url;
-  const list = await call('GET', '/api/api-keys', 'ops-key-aaaaaaaa');
+  const list = await call('GET', '/api/api-keys', 'ops-key-aaaaaaaa-0123456789abcdef0123');
   expect(list.json!.items).toEqual([
     expect.objectContaining({ name: 'ops', scopes: ['read', 'admin'], source: 'config', prefix: null }),
   ]);
   await app.stop();
 
-  app = await start(databaseUrl, { API_KEYS: 'ops:ops-key-bbbbbbbb:read+admin' });
+  app = await start(databaseUrl, { API_KEYS: 'ops:ops-key-bbbbbbbb-0123456789abcdef0123:read+admin' });
   url = app.url;
-  expect((await call('GET', '/t/read', 'ops-key-bbbbbbbb')).status).toBe(200);
-  expect((await call('GET', '/t/read', 'ops-key-aaaaaaaa')).status).toBe(401);
+  expect((await call('GET', '/t/read', 'ops-key-bbbbbbbb-0123456789abcdef0123')).status).toBe(200);
+  expect((await call('GET', '/t/read', 'ops-key-aaaaaaaa-0123456789abcdef0123')).status).toBe(401);
   await app.stop();
   url = running.url;
 });

@@ -7,3 +7,4 @@ export * from './infrastructure';
 export * from './start-app';
 export * from './nest-logger';
 export * from './run-app';
+export * from './unsafe-text';

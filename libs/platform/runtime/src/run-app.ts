@@ -1,5 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import { loadRuntimeConfig, type ApiKeySeed, type Env } from '@klaxon/platform/config';
+import { loadRuntimeConfig, type ApiKeySeed, type Env, type RuntimeConfig } from '@klaxon/platform/config';
 import { connectInfrastructure } from './infrastructure';
 import { startApp, stopOnSignals, type RunningApp } from './start-app';
 
@@ -18,6 +18,14 @@ export interface RunAppOptions {
   handleSignals?: boolean;
 }
 
+/**
+ * Where the app listens: HOST, else every interface — except the embedded demo (no DATABASE_URL: the
+ * all-scope `demo` key and the demo people), which is for this machine only.
+ */
+export function bindAddress(config: Pick<RuntimeConfig, 'http' | 'database'>, embedded: boolean): string {
+  return config.http.host ?? (embedded && !config.database ? '127.0.0.1' : '0.0.0.0');
+}
+
 /** Everything an app's main.ts does: validate config, connect the real parts, serve, stop gracefully. */
 export async function runApp(options: RunAppOptions): Promise<RunningApp> {
   const config = loadRuntimeConfig(options.env);
@@ -33,10 +41,12 @@ export async function runApp(options: RunAppOptions): Promise<RunningApp> {
       features: options.features,
       http: {
         port: config.http.port ?? options.defaultPort,
-        host: config.http.host,
+        host: bindAddress(config, Boolean(options.embedded)),
+        trustProxy: config.http.trustProxy,
         bodyLimitBytes: options.bodyLimitBytes,
       },
       processedEventsRetentionMs: config.processedEventsRetentionMs,
+      loginThrottle: config.login,
       apiKeys: [
         ...config.apiKeys,
         ...(options.apiKeys ?? []).filter((k) => !config.apiKeys.some((c) => c.name === k.name)),

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Gauge } from 'prom-client';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ApiKeySeed } from '@klaxon/platform/config';
-import { AuthModule } from '@klaxon/platform/auth';
+import { AuthModule, type LoginThrottlePolicy } from '@klaxon/platform/auth';
 import { BusTransportServer } from '@klaxon/platform/messaging';
 import { OpenApiModule } from '@klaxon/platform/openapi';
 import { OutboxRelay, ProcessedEventsPruner } from '@klaxon/platform/persistence';
@@ -12,6 +12,7 @@ import { recordHttpMetrics } from './http-metrics';
 import type { Infrastructure } from './infrastructure';
 import { NestPinoLogger } from './nest-logger';
 import { RuntimeModule } from './runtime.module';
+import { findUnsafeText } from './unsafe-text';
 import type { Clock } from './tokens';
 
 export interface StartAppOptions {
@@ -19,7 +20,8 @@ export interface StartAppOptions {
   infrastructure: Infrastructure;
   /** The stage modules this process runs (their controllers, consumers, schedulers). */
   features: Array<Type | DynamicModule>;
-  http: { port: number; host: string; bodyLimitBytes?: number };
+  /** trustProxy: the proxies whose X-Forwarded-For is believed (addresses / CIDR ranges); false or unset: none. */
+  http: { port: number; host: string; bodyLimitBytes?: number; trustProxy?: string[] | false };
   /** Publish what the stage wrote to its outbox. */
   relayOutbox?: boolean;
   clock?: Clock;
@@ -27,6 +29,8 @@ export interface StartAppOptions {
   apiKeys?: ApiKeySeed[];
   /** Idempotency claims older than this are pruned (unset: never). */
   processedEventsRetentionMs?: number;
+  /** Console sign-in limits (LOGIN_*); the defaults of platform/auth otherwise. */
+  loginThrottle?: Partial<LoginThrottlePolicy>;
 }
 
 export interface RunningApp {
@@ -47,16 +51,44 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
         dataSource: infra.dataSource,
         clock: options.clock,
       }),
-      AuthModule.forRoot({ seeds: options.apiKeys ?? [], logger: infra.logger, metrics: infra.metrics }),
+      AuthModule.forRoot({
+        seeds: options.apiKeys ?? [],
+        logger: infra.logger,
+        metrics: infra.metrics,
+        loginThrottle: options.loginThrottle,
+      }),
       OpenApiModule.forRoot({ title: `Klaxon ${options.service}`, version: '1' }),
       ...options.features,
     ],
   })
   class AppModule {}
 
-  // One trusted hop (the ingress): the client address is the last X-Forwarded-For entry, which a
-  // client cannot forge (trusting every hop would take the first, which it can — and dodge rate limits).
-  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy: 1 });
+  // Only configured proxies (TRUST_PROXY) are believed: without one in front, a client's own
+  // X-Forwarded-For would be taken as its address (and dodge the per-address limits).
+  const trustProxy = options.http.trustProxy || false;
+  const adapter = new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 256 * 1024, trustProxy });
+  adapter.getInstance().addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    // API answers carry personal data (complaints, customers, people): no cache, shared or private, keeps them.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  // Control characters and lone surrogates are refused at the door, for every route and schema (400, not a 500 later).
+  adapter.getInstance().addHook('preHandler', async (request, reply) => {
+    const field =
+      findUnsafeText(request.query, []) ??
+      findUnsafeText(request.params, []) ??
+      findUnsafeText(request.body, []);
+    if (field === null) return;
+    await reply.code(400).send({
+      error: {
+        code: 'invalid-field',
+        message: `${field}: control characters and unpaired surrogates are not allowed`,
+        field,
+      },
+    });
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new NestPinoLogger(infra.logger.child({ component: 'nest' })),
     bufferLogs: false,

@@ -10,7 +10,24 @@ import {
   teamPatchSchema,
   teamSchema,
 } from './organisation.dto';
-import { OrganisationService } from './organisation.service';
+import { OrganisationService, type MemberView } from './organisation.service';
+
+/**
+ * Why someone is absent ("medical: …") is theirs, their team lead's and the admins' to know: others
+ * see that and when, not why.
+ */
+function withoutPrivateReasons(
+  m: MemberView,
+  principal: Principal | undefined,
+  leads: Set<string>,
+): MemberView {
+  const mayKnow =
+    principal?.kind === 'api-key' ||
+    principal?.role === 'admin' ||
+    principal?.memberId === m.id ||
+    leads.has(m.teamId);
+  return mayKnow ? m : { ...m, absences: m.absences.map((a) => ({ ...a, reason: undefined })) };
+}
 
 /** The organisation the router routes to: read with `read`, changed with `admin`. */
 @Controller('api')
@@ -49,15 +66,31 @@ export class OrganisationController {
     tags: ['organisation'],
   })
   @RequireScope('read')
-  members(@Query('teamId') teamId?: string) {
-    return this.organisation.listMembers(teamId);
+  async members(
+    @Query('teamId') teamId: string | undefined,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ) {
+    const list = await this.organisation.listMembers(teamId);
+    const leads = await this.ledTeams(principal);
+    return { ...list, items: list.items.map((m) => withoutPrivateReasons(m, principal, leads)) };
   }
 
   @Get('members/:id')
   @ApiDoc({ summary: 'One member with all their absences', tags: ['organisation'] })
   @RequireScope('read')
-  member(@Param('id') id: string) {
-    return this.organisation.getMember(id);
+  async member(@Param('id') id: string, @CurrentPrincipal() principal: Principal | undefined) {
+    return withoutPrivateReasons(
+      await this.organisation.getMember(id),
+      principal,
+      await this.ledTeams(principal),
+    );
+  }
+
+  /** The teams the principal leads (a person's absences are their lead's business). */
+  private async ledTeams(principal: Principal | undefined): Promise<Set<string>> {
+    if (!principal?.memberId) return new Set();
+    const teams = await this.organisation.listTeams();
+    return new Set(teams.items.filter((t) => t.leadId === principal.memberId).map((t) => t.id));
   }
 
   @Post('members')

@@ -47,11 +47,11 @@ export const memberSchema = z.strictObject({
     channels: channels.default([]),
   }),
   authority: z
-    .strictObject({ maxCompensation: z.number().int().nonnegative() })
+    .strictObject({ maxCompensation: z.number().int().nonnegative().max(1_000_000_000) })
     .default({ maxCompensation: 0 }),
   capacity: z.number().int().min(0).max(10_000),
   capacityByChannel: z
-    .partialRecord(z.enum(['web', 'phone', 'email', 'social']), z.number().int().min(0))
+    .partialRecord(z.enum(['web', 'phone', 'email', 'social']), z.number().int().min(0).max(100_000))
     .optional(),
   workingHours: workingHoursSchema,
   active: z.boolean().default(true),
@@ -83,7 +83,7 @@ export const ruleSchema = z.strictObject({
   }),
   teamId: z.string().optional(),
   teamFromUnit: z.boolean().optional(),
-  requiredAuthority: z.number().int().nonnegative().optional(),
+  requiredAuthority: z.number().int().nonnegative().max(1_000_000_000).optional(),
 });
 export const ruleSetSchema = z.strictObject({
   rules: z.array(ruleSchema).max(1000),
@@ -91,16 +91,18 @@ export const ruleSetSchema = z.strictObject({
   note: z.string().max(500).optional(),
 });
 
+/** Why a person moves a complaint: required, and recorded in its history with their name. */
+const reassignReason = z.string().trim().min(1, 'say why the complaint moves').max(500);
 export const reassignSchema = z.discriminatedUnion('reason', [
   z.strictObject({
     reason: z.literal('needs-authority'),
-    requiredAuthority: z.number().int().positive(),
-    note: z.string().max(500).optional(),
+    requiredAuthority: z.number().int().positive().max(1_000_000_000),
+    note: reassignReason,
   }),
   z.strictObject({
     reason: z.literal('manual'),
     memberId: z.string().min(1).max(100).optional(),
-    note: z.string().max(500).optional(),
+    note: reassignReason,
   }),
 ]);
 

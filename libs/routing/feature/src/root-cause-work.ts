@@ -128,11 +128,16 @@ export class RootCauseWork {
       `SELECT count(*)::int AS total FROM root_cause_items r ${clause}`,
       params,
     )) as Array<{ total: number }>;
+    // A person sees the linked complaints of their own teams only (a review may link another team's).
+    const linkScope =
+      teams === null
+        ? ''
+        : ` AND EXISTS (SELECT 1 FROM complaints c WHERE c.id = l.complaint_id AND c.team_id = ANY($${params.length + 3}))`;
     const rows = (await this.dataSource.query(
-      `SELECT r.*, (SELECT array_agg(l.complaint_id ORDER BY l.linked_at, l.complaint_id) FROM root_cause_links l WHERE l.item_id = r.id) AS complaint_ids
+      `SELECT r.*, (SELECT array_agg(l.complaint_id ORDER BY l.linked_at, l.complaint_id) FROM root_cause_links l WHERE l.item_id = r.id${linkScope}) AS complaint_ids
          FROM root_cause_items r ${clause}
         ORDER BY (r.status = 'open') DESC, r.opened_at DESC, r.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+      [...params, q.pageSize, (q.page - 1) * q.pageSize, ...(teams === null ? [] : [teams])],
     )) as ItemRow[];
     return { items: rows.map((r) => view(r, now)), total: Number(total), page: q.page, pageSize: q.pageSize };
   }
@@ -141,7 +146,7 @@ export class RootCauseWork {
     const row = await this.item(this.dataSource.manager, id);
     if (!mayAccessTeam(principal, row.team_id))
       throw forbidden('This review belongs to a team that is not yours');
-    const links = (await this.dataSource.query(
+    const linked = (await this.dataSource.query(
       `SELECT c.id, c.status, c.channel, c.received_at, c.team_id, c.founded, l.linked_at, l.how
          FROM root_cause_links l JOIN complaints c ON c.id = l.complaint_id
         WHERE l.item_id = $1 ORDER BY c.received_at, c.id`,
@@ -156,6 +161,8 @@ export class RootCauseWork {
       linked_at: Date;
       how: 'trigger' | 'later';
     }>;
+    // Of the linked complaints, a person sees those of their own teams.
+    const links = linked.filter((l) => mayAccessTeam(principal, l.team_id));
     const [notices] = (await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS queued, count(*) FILTER (WHERE status = 'sent')::int AS sent,
               count(*) FILTER (WHERE status = 'for-webcare' OR (status = 'manual' AND transport = 'x-not-posted'))::int AS for_webcare,

@@ -74,11 +74,12 @@ export class RootCauseController {
   })
   @HttpCode(200)
   @RequireScope('act')
-  conclude(
+  async conclude(
     @Param('id') id: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal | undefined,
   ) {
+    await this.work.get(id, principal); // another team's review: 403 before anything about the body is said
     return this.work.conclude(id, parseOrThrow(conclusionSchema, body), principal);
   }
 
@@ -91,11 +92,12 @@ export class RootCauseController {
   })
   @HttpCode(200)
   @RequireScope('act')
-  close(
+  async close(
     @Param('id') id: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal | undefined,
   ) {
+    await this.work.get(id, principal); // another team's spike: 403 before anything about the body is said
     return this.work.closeSpike(id, parseOrThrow(closeSpikeSchema, body ?? {}).note, principal);
   }
 }

@@ -32,7 +32,7 @@ import { OrganisationSeeder } from './organisation.seeder';
 // topic on the Kafka mock cluster; a movable clock shared by both.
 jest.setTimeout(120_000);
 
-const KEY = 'admin-key-0123456789abcdef';
+const KEY = 'admin-key-0123456789abcdef-0123456789';
 const TUESDAY_10 = Date.parse('2026-11-24T09:00:00Z'); // 10:00 in Amsterdam
 const clock: Clock & { t: number } = { t: TUESDAY_10, now: () => new Date(clock.t) };
 

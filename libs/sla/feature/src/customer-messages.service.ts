@@ -68,7 +68,9 @@ export class CustomerMessagesService implements OnModuleDestroy {
       const message = acknowledgementMessage({
         complaintId: o.complaintId,
         language: c.language,
-        customerName: c.customer?.name,
+        // Anyone can type any name and address into the web form or the API: the acknowledgement does
+        // not echo that free text to an address nobody verified (only mail and X came from the person).
+        customerName: c.channel === 'email' || c.channel === 'social' ? c.customer?.name : null,
         ownerName: o.ownerName,
         firstResponseBy: o.firstResponseBy ?? new Date(o.at.getTime() + 3 * 86_400_000),
         timeZone: this.options.calendar.timeZone,

@@ -2,7 +2,13 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { UNCATEGORISED, channel, classifiedCategory, isoDateTime } from '@klaxon/contracts';
-import { RequireScope } from '@klaxon/platform/auth';
+import {
+  CurrentPrincipal,
+  RequireScope,
+  forbidden,
+  teamFilterOf,
+  type Principal,
+} from '@klaxon/platform/auth';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { ApiError, CLOCK, parseOrThrow, type Clock } from '@klaxon/platform/runtime';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
@@ -102,12 +108,16 @@ export class KpiController {
 
   @Get()
   @RequireScope('read')
-  async kpis(@Query() query: Record<string, string>) {
+  async kpis(@Query() query: Record<string, string>, @CurrentPrincipal() principal?: Principal) {
     const q = parseOrThrow(kpiQuery, query, 'query');
+    // A person reads the KPIs of their own teams; executives, admins and API keys those of every team.
+    const teams = teamFilterOf(principal);
+    if (teams !== null && q.teamId && !teams.includes(q.teamId))
+      throw forbidden(`Team ${q.teamId} is not one of yours`);
     const to = q.to ? new Date(q.to) : this.clock.now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);
     if (from >= to) throw ApiError.badRequest('invalid-field', 'from must be before to', 'from');
-    const groups = await this.compute(q, from, to);
+    const groups = await this.compute(q, from, to, teams);
     return {
       from: from.toISOString(),
       to: to.toISOString(),
@@ -117,7 +127,12 @@ export class KpiController {
     };
   }
 
-  private async compute(q: KpiQuery, from: Date, to: Date): Promise<KpiGroup[]> {
+  private async compute(
+    q: KpiQuery,
+    from: Date,
+    to: Date,
+    teams: string[] | null = null,
+  ): Promise<KpiGroup[]> {
     const tz = this.options.calendar.timeZone;
     const params: unknown[] = [from.toISOString(), to.toISOString(), tz];
     const where = [`c.received_at >= $1`, `c.received_at < $2`, `c.status NOT IN ('signal', 'erased')`];
@@ -130,6 +145,7 @@ export class KpiController {
           : `c.category = $${params.push(q.category)}`,
       );
     if (q.teamId) where.push(`c.team_id = $${params.push(q.teamId)}`);
+    if (teams !== null) where.push(`c.team_id = ANY($${params.push(teams)})`);
     const key = {
       none: `'all'`,
       channel: `c.channel`,
