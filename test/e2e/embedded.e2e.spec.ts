@@ -239,6 +239,7 @@ it('answers its health probes', async () => {
   expect(await (await fetch(`${app.url}/health/ready`)).json()).toEqual({
     status: 'ok',
     checks: { database: true, bus: true },
+    stalled: [],
   });
   expect(await (await fetch(`${app.url}/metrics`)).text()).toContain('process_cpu_user_seconds_total');
 });

@@ -7,18 +7,18 @@ import {
   type EncodedEvent,
 } from '@klaxon/contracts';
 import {
-  backoffDelay,
   comparePostIds,
   newestPostId,
   SourceError,
   toComplaintReceived,
-  type BackoffPolicy,
   type SocialPost,
   type SocialSource,
 } from '@klaxon/ingest-social/domain';
+import { backoffDelay } from '@klaxon/platform/errors';
 import type { MessageBus } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { appendHistory } from '@klaxon/platform/persistence';
+import type { BackoffPolicy } from './social-ingest.options';
 import { SocialCheckpoints } from './social-checkpoints';
 import type { SocialMetrics, SourceState } from './social-metrics';
 import { sleep } from './sleep';
@@ -174,7 +174,10 @@ export class SocialIngestPipeline {
           default: {
             this.attempt += 1;
             this.setState('reconnecting');
-            const waitMs = backoffDelay(this.attempt, this.options.reconnect);
+            const waitMs = backoffDelay(this.attempt, {
+              base: this.options.reconnect.initialMs,
+              cap: this.options.reconnect.maxMs,
+            });
             this.logger.warn(
               { err: { message: err.message }, attempt: this.attempt, waitMs },
               'social source interrupted: reconnecting with backoff',

@@ -4,3 +4,4 @@ export * from './in-process-message-bus';
 export * from './kafka-message-bus';
 export * from './bus-transport.server';
 export * from './bus-metrics';
+export * from './consumer-stalls';

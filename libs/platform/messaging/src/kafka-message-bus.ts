@@ -20,6 +20,7 @@ import {
   type Subscription,
 } from './bus.port';
 import { BusMetrics } from './bus-metrics';
+import { ConsumerStalls, type ConsumerStall } from './consumer-stalls';
 import { BatchCoalescer } from './batch-coalescer';
 import { runBatch } from './failure-policy';
 
@@ -118,10 +119,12 @@ export class KafkaMessageBus implements MessageBus {
   private closed = false;
   private readonly maxMessagesPerSend: number;
   private readonly metrics: BusMetrics;
+  private readonly stalled: ConsumerStalls;
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     this.logger = options.logger.child({ component: 'kafka-bus' });
     this.metrics = new BusMetrics(options.metrics);
+    this.stalled = new ConsumerStalls(options.metrics);
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -272,6 +275,7 @@ export class KafkaMessageBus implements MessageBus {
           publish: (m) => this.publish(m),
           logger,
           signal: abort.signal,
+          stall: this.stalled.listener(options.groupId),
         });
         this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
         return result;
@@ -422,7 +426,16 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   isHealthy(): boolean {
-    return !this.closed && this.producerConnected && [...this.consumers].every((c) => c.healthy());
+    return (
+      !this.closed &&
+      this.producerConnected &&
+      [...this.consumers].every((c) => c.healthy()) &&
+      this.stalled.list().length === 0
+    );
+  }
+
+  stalls(): ConsumerStall[] {
+    return this.stalled.list();
   }
 
   async close(): Promise<void> {

@@ -24,9 +24,11 @@ export class HealthController {
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const checks = { database: await this.databaseUp(), bus: this.bus.isHealthy() };
     const ok = checks.database && checks.bus;
+    // A consumer retrying the same batch while a dependency is away says so, with the reason.
+    const stalled = this.bus.stalls();
     await reply
       .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .send({ status: ok ? 'ok' : 'unavailable', checks });
+      .send({ status: ok ? 'ok' : stalled.length > 0 ? 'stalled' : 'unavailable', checks, stalled });
   }
 
   @Get('metrics')

@@ -34,7 +34,9 @@ export interface SlaOptions {
   webhooks?: WebhookSubscription[];
   /** Webhook attempts before a delivery is given up (recorded as failed). */
   webhookMaxAttempts?: number;
+  /** Backoff between webhook attempts (`backoffDelay`: doubling from this, jittered, capped). */
   webhookBackoffMs?: number;
+  webhookBackoffMaxMs?: number;
   /** SMTP for acknowledgements, replies and CSAT requests; without it email messages are marked `manual`. */
   smtp?: SmtpOptions;
   /** How often the team SLA share and breach prediction passes run. */
