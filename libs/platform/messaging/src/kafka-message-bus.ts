@@ -45,6 +45,12 @@ export interface KafkaMessageBusOptions {
   consumer: KafkaConsumerTuning;
   /** Upper bound of one produce request (messages), to stay under the broker's request size. */
   maxMessagesPerSend?: number;
+  /**
+   * Idempotent producer: the broker writes a retried send once, in order (kafkajs then retries a send
+   * until the broker takes it, one request in flight per broker). The apps turn it on
+   * (`KAFKA_IDEMPOTENT_PRODUCER`, default true); librdkafka's mock cluster cannot grant a producer id.
+   */
+  idempotentProducer?: boolean;
 }
 
 interface PendingSend {
@@ -132,10 +138,12 @@ export class KafkaMessageBus implements MessageBus {
       logCreator: logCreatorFor(this.logger),
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
+    const idempotent = options.idempotentProducer ?? false;
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: true,
-      idempotent: false,
+      idempotent,
+      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
     });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
@@ -145,6 +153,12 @@ export class KafkaMessageBus implements MessageBus {
   private connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error: unknown) => {
       this.connecting = null;
+      if (this.options.idempotentProducer && (error as Error)?.name === 'KafkaJSBrokerNotFound')
+        throw new Error(
+          `the brokers did not grant an idempotent producer id (${(error as Error).message}); ` +
+            'a broker without InitProducerId (e.g. the librdkafka mock cluster) needs KAFKA_IDEMPOTENT_PRODUCER=false',
+          { cause: error },
+        );
       throw error;
     });
     return this.connecting;
