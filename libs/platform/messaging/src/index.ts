@@ -5,3 +5,4 @@ export * from './kafka-message-bus';
 export * from './bus-transport.server';
 export * from './bus-metrics';
 export * from './consumer-stalls';
+export * from './kafka-topic-reader';

@@ -63,7 +63,7 @@ const MAX_BYTES_PER_SEND = 900 * 1024;
 const COMMIT_INTERVAL_MS = 1_000;
 const READ_AGAIN_DELAY_MS = 1_000;
 
-function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+export function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
     if (value === undefined) continue;

@@ -9,3 +9,4 @@ export * from './processed-events';
 export * from './history.writer';
 export * from './returned-rows';
 export * from './embedded-postgres';
+export * from './dead-letter-replays';
