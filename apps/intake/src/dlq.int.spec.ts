@@ -68,15 +68,18 @@ describe('npm run dlq -- list|show|replay', () => {
       await bus.subscribe({
         groupId: `dlq-consumer-${randomUUID().slice(0, 8)}`,
         topics: [topic],
-        handler: async (batch) => ({
-          rejected: batch
-            .filter((m) => valueOf(m).startsWith('bad') && !m.headers['klaxon-replayed-from'])
-            .map((message) => ({ message, error: new PermanentMessageError('bad-input', `no: ${valueOf(message)}`) })),
-        }).then((outcome) => {
-          const refused = new Set(outcome.rejected.map((r) => r.message));
-          handled.push(...batch.filter((m) => !refused.has(m)));
-          return outcome;
-        }),
+        handler: async (batch) => {
+          const refused = batch.filter(
+            (m) => valueOf(m).startsWith('bad') && !m.headers['klaxon-replayed-from'],
+          );
+          handled.push(...batch.filter((m) => !refused.includes(m)));
+          return {
+            rejected: refused.map((message) => ({
+              message,
+              error: new PermanentMessageError('bad-input', `no: ${valueOf(message)}`),
+            })),
+          };
+        },
       }),
     );
     const values = ['good-1', 'bad-1', 'good-2', 'bad-2', 'bad-3'];
@@ -85,7 +88,12 @@ describe('npm run dlq -- list|show|replay', () => {
 
     const tool = new DeadLetterTool({
       readTopic: (t) =>
-        readTopicToEnd({ brokers: kafka.brokers, clientId: 'dlq-test-tool', topic: t, consumer: MOCK_CLUSTER_CONSUMER_TUNING }),
+        readTopicToEnd({
+          brokers: kafka.brokers,
+          clientId: 'dlq-test-tool',
+          topic: t,
+          consumer: MOCK_CLUSTER_CONSUMER_TUNING,
+        }),
       publish: (m) => bus.publish(m),
       dataSource: ds,
     });

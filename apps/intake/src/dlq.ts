@@ -68,7 +68,12 @@ if (require.main === module)
     try {
       const tool = new DeadLetterTool({
         readTopic: (topic) =>
-          readTopicToEnd({ brokers: kafka.brokers, clientId: `${kafka.clientId}-dlq`, topic, consumer: kafka.consumer }),
+          readTopicToEnd({
+            brokers: kafka.brokers,
+            clientId: `${kafka.clientId}-dlq`,
+            topic,
+            consumer: kafka.consumer,
+          }),
         publish: (m) => bus.publish(m),
         dataSource,
       });

@@ -250,6 +250,9 @@ export class KafkaMessageBus implements MessageBus {
     });
     const abort = new AbortController();
     let stopping = false;
+    // The partitions this member owns since its last group join (null until the first).
+    let assigned: Set<string> | null = null;
+    const owned = (key: string) => assigned === null || assigned.has(key);
 
     // Offsets settled by the handler, committed together: on an interval, and when stopping (before
     // kafkajs leaves the group). A crash repeats at most an interval's messages, which
@@ -260,19 +263,24 @@ export class KafkaMessageBus implements MessageBus {
     const commitSettled = (): Promise<void> =>
       (committing = committing.then(async () => {
         if (settledOffsets.size === 0) return;
-        const offsets = [...settledOffsets.values()].map((o) => ({
-          ...o,
-          offset: (BigInt(o.offset) + 1n).toString(),
-        }));
+        const settled = [...settledOffsets.entries()];
         settledOffsets.clear();
         lastCommitAt = Date.now();
+        // Only partitions this member still owns: an offset of a revoked one, committed under the new
+        // generation, could move its new owner's position backwards.
+        const mine = settled.filter(([key]) => owned(key));
+        if (mine.length === 0) return;
         try {
-          await consumer.commitOffsets(offsets);
+          await consumer.commitOffsets(
+            mine.map(([, o]) => ({ ...o, offset: (BigInt(o.offset) + 1n).toString() })),
+          );
         } catch (err) {
-          // After a rebalance the partitions may be someone else's: they read those messages again.
-          logger.debug(
-            { err },
-            'offset commit failed; the messages since the last commit will be read again',
+          this.metrics.commitFailed(options.groupId);
+          // Kept for the next commit where the partition is still ours and nothing newer was settled.
+          for (const [key, o] of mine) if (owned(key) && !settledOffsets.has(key)) settledOffsets.set(key, o);
+          logger.warn(
+            { err, partitions: mine.length },
+            'offset commit failed; it is tried again with the next commit (a partition lost meanwhile is read again by its new owner)',
           );
         }
       }));
@@ -374,6 +382,35 @@ export class KafkaMessageBus implements MessageBus {
       }
       if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) void commitSettled();
     };
+
+    // A rebalance: kafkajs starts every partition it assigns again from the committed offset, so what
+    // waits in the coalescer is stale everywhere (dropped, epochs bumped: an in-flight call's result
+    // no longer counts); settled offsets of revoked partitions are dropped, those still ours committed.
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment =
+        (event.payload as { memberAssignment?: Record<string, number[]> }).memberAssignment ?? {};
+      const next = new Set(
+        Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)),
+      );
+      const known = new Set([...epochs.keys(), ...settledOffsets.keys(), ...(assigned ?? [])]);
+      const revoked = [...known].filter((key) => !next.has(key));
+      for (const key of known) {
+        epochs.set(key, (epochs.get(key) ?? 0) + 1);
+        coalescer.discard(key);
+      }
+      for (const key of revoked) settledOffsets.delete(key);
+      assigned = next;
+      this.metrics.rebalanced(options.groupId);
+      logger.info(
+        {
+          partitions: next.size,
+          revoked: revoked.length,
+          memberId: (event.payload as { memberId?: string }).memberId,
+        },
+        'joined the group: waiting work dropped, revoked partitions forgotten',
+      );
+      void commitSettled();
+    });
 
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: !options.fromLatest });
