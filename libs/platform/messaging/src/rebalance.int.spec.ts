@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { silentLogger } from '@klaxon/platform/observability';
+import { createMetricsRegistry, silentLogger, type Registry } from '@klaxon/platform/observability';
 import { claimFresh, createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import {
   startKafkaMockCluster,
@@ -37,11 +37,12 @@ afterAll(async () => {
   await Promise.all([kafka?.stop(), pg?.stop()]);
 });
 
-const newBus = (name: string) => {
+const newBus = (name: string, metrics?: Registry) => {
   const bus = new KafkaMessageBus({
     clientId: name,
     brokers: kafka.brokers,
     logger: silentLogger,
+    metrics,
     consumer: { ...MOCK_CLUSTER_CONSUMER_TUNING, partitionsConsumedConcurrently: 4 },
   });
   buses.push(bus);
@@ -71,7 +72,13 @@ it('a member joining and leaving mid-stream: 5,000 messages, each applied once, 
       handledBy[who] += batch.length;
     };
 
-  const first = newBus('rebalance-first');
+  const metrics = createMetricsRegistry('rebalance-test');
+  const joins = async () =>
+    ((await metrics.getSingleMetric('klaxon_consumer_group_joins_total')?.get())?.values ?? []).reduce(
+      (n, v) => n + v.value,
+      0,
+    );
+  const first = newBus('rebalance-first', metrics);
   const subscribe = (bus: KafkaMessageBus, who: keyof typeof handledBy): Promise<Subscription> =>
     bus.subscribe({ groupId, topics: [topic], maxBatchSize: 50, handler: handler(who) });
   const one = await subscribe(first, 'first');
@@ -105,6 +112,8 @@ it('a member joining and leaving mid-stream: 5,000 messages, each applied once, 
   )) as Array<{ events: number; most: number }>;
   expect(row).toEqual({ events: total, most: 1 });
   expect(applied).toBe(total);
+  // The first member joined, rejoined when the second came, and again when it left.
+  expect(await joins()).toBeGreaterThanOrEqual(3);
 
   // Nothing moved a partition's committed offset backwards: the group ends where the topic ends.
   const admin = new Kafka({
