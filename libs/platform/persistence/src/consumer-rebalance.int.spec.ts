@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createMetricsRegistry, silentLogger, type Registry } from '@klaxon/platform/observability';
-import { claimFresh, createDataSource, runMigrations } from '@klaxon/platform/persistence';
+import { claimFresh, createDataSource, runMigrations } from './index';
 import {
   startKafkaMockCluster,
   startPostgresCluster,
@@ -10,13 +10,31 @@ import {
   type KafkaMockCluster,
   type PostgresCluster,
 } from '@klaxon/testing';
-import type { BatchHandler, Subscription } from './bus.port';
-import { eventually, message } from './bus.contract-suite';
-import { KafkaMessageBus } from './kafka-message-bus';
+import {
+  KafkaMessageBus,
+  type BatchHandler,
+  type OutgoingMessage,
+  type Subscription,
+} from '@klaxon/platform/messaging';
 
 // A second member joins the group and leaves again while 5,000 messages flow: nothing is lost,
 // no effect happens twice, and the group's committed offsets end at the end of every partition.
 jest.setTimeout(180_000);
+
+async function eventually(check: () => boolean, waitMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const message = (topic: string, key: string, value: string): OutgoingMessage => ({
+  topic,
+  key,
+  value: Buffer.from(value),
+  headers: {},
+});
 
 let kafka: KafkaMockCluster;
 let pg: PostgresCluster;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { silentLogger, createMetricsRegistry, type Registry } from '@klaxon/platform/observability';
-import { claimFresh, createDataSource, runMigrations } from '@klaxon/platform/persistence';
+import { claimFresh, createDataSource, runMigrations } from './index';
 import {
   startKafkaMockCluster,
   startPostgresCluster,
@@ -9,13 +9,26 @@ import {
   type KafkaMockCluster,
   type PostgresCluster,
 } from '@klaxon/testing';
-import type { Subscription } from './bus.port';
-import { eventually, message } from './bus.contract-suite';
-import { KafkaMessageBus } from './kafka-message-bus';
+import { KafkaMessageBus, type OutgoingMessage, type Subscription } from '@klaxon/platform/messaging';
 
 // PostgreSQL stopped mid-stream and started again: the consumer waits on the same batch, loses nothing,
 // dead-letters nothing, applies nothing twice, and says it is stalled while it waits.
 jest.setTimeout(120_000);
+
+async function eventually(check: () => boolean, waitMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const message = (topic: string, key: string, value: string): OutgoingMessage => ({
+  topic,
+  key,
+  value: Buffer.from(value),
+  headers: {},
+});
 
 let kafka: KafkaMockCluster;
 let pg: PostgresCluster;
