@@ -101,6 +101,13 @@ it('an outage of PostgreSQL mid-stream: all processed once, 0 dead letters, stal
   await eventually(() => bus.stalls().length > 0, 30_000, 'the consumer to report the stall');
   expect(bus.isHealthy()).toBe(false);
   expect(bus.stalls()[0].reason).toMatch(/^(econnrefused|sqlstate-57p01|connection-lost)$/);
+  // Down for longer than the retry budget of a message failure (3 attempts) would have allowed.
+  const deadline = Date.now() + 30_000;
+  while ((await metric('klaxon_consumer_transient_failures_total')) < 8) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for 8 transient failures');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(bus.stalls()[0].attempts).toBeGreaterThanOrEqual(3);
   const stalledAt = applied;
   expect(stalledAt).toBeLessThan(total);
 
