@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import {
   KafkaMessageBus,
@@ -26,11 +29,13 @@ let kafka: KafkaMockCluster;
 let pg: PostgresCluster;
 let ds: DataSource;
 let bus: KafkaMessageBus;
+let databaseUrl: string;
 const subscriptions: Subscription[] = [];
 
 beforeAll(async () => {
   [kafka, pg] = await Promise.all([startKafkaMockCluster({ brokers: 1 }), startPostgresCluster()]);
-  ds = createDataSource({ url: await pg.createDatabase('dlq_tool'), poolMax: 4 });
+  databaseUrl = await pg.createDatabase('dlq_tool');
+  ds = createDataSource({ url: databaseUrl, poolMax: 4 });
   await ds.initialize();
   await runMigrations(ds);
   bus = new KafkaMessageBus({
@@ -133,6 +138,28 @@ describe('npm run dlq -- list|show|replay', () => {
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r.replayed_by === 'test-operator' && r.error_code === 'bad-input')).toBe(true);
     expect((await tool.list({ topic })).every((d) => d.replayedBy === 'test-operator')).toBe(true);
+
+    // The same through the command line, as `npm run dlq --` and the Job run it.
+    const cli = async (...args: string[]) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['-r', '@swc-node/register', path.join(__dirname, 'dlq.ts'), ...args],
+        {
+          cwd: path.resolve(__dirname, '../../..'),
+          env: { ...process.env, ...kafka.appEnv, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+        },
+      );
+      return stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    };
+    const lines = await cli('list', '--topic', `${topic}.dlq`);
+    expect(lines.map((l) => l.key).sort()).toEqual(['key-bad-1', 'key-bad-2', 'key-bad-3']);
+    expect(lines.every((l) => l.replayedBy === 'test-operator')).toBe(true);
+    expect(await cli('replay', '--topic', topic)).toEqual([
+      expect.objectContaining({ replayed: [], unreadable: 0 }),
+    ]);
   });
 
   it('parses its arguments and refuses what it does not know', () => {
