@@ -586,3 +586,37 @@ describe('team lead: root causes', () => {
     await context.close();
   });
 });
+
+describe('a team lead searching', () => {
+  it('finds a complaint by a word of its text and by its reference, in English and in Dutch', async () => {
+    const id = await submit(
+      'De stofzuigerzak scheurde bij het eerste gebruik en jullie klantenservice reageert niet.',
+      'wim@example.nl',
+    );
+    const c = await assigned(id);
+    const { context, page } = await signIn('lead@demo.local');
+    await page.goto(`${app.url}/console#/team`);
+    await page.locator('h1').waitFor();
+    await page.keyboard.press('/'); // the shortcut opens search with the box focused
+    const box = page.getByLabel('Search complaints');
+    await box.waitFor();
+    await box.fill('stofzuigerzakken'); // another form of a word in the text: Dutch stemming
+    await box.press('Enter');
+    await page.locator(`tr[data-complaint="${id}"]`).waitFor();
+    await shot(page, 'search');
+    expect(await axe(page)).toEqual([]);
+
+    await page.getByLabel('Language').selectOption('nl');
+    const zoek = page.getByLabel('Klachten zoeken');
+    await zoek.fill(c.reference);
+    await zoek.press('Enter');
+    await page.getByRole('table', { name: /^Resultaten \(1 \/ 1\)/ }).waitFor();
+    await page.locator(`tr[data-complaint="${id}"]`).waitFor();
+    await zoek.fill('koffiezetapparaat');
+    await zoek.press('Enter');
+    await page.getByText('Geen klacht gevonden.').waitFor();
+    await shot(page, 'search-nl');
+    expect(await axe(page)).toEqual([]);
+    await context.close();
+  });
+});

@@ -213,6 +213,32 @@ it('serves the public form, shows errors next to the fields, and confirms with a
   expect(await total()).toBe(before + 1);
 });
 
+it('shows where the time went: per-stage queue wait, handling and complaint age, and HTTP requests by route', async () => {
+  // Runs after the first test: the complaints it posted went through every stage of this process.
+  const text = await (await fetch(`${app.url}/metrics`)).text();
+  const count = (name: string, labels: Record<string, string>) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`))
+      .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const posted = SAMPLE_TEXTS.length + 1;
+  for (const group of ['klaxon-classifier', 'klaxon-router', 'klaxon-sla']) {
+    expect(count('klaxon_stage_queue_wait_seconds_count', { group })).toBeGreaterThanOrEqual(posted);
+    expect(count('klaxon_stage_handling_seconds_count', { group })).toBeGreaterThan(0);
+    expect(count('klaxon_complaint_age_seconds_count', { stage: group })).toBeGreaterThanOrEqual(posted);
+  }
+  expect(
+    count('klaxon_http_requests_total', { method: 'POST', route: '/api/complaints', status: '202' }),
+  ).toBeGreaterThanOrEqual(posted);
+  expect(
+    count('klaxon_http_request_duration_seconds_count', { route: '/api/complaints/:id' }),
+  ).toBeGreaterThan(0);
+  // Business counters: every posted complaint classified once (by label), and routed (assigned or queued).
+  expect(count('klaxon_complaints_classified_total', {})).toBeGreaterThanOrEqual(posted);
+  expect(count('klaxon_complaints_routed_total', {})).toBeGreaterThan(0);
+});
+
 it('has the API key `demo` with every scope, and refuses calls without a key', async () => {
   const body = { channel: 'web', text: 'Zonder sleutel', customer: {} };
   const before = await total();

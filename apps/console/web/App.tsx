@@ -7,6 +7,7 @@ import { CustomerView } from './views/Customer';
 import { Kpis } from './views/Kpis';
 import { MyComplaints } from './views/MyComplaints';
 import { RootCauseDetail, RootCauses } from './views/RootCauses';
+import { Search } from './views/Search';
 import { TeamLead } from './views/TeamLead';
 import { WebcareQueue } from './views/WebcareQueue';
 
@@ -144,6 +145,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
     ['team', t('navTeam')],
     ['reviews', t('navReviews')],
     ['kpis', t('navKpis')],
+    ['search', t('navSearch')],
   ];
   const signOut = async () => {
     await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
@@ -158,12 +160,27 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
       reviews: t('navReviews'),
       review: t('navReviews'),
       kpis: t('navKpis'),
+      search: t('navSearch'),
       complaint: t('complaints'),
       customer: t('navCustomer'),
     }[view] ?? t('appName');
   useEffect(() => {
     document.title = `${title} — ${t('appName')}`;
   }, [title, t]);
+  // `/` jumps to search from anywhere, except while typing in a field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)))
+        return;
+      e.preventDefault();
+      if (location.hash.startsWith('#/search')) document.getElementById('search-q')?.focus();
+      else location.hash = '#/search';
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
   return (
     <>
       <a
@@ -210,6 +227,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
         {view === 'review' && route[1] && <RootCauseDetail id={route[1]} user={user} />}
         {view === 'customer' && route[1] && <CustomerView id={route[1]} />}
         {view === 'kpis' && <Kpis />}
+        {view === 'search' && <Search key={route[1] ?? ''} initial={route[1]} />}
       </main>
     </>
   );

@@ -5,6 +5,7 @@ import {
   ClassifierProvider,
   type ClassificationOptions,
 } from './classifier.provider';
+import { ClassificationMetrics } from './classification.metrics';
 import { ClassifyComplaintsService } from './classify-complaints.service';
 import { CorrectionsController } from './corrections.controller';
 import { RecordCorrectionsService } from './record-corrections.service';
@@ -20,6 +21,7 @@ export class ClassificationModule {
         { provide: CLASSIFICATION_OPTIONS, useValue: options },
         ClassifierProvider,
         ClassifyComplaintsService,
+        ClassificationMetrics,
         RecordCorrectionsService,
       ],
       exports: [ClassifierProvider],

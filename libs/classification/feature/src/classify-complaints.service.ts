@@ -10,6 +10,7 @@ import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox, claimFresh } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
+import { ClassificationMetrics } from './classification.metrics';
 import { ClassifierProvider } from './classifier.provider';
 
 export const CLASSIFIER_CONSUMER = 'klaxon-classifier';
@@ -26,12 +27,13 @@ export class ClassifyComplaintsService {
     private readonly classifiers: ClassifierProvider,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: ClassificationMetrics,
   ) {}
 
   async handle(batch: ConsumedEvent<ComplaintReceived>[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const committed = await this.dataSource.transaction(async (manager) => {
       const todo = await claimFresh(manager, CLASSIFIER_CONSUMER, batch, (e) => e.envelope.eventId);
-      if (todo.length === 0) return;
+      if (todo.length === 0) return [];
       const classifier = this.classifiers.current;
       const classifiedAt = this.clock.now().toISOString();
       const results = todo.map(({ envelope }) => {
@@ -159,6 +161,8 @@ export class ClassifyComplaintsService {
           'classified',
         );
       }
+      return results.map((r) => r.classified);
     });
+    this.metrics.record(committed);
   }
 }

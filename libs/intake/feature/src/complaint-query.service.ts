@@ -10,6 +10,41 @@ const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))
 const json = <T>(v: unknown, fallback: T): T =>
   v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
+const ORDER_BY: Record<ListComplaintsQuery['sort'], string> = {
+  newest: 'received_at DESC, id',
+  oldest: 'received_at, id',
+  // Highest priority first, then the clock that runs out first (paused and finished clocks do not count).
+  risk: `CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END,
+         (SELECT min(s.deadline) FROM sla_clocks s WHERE s.complaint_id = complaints.id AND s.status = 'running') NULLS LAST,
+         received_at, id`,
+};
+
+/**
+ * What a search box means: a `KLX-` reference (or its start) finds that complaint; something with an
+ * `@` is an e-mail address prefix; mostly digits is a phone number prefix; anything else is words,
+ * matched with the stemming of each complaint's own language (Dutch or English).
+ */
+function searchCondition(text: string, params: unknown[]): string {
+  const reference = /^klx-?([0-9a-z]{1,4})-?([0-9a-z]{0,4})$/i.exec(text.replace(/\s+/g, ''));
+  if (reference) return `id LIKE $${params.push(`cmp_${(reference[1] + reference[2]).toLowerCase()}%`)}`;
+  if (text.includes('@'))
+    return `lower(customer->>'email') LIKE $${params.push(`${likeEscape(text.toLowerCase())}%`)}`;
+  const digits = text.replace(/[^0-9]/g, '');
+  if (digits.length >= 4 && /^[+0-9\s()./-]+$/.test(text)) {
+    // Stored numbers are normalised to +31…; a typed 06… means the same number.
+    const national = digits.startsWith('0') ? `31${digits.slice(1)}` : digits;
+    // Two LIKEs OR-ed (not LIKE ANY): each can use the prefix index.
+    const phone = `regexp_replace(customer->>'phone', '[^0-9]', '', 'g')`;
+    return `(${phone} LIKE $${params.push(`${digits}%`)} OR ${phone} LIKE $${params.push(`${national}%`)})`;
+  }
+  const n = params.push(text);
+  return `search_document @@ (websearch_to_tsquery('dutch', $${n}) || websearch_to_tsquery('english', $${n}))`;
+}
+
+function likeEscape(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Reads the one registration point: the complaint with its classification, owner, clocks and history. */
 @Injectable()
 export class ComplaintQueryService {
@@ -59,13 +94,25 @@ export class ComplaintQueryService {
     if (q.channel) where.push(`channel = $${params.push(q.channel)}`);
     if (q.status) where.push(`status = $${params.push(q.status)}`);
     if (q.category) where.push(`category = $${params.push(q.category)}`);
+    if (q.priority) where.push(`priority = $${params.push(q.priority)}`);
+    if (q.receivedFrom) where.push(`received_at >= $${params.push(q.receivedFrom)}`);
+    if (q.receivedTo) where.push(`received_at < $${params.push(q.receivedTo)}`);
+    if (q.atRisk)
+      where.push(
+        `EXISTS (SELECT 1 FROM sla_clocks s WHERE s.complaint_id = complaints.id AND s.status = 'running' AND (s.at_risk OR s.warn_at <= now()))`,
+      );
+    if (q.breached)
+      where.push(
+        `EXISTS (SELECT 1 FROM sla_clocks s WHERE s.complaint_id = complaints.id AND s.status = 'breached')`,
+      );
+    if (q.q) where.push(searchCondition(q.q, params));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = (await this.dataSource.query(
       `SELECT count(*)::int AS total FROM complaints ${clause}`,
       params,
     )) as Array<{ total: number }>;
     const rows = (await this.dataSource.query(
-      `SELECT * FROM complaints ${clause} ORDER BY received_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT * FROM complaints ${clause} ORDER BY ${ORDER_BY[q.sort]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.pageSize, (q.page - 1) * q.pageSize],
     )) as Row[];
     const ids = rows.map((r) => r.id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classifiedCategory } from '@klaxon/contracts';
+import { classifiedCategory, isoDateTime, priority } from '@klaxon/contracts';
 import { normalisePhone } from '@klaxon/intake/domain';
 
 const text = (max: number) =>
@@ -125,6 +125,27 @@ export const listComplaintsQuerySchema = z
       .optional()
       .describe('only complaints whose open follow-up (after a low CSAT) this member owns'),
     escalated: z.enum(['true', 'false']).optional().describe('true: only complaints that were escalated'),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'search: words of the subject, text or customer name (Dutch or English stemming, by the language of the complaint), a KLX- reference, an e-mail address or a phone number (prefixes match)',
+      ),
+    priority: priority.optional(),
+    atRisk: z
+      .enum(['true'])
+      .optional()
+      .describe('true: a clock is running past its warning point or marked at risk'),
+    breached: z.enum(['true']).optional().describe('true: a clock passed its deadline'),
+    receivedFrom: isoDateTime.optional().describe('received at or after this time (ISO 8601 with offset)'),
+    receivedTo: isoDateTime.optional().describe('received before this time (ISO 8601 with offset)'),
+    sort: z
+      .enum(['newest', 'oldest', 'risk'])
+      .default('newest')
+      .describe('risk: highest priority first, then the nearest deadline'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })

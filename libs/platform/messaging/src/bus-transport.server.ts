@@ -8,7 +8,7 @@ import {
 } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import { decodeEvent, type EventContract, type EventEnvelope } from '@klaxon/contracts';
-import type { Logger } from '@klaxon/platform/observability';
+import type { Logger, Registry } from '@klaxon/platform/observability';
 import {
   PermanentMessageError,
   type BatchOutcome,
@@ -18,6 +18,7 @@ import {
   type RetryPolicy,
   type Subscription,
 } from './bus.port';
+import { StageMetrics } from './stage-metrics';
 
 /** What a `@ConsumeEvents` handler receives, one per message of the batch, in partition order. */
 export interface ConsumedEvent<T> {
@@ -94,6 +95,8 @@ export interface BusTransportOptions {
   logger: Logger;
   /** Messages per handler call. */
   batchSize?: number;
+  /** Per-stage queue wait, handling time and complaint age (`klaxon_stage_*`, `klaxon_complaint_age_seconds`). */
+  metrics?: Registry;
 }
 
 function isOutcome(value: unknown): value is ConsumedBatchOutcome {
@@ -114,6 +117,7 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
   private readonly subscriptions: Subscription[] = [];
   private readonly busLogger: Logger;
   private readonly batchSize: number;
+  private readonly stageMetrics: StageMetrics;
 
   constructor(
     private readonly bus: MessageBus,
@@ -122,6 +126,7 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
     super();
     this.busLogger = options.logger.child({ component: 'bus-transport' });
     this.batchSize = options.batchSize ?? 500;
+    this.stageMetrics = new StageMetrics(options.metrics);
   }
 
   async listen(callback: (...optionalParams: unknown[]) => void): Promise<void> {
@@ -167,8 +172,15 @@ export class BusTransportServer extends Server implements CustomTransportStrateg
           else rejected.push({ message, error: new PermanentMessageError(decoded.code, decoded.message) });
         }
         if (events.length > 0) {
+          this.stageMetrics.consumed(
+            contract.topic,
+            group,
+            events.map((e) => e.envelope),
+          );
+          const handled = this.stageMetrics.startHandling(contract.topic, group);
           let result: unknown = await handler(events, new BusContext([messages, group, contract.topic]));
           if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
+          handled();
           if (isOutcome(result))
             for (const r of result.rejected) rejected.push({ message: r.event.message, error: r.error });
         }

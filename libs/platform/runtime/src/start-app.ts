@@ -7,6 +7,7 @@ import { BusTransportServer } from '@klaxon/platform/messaging';
 import { OpenApiModule } from '@klaxon/platform/openapi';
 import { OutboxRelay } from '@klaxon/platform/persistence';
 import { HttpErrorFilter } from './http-error.filter';
+import { recordHttpMetrics } from './http-metrics';
 import type { Infrastructure } from './infrastructure';
 import { NestPinoLogger } from './nest-logger';
 import { RuntimeModule } from './runtime.module';
@@ -59,8 +60,9 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   });
   // Nest's Fastify adapter parses JSON and urlencoded form posts itself (registering @fastify/formbody too fails).
   app.useGlobalFilters(new HttpErrorFilter(infra.logger));
+  recordHttpMetrics(app.getHttpAdapter().getInstance(), infra.metrics);
   app.connectMicroservice(
-    { strategy: new BusTransportServer(infra.bus, { logger: infra.logger }) },
+    { strategy: new BusTransportServer(infra.bus, { logger: infra.logger, metrics: infra.metrics }) },
     { inheritAppConfig: true },
   );
 

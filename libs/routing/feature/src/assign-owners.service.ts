@@ -10,7 +10,8 @@ import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, claimFresh } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { NewComplaintRouting } from './new-complaint-routing';
-import type { Routable } from './routing-work';
+import type { Routable, RouteResult } from './routing-work';
+import { RoutingMetrics } from './routing.metrics';
 
 export const ROUTER_CONSUMER = 'klaxon-router';
 
@@ -44,10 +45,12 @@ export class AssignOwnersService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly routing: NewComplaintRouting,
+    private readonly metrics: RoutingMetrics,
   ) {}
 
   async handle(batch: ConsumedEvent<ComplaintClassified>[]): Promise<void | ConsumedBatchOutcome> {
-    return this.dataSource.transaction(async (manager) => {
+    let routed: RouteResult | undefined;
+    const outcome = await this.dataSource.transaction(async (manager) => {
       // A classified event for a complaint that was never stored cannot be routed: dead-lettered with the reason.
       const ids = [...new Set(batch.map((e) => e.envelope.data.complaintId))];
       const known = new Set(
@@ -100,6 +103,7 @@ export class AssignOwnersService {
         .filter((x) => x.data.complaint !== 'none')
         .map((e) => routableFrom(e.data, e.eventId, e.correlationId));
       const result = await this.routing.routeNew(manager, complaints, now);
+      routed = result;
       this.logger.debug(
         {
           assigned: result.assigned.length,
@@ -111,5 +115,7 @@ export class AssignOwnersService {
       );
       return outcome;
     });
+    if (routed) this.metrics.record(routed);
+    return outcome;
   }
 }

@@ -14,6 +14,7 @@ import { OrganisationService } from './organisation.service';
 import { QueueScheduler } from './queue.scheduler';
 import { NewComplaintRouting } from './new-complaint-routing';
 import { Reassignments } from './reassignments';
+import { RoutingMetrics } from './routing.metrics';
 import { RootCauseDetector } from './root-cause-detector';
 import { RoutingActionsController } from './routing-actions.controller';
 import { RoutingController } from './routing.controller';
@@ -49,6 +50,7 @@ export class RoutingModule {
         OrganisationSeeder,
         RootCauseDetector,
         NewComplaintRouting,
+        RoutingMetrics,
         TeamQueue,
         Reassignments,
         RootCauseWork,

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { SlaAlertEvent, encodeEvent, type SlaAlert, type SlaClockKind } from '@klaxon/contracts';
-import type { Logger } from '@klaxon/platform/observability';
+import type { Logger, Registry } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox, returnedRows } from '@klaxon/platform/persistence';
-import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
+import { CLOCK, LOGGER, METRICS, type Clock } from '@klaxon/platform/runtime';
 import { escalationLadder, type EscalationLevel } from '@klaxon/sla/domain';
+import { SlaMetrics } from './sla.metrics';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { WebhooksService } from './webhooks.service';
 
@@ -47,12 +48,18 @@ export class FireDueAlertsService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly webhooks: WebhooksService,
-  ) {}
+    // Optional: the SLA test kit and the replica tool construct this service without a registry.
+    @Optional() @Inject(METRICS) registry?: Registry,
+  ) {
+    this.metrics = new SlaMetrics(registry);
+  }
+  private readonly metrics: SlaMetrics;
 
   /** One pass; returns how many alerts fired (a full batch means: call again at once). */
   async fireDue(): Promise<number> {
     const now = this.clock.now();
-    return this.dataSource.transaction(async (manager) => {
+    let fired: AlertNotice[] = [];
+    const count = await this.dataSource.transaction(async (manager) => {
       const warned = await this.claim(manager, 'warning', now);
       const breached = await this.claim(manager, 'breach', now);
       await this.scheduleLadders(manager, breached);
@@ -129,8 +136,11 @@ export class FireDueAlertsService {
           },
           'sla alert',
         );
+      fired = alerts;
       return alerts.length;
     });
+    this.metrics.record(fired);
+    return count;
   }
 
   private async claim(manager: EntityManager, kind: 'warning' | 'breach', now: Date): Promise<FiredRow[]> {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
+import { Registry } from '@klaxon/platform/observability';
 import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import { BusinessCalendar, DEFAULT_CALENDAR, DEFAULT_POLICIES } from '@klaxon/sla/domain';
 import {
@@ -66,13 +67,19 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
   const id = 'cmp_weekendpause00000000001';
   const clock = new MovableClock(new Date('2026-11-27T15:00:02+01:00'));
   let sla: ReturnType<typeof slaServices>;
+  const metrics = new Registry();
 
   beforeAll(async () => {
-    sla = slaServices(ds, clock, {
-      smtp: { host: '127.0.0.1', port: smtp.port, from: 'Klantenservice <ks@example.com>' },
-      webhooks: [{ id: 'ops', url: receiver.url, secret: SECRET }],
-      webhookBackoffMs: 1_000,
-    });
+    sla = slaServices(
+      ds,
+      clock,
+      {
+        smtp: { host: '127.0.0.1', port: smtp.port, from: 'Klantenservice <ks@example.com>' },
+        webhooks: [{ id: 'ops', url: receiver.url, secret: SECRET }],
+        webhookBackoffMs: 1_000,
+      },
+      metrics,
+    );
     await sla.webhooks.seed();
     await insertComplaint(ds, { id, receivedAt: '2026-11-27T15:00:00+01:00' }); // Friday afternoon
   });
@@ -145,6 +152,13 @@ describe('a complaint walked across a weekend, a customer pause and the escalati
       'first-response:warning',
       'first-response:breach',
       'first-response:escalation:team-lead',
+    ]);
+    // Each alert counted once, by clock and kind, for the dashboard's SLA panel.
+    const counted = (await metrics.getSingleMetric('klaxon_sla_alerts_total')!.get()).values;
+    expect(counted.map((v) => `${v.labels.clock}:${v.labels.kind}=${v.value}`).sort()).toEqual([
+      'first-response:breach=1',
+      'first-response:escalation=1',
+      'first-response:warning=1',
     ]);
   });
 

@@ -13,7 +13,7 @@ import {
   type EventEnvelope,
 } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
-import { silentLogger } from '@klaxon/platform/observability';
+import { silentLogger, type Registry } from '@klaxon/platform/observability';
 import { appendHistory } from '@klaxon/platform/persistence';
 import type { Clock } from '@klaxon/platform/runtime';
 import { CaseClocksService } from '../case-clocks.service';
@@ -40,7 +40,12 @@ export class MovableClock implements Clock {
 }
 
 /** The sla services wired by hand over a real DataSource (what SlaModule does), for integration tests. */
-export function slaServices(ds: DataSource, clock: Clock, overrides: Partial<SlaOptions> = {}) {
+export function slaServices(
+  ds: DataSource,
+  clock: Clock,
+  overrides: Partial<SlaOptions> = {},
+  metrics?: Registry,
+) {
   const options: SlaOptions = { ...DEFAULT_SLA_OPTIONS, scheduler: false, ...overrides };
   const planner = new ClockPlannerService(options);
   const messages = new CustomerMessagesService(ds, options, clock, silentLogger);
@@ -53,7 +58,7 @@ export function slaServices(ds: DataSource, clock: Clock, overrides: Partial<Sla
     start: new StartClocksService(ds, planner, messages, silentLogger),
     deadlines: new SetDeadlinesService(ds, planner, messages, silentLogger),
     cases: new CaseClocksService(ds, planner, messages, silentLogger),
-    alerts: new FireDueAlertsService(ds, options, clock, silentLogger, webhooks),
+    alerts: new FireDueAlertsService(ds, options, clock, silentLogger, webhooks, metrics),
     analysis: new SlaAnalysisService(ds, options, clock, silentLogger, webhooks),
     policyChange: new PolicyChangeService(ds, planner, options, silentLogger),
   };
