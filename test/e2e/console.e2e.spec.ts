@@ -345,6 +345,29 @@ describe('handler', () => {
       .locator('.history', { hasText: 'responded' })
       .waitFor()
       .catch(async () => page.locator('.history li').last().waitFor());
+    // The conversation: the complaint, the automatic acknowledgement and the reply, with what became of them.
+    // Without SMTP the demo's mail catcher keeps the mail: sent, and listed under "Sent mail".
+    const thread = page.getByRole('list', { name: 'Conversation' });
+    await thread.locator('li[data-kind="reply"] [data-state="sent"]').waitFor();
+    expect(
+      await thread.locator('li').evaluateAll((li) => li.map((l) => l.getAttribute('data-kind'))),
+    ).toEqual(['complaint', 'acknowledgement', 'reply']);
+    expect(await thread.locator('li[data-kind="acknowledgement"] [data-testid="delivery"]').innerText()).toBe(
+      'Sent · demo mail catcher',
+    );
+    expect(await thread.locator('li[data-kind="reply"]').innerText()).toContain(
+      'The team lead of the service desk',
+    );
+    expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0); // acknowledged already
+    await shot(page, 'conversation');
+    await page.goto(`${app.url}/console#/sent`);
+    const sentMail = page.getByTestId('sent-mail').filter({ hasText: 'The team lead of the service desk' });
+    await sentMail.waitFor();
+    expect(await sentMail.innerText()).toContain('to eva@example.nl');
+    await shot(page, 'sent-mail');
+    expect(await axe(page)).toEqual([]);
+    await page.goto(`${app.url}/console#/complaint/${mine}`);
+    await page.getByRole('heading', { name: new RegExp(a.reference) }).waitFor();
     const resolve = page.getByRole('form', { name: 'Resolve' });
     await resolve.getByLabel('Resolution').fill('Apologised by phone; coaching for the desk staff.');
     await resolve.getByLabel('The complaint was founded').check();
@@ -379,6 +402,66 @@ describe('handler', () => {
     expect(reads.some((e) => e.actorKind === 'user' && e.action === 'GET /api/complaints/:id')).toBe(true);
     const refused = (await apiAs<{ items: Entry[] }>('GET', `/api/access-log?subjectId=${other}`)).json.items;
     expect(refused.filter((e) => e.actorKind === 'user')).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('handler (in Dutch): acknowledge and an internal note', () => {
+  it('acknowledges a complaint without an e-mail address with the editable template, and adds a note', async () => {
+    const { json } = await apiAs<{ id: string }>('POST', '/api/complaints', {
+      channel: 'web',
+      text: 'De medewerker aan de balie was onbeleefd tegen mij. Ik wil excuses.',
+      customer: { name: 'Joop Zonder Mail' },
+    });
+    const id = json.id;
+    const a = await assigned(id);
+    if (a.owner!.id !== 'm-service-1')
+      expect(
+        (await apiAs('POST', `/api/complaints/${id}/reassign`, { reason: 'manual', memberId: 'm-service-1' }))
+          .status,
+      ).toBe(200);
+    await waitFor('the handler owns it', async () => (await complaint(id)).owner?.id === 'm-service-1');
+    // No address: the automatic acknowledgement is left to be done by hand, the clock still runs.
+    const items = await waitFor('the acknowledgement left by hand', async () => {
+      const t = (
+        await apiAs<{ items: Array<{ kind: string; delivery?: { state: string } }> }>(
+          'GET',
+          `/api/complaints/${id}/messages`,
+        )
+      ).json.items;
+      return t.find((i) => i.kind === 'acknowledgement')?.delivery?.state === 'manual' ? t : undefined;
+    });
+    expect(items.map((i) => i.kind)).toEqual(['complaint', 'acknowledgement']);
+
+    const { context, page } = await signIn('handler@demo.local', 'nl-NL');
+    await page.goto(`${app.url}/console#/complaint/${id}`);
+    await page.getByRole('heading', { name: new RegExp(a.reference) }).waitFor();
+    const thread = page.getByRole('list', { name: 'Gesprek' });
+    expect(
+      await thread.locator('li[data-kind="acknowledgement"] [data-testid="delivery"]').innerText(),
+    ).toContain('Handmatig');
+    await page.getByRole('button', { name: 'Ontvangst bevestigen' }).click();
+    const text = page.getByLabel('Ontvangstbevestiging aan de klant (pas aan voor verzenden)');
+    expect(await text.inputValue()).toContain(`Beste Joop Zonder Mail,`);
+    expect(await text.inputValue()).toContain(`referentie ${a.reference}`);
+    await text.fill(`${await text.inputValue()}\nWij bellen u vandaag nog.`);
+    await shot(page, 'acknowledge-nl');
+    expect(await axe(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Bevestiging versturen' }).click();
+    await page.getByTestId('status').filter({ hasText: 'acknowledged' }).waitFor();
+    await thread
+      .locator('li[data-kind="acknowledgement"]', { hasText: 'Wij bellen u vandaag nog.' })
+      .waitFor();
+    expect((await complaint(id)).deadlines.find((d) => d.clock === 'acknowledgement')?.status).toBe('met');
+
+    const note = page.getByRole('form', { name: 'Interne notitie' });
+    await note.getByRole('textbox').fill('Klant heeft geen e-mail: terugbellen op het nummer uit het CRM.');
+    await note.getByRole('button').click();
+    const noted = thread.locator('li[data-kind="note"]');
+    await noted.waitFor();
+    expect(await noted.innerText()).toContain('alleen voor medewerkers');
+    await shot(page, 'conversation-nl');
+    expect(await axe(page)).toEqual([]);
     await context.close();
   });
 });
@@ -612,10 +695,26 @@ describe('a team lead searching', () => {
     await zoek.press('Enter');
     await page.getByRole('table', { name: /^Resultaten \(1 \/ 1\)/ }).waitFor();
     await page.locator(`tr[data-complaint="${id}"]`).waitFor();
+    // Sorted by risk with badges: the critical legal threat in the same words comes first, marked as such.
+    const threat = await submit(
+      'De stofzuigerzak scheurde weer en de motor raakte oververhit, er kwam rook uit. Mijn advocaat stuurt jullie een ingebrekestelling.',
+      'wim2@example.nl',
+    );
+    await assigned(threat);
+    await zoek.fill('stofzuigerzak');
+    await zoek.press('Enter');
+    await page.getByRole('table', { name: /^Resultaten \(2 \/ 2\)/ }).waitFor();
+    const first = page.locator('tbody tr').first();
+    expect(await first.getAttribute('data-complaint')).toBe(threat);
+    expect(await first.locator('.badge.threat').allInnerTexts()).toEqual([
+      'Juridische dreiging',
+      'Veiligheid',
+    ]);
+    await shot(page, 'search-nl');
+    expect(await axe(page)).toEqual([]);
     await zoek.fill('koffiezetapparaat');
     await zoek.press('Enter');
     await page.getByText('Geen klacht gevonden.').waitFor();
-    await shot(page, 'search-nl');
     expect(await axe(page)).toEqual([]);
     await context.close();
   });

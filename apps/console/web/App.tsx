@@ -8,12 +8,13 @@ import { Kpis } from './views/Kpis';
 import { MyComplaints } from './views/MyComplaints';
 import { RootCauseDetail, RootCauses } from './views/RootCauses';
 import { Search } from './views/Search';
+import { SentMail } from './views/SentMail';
 import { TeamLead } from './views/TeamLead';
 import { WebcareQueue } from './views/WebcareQueue';
 
 export type User = SessionView['user'];
 
-/** `#/queue`, `#/mine`, `#/complaint/<id>`, `#/team`, `#/reviews`, `#/review/<id>`, `#/customer/<id>`, `#/kpis` */
+/** `#/queue`, `#/mine`, `#/complaint/<id>`, `#/team`, `#/reviews`, `#/review/<id>`, `#/customer/<id>`, `#/kpis`, `#/sent` */
 function useRoute(): string[] {
   const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
@@ -146,6 +147,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
     ['reviews', t('navReviews')],
     ['kpis', t('navKpis')],
     ['search', t('navSearch')],
+    ['sent', t('navSent')],
   ];
   const signOut = async () => {
     await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
@@ -163,6 +165,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
       search: t('navSearch'),
       complaint: t('complaints'),
       customer: t('navCustomer'),
+      sent: t('navSent'),
     }[view] ?? t('appName');
   useEffect(() => {
     document.title = `${title} — ${t('appName')}`;
@@ -228,6 +231,7 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
         {view === 'customer' && route[1] && <CustomerView id={route[1]} />}
         {view === 'kpis' && <Kpis />}
         {view === 'search' && <Search key={route[1] ?? ''} initial={route[1]} />}
+        {view === 'sent' && <SentMail />}
       </main>
     </>
   );

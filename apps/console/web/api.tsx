@@ -11,7 +11,7 @@ import type {
   UndoResult,
 } from '@klaxon/routing/feature';
 import type { KpiGroup, NoticeResult } from '@klaxon/sla/feature';
-import type { CaseActionResult } from '@klaxon/cases/feature';
+import type { CaseActionResult, SentMail, ThreadMessage } from '@klaxon/cases/feature';
 import type { CaseCommand } from '@klaxon/cases/domain';
 
 export type {
@@ -25,6 +25,8 @@ export type {
   KpiGroup,
   CaseActionResult,
   CaseCommand,
+  SentMail,
+  ThreadMessage,
   RootCauseCounts,
   RootCauseItemDetail,
   RootCauseItemView,

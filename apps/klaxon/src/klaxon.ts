@@ -7,7 +7,7 @@ import { IntakeModule } from '@klaxon/intake/feature';
 import { API_KEY_SCOPES, type Env } from '@klaxon/platform/config';
 import { runApp, type RunningApp } from '@klaxon/platform/runtime';
 import { RoutingModule, routingOptionsFromEnv } from '@klaxon/routing/feature';
-import { SlaModule } from '@klaxon/sla/feature';
+import { SlaModule, customerMessagingFromEnv } from '@klaxon/sla/feature';
 
 export interface KlaxonOptions {
   env: Env;
@@ -38,7 +38,10 @@ export async function startKlaxon(options: KlaxonOptions): Promise<RunningApp> {
       IntakeModule,
       ClassificationModule.forRoot({ modelPath: options.modelPath }),
       RoutingModule.forRoot(routingOptionsFromEnv(options.env)),
-      SlaModule.forRoot(),
+      // Without SMTP_* the embedded demo keeps outgoing mail in its mail catcher ("Sent mail" in the console).
+      SlaModule.forRoot(
+        customerMessagingFromEnv(options.env, { embedded: !options.env.DATABASE_URL?.trim() }),
+      ),
       CasesModule,
       ...(mailboxes.length ? [EmailIngestModule.forRoot({ mailboxes })] : []),
       ...(social ? [SocialIngestModule.forRoot(social)] : []),

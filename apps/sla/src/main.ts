@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { bool, parseEnv, port, positiveInt } from '@klaxon/platform/config';
+import { bool, parseEnv, positiveInt } from '@klaxon/platform/config';
 import { runApp, runMain } from '@klaxon/platform/runtime';
-import { SlaModule } from '@klaxon/sla/feature';
+import { SlaModule, customerMessagingFromEnv } from '@klaxon/sla/feature';
 
 const webhooks = z
   .string()
@@ -32,12 +32,6 @@ runMain(() => {
       SLA_SCAN_BATCH_SIZE: positiveInt.default(500),
       SLA_SCHEDULER: bool.default(true),
       SLA_WEBHOOKS_JSON: webhooks.optional(),
-      SMTP_HOST: z.string().optional(),
-      SMTP_PORT: port.default(587),
-      SMTP_SECURE: bool.default(false),
-      SMTP_USER: z.string().optional(),
-      SMTP_PASSWORD: z.string().optional(),
-      SMTP_FROM: z.string().default('Klantenservice <klantenservice@example.com>'),
     },
     process.env,
   );
@@ -51,17 +45,7 @@ runMain(() => {
         scanBatchSize: env.SLA_SCAN_BATCH_SIZE,
         scheduler: env.SLA_SCHEDULER,
         webhooks: env.SLA_WEBHOOKS_JSON ?? [],
-        ...(env.SMTP_HOST
-          ? {
-              smtp: {
-                host: env.SMTP_HOST,
-                port: env.SMTP_PORT,
-                secure: env.SMTP_SECURE,
-                from: env.SMTP_FROM,
-                ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}),
-              },
-            }
-          : {}),
+        ...customerMessagingFromEnv(process.env, { embedded: false }),
       }),
     ],
   });

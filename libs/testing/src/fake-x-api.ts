@@ -9,7 +9,10 @@ import path from 'node:path';
  * A local HTTPS server that answers like the X API v2 endpoints Klaxon uses, for tests with the
  * real twitter-api-v2 client: recent search (since_id, next_token pages, author expansion), stream
  * rules, the filtered stream (newline-delimited JSON with `\r\n` keep-alives), rate-limit headers,
- * and scripted failures (429 with reset, 401, 403 not-on-tier, a dropped stream).
+ * and scripted failures (429 with reset, 401, 403 not-on-tier, a dropped stream). With a user's
+ * token (OAuth 2.0 user context, or any OAuth 1.0a signature) it takes posts (`POST /2/tweets`, a
+ * reply with `reply.in_reply_to_tweet_id`, 280 characters at most) and direct messages
+ * (`POST /2/dm_conversations/with/:id/messages`), and keeps them for the test to read.
  */
 
 export interface FakeXUser {
@@ -30,7 +33,21 @@ export interface FakeXPost {
   referencedTweets?: Array<{ type: 'replied_to' | 'quoted' | 'retweeted'; id: string }>;
 }
 
-export type FakeXEndpoint = 'search' | 'stream' | 'rules';
+export type FakeXEndpoint = 'search' | 'stream' | 'rules' | 'tweets' | 'dm';
+
+/** A post or direct message the app sent. */
+export interface FakeXSent {
+  id: string;
+  kind: 'post' | 'dm';
+  text: string;
+  /** For a reply: the post it answers. */
+  inReplyTo?: string;
+  /** For a DM: the user it went to. */
+  participantId?: string;
+  /** `bearer` (OAuth 2.0 user context) or `oauth1`. */
+  auth: 'bearer' | 'oauth1';
+  at: number;
+}
 
 export interface FakeXFailure {
   endpoint: FakeXEndpoint;
@@ -70,6 +87,8 @@ export interface FakeXApiOptions {
   maxPageSize?: number;
   /** Length of a rate-limit window in seconds (X: 900). */
   rateLimitWindowSeconds?: number;
+  /** The user access token (OAuth 2.0 user context) posts and DMs must carry (default `test-user-token`). */
+  userToken?: string;
 }
 
 export interface FakeXApi {
@@ -79,6 +98,10 @@ export interface FakeXApi {
   ca: string;
   caFile: string;
   bearerToken: string;
+  /** The user access token for posting (OAuth 1.0a signatures are accepted as they come). */
+  userToken: string;
+  /** Posts and DMs the app sent, in order. */
+  sent(): FakeXSent[];
   /** Adds a user (author); posts refer to it by id. */
   addUser(user: FakeXUser): void;
   /** Publishes a post: it becomes searchable and goes to every open stream whose rules match it. */
@@ -164,14 +187,24 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
   const log: FakeXRequest[] = [];
   const streams = new Set<{ res: ServerResponse; query: Record<string, string> }>();
   const windows = new Map<FakeXEndpoint, { limit: number; used: number; reset: number }>();
+  const userToken = options.userToken ?? 'test-user-token';
+  const sent: FakeXSent[] = [];
   let nextRuleId = 1_000;
+  let nextSentId = 1_900_000_000_000_000_000n;
 
   function window(endpoint: FakeXEndpoint) {
     const now = Math.floor(Date.now() / 1000);
     let w = windows.get(endpoint);
     if (!w || w.reset <= now) {
       w = {
-        limit: endpoint === 'search' ? searchLimit : endpoint === 'stream' ? 50 : 450,
+        limit:
+          endpoint === 'search'
+            ? searchLimit
+            : endpoint === 'stream'
+              ? 50
+              : endpoint === 'tweets'
+                ? 100
+                : 450,
         used: 0,
         reset: now + windowSeconds,
       };
@@ -278,6 +311,8 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
     if (pathname === '/2/tweets/search/recent' && method === 'GET') return 'search';
     if (pathname === '/2/tweets/search/stream' && method === 'GET') return 'stream';
     if (pathname === '/2/tweets/search/stream/rules') return 'rules';
+    if (pathname === '/2/tweets' && method === 'POST') return 'tweets';
+    if (/^\/2\/dm_conversations\/with\/[^/]+\/messages$/.test(pathname) && method === 'POST') return 'dm';
     return 'other';
   }
 
@@ -306,7 +341,18 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
         type: 'about:blank',
         status: 404,
       });
-    if (req.headers.authorization !== `Bearer ${bearerToken}`) {
+    const userContext = endpoint === 'tweets' || endpoint === 'dm';
+    const authorization = req.headers.authorization ?? '';
+    const auth: FakeXSent['auth'] | null = userContext
+      ? authorization === `Bearer ${userToken}`
+        ? 'bearer'
+        : authorization.startsWith('OAuth ') && authorization.includes('oauth_signature=')
+          ? 'oauth1'
+          : null
+      : authorization === `Bearer ${bearerToken}`
+        ? 'bearer'
+        : null;
+    if (!auth) {
       return reply(401, problem(401));
     }
     const failure = failures.find((f) => f.endpoint === endpoint);
@@ -352,6 +398,44 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
         200,
         page.length ? { data: page.map(render), ...(inc ? { includes: inc } : {}), meta } : { meta },
       );
+    }
+
+    if (endpoint === 'tweets' || endpoint === 'dm') {
+      const body = JSON.parse((await readBody(req)) || '{}') as {
+        text?: string;
+        reply?: { in_reply_to_tweet_id?: string };
+      };
+      const text = body.text ?? '';
+      if (!text)
+        return reply(400, {
+          title: 'Invalid Request',
+          detail: 'text is required',
+          type: 'about:blank',
+          status: 400,
+        });
+      const id = String(nextSentId++);
+      if (endpoint === 'dm') {
+        const participantId = url.pathname.split('/')[4];
+        sent.push({ id, kind: 'dm', text, participantId, auth, at: Date.now() });
+        return reply(201, { data: { dm_conversation_id: `${participantId}-1`, dm_event_id: id } });
+      }
+      if ([...text].length > 280)
+        return reply(403, {
+          title: 'Forbidden',
+          detail: 'You are not permitted to perform this action. (Your Tweet text is too long.)',
+          type: 'about:blank',
+          status: 403,
+        });
+      const inReplyTo = body.reply?.in_reply_to_tweet_id;
+      if (inReplyTo && !posts.some((p) => p.id === inReplyTo))
+        return reply(400, {
+          title: 'Invalid Request',
+          detail: 'The Tweet you are replying to has been deleted or is not visible to you.',
+          type: 'https://api.twitter.com/2/problems/invalid-request',
+          status: 400,
+        });
+      sent.push({ id, kind: 'post', text, ...(inReplyTo ? { inReplyTo } : {}), auth, at: Date.now() });
+      return reply(201, { data: { id, text, edit_history_tweet_ids: [id] } });
     }
 
     if (endpoint === 'rules') {
@@ -450,6 +534,8 @@ export async function startFakeXApi(options: FakeXApiOptions = {}): Promise<Fake
     get bearerToken() {
       return bearerToken;
     },
+    userToken,
+    sent: () => sent.map((x) => ({ ...x })),
     addUser(user) {
       users.set(user.id, user);
     },

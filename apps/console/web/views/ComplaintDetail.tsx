@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiFailure, type CaseCommand, type ComplaintView, type MemberView } from '../api';
 import type { User } from '../App';
 import { formatTime, useI18n, useTaxonomy } from '../i18n';
+import { Conversation } from './Conversation';
 import { FollowUpPanel } from './FollowUp';
 import { Countdown, evidenceWords, Failure, Highlighted, Priority, useApi, useNow } from './shared';
 
@@ -242,13 +243,6 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
           <h3 id="d-actions">{t('actions')}</h3>
           <ActionForm
             id={v.id}
-            label={t('reply')}
-            fields={[{ name: 'message', label: t('message'), kind: 'area', required: true }]}
-            build={(f) => ({ action: 'reply', message: str(f, 'message') })}
-            onDone={done}
-          />
-          <ActionForm
-            id={v.id}
             label={t('resolve')}
             fields={[
               { name: 'resolution', label: t('resolution'), kind: 'area', required: true },
@@ -333,6 +327,7 @@ export function ComplaintDetail({ id, user }: { id: string; user: User }) {
           )}
         </section>
       </div>
+      <Conversation complaint={v} ownerName={v.owner?.name ?? user.name} onDone={done} />
       <section aria-labelledby="d-history">
         <h3 id="d-history">{t('history')}</h3>
         <ol className="history">

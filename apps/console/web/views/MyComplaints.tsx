@@ -2,7 +2,7 @@ import { qs, type ComplaintView, type Page } from '../api';
 import type { User } from '../App';
 import { formatTime, useI18n, useTaxonomy } from '../i18n';
 import { followUpClock } from './FollowUp';
-import { Countdown, Failure, nextDeadline, Priority, useApi, useNow } from './shared';
+import { Badges, Countdown, Failure, nextDeadline, Priority, PRIORITY_RANK, useApi, useNow } from './shared';
 
 const CLOSED = ['resolved', 'closed'];
 
@@ -11,6 +11,13 @@ export function byBreach(a: ComplaintView, b: ComplaintView): number {
   const da = nextDeadline(a)?.deadline ?? '9999';
   const db = nextDeadline(b)?.deadline ?? '9999';
   return da.localeCompare(db) || b.receivedAt.localeCompare(a.receivedAt);
+}
+
+/** Riskiest first: the highest priority, then what breaches first, then the newest. */
+export function byRisk(a: ComplaintView, b: ComplaintView): number {
+  const pa = PRIORITY_RANK[a.classification?.priority ?? 'normal'] ?? 2;
+  const pb = PRIORITY_RANK[b.classification?.priority ?? 'normal'] ?? 2;
+  return pa - pb || byBreach(a, b);
 }
 
 export function ComplaintTable({
@@ -46,15 +53,18 @@ export function ComplaintTable({
         {items.map((c) => (
           <tr key={c.id} data-complaint={c.id}>
             <td>
-              <a href={`#/complaint/${c.id}`}>{c.reference}</a>
-              <div className="snippet">{(c.subject ?? c.text).slice(0, 90)}</div>
+              <a href={`#/complaint/${c.id}`}>{c.reference}</a> <Badges complaint={c} />
+              <div className="snippet">
+                {c.subject && <strong>{c.subject} — </strong>}
+                {c.text.slice(0, 120)}
+              </div>
             </td>
-            <td>{c.channel}</td>
+            <td>{taxonomy.channel(c.channel)}</td>
             <td>
               <Priority value={c.classification?.priority} />
             </td>
             <td>{taxonomy.category(c.classification?.category)}</td>
-            <td>{c.status}</td>
+            <td>{taxonomy.status(c.status)}</td>
             <td>{c.owner?.name ?? t('queued')}</td>
             <td>
               <Countdown deadline={nextDeadline(c)} now={now} />
@@ -71,6 +81,7 @@ export function ComplaintTable({
 /** Complaints whose follow-up (after a low CSAT) I own, by the follow-up clock. */
 function FollowUpTable({ items, now }: { items: ComplaintView[]; now: number }) {
   const { t, lang } = useI18n();
+  const taxonomy = useTaxonomy();
   const byClock = [...items].sort((a, b) =>
     (followUpClock(a)?.deadline ?? '9999').localeCompare(followUpClock(b)?.deadline ?? '9999'),
   );
@@ -102,7 +113,7 @@ function FollowUpTable({ items, now }: { items: ComplaintView[]; now: number }) 
                 {f?.stillOpen ? ` (${t('stillOpen')})` : ''}
               </td>
               <td className="snippet">{f?.reason ?? '—'}</td>
-              <td>{c.status}</td>
+              <td>{taxonomy.status(c.status)}</td>
               <td>{c.owner?.name ?? t('queued')}</td>
               <td>
                 <Countdown deadline={followUpClock(c)} now={now} />
@@ -126,7 +137,7 @@ export function MyComplaints({ user }: { user: User }) {
     user.memberId ? `/api/complaints?${qs({ followUpOwnerId: user.memberId, pageSize: 200 })}` : null,
   );
   if (!user.memberId) return <p className="muted">{t('nothing')}</p>;
-  const items = (list.data?.items ?? []).filter((c) => !CLOSED.includes(c.status)).sort(byBreach);
+  const items = (list.data?.items ?? []).filter((c) => !CLOSED.includes(c.status)).sort(byRisk);
   const mineToFollowUp = followUps.data?.items ?? [];
   return (
     <>

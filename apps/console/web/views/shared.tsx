@@ -105,18 +105,19 @@ export function Countdown({
   now: number;
 }) {
   const { t } = useI18n();
+  const taxonomy = useTaxonomy();
   if (!deadline) return <span className="muted">—</span>;
   if (deadline.deadline === null)
     return (
       <span className="clock">
-        {deadline.clock}: {deadline.status}
+        {taxonomy.clock(deadline.clock)}: {taxonomy.status(deadline.status)}
       </span>
     );
   const c = countdown(deadline.deadline, now, t);
   const warn = !c.overdue && deadline.warnAt !== null && new Date(deadline.warnAt).getTime() <= now;
   return (
     <span className={c.overdue ? 'clock overdue' : warn ? 'clock warn' : 'clock'}>
-      {deadline.clock}: {c.text}
+      {taxonomy.clock(deadline.clock)}: {c.text}
     </span>
   );
 }
@@ -128,3 +129,31 @@ export function Priority({ value }: { value: string | null | undefined }) {
 }
 
 export const PRIORITY_RANK: Record<string, number> = { critical: 0, high: 1, normal: 2 };
+
+/** What matters at a glance: escalated, legal or press threat, safety, a repeat complainant, a large reach. */
+export function Badges({ complaint: c }: { complaint: ComplaintView }) {
+  const { t } = useI18n();
+  const reasons = new Set(c.classification?.priorityReasons ?? []);
+  const social = (c.channelMeta?.social ?? null) as { followers?: number } | null;
+  const followers = typeof social?.followers === 'number' ? social.followers : 0;
+  const badges: Array<[string, string]> = [];
+  if (c.escalated) badges.push(['escalated', t('badgeEscalated')]);
+  if (reasons.has('legal-threat')) badges.push(['threat', t('badgeLegal')]);
+  if (reasons.has('press-media')) badges.push(['threat', t('badgePress')]);
+  if (reasons.has('safety')) badges.push(['threat', t('badgeSafety')]);
+  if (reasons.has('repeat-complainant')) badges.push(['repeat', t('badgeRepeat')]);
+  if (followers >= 1000)
+    badges.push([
+      'reach',
+      `${t('reach')} ${new Intl.NumberFormat(undefined, { notation: 'compact' }).format(followers)}`,
+    ]);
+  return (
+    <>
+      {badges.map(([kind, label]) => (
+        <span key={label} className={`badge ${kind}`}>
+          {label}
+        </span>
+      ))}
+    </>
+  );
+}

@@ -23,7 +23,8 @@ export type CaseStatus =
 /** What a handler (or the customer, through a handler or a form) asks to do. */
 export type CaseCommand =
   | { action: 'acknowledge'; message?: string }
-  | { action: 'reply'; message: string }
+  /** On X: a public reply under the post (default) or a direct message. */
+  | { action: 'reply'; message: string; mode?: 'public' | 'dm' }
   | { action: 'wait-on-customer'; message?: string }
   | { action: 'customer-replied'; message?: string }
   | { action: 'resolve'; founded: boolean; resolution: string }

@@ -7,7 +7,11 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 /** The body of POST /api/complaints/:id/actions: one action and its fields. */
 export const caseCommandSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('acknowledge'), message: text(10_000).optional() }),
-  z.strictObject({ action: z.literal('reply'), message: text(100_000) }),
+  z.strictObject({
+    action: z.literal('reply'),
+    message: text(100_000),
+    mode: z.enum(['public', 'dm']).optional(),
+  }),
   z.strictObject({ action: z.literal('wait-on-customer'), message: text(10_000).optional() }),
   z.strictObject({ action: z.literal('customer-replied'), message: text(100_000).optional() }),
   z.strictObject({ action: z.literal('resolve'), founded: z.boolean(), resolution: text(10_000) }),

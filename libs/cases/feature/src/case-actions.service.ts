@@ -14,6 +14,7 @@ import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
 import { forbidden } from '@klaxon/platform/auth';
 import { ApiError, CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
+import { checkLength, queueCustomerMessage, type Delivery } from './outgoing-messages';
 
 export interface CaseActor {
   id: string;
@@ -28,8 +29,8 @@ export interface CaseActionResult {
   complaintId: string;
   status: CaseStatus;
   events: Array<{ caseEventId: string; action: CaseAction; at: string }>;
-  /** For a reply: how it reaches the customer (`email`, `webcare` for X, `manual` when we have no address). */
-  delivery?: 'email' | 'webcare' | 'manual';
+  /** For a reply or an acknowledgement with a text: how it reaches the customer (`email`, `x`, `manual` when we have no address). */
+  delivery?: Delivery;
 }
 
 type ComplaintRow = {
@@ -70,6 +71,7 @@ export class CaseActionsService {
         [complaintId],
       )) as ComplaintRow[];
       if (!row) throw ApiError.notFound('complaint', complaintId);
+      if (command.action === 'reply') checkLength(row, command.message, command.mode);
       const followUp = command.action === 'follow-up' ? await this.openFollowUp(manager, complaintId) : null;
       if (followUp) mayCompleteFollowUp(followUp, actor);
       const decision = decide(
@@ -145,9 +147,18 @@ export class CaseActionsService {
           correlationId,
         })),
       );
+      // A reply, and an acknowledgement with a text (the console's template), go to the customer on their channel.
       const delivery =
-        command.action === 'reply'
-          ? await this.queueReply(manager, row, command.message, events[0].caseEventId, now)
+        command.action === 'reply' || (command.action === 'acknowledge' && command.message)
+          ? await queueCustomerMessage(manager, row, {
+              kind: command.action === 'reply' ? 'reply' : 'acknowledgement',
+              dedupeKey:
+                command.action === 'reply' ? events[0].caseEventId : `by-hand:${events[0].caseEventId}`,
+              message: command.message!,
+              ...(command.action === 'reply' && command.mode ? { mode: command.mode } : {}),
+              author: actor.name,
+              now,
+            })
           : undefined;
       this.logger.info(
         { complaintId, correlationId, action: command.action, actor: actor.id, status: decision.status },
@@ -234,36 +245,6 @@ export class CaseActionsService {
       [complaintId],
     )) as Array<{ id: string; owner_id: string | null; owner_name: string | null }>;
     return f ? { id: f.id, ownerId: f.owner_id, ownerName: f.owner_name } : null;
-  }
-
-  /** The reply goes back through the channel it came from: email for email/web customers with an address, webcare for X. */
-  private async queueReply(
-    manager: EntityManager,
-    row: ComplaintRow,
-    message: string,
-    caseEventId: string,
-    now: Date,
-  ): Promise<'email' | 'webcare' | 'manual'> {
-    const email = row.customer?.email;
-    const delivery = row.channel === 'social' ? 'webcare' : email ? 'email' : 'manual';
-    const meta = (row.channel_meta ?? {}) as { messageId?: string; email?: { messageId?: string } };
-    await manager.query(
-      `INSERT INTO customer_messages (complaint_id, kind, dedupe_key, channel, language, recipient, subject, body, in_reply_to, due_at, status)
-       VALUES ($1, 'reply', $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
-      [
-        row.id,
-        caseEventId,
-        delivery,
-        row.language?.startsWith('nl') ? 'nl' : 'en',
-        delivery === 'email' ? email : (row.customer?.handle ?? null),
-        `Re: ${row.subject ?? 'uw klacht / your complaint'}`,
-        message,
-        meta.email?.messageId ?? meta.messageId ?? null,
-        now.toISOString(),
-        delivery === 'manual' ? 'manual' : delivery === 'webcare' ? 'for-webcare' : 'pending',
-      ],
-    );
-    return delivery;
   }
 }
 

@@ -13,6 +13,7 @@ import {
   ComplaintClassifiedEvent,
   ComplaintEscalatedEvent,
   ComplaintReceivedEvent,
+  CustomerMessageReceivedEvent,
   FollowUpAssignedEvent,
   SlaAlertEvent,
 } from '@klaxon/contracts';
@@ -44,6 +45,8 @@ export const LIVE_TOPICS = [
   SlaAlertEvent,
   CaseEventEvent,
   FollowUpAssignedEvent,
+  // The customer's answer shows up in the owner's thread as it arrives.
+  CustomerMessageReceivedEvent,
 ].map((c) => c.topic);
 
 export interface LiveClient {

@@ -18,6 +18,7 @@ import { backoffDelay } from '@klaxon/platform/errors';
 import type { MessageBus } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
 import { appendHistory } from '@klaxon/platform/persistence';
+import { conversationReplies, storeConversationReplies } from './conversation-replies';
 import type { BackoffPolicy } from './social-ingest.options';
 import { SocialCheckpoints } from './social-checkpoints';
 import type { SocialMetrics, SourceState } from './social-metrics';
@@ -301,8 +302,13 @@ export class SocialIngestPipeline {
     return this.exclusive(async () => {
       const network = this.source.network;
       const labels = { channel: 'social', network };
-      const unique = [...new Map(posts.map((p) => [p.postId, p])).values()];
       const now = this.deps.clock.now();
+      // The customer's replies in the conversation of a complaint are answers on it, not complaints.
+      const replies = await conversationReplies(this.deps.dataSource, posts, now);
+      const answered = new Set(replies.map((r) => r.post.postId));
+      const unique = [
+        ...new Map(posts.filter((p) => !answered.has(p.postId)).map((p) => [p.postId, p])).values(),
+      ];
       const mapped: Array<{
         post: SocialPost;
         received: ComplaintReceived;
@@ -337,14 +343,16 @@ export class SocialIngestPipeline {
           : [],
       );
       const fresh = mapped.filter((m) => !existing.has(m.received.complaintId));
-      const duplicates = posts.length - unique.length + (mapped.length - fresh.length);
+      const duplicates = posts.length - answered.size - unique.length + (mapped.length - fresh.length);
       if (duplicates) this.deps.metrics.duplicates.inc(labels, duplicates);
 
-      if (fresh.length) await this.deps.bus.publish(fresh.map((m) => m.event));
+      if (fresh.length || replies.length)
+        await this.deps.bus.publish([...fresh.map((m) => m.event), ...replies.map((r) => r.event)]);
 
       const checkpoint = advanceTo(newestPostId(posts.map((p) => p.postId)));
-      if (fresh.length || checkpoint) {
+      if (fresh.length || replies.length || checkpoint) {
         await this.deps.dataSource.transaction(async (manager) => {
+          await storeConversationReplies(manager, replies);
           if (fresh.length) {
             const inserted: Array<{ id: string }> = await manager.query(
               `INSERT INTO complaints (id, channel, source_id, status, received_at, text, customer, channel_meta, correlation_id, created_at, updated_at)

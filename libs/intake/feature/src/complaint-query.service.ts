@@ -10,6 +10,8 @@ const iso = (v: unknown): string => (v instanceof Date ? v : new Date(String(v))
 const json = <T>(v: unknown, fallback: T): T =>
   v === null || v === undefined ? fallback : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 
+const ESCALATED = `EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.id AND h.kind = 'escalated') AS escalated`;
+
 const ORDER_BY: Record<ListComplaintsQuery['sort'], string> = {
   newest: 'received_at DESC, id',
   oldest: 'received_at, id',
@@ -51,7 +53,9 @@ export class ComplaintQueryService {
   constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   async get(id: string): Promise<ComplaintView | null> {
-    const [row] = (await this.dataSource.query('SELECT * FROM complaints WHERE id = $1', [id])) as Row[];
+    const [row] = (await this.dataSource.query(`SELECT *, ${ESCALATED} FROM complaints WHERE id = $1`, [
+      id,
+    ])) as Row[];
     if (!row) return null;
     const [clocks, followUps, history] = await Promise.all([
       this.dataSource.query(
@@ -112,7 +116,7 @@ export class ComplaintQueryService {
       params,
     )) as Array<{ total: number }>;
     const rows = (await this.dataSource.query(
-      `SELECT * FROM complaints ${clause} ORDER BY ${ORDER_BY[q.sort]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT *, ${ESCALATED} FROM complaints ${clause} ORDER BY ${ORDER_BY[q.sort]} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.pageSize, (q.page - 1) * q.pageSize],
     )) as Row[];
     const ids = rows.map((r) => r.id);
@@ -177,6 +181,7 @@ export class ComplaintQueryService {
             classifiedAt: iso(row.classified_at),
           }
         : null,
+      escalated: row.escalated === true,
       owner: row.owner_id
         ? {
             id: String(row.owner_id),

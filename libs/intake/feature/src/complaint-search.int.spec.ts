@@ -159,6 +159,26 @@ it('filters by priority, breached, at risk and the date range, and sorts by risk
   });
 });
 
+it('says which complaints were escalated, in the list and the complaint itself', async () => {
+  await db.query(
+    `INSERT INTO complaint_history (complaint_id, at, kind, actor, reason, event_id) VALUES ($1, now(), 'escalated', 'router', 'legal threat', 'e-esc-1')`,
+    ['cmp_aaaa0002bbbbccccdddd'],
+  );
+  const page = (await search({ sort: 'risk' })).json as unknown as {
+    items: Array<{ id: string; escalated: boolean }>;
+  };
+  expect(page.items.map((i) => [i.id, i.escalated])).toEqual([
+    ['cmp_aaaa0002bbbbccccdddd', true],
+    ['cmp_ffff0003bbbbccccdddd', false],
+    ['cmp_aaaa0001bbbbccccdddd', false],
+  ]);
+  expect((await search({ escalated: 'true' })).ids).toEqual(['cmp_aaaa0002bbbbccccdddd']);
+  const one = await fetch(`${app.url}/api/complaints/cmp_aaaa0002bbbbccccdddd`, {
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  expect(await one.json()).toMatchObject({ escalated: true });
+});
+
 it('refuses a bad filter with 400 and the field', async () => {
   expect((await search({ priority: 'urgent' })).json).toMatchObject({
     error: { code: 'invalid-field', field: 'priority' },

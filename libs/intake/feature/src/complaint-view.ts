@@ -40,6 +40,7 @@ export const complaintViewSchema = z.object({
   owner: z
     .object({ id: z.string(), name: z.string(), teamId: z.string(), assignedAt: at, reason: z.unknown() })
     .nullable(),
+  escalated: z.boolean().describe('Escalated at least once (routing or an SLA breach climbing the ladder)'),
   deadlines: z.array(
     z.object({
       clock: z.string(),

@@ -158,7 +158,8 @@ export class RootCauseWork {
     }>;
     const [notices] = (await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS queued, count(*) FILTER (WHERE status = 'sent')::int AS sent,
-              count(*) FILTER (WHERE status = 'for-webcare')::int AS for_webcare, count(*) FILTER (WHERE status = 'manual')::int AS manual,
+              count(*) FILTER (WHERE status = 'for-webcare' OR (status = 'manual' AND transport = 'x-not-posted'))::int AS for_webcare,
+              count(*) FILTER (WHERE status = 'manual' AND transport IS DISTINCT FROM 'x-not-posted')::int AS manual,
               count(*) FILTER (WHERE status = 'failed')::int AS failed
          FROM customer_messages WHERE kind = 'incident-notice' AND dedupe_key = $1`,
       [id],

@@ -13,3 +13,5 @@ export * from './sla.scheduler';
 export type { KpiGroup } from './kpi.controller';
 export * from './start-clocks.service';
 export * from './policy-change.service';
+export * from './customer-messaging.env';
+export * from './customer-replies.service';

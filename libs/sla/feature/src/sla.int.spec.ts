@@ -258,6 +258,10 @@ describe('recomputing from the history', () => {
       channel: 'social',
       customer: { handle: '@jan' },
     });
+    await ds.query(`UPDATE complaints SET channel_meta = $2 WHERE id = $1`, [
+      id,
+      JSON.stringify({ social: { postId: '4242', authorId: 'u-jan', handle: 'jan' } }),
+    ]);
     await sla.deadlines.handle([
       assigned({
         complaintId: id,
@@ -266,11 +270,18 @@ describe('recomputing from the history', () => {
         assignedAt: '2026-10-23T14:00:01+02:00',
       }),
     ]);
-    // X: the acknowledgement is a record for webcare to post, which counts as the acknowledgement.
-    const [msg] = await ds.query(`SELECT status, recipient FROM customer_messages WHERE complaint_id = $1`, [
-      id,
-    ]);
-    expect(msg).toEqual({ status: 'for-webcare', recipient: '@jan' });
+    // X without reply credentials: the acknowledgement is kept, not posted, for webcare to post; that counts as the acknowledgement.
+    await sla.messages.sendDue();
+    const [msg] = await ds.query(
+      `SELECT status, recipient, in_reply_to, transport FROM customer_messages WHERE complaint_id = $1`,
+      [id],
+    );
+    expect(msg).toEqual({
+      status: 'manual',
+      recipient: 'u-jan',
+      in_reply_to: '4242',
+      transport: 'x-not-posted',
+    });
     const c = await clocks(id);
     expect(c['acknowledgement'].status).toBe('met');
     // Fri 3 h, Mon 8, Tue 8, Wed 5 → Wednesday 28 Oct 14:00 CET (13:00 UTC).

@@ -3,6 +3,7 @@ import { DEFAULT_CALENDAR, DEFAULT_POLICIES, validatePolicies } from '@klaxon/sl
 import { CaseClocksService } from './case-clocks.service';
 import { ClockPlannerService } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
+import { CustomerRepliesService } from './customer-replies.service';
 import { CustomerNoticesController } from './customer-notices.controller';
 import { CustomerNoticesService } from './customer-notices.service';
 import { FireDueAlertsService } from './fire-due-alerts.service';
@@ -41,6 +42,7 @@ export class SlaModule {
         ClockPlannerService,
         CustomerMessagesService,
         CustomerNoticesService,
+        CustomerRepliesService,
         WebhooksService,
         StartClocksService,
         SetDeadlinesService,

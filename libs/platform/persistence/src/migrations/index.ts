@@ -12,6 +12,7 @@ import { PipelinePlans1764000600000 } from './1764000600000-pipeline-plans';
 import { DeadLetterReplays1764000710000 } from './1764000710000-dead-letter-replays';
 import { TaxonomyRoutingRules1764000800000 } from './1764000800000-taxonomy-routing-rules';
 import { FollowUpsAndRootCauseWork1764001100000 } from './1764001100000-follow-ups-and-root-cause-work';
+import { Conversation1764001200000 } from './1764001200000-conversation';
 import { ComplaintSearch1764001300000 } from './1764001300000-complaint-search';
 
 /**
@@ -33,5 +34,6 @@ export const MIGRATIONS = [
   DeadLetterReplays1764000710000,
   TaxonomyRoutingRules1764000800000,
   FollowUpsAndRootCauseWork1764001100000,
+  Conversation1764001200000,
   ComplaintSearch1764001300000,
 ];
