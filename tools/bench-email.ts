@@ -15,7 +15,7 @@ import { allTopics } from '@klaxon/contracts';
 import { EmailStore, MailboxWorker, emailMetrics } from '@klaxon/ingest-email/feature';
 import { InProcessMessageBus, KafkaMessageBus, type MessageBus } from '@klaxon/platform/messaging';
 import { createMetricsRegistry, silentLogger } from '@klaxon/platform/observability';
-import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
+import { OutboxRelay, createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import {
   startDovecot,
   startKafkaMockCluster,
@@ -51,8 +51,16 @@ async function deliverMany(dv: RunningDovecot, folder: string, count: number, pr
   }
 }
 
-function newWorker(dv: RunningDovecot, ds: DataSource, bus: MessageBus, folder: string): MailboxWorker {
-  return new MailboxWorker(
+/** A worker, and a relay that hands what it registers (through the outbox) to `bus`, as in the apps. */
+function newWorker(
+  dv: RunningDovecot,
+  ds: DataSource,
+  bus: MessageBus,
+  folder: string,
+): { worker: MailboxWorker; relay: OutboxRelay } {
+  const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger });
+  relay.start();
+  const worker = new MailboxWorker(
     mailboxConfig({
       host: dv.host,
       port: dv.tlsPort,
@@ -65,13 +73,13 @@ function newWorker(dv: RunningDovecot, ds: DataSource, bus: MessageBus, folder: 
       pollIntervalMs: 30_000,
     }),
     {
-      bus,
       store: new EmailStore(ds),
       logger: silentLogger,
       metrics: emailMetrics(createMetricsRegistry('bench-email')),
       clock: { now: () => new Date() },
     },
   );
+  return { worker, relay };
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -92,7 +100,7 @@ async function backfill(
   process.stdout.write(`  delivering ${BACKFILL} mails to ${folder} with dovecot-lda… `);
   await deliverMany(dv, folder, BACKFILL, folder);
   process.stdout.write('done\n');
-  const worker = newWorker(dv, ds, bus, folder);
+  const { worker, relay } = newWorker(dv, ds, bus, folder);
   const started = performance.now();
   worker.start();
   await waitUntil(async () => {
@@ -106,6 +114,7 @@ async function backfill(
   }, 600_000);
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
+  await relay.stop();
   return BACKFILL / seconds;
 }
 
@@ -143,7 +152,7 @@ async function main(): Promise<void> {
     const memoryRate = await backfill(dv, ds, memoryBus, inMemory, 'BackfillMemory');
 
     // Arrival while idle: one mail at a time, spaced so the worker is back in IDLE before each.
-    const worker = newWorker(dv, ds, kafkaBus, 'Live');
+    const { worker, relay } = newWorker(dv, ds, kafkaBus, 'Live');
     await deliverMany(dv, 'Live', 1, 'warmup');
     worker.start();
     await waitUntil(() => onKafka.complaintsIn(worker.config.name).length === 1, 60_000);
@@ -157,6 +166,7 @@ async function main(): Promise<void> {
       delays.push(onKafka.complaintsIn(worker.config.name)[before].seenAt - t0);
     }
     await worker.stop();
+    await relay.stop();
     delays.sort((a, b) => a - b);
 
     const row = (label: string, value: string, target: string) =>

@@ -15,7 +15,7 @@ import { parseSocialQuery } from '@klaxon/ingest-social/domain';
 import { SocialIngestPipeline, SocialMetrics, XSource } from '@klaxon/ingest-social/feature';
 import { InProcessMessageBus } from '@klaxon/platform/messaging';
 import { createMetricsRegistry, silentLogger } from '@klaxon/platform/observability';
-import { createDataSource, runMigrations } from '@klaxon/platform/persistence';
+import { OutboxRelay, createDataSource, runMigrations } from '@klaxon/platform/persistence';
 import { startFakeXApi, startPostgresCluster } from '@klaxon/testing';
 
 const { values: args } = parseArgs({
@@ -69,16 +69,20 @@ async function main(): Promise<void> {
     source,
     {
       dataSource: ds,
-      bus,
       logger: silentLogger,
       metrics: new SocialMetrics(createMetricsRegistry('bench')),
       clock: { now: () => new Date() },
     },
     { pollIntervalMs: 60_000, authRetryMs: 60_000, reconnect: { initialMs: 100, maxMs: 1_000 } },
   );
+  // Posts are registered through the outbox; the relay hands them to the bus, as in the apps.
+  const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger });
+  relay.start();
   const t0 = performance.now();
   pipeline.start();
   while (pipeline.status().state !== 'streaming') await new Promise((r) => setTimeout(r, 5));
+  while (arrived.size < BACKFILL && performance.now() - t0 < 60_000)
+    await new Promise((r) => setTimeout(r, 5));
   const backfillMs = performance.now() - t0;
   if (arrived.size !== BACKFILL)
     throw new Error(`expected ${BACKFILL} backfilled posts, got ${arrived.size}`);
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
   if (delays.some(Number.isNaN)) throw new Error('some live posts did not arrive');
 
   await pipeline.stop();
+  await relay.stop();
   await sub.stop();
   await bus.close();
   await ds.destroy();

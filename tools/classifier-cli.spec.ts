@@ -121,6 +121,32 @@ describe('npm run classifier', () => {
     expect(r.stdout).toMatch(/confusion \(rows gold, columns predicted\): complaint \| not/);
   });
 
+  it('trains on the mix and evaluates it per source and language (here on the project own sources)', async () => {
+    const out = path.join(dir, 'mix.json');
+    const trained = await cli([
+      'train-mix',
+      '--only',
+      'handwritten-nl,klaxon',
+      '--out',
+      out,
+      '--name',
+      'mix-test',
+    ]);
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toMatch(/^handwritten-nl\s+train\s+\d+\s+held out\s+\d+$/m);
+    const model = JSON.parse(readFileSync(out, 'utf8'));
+    expect(model.trainedOn.sources).toEqual({
+      klaxon: expect.any(Number),
+      'handwritten-nl': expect.any(Number),
+    });
+    expect(model.trainedOn.inputHash).toMatch(/^[0-9a-f]{64}$/);
+    const r = await cli(['evaluate', '--only', 'handwritten-nl,klaxon', '--scenarios', 'c', '--model', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\| scenario \| source \| lang \| n \| complaint\/not macro-F1/m);
+    expect(r.stdout).toMatch(/^\| shipped, held out \| handwritten-nl \| nl \| \d+ \| [0-9.]+ \|/m);
+    expect(r.stdout).toMatch(/^\| shipped, held out \| klaxon \| en \|/m);
+  });
+
   it('fails with a usage message on bad arguments and names the bad line of training data', async () => {
     const usage = await cli(['train', '--out', path.join(dir, 'x.json')]);
     expect(usage.code).toBe(2);

@@ -2,6 +2,8 @@
  * The classifier on the command line: the same load/classify code path the service runs.
  *
  *   npm run -s classifier -- train --data FILE.jsonl [--data MORE.jsonl] --out MODEL [--name NAME] [--folds 5|0]
+ *   npm run -s classifier -- train-mix [--shared-data ../shared/data] [--out MODEL]   (the shipped model)
+ *   npm run -s classifier -- evaluate [--shared-data ../shared/data] [--model MODEL]  (the evaluation table)
  *   npm run -s classifier -- classify [--model MODEL] < in.jsonl > out.jsonl
  *   npm run -s classifier -- evaluate [--model MODEL] --data FILE.jsonl
  *   npm run -s classifier -- export-corrections --database-url URL > corrections.jsonl
@@ -16,6 +18,14 @@ import { createInterface } from 'node:readline';
 import {
   crossValidate,
   defaultModelPath,
+  crossValidateSource,
+  formatMixScores,
+  heldOutScores,
+  leaveOneSourceOut,
+  mixCounts,
+  type MixScore,
+  readMix,
+  trainOnMix,
   evaluateClassifier,
   formatReports,
   loadClassifier,
@@ -30,10 +40,12 @@ class UsageError extends Error {}
 
 const USAGE = `usage:
   classifier train --data FILE.jsonl [--data MORE.jsonl] --out MODEL [--name NAME] [--folds K (0 = no cross-validation)]
+  classifier train-mix [--shared-data DIR] [--out MODEL] [--name NAME]
+  classifier evaluate [--shared-data DIR] [--model MODEL] [--only a,b] [--folds 10]
   classifier classify [--model MODEL] < in.jsonl > out.jsonl
   classifier evaluate [--model MODEL] --data FILE.jsonl
   classifier export-corrections --database-url URL > corrections.jsonl
-  classifier retrain --database-url URL --data base.jsonl --out MODEL [--name NAME] [--folds K]`;
+  classifier retrain --database-url URL [--data base.jsonl | --shared-data DIR] --out MODEL [--name NAME] [--folds K]`;
 
 function parseArgs(argv: string[]): { command: string; flags: Map<string, string[]> } {
   const [command, ...rest] = argv;
@@ -55,6 +67,66 @@ const one = (flags: Map<string, string[]>, name: string, required = false): stri
   if (required && v === undefined) throw new UsageError(`--${name} is required`);
   return v;
 };
+
+/** The project's own labelled data, beside the public sets in the training mix. */
+const OWN_SOURCES: Array<[string, string]> = [
+  ['klaxon', 'libs/classification/domain/training/klaxon-training.jsonl'],
+  ['handwritten-nl', 'libs/classification/domain/training/handwritten-nl.jsonl'],
+];
+
+function mixFrom(flags: Map<string, string[]>) {
+  const dataDir = one(flags, 'shared-data') ?? '../shared/data';
+  const only = one(flags, 'only')?.split(',');
+  const { examples, missing } = readMix({ dataDir, own: OWN_SOURCES, only });
+  if (missing.length) process.stderr.write(`not found under ${dataDir}: ${missing.join(', ')}\n`);
+  return examples;
+}
+
+function trainMix(
+  flags: Map<string, string[]>,
+  log: (s: string) => void,
+  corrections: TrainingExample[] = [],
+): void {
+  const mix = [
+    ...mixFrom(flags),
+    ...corrections.map((e, i) => ({
+      ...e,
+      source: 'corrections',
+      key: e.id ?? String(i),
+      split: 'train' as const,
+    })),
+  ];
+  const out = one(flags, 'out') ?? defaultModelPath();
+  for (const [source, c] of Object.entries(mixCounts(mix)))
+    log(
+      `${source.padEnd(16)} train ${String(c.train).padStart(5)}  held out ${String(c.heldOut).padStart(5)}`,
+    );
+  const model = trainOnMix(mix, { name: one(flags, 'name') ?? 'klaxon-default' });
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, serializeModel(model));
+  renameSync(tmp, out);
+  log(`model ${model.modelVersion} (input ${model.trainedOn.inputHash?.slice(0, 12)}) → ${out}`);
+}
+
+/** (a) 10-fold CV on the tweets, (b) leave-one-source-out, (c) the model on each held-out part. */
+function evaluateMix(flags: Map<string, string[]>, log: (s: string) => void): void {
+  const mix = mixFrom(flags);
+  const scenarios = (one(flags, 'scenarios') ?? 'a,b,c').split(',');
+  const k = Number(one(flags, 'folds') ?? 10);
+  const scores: MixScore[] = [];
+  const sources = [...new Set(mix.map((e) => e.source))];
+  if (scenarios.includes('a') && sources.includes('tweets'))
+    scores.push(...crossValidateSource(mix, 'tweets', k));
+  if (scenarios.includes('b'))
+    for (const source of sources.filter((s) => !OWN_SOURCES.some(([own]) => own === s)))
+      scores.push(...leaveOneSourceOut(mix, source));
+  if (scenarios.includes('c')) {
+    const classifier = loadClassifier(readFileSync(one(flags, 'model') ?? defaultModelPath(), 'utf8'));
+    log(`model ${classifier.modelVersion}`);
+    scores.push(...heldOutScores(classifier, mix));
+  }
+  log(formatMixScores(scores));
+}
 
 function readExamples(files: string[]): TrainingExample[] {
   return files.flatMap((f) => parseTrainingJsonl(readFileSync(f, 'utf8'), f));
@@ -167,9 +239,16 @@ async function main(argv: string[]): Promise<number> {
       if (!flags.get('data')) throw new UsageError('--data is required');
       train(readExamples(flags.get('data')!), flags, log);
       return 0;
+    case 'train-mix':
+      trainMix(flags, log);
+      return 0;
     case 'classify':
       return classify(flags);
     case 'evaluate': {
+      if (!flags.get('data')) {
+        evaluateMix(flags, log);
+        return 0;
+      }
       const classifier = loadClassifier(readFileSync(one(flags, 'model') ?? defaultModelPath(), 'utf8'));
       const examples = readExamples(flags.get('data') ?? []);
       if (examples.length === 0) throw new UsageError('--data is required and must hold examples');
@@ -185,8 +264,13 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'retrain': {
       const corrections = await exportCorrections(one(flags, 'database-url', true)!);
-      const base = readExamples(flags.get('data') ?? []);
       log(`${corrections.length} corrections from the database`);
+      if (!flags.get('data')) {
+        // The shipped mix plus the handlers' corrections (all of them trained on).
+        trainMix(flags, log, corrections);
+        return 0;
+      }
+      const base = readExamples(flags.get('data') ?? []);
       train([...base, ...corrections], flags, log);
       return 0;
     }

@@ -562,7 +562,7 @@ describe('senior', () => {
     await page.goto(`${app.url}/console#/mine`);
     const row = page.locator(`tr[data-follow-up="${id}"]`);
     await row.waitFor();
-    expect(await row.locator('.clock').innerText()).toMatch(/csat-follow-up: .* left/);
+    expect(await row.locator('.clock').innerText()).toMatch(/^follow-up: .* left/);
     await shot(page, 'my-follow-ups');
     expect(await axe(page)).toEqual([]);
 

@@ -265,7 +265,10 @@ it('answers its health probes', async () => {
   expect(await (await fetch(`${app.url}/health/ready`)).json()).toEqual({
     status: 'ok',
     checks: { database: true, bus: true },
+    outboxParked: 0,
     stalled: [],
   });
-  expect(await (await fetch(`${app.url}/metrics`)).text()).toContain('process_cpu_user_seconds_total');
+  const metrics = await (await fetch(`${app.url}/metrics`)).text();
+  expect(metrics).toContain('process_cpu_user_seconds_total');
+  expect(metrics).toMatch(/^klaxon_outbox_parked\{[^}]*\} 0$/m);
 });

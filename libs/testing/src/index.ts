@@ -4,3 +4,4 @@ export * from './fake-x-api';
 export * from './kafka-mock-cluster';
 export * from './postgres-cluster';
 export * from './event-reader';
+export * from './npm-start-process';

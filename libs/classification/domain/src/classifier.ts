@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { ComplaintLabel } from '@klaxon/contracts';
 import { join } from 'node:path';
-import { featureCounts } from './features';
+import { charGramCounts, featureCounts, type FeatureOptions } from './features';
 import { detectLanguage, EN_FUNCTION_WORDS, NL_FUNCTION_WORDS } from './language';
 import { softmaxInPlace } from './linear';
 import { parseModelFile, type HeadName, type ModelFile } from './model-file';
 import { sentimentScore } from './nlp';
+import { isStopWord as isListedStopWord } from './stopwords';
 import {
   compileRules,
   firedRules,
@@ -17,6 +18,7 @@ import {
   type PriorityRule,
 } from './priority-rules';
 import { foldText, plainText, tokenize } from './text';
+import { thresholdKey } from './thresholds';
 
 /** The taxonomy's complaint labels (the contracts own them). */
 export type { ComplaintLabel } from '@klaxon/contracts';
@@ -74,6 +76,8 @@ interface RuntimeHead {
   offset: number;
 }
 
+const isStopWord = (w: string) =>
+  NL_FUNCTION_WORDS.has(w) || EN_FUNCTION_WORDS.has(w) || EXTRA_STOP.has(w) || isListedStopWord(w);
 const EXTRA_STOP = new Set(
   'zegt says call calling called belt klant customer mevr dhr mrs mr jullie your you ik i we wij me mij hij he zij she ze they er there'.split(
     ' ',
@@ -81,11 +85,7 @@ const EXTRA_STOP = new Set(
 );
 /** Function words explain nothing to an agent: evidence shows content words only. */
 function isContentWord(word: string): boolean {
-  return word
-    .split(' ')
-    .some(
-      (w) => w.length > 2 && !NL_FUNCTION_WORDS.has(w) && !EN_FUNCTION_WORDS.has(w) && !EXTRA_STOP.has(w),
-    );
+  return word.split(' ').some((w) => w.length > 2 && !isStopWord(w));
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -93,6 +93,9 @@ const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** di
 class LinearClassifier implements Classifier {
   readonly modelVersion: string;
   private readonly rows = new Map<string, Float64Array>();
+  /** Rows of the hashed character n-gram buckets, by bucket. */
+  private readonly gramRows = new Map<number, Float64Array>();
+  private readonly features: FeatureOptions;
   private readonly heads: Partial<Record<HeadName, RuntimeHead>> = {};
   private readonly rules: CompiledRule[];
   private readonly explicitCues: RegExp[];
@@ -112,10 +115,14 @@ class LinearClassifier implements Classifier {
       list.push([name, rh]);
       this.heads[name] = rh;
     }
+    this.features = model.features ?? {};
     for (const [name, rh] of list) {
       for (const [feature, w] of Object.entries(model.heads[name]!.weights)) {
-        let row = this.rows.get(feature);
-        if (!row) this.rows.set(feature, (row = new Float64Array(width)));
+        const gram = feature.charCodeAt(0) === 126 /* ~ */ ? Number(feature.slice(1)) : -1;
+        const table = gram >= 0 ? this.gramRows : this.rows;
+        const key = gram >= 0 ? gram : feature;
+        let row = (table as Map<string | number, Float64Array>).get(key);
+        if (!row) (table as Map<string | number, Float64Array>).set(key, (row = new Float64Array(width)));
         row.set(w, rh.offset);
       }
     }
@@ -127,7 +134,7 @@ class LinearClassifier implements Classifier {
    * Weighs feature counts as `weigh` does (sublinear tf, L2 norm over all features) and looks up the
    * model rows of the known ones, in one pass.
    */
-  private resolve(counts: Map<string, number>): Resolved {
+  private resolve(counts: Map<string, number>, grams?: Map<number, number>): Resolved {
     const features: string[] = [];
     const rows: Float64Array[] = [];
     const values: number[] = [];
@@ -144,6 +151,22 @@ class LinearClassifier implements Classifier {
     if (norm > 0) {
       const inv = 1 / Math.sqrt(norm);
       for (let i = 0; i < values.length; i++) values[i] *= inv;
+    }
+    if (grams && grams.size) {
+      // Character n-grams: their own L2 block, scaled by the model's weight (as `weigh` trains them).
+      const start = values.length;
+      let gnorm = 0;
+      for (const [b, c] of grams) {
+        const v = c === 1 ? 1 : 1 + Math.log(c);
+        gnorm += v * v;
+        const row = this.gramRows.get(b);
+        if (!row) continue;
+        features.push('~');
+        rows.push(row);
+        values.push(v);
+      }
+      const inv = (this.features.charGrams?.weight ?? 1) / Math.sqrt(gnorm);
+      for (let i = start; i < values.length; i++) values[i] *= inv;
     }
     return { features, rows, values };
   }
@@ -191,6 +214,7 @@ class LinearClassifier implements Classifier {
       const word = surface.get(f) ?? f;
       if (
         word.startsWith('_') ||
+        word.startsWith('~') ||
         !isContentWord(word) ||
         out.some((o) => o.includes(word) || word.includes(o))
       )
@@ -209,7 +233,10 @@ class LinearClassifier implements Classifier {
     const lang = detectLanguage(normalized, tokens, input.languageHint, plain.slice(0, 2048));
     const surface = new Map<string, string>();
     const tone = { sum: 0, hits: 0 };
-    const vector = this.resolve(featureCounts(tokens, lang.analysis, 0, tokens.length, surface, tone));
+    const counts = featureCounts(tokens, lang.analysis, 0, tokens.length, surface, tone, this.features);
+    let grams: Map<number, number> | undefined;
+    if (this.features.charGrams) charGramCounts(tokens, this.features.charGrams, (grams = new Map()));
+    const vector = this.resolve(counts, grams);
     const logits = this.score(vector);
     const headLogits = (name: HeadName): Float64Array | undefined => {
       const i = (Object.keys(this.heads) as HeadName[]).indexOf(name);
@@ -226,14 +253,20 @@ class LinearClassifier implements Classifier {
     const margin = cal ? cal.scale * (whole[yes] - whole[no]) + cal.shift : whole[yes] - whole[no];
     // No words at all (empty, whitespace, markup only): nothing that could be a complaint.
     const complaintProbability = tokens.length === 0 ? 0 : 1 / (1 + Math.exp(-margin));
-    const isComplaint = complaintProbability >= 0.5;
+    const threshold = this.model.thresholds?.[thresholdKey(input.channel, lang.language)] ?? 0.5;
+    const isComplaint = complaintProbability >= threshold;
     let complaint: ComplaintLabel = 'none';
     if (isComplaint) {
       const kind = headLogits('kind');
       if (kind) {
         const p = Float64Array.from(kind);
         softmaxInPlace(p);
-        complaint = p[this.heads.kind!.classes.indexOf('explicit')] >= 0.5 ? 'explicit' : 'latent';
+        // A demand, the word complaint or a threat makes it explicit whatever the head learned.
+        complaint =
+          p[this.heads.kind!.classes.indexOf('explicit')] >= 0.5 ||
+          this.explicitCues.some((re) => re.test(normalized))
+            ? 'explicit'
+            : 'latent';
       } else {
         complaint = this.explicitCues.some((re) => re.test(normalized)) ? 'explicit' : 'latent';
       }

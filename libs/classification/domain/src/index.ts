@@ -4,4 +4,7 @@ export * from './model-file';
 export * from './priority-rules';
 export * from './training';
 export { normalizeText, tokenize, MAX_CHARS, MAX_TOKENS } from './text';
+export { DEFAULT_FEATURES, type FeatureOptions } from './features';
+export { chooseThresholds, thresholdKey } from './thresholds';
 export { detectLanguage } from './language';
+export * from './mix';

@@ -58,6 +58,8 @@ export function trainHead(
   classes: string[],
   nFeatures: number,
   options: TrainOptions = DEFAULT_TRAIN,
+  /** Weight of each document (default 1): a source can count more or less than its row count. */
+  sampleWeights?: ArrayLike<number>,
 ): TrainedHead {
   const C = classes.length;
   const W = new Float64Array(nFeatures * C);
@@ -85,7 +87,7 @@ export function trainHead(
         for (let c = 0; c < C; c++) p[c] += W[row + c] * val[k];
       }
       softmaxInPlace(p);
-      const cw = classWeight[y];
+      const cw = classWeight[y] * (sampleWeights ? sampleWeights[d] : 1);
       for (let c = 0; c < C; c++) {
         const g = (p[c] - (c === y ? 1 : 0)) * cw;
         Gb[c] += g * g;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { FeatureOptions } from './features';
 import { taxonomyProblems } from './model-taxonomy';
 import type { PriorityRule } from './priority-rules';
 
@@ -23,12 +24,24 @@ export interface ModelFile {
   name: string;
   /** `<name>-<first 12 hex of sha256 of the rest of the file>`; recomputed on load. */
   modelVersion: string;
-  trainedOn: { examples: number; languages: Record<string, number>; labels: Record<string, number> };
+  trainedOn: {
+    examples: number;
+    languages: Record<string, number>;
+    labels: Record<string, number>;
+    /** Rows per source of the training mix (absent for a model trained on plain JSONL). */
+    sources?: Record<string, number>;
+    /** sha256 of the training mix (`mixHash`): the same inputs reproduce the file byte for byte. */
+    inputHash?: string;
+  };
   /** complaint: no/yes; kind: latent/explicit; category and priority as the training data labels them. */
   heads: Partial<Record<HeadName, HeadFile>>;
+  /** Features the model was trained with (absent: stemmed words and lexicon counts only). */
+  features?: FeatureOptions;
+  /** Complaint probability from which a text is a complaint, by `channel:language` (default 0.5). */
+  thresholds?: Record<string, number>;
   /** Category used when the model has no category head. */
   defaultCategory: string;
-  /** Regular expressions (normalised text) that make a complaint explicit when the model has no kind head. */
+  /** Regular expressions (normalised text) that make a complaint explicit (also over the kind head). */
   explicitCues: string[];
   /** Minimum probability for the learned priority to raise priority on its own. */
   learnedPriorityThreshold: number;

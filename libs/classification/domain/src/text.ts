@@ -50,6 +50,9 @@ export function plainText(raw: string): string {
 const REPLY_HEADER =
   /^[ \t>]*(?:on\b[^\n]{0,200}\bwrote:|op\b[^\n]{0,200}\b(?:schreef|geschreven)\b[^\n]{0,100}:|-{2,}\s*(?:original message|oorspronkelijk bericht|forwarded message|doorgestuurd bericht)\s*-{2,}|(?:from|van):[^\n]{1,200}\n[ \t]*(?:sent|verzonden|date|datum):)/im;
 const SIGNATURE = /\n-- ?\n/;
+// A closing formula on a line of its own ("Kind regards,", "Met vriendelijke groet,"): what follows is a name.
+const SIGN_OFF =
+  /\n[ \t]*(?:kind regards|best regards|warm regards|regards|best wishes|yours sincerely|sincerely|cheers|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|mvg|m\.v\.g\.|hoogachtend|groet(?:en|jes)?|gr\.?)[ \t]*,?[ \t]*\n/i;
 const DEVICE_LINE =
   /^[ \t]*(?:sent from my|verzonden (?:vanaf|met) mijn|get outlook for|download outlook voor)\b[^\n]*$/gim;
 const QUOTED_LINE = /^[ \t]*>[^\n]*$/gm;
@@ -58,7 +61,7 @@ const DISCLAIMER =
 
 /**
  * What the customer wrote now, without what came along: the quoted earlier thread under a reply, a
- * signature after "-- ", "sent from my phone" lines and confidentiality disclaimers. Only cut when
+ * closing formula and the name under it ("Kind regards,\nSam"), a signature after "-- ", "sent from my phone" lines and confidentiality disclaimers. Only cut when
  * some text of their own stays (a bare forward keeps everything).
  */
 export function withoutReplyNoise(text: string): string {
@@ -68,6 +71,8 @@ export function withoutReplyNoise(text: string): string {
   if (header && own(out.slice(0, header.index))) out = out.slice(0, header.index);
   const signature = SIGNATURE.exec(out);
   if (signature && own(out.slice(0, signature.index))) out = out.slice(0, signature.index);
+  const signOff = SIGN_OFF.exec(out);
+  if (signOff && own(out.slice(0, signOff.index))) out = out.slice(0, signOff.index);
   if (out.includes('>')) {
     const unquoted = out.replace(QUOTED_LINE, '');
     if (own(unquoted)) out = unquoted;

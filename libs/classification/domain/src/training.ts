@@ -1,5 +1,5 @@
 import { UNCATEGORISED } from '@klaxon/contracts';
-import { featureCounts, weigh } from './features';
+import { charGramCounts, DEFAULT_FEATURES, featureCounts, weigh, type FeatureOptions } from './features';
 import { detectLanguage } from './language';
 import { DEFAULT_TRAIN, trainHead, type SparseVector, type TrainOptions } from './linear';
 import {
@@ -12,6 +12,7 @@ import {
 } from './model-file';
 import { DEFAULT_PRIORITY_RULES, type PriorityRule } from './priority-rules';
 import { foldText, plainText, tokenize } from './text';
+import { chooseThresholds, thresholdKey } from './thresholds';
 
 export type ComplaintGold = boolean | 'explicit' | 'latent' | 'none';
 
@@ -23,6 +24,10 @@ export interface TrainingExample {
   complaint?: ComplaintGold;
   category?: string;
   priority?: 'critical' | 'high' | 'normal';
+  /** The channel it arrived on (web when absent): decision thresholds are chosen per channel. */
+  channel?: string;
+  /** How much the example counts in training (default 1). */
+  weight?: number;
   id?: string;
 }
 
@@ -64,6 +69,7 @@ export function parseTrainingJsonl(content: string, source = 'input'): TrainingE
       ...(c !== undefined && c !== null ? { complaint: c as ComplaintGold } : {}),
       ...(typeof o.category === 'string' ? { category: o.category } : {}),
       ...(typeof p === 'string' ? { priority: p as TrainingExample['priority'] } : {}),
+      ...(typeof o.channel === 'string' ? { channel: o.channel } : {}),
       ...(o.id !== undefined ? { id: String(o.id) } : {}),
     });
   }
@@ -87,6 +93,12 @@ export interface TrainModelOptions {
   nbWeight?: number;
   /** Platt-scale the complaint probability on out-of-fold margins (default true, from 60 examples). */
   calibrate?: boolean;
+  /** Choose decision thresholds per channel and language on out-of-fold probabilities (default true). */
+  thresholds?: boolean;
+  /** Features to train with (default DEFAULT_FEATURES: words, cues, character n-grams). */
+  features?: FeatureOptions;
+  /** Where the examples came from, recorded in the model file (no time: the file is reproducible). */
+  provenance?: { sources: Record<string, number>; inputHash: string };
 }
 
 /** Fits p = sigmoid(scale * margin + shift) to labels 0/1 by Newton's method (Platt 1999, smoothed targets). */
@@ -166,28 +178,41 @@ function logCountRatios(docs: SparseVector[], labels: number[], n: number, alpha
   return r;
 }
 
+/**
+ * What makes a complaint explicit whatever the kind head says (the taxonomy's definition): the word
+ * complaint, a demand for money back, a threat of a lawyer, a regulator, the press or leaving.
+ */
 export const DEFAULT_EXPLICIT_CUES = [
   '\\b(klacht\\w*|klagen|klaag|beklag|complaint\\w*|complain\\w*|formal(ly)? complain\\w*)\\b',
+  '\\b(i want|i demand|i expect|i need|give me|please) (a |my |the )?(full )?(refund|money back|compensation)\\b|\\brefund (me|immediately|now|asap)\\b',
+  '\\b(ik wil|ik eis|ik verwacht|ik verzoek u|graag) (mijn |het |een )?(geld terug|terugbetaling|vergoeding|compensatie|schadevergoeding)\\b|\\b(terugstorten|storneer|crediteren)\\b',
+  '\\b(lawyer|attorney|solicitor|sue|legal action|small claims|ombudsman|trading standards|advocaat|rechtszaak|juridische stappen|rechtsbijstand|geschillencommissie|consumentenbond|kassa|the press|de pers|de media)\\b',
+  "\\b(cancel(ling)? my (account|subscription|contract|order)|i('m| am) (leaving|switching)|never (again|ordering|buying)|opzeggen|zeg\\w* (ik )?(mijn )?\\w+ op|stap\\w* (ik )?over|nooit meer)\\b",
 ];
 
-/** Stemmed unigram+bigram features of a text, as the classifier sees them. */
+/** The weighted features of a text (words, cues, character n-grams), as the classifier sees them. */
 export function textFeatures(
   text: string,
   subject?: string,
   lang?: string,
+  options: FeatureOptions = {},
 ): { features: Map<string, number>; language: string } {
   const plain = plainText(subject ? `${subject}\n${text}` : text);
   const normalized = foldText(plain);
   const tokens = tokenize(normalized);
   const l = detectLanguage(normalized, tokens, lang, plain.slice(0, 2048));
-  return { features: weigh(featureCounts(tokens, l.analysis)), language: l.language };
+  const counts = featureCounts(tokens, l.analysis, 0, tokens.length, undefined, undefined, options);
+  let grams: Map<number, number> | undefined;
+  if (options.charGrams) charGramCounts(tokens, options.charGrams, (grams = new Map()));
+  return { features: weigh(counts, grams, options.charGrams?.weight), language: l.language };
 }
 
 /** Trains every head the labels allow and returns the model file (with its version). */
 export function trainModel(examples: TrainingExample[], options: TrainModelOptions = {}): ModelFile {
   if (examples.length === 0) throw new Error('no training examples');
   const train = { ...DEFAULT_TRAIN, ...options.train };
-  const featurized = examples.map((e) => textFeatures(e.text, e.subject, e.lang));
+  const featureOptions = options.features ?? DEFAULT_FEATURES;
+  const featurized = examples.map((e) => textFeatures(e.text, e.subject, e.lang, featureOptions));
   const minDf = options.minDocFreq ?? (examples.length < 1500 ? 1 : 2);
   const df = new Map<string, number>();
   for (const { features } of featurized) for (const f of features.keys()) df.set(f, (df.get(f) ?? 0) + 1);
@@ -212,6 +237,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
   for (const f of featurized) languages[f.language] = (languages[f.language] ?? 0) + 1;
 
   const heads: Partial<Record<HeadName, HeadFile>> = {};
+  let outOfFold: { rows: number[]; margins: Float64Array } | undefined;
   const fit = (
     name: HeadName,
     pick: (e: TrainingExample) => string | undefined,
@@ -235,7 +261,10 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     const learn = (subset: number[]) => {
       const docs = subset.map((k) => vectors[rows[k]]);
       const ys = subset.map((k) => classes.indexOf(gold[k]));
-      const head = trainHead(docs, ys, classes, vocabulary.length, train);
+      const weights = subset.some((k) => examples[rows[k]].weight !== undefined)
+        ? subset.map((k) => examples[rows[k]].weight ?? 1)
+        : undefined;
+      const head = trainHead(docs, ys, classes, vocabulary.length, train, weights);
       if (nbWeight > 0 && C === 2) {
         const nb = logCountRatios(docs, ys, vocabulary.length);
         for (let f = 0; f < vocabulary.length; f++) head.weights[f * C + 1] += nbWeight * nb[f];
@@ -263,6 +292,7 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
         margins,
         gold.map((g) => classes.indexOf(g)),
       );
+      if (name === 'complaint') outOfFold = { rows, margins };
     }
     const weights: Record<string, number[]> = {};
     for (let f = 0; f < vocabulary.length; f++) {
@@ -290,6 +320,19 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     ['no', 'yes'],
     options.nbWeight ?? 1,
   );
+  // Per channel and language, the threshold that decides best on out-of-fold probabilities.
+  let thresholds: Record<string, number> | undefined;
+  const cal = heads.complaint?.calibration;
+  if (outOfFold && cal && (options.thresholds ?? true)) {
+    const oof = outOfFold;
+    thresholds = chooseThresholds(
+      oof.rows.map((row, k) => ({
+        key: thresholdKey(examples[row].channel ?? 'web', featurized[row].language),
+        probability: 1 / (1 + Math.exp(-(cal.scale * oof.margins[k] + cal.shift))),
+        complaint: isComplaintGold(examples[row].complaint)!,
+      })),
+    );
+  }
   if (!heads.complaint)
     throw new Error('training data needs complaint labels of both kinds (complaint and not)');
   fit('kind', (e) => (e.complaint === 'explicit' || e.complaint === 'latent' ? e.complaint : undefined), [
@@ -304,8 +347,10 @@ export function trainModel(examples: TrainingExample[], options: TrainModelOptio
     formatVersion: MODEL_FORMAT_VERSION,
     name: options.name ?? 'klaxon',
     modelVersion: '',
-    trainedOn: { examples: examples.length, languages, labels },
+    trainedOn: { examples: examples.length, languages, labels, ...(options.provenance ?? {}) },
     heads,
+    features: featureOptions,
+    ...(thresholds && Object.keys(thresholds).length ? { thresholds } : {}),
     defaultCategory: options.defaultCategory ?? UNCATEGORISED,
     explicitCues: DEFAULT_EXPLICIT_CUES,
     learnedPriorityThreshold: 0.6,

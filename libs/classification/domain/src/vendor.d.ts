@@ -42,3 +42,11 @@ declare module 'natural/lib/natural/sentiment/English/negations_en.json' {
   const negations: { words: string[] };
   export = negations;
 }
+declare module 'natural/lib/natural/util/stopwords' {
+  export const words: string[];
+}
+declare module '@nlpjs/lang-nl' {
+  export class StopwordsNl {
+    dictionary: Record<string, boolean>;
+  }
+}

@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { EncodedEvent } from '@klaxon/contracts';
+import { appendToOutbox, registerComplaints, type ComplaintRegistration } from '@klaxon/platform/persistence';
 import { complaintIdPrefixFor } from '@klaxon/ingest-email/domain';
 
 export type Disposition = 'complaint' | 'reply' | 'auto-reply' | 'bounce' | 'dead-letter';
@@ -68,12 +70,22 @@ export class EmailStore {
     return rows.length === 1 ? rows[0].id : undefined;
   }
 
-  /** Records handled messages and (when given) advances the mailbox checkpoint, in one transaction. */
+  /**
+   * In one transaction: registers the round's complaints (the one registration path), appends the
+   * other events (replies) to the outbox, records the handled messages and (when given) advances the
+   * mailbox checkpoint.
+   */
   async record(
     messages: HandledMessage[],
     checkpoint?: { mailbox: string; uidValidity: string; lastUid: number },
+    out: { registrations: ComplaintRegistration[]; events: EncodedEvent[] } = {
+      registrations: [],
+      events: [],
+    },
   ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      await registerComplaints(manager, out.registrations);
+      await appendToOutbox(manager, out.events);
       if (messages.length > 0) {
         await manager.query(
           `INSERT INTO email_messages (source_id, mailbox, uid_validity, uid, message_id, complaint_id, disposition, reason, size, received_at)

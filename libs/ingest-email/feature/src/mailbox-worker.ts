@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
 import {
-  ComplaintReceivedEvent,
+  complaintReceivedSchema,
   CustomerMessageReceivedEvent,
   encodeEvent,
   type EncodedEvent,
@@ -17,15 +17,14 @@ import {
   type MatchedBy,
 } from '@klaxon/ingest-email/domain';
 import { backoffDelay } from '@klaxon/platform/errors';
-import type { MessageBus } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
+import type { ComplaintRegistration } from '@klaxon/platform/persistence';
 import type { MailboxConfig } from './email-ingest.options';
 import type { EmailMetrics } from './email-metrics';
 import type { EmailStore, HandledMessage } from './email-store';
 import { parseMail } from './parse-mail';
 
 export interface MailboxWorkerDeps {
-  bus: MessageBus;
   store: EmailStore;
   logger: Logger;
   metrics: EmailMetrics;
@@ -75,8 +74,9 @@ function errorKind(error: unknown): string {
 /**
  * Watches one folder of one IMAP account: catches up from the last checkpointed UID, then waits
  * for new mail with IDLE (imapflow's auto-IDLE; NOOP polling where the server lacks IDLE) and a
- * fallback poll. Each round: fetch → parse → publish and await the bus's acknowledgement → record
- * and checkpoint in PostgreSQL → only then mark \Seen (or move). Any error closes the connection
+ * fallback poll. Each round: fetch → parse → register the complaints (row, history, ComplaintReceived
+ * in the outbox), the replies' events, the handled messages and the checkpoint in one PostgreSQL
+ * transaction → only then mark \Seen (or move). Any error closes the connection
  * and the worker reconnects with exponential backoff; it never gives up on a mailbox.
  */
 export class MailboxWorker {
@@ -379,7 +379,7 @@ export class MailboxWorker {
     uidValidity: string,
     checkpointUid: number | undefined,
   ): Promise<void> {
-    const { store, bus, metrics, clock } = this.deps;
+    const { store, metrics, clock } = this.deps;
     const mailboxLabel = { mailbox: this.config.name };
     const prepared = await Promise.all(fetched.map((f) => this.prepare(f, uidValidity)));
     const known = await store.known(prepared.map((p) => p.sourceId));
@@ -390,6 +390,7 @@ export class MailboxWorker {
 
     const now = clock.now();
     const outgoing: EncodedEvent[] = [];
+    const registrations: ComplaintRegistration[] = [];
     const handled: HandledMessage[] = [];
     const outcomes: Array<{ p: Prepared; outcome: string; complaintId?: string; reason?: string }> = [];
     const inRound = new Set<string>();
@@ -446,13 +447,14 @@ export class MailboxWorker {
           outcomes.push({ p, outcome: 'reply', complaintId: link.complaintId, reason: link.matchedBy });
           if (mail.messageId) byMessageId.set(mail.messageId, link.complaintId);
         } else {
-          const received = toComplaintReceived(mail, p.location, now);
-          outgoing.push(
-            encodeEvent(ComplaintReceivedEvent, received, {
-              eventId: `${received.complaintId}:received`,
-              correlationId,
-            }),
-          );
+          const received = complaintReceivedSchema.parse(toComplaintReceived(mail, p.location, now));
+          registrations.push({
+            received,
+            correlationId,
+            actor: `email-ingest:${this.config.name}`,
+            reason: 'e-mail received',
+            data: { mailbox: this.config.name, uid: p.location.uid, messageId: mail.messageId ?? null },
+          });
           handled.push({
             ...base,
             disposition: 'complaint',
@@ -469,14 +471,15 @@ export class MailboxWorker {
       }
     }
 
-    // At-least-once: the events are on the bus (acknowledged) before anything is checkpointed or flagged.
-    if (outgoing.length > 0) await bus.publish(outgoing);
+    // One transaction: the complaints registered (row, history, ComplaintReceived in the outbox), the
+    // replies' events in the outbox, the handled messages and the checkpoint; flags only after it.
     if (this.killed) throw new WorkerKilled();
     await store.record(
       handled,
       checkpointUid !== undefined
         ? { mailbox: this.config.name, uidValidity, lastUid: checkpointUid }
         : undefined,
+      { registrations, events: outgoing },
     );
     if (this.killed) throw new WorkerKilled();
     const uids = fetched.map((f) => f.uid);

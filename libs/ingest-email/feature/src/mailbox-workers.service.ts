@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { MESSAGE_BUS, type MessageBus } from '@klaxon/platform/messaging';
 import type { Logger, Registry } from '@klaxon/platform/observability';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, METRICS, type Clock } from '@klaxon/platform/runtime';
@@ -18,13 +17,12 @@ export class MailboxWorkersService implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     @Inject(EMAIL_MAILBOXES) mailboxes: MailboxConfig[],
-    @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) metrics: Registry,
     @Inject(CLOCK) clock: Clock,
   ) {
-    const deps = { bus, store: new EmailStore(dataSource), logger, metrics: emailMetrics(metrics), clock };
+    const deps = { store: new EmailStore(dataSource), logger, metrics: emailMetrics(metrics), clock };
     this.workers = mailboxes.map((m) => new MailboxWorker(m, deps));
   }
 

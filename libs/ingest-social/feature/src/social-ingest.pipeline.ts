@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import {
-  ComplaintReceivedEvent,
-  encodeEvent,
-  type ComplaintReceived,
-  type EncodedEvent,
-} from '@klaxon/contracts';
+import { complaintReceivedSchema, type ComplaintReceived } from '@klaxon/contracts';
 import {
   comparePostIds,
   newestPostId,
@@ -15,9 +10,8 @@ import {
   type SocialSource,
 } from '@klaxon/ingest-social/domain';
 import { backoffDelay } from '@klaxon/platform/errors';
-import type { MessageBus } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { appendHistory } from '@klaxon/platform/persistence';
+import { appendToOutbox, registerComplaints } from '@klaxon/platform/persistence';
 import { conversationReplies, storeConversationReplies } from './conversation-replies';
 import type { BackoffPolicy } from './social-ingest.options';
 import { SocialCheckpoints } from './social-checkpoints';
@@ -41,7 +35,6 @@ export interface SocialPipelineOptions {
 
 export interface SocialPipelineDeps {
   dataSource: DataSource;
-  bus: MessageBus;
   logger: Logger;
   metrics: SocialMetrics;
   clock: { now(): Date };
@@ -61,10 +54,10 @@ interface LiveState {
 
 /**
  * Runs one social source: live feed when the network allows it, with a recent-search catch-up
- * after every (re)connect; search polling otherwise. Each post becomes a ComplaintReceived,
- * published and acknowledged before its complaint row and the checkpoint are written — so a crash
- * at any point neither loses a post (the catch-up starts at the checkpoint) nor repeats one (posts
- * whose complaint row exists are skipped; the event id is deterministic for the rare repeat).
+ * after every (re)connect; search polling otherwise. Each post is registered as a complaint (row,
+ * history and ComplaintReceived in the outbox) in the transaction that advances the checkpoint — so
+ * a crash at any point neither loses a post (the catch-up starts at the checkpoint) nor repeats one
+ * (posts whose complaint row exists are skipped).
  * Knows only the SocialSource port: another network is another adapter, not another pipeline.
  */
 export class SocialIngestPipeline {
@@ -291,9 +284,8 @@ export class SocialIngestPipeline {
   }
 
   /**
-   * Hands posts over: skips the ones already handed over, publishes the rest and waits for the bus's
-   * acknowledgement, then stores complaint rows, history and (if `advanceTo` says so) the checkpoint
-   * in one transaction. Serialised, so checkpoints only move forward in order.
+   * Hands posts over: skips the ones already handed over, registers the rest (complaint rows, history,
+   * ComplaintReceived in the outbox) and (if `advanceTo` says so) the checkpoint in one transaction. Serialised, so checkpoints only move forward in order.
    */
   private ingest(
     posts: SocialPost[],
@@ -312,18 +304,14 @@ export class SocialIngestPipeline {
       const mapped: Array<{
         post: SocialPost;
         received: ComplaintReceived;
-        event: EncodedEvent;
         correlationId: string;
       }> = [];
       for (const post of unique) {
         try {
           const received = toComplaintReceived(post, now);
           const correlationId = randomUUID();
-          const event = encodeEvent(ComplaintReceivedEvent, received, {
-            eventId: `${received.complaintId}:received`,
-            correlationId,
-          });
-          mapped.push({ post, received, event, correlationId });
+          complaintReceivedSchema.parse(received);
+          mapped.push({ post, received, correlationId });
         } catch (err) {
           this.deps.metrics.errors.inc({ ...labels, kind: 'invalid-post' });
           this.logger.error(
@@ -346,51 +334,28 @@ export class SocialIngestPipeline {
       const duplicates = posts.length - answered.size - unique.length + (mapped.length - fresh.length);
       if (duplicates) this.deps.metrics.duplicates.inc(labels, duplicates);
 
-      if (fresh.length || replies.length)
-        await this.deps.bus.publish([...fresh.map((m) => m.event), ...replies.map((r) => r.event)]);
-
       const checkpoint = advanceTo(newestPostId(posts.map((p) => p.postId)));
       if (fresh.length || replies.length || checkpoint) {
+        // One transaction: the complaints, their first history entries and ComplaintReceived events in
+        // the outbox (the one registration path of every channel); the customer's replies on complaints
+        // into their threads, with CustomerMessageReceived in the outbox; then the checkpoint.
         await this.deps.dataSource.transaction(async (manager) => {
           await storeConversationReplies(manager, replies);
-          if (fresh.length) {
-            const inserted: Array<{ id: string }> = await manager.query(
-              `INSERT INTO complaints (id, channel, source_id, status, received_at, text, customer, channel_meta, correlation_id, created_at, updated_at)
-               SELECT id, channel, source_id, 'received', received_at, text, customer, channel_meta, correlation_id, now(), now()
-                 FROM jsonb_to_recordset($1::jsonb) AS r(id text, channel text, source_id text, received_at timestamptz, text text, customer jsonb, channel_meta jsonb, correlation_id text)
-               ON CONFLICT (id) DO NOTHING RETURNING id`,
-              [
-                JSON.stringify(
-                  fresh.map(({ received: r, correlationId }) => ({
-                    id: r.complaintId,
-                    channel: r.channel,
-                    source_id: r.sourceId,
-                    received_at: r.receivedAt,
-                    text: r.text,
-                    customer: r.customer,
-                    channel_meta: { social: r.social },
-                    correlation_id: correlationId,
-                  })),
-                ),
-              ],
-            );
-            const insertedIds = new Set(inserted.map((r) => r.id));
-            await appendHistory(
+          if (replies.length)
+            await appendToOutbox(
               manager,
-              fresh
-                .filter((m) => insertedIds.has(m.received.complaintId))
-                .map(({ received: r, post, correlationId }) => ({
-                  complaintId: r.complaintId,
-                  at: r.receivedAt,
-                  kind: 'received',
-                  actor: `social-ingest:${network}`,
-                  reason: `${post.kind} by @${post.author.handle} on ${network}`,
-                  data: { sourceId: r.sourceId, url: post.url, followers: post.author.followers },
-                  eventId: `${r.complaintId}:received`,
-                  correlationId,
-                })),
+              replies.map((r) => r.event),
             );
-          }
+          await registerComplaints(
+            manager,
+            fresh.map(({ received: r, post, correlationId }) => ({
+              received: r,
+              correlationId,
+              actor: `social-ingest:${network}`,
+              reason: `${post.kind} by @${post.author.handle} on ${network}`,
+              data: { url: post.url, followers: post.author.followers },
+            })),
+          );
           if (checkpoint) await this.checkpoints.advance(manager, network, this.source.sourceKey, checkpoint);
         });
         if (checkpoint) this.current.checkpoint = newestPostId([this.current.checkpoint, checkpoint]);

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { parseSocialQuery, type SocialSource } from '@klaxon/ingest-social/domain';
-import { MESSAGE_BUS, type MessageBus } from '@klaxon/platform/messaging';
 import type { Logger, Registry } from '@klaxon/platform/observability';
 import { DATA_SOURCE } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, METRICS, type Clock } from '@klaxon/platform/runtime';
@@ -18,7 +17,6 @@ export class SocialIngestRunner implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(SOCIAL_INGEST_OPTIONS) private readonly options: SocialIngestModuleOptions,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly registry: Registry,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -47,7 +45,7 @@ export class SocialIngestRunner implements OnApplicationBootstrap, OnApplication
     for (const source of sources) {
       const pipeline = new SocialIngestPipeline(
         source,
-        { dataSource: this.dataSource, bus: this.bus, logger: this.logger, metrics, clock: this.clock },
+        { dataSource: this.dataSource, logger: this.logger, metrics, clock: this.clock },
         {
           pollIntervalMs: this.options.pollIntervalMs ?? 60_000,
           authRetryMs: this.options.authRetryMs ?? 300_000,

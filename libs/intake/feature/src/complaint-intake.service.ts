@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ComplaintReceivedEvent, encodeEvent } from '@klaxon/contracts';
 import { toComplaintReceived, type Submission } from '@klaxon/intake/domain';
-import { DATA_SOURCE, GroupCommit, appendHistory, appendToOutbox } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, GroupCommit, registerComplaints } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import type { Logger } from '@klaxon/platform/observability';
 import { IntakeMetrics } from './intake.metrics';
@@ -19,7 +18,6 @@ interface ToStore {
   received: Received;
   sourceId: string;
   correlationId: string;
-  event: ReturnType<typeof encodeEvent>;
 }
 
 /**
@@ -54,13 +52,9 @@ export class ComplaintIntakeService {
     const sourceId = sourceIdOfSource ?? (idempotencyKey ? `idempotency:${idempotencyKey}` : randomUUID());
     const received = toComplaintReceived(submission, sourceId, this.clock.now());
     const correlationId = randomUUID();
-    const event = encodeEvent(ComplaintReceivedEvent, received, {
-      eventId: `${received.complaintId}:received`,
-      correlationId,
-    });
 
     const created = await this.writer
-      .submit({ received, sourceId, correlationId, event })
+      .submit({ received, sourceId, correlationId })
       .catch((error: unknown) => {
         this.metrics.errors.inc({ channel: received.channel, code: 'store-failed' });
         this.logger.error(
@@ -78,52 +72,16 @@ export class ComplaintIntakeService {
   }
 
   /** One group in one transaction: a complaint already stored (same id) is a duplicate, and adds nothing. */
-  private async store(manager: EntityManager, items: ToStore[]): Promise<boolean[]> {
-    const rows = (await manager.query(
-      `INSERT INTO complaints (id, channel, source_id, status, received_at, subject, text, customer, customer_picked, unit, channel_meta, correlation_id, created_at, updated_at)
-       SELECT id, channel, source_id, 'received', received_at, subject, text, customer, customer_picked, unit, channel_meta, correlation_id, now(), now()
-         FROM jsonb_to_recordset($1::jsonb) AS r(id text, channel text, source_id text, received_at timestamptz, subject text, text text, customer jsonb,
-              customer_picked text, unit text, channel_meta jsonb, correlation_id text)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        JSON.stringify(
-          items.map(({ received, correlationId }) => ({
-            id: received.complaintId,
-            channel: received.channel,
-            source_id: received.sourceId,
-            received_at: received.receivedAt,
-            subject: received.subject ?? null,
-            text: received.text,
-            customer: received.customer,
-            customer_picked: received.customerPicked ?? null,
-            unit: received.unit ?? null,
-            channel_meta: received.phone ? { phone: received.phone } : null,
-            correlation_id: correlationId,
-          })),
-        ),
-      ],
-    )) as Array<{ id: string }>;
-    // The first of several submissions of one id in a group is the one that created it.
-    const fresh = new Set(rows.map((r) => r.id));
-    const created = items.map((i) => fresh.delete(i.received.complaintId));
-    const stored = items.filter((_, n) => created[n]);
-    await appendHistory(
+  private store(manager: EntityManager, items: ToStore[]): Promise<boolean[]> {
+    return registerComplaints(
       manager,
-      stored.map(({ received, sourceId, correlationId }) => ({
-        complaintId: received.complaintId,
-        at: received.receivedAt,
-        kind: 'received',
+      items.map(({ received, sourceId, correlationId }) => ({
+        received,
+        correlationId,
         actor: `intake:${received.channel}`,
         reason: 'submitted',
         data: { sourceId, customerPicked: received.customerPicked ?? null },
-        eventId: `${received.complaintId}:received`,
-        correlationId,
       })),
     );
-    await appendToOutbox(
-      manager,
-      stored.map((s) => s.event),
-    );
-    return created;
   }
 }

@@ -50,3 +50,16 @@ describe('runtime configuration', () => {
     );
   });
 });
+
+describe('PROCESSED_EVENTS_RETENTION_DAYS', () => {
+  it('defaults past the longest topic retention and refuses a window a replayed event could outlive', () => {
+    expect(loadRuntimeConfig({}).processedEventsRetentionMs).toBe(35 * 86_400_000);
+    expect(() => loadRuntimeConfig({ PROCESSED_EVENTS_RETENTION_DAYS: '30' })).toThrow(ConfigError);
+    expect(() => loadRuntimeConfig({ PROCESSED_EVENTS_RETENTION_DAYS: '30' })).toThrow(
+      /PROCESSED_EVENTS_RETENTION_DAYS: must be longer than the longest topic retention \(30 days\)/,
+    );
+    expect(loadRuntimeConfig({ PROCESSED_EVENTS_RETENTION_DAYS: '31' }).processedEventsRetentionMs).toBe(
+      31 * 86_400_000,
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { allTopics } from '@klaxon/contracts';
 import { apiKeysVar, type ApiKeySeed } from './api-keys';
-import { bool, csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
+import { bool, ConfigError, csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
 
 /** The settings every Klaxon app shares. Each variable is documented in README.md. */
 export const runtimeEnvShape = {
@@ -38,7 +39,17 @@ export const runtimeEnvShape = {
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20_000),
   /** API keys created at start-up: `name:key:scope+scope,...` (see api-keys.ts). */
   API_KEYS: apiKeysVar.optional(),
+  /**
+   * Days an idempotency claim (`processed_events`) is kept; must exceed every topic's retention,
+   * dead-letter topics included (checked below), so a redelivered or replayed event is still known.
+   */
+  PROCESSED_EVENTS_RETENTION_DAYS: positiveInt.default(35),
 };
+
+/** The longest retention of any topic (dead-letter topics included), in days. */
+export function longestTopicRetentionDays(): number {
+  return Math.max(...allTopics().map((t) => t.retentionDays));
+}
 
 export interface RuntimeConfig {
   logLevel: string;
@@ -61,10 +72,16 @@ export interface RuntimeConfig {
   consumerBatchSize: number;
   shutdownTimeoutMs: number;
   apiKeys: ApiKeySeed[];
+  processedEventsRetentionMs: number;
 }
 
 export function loadRuntimeConfig(env: Env): RuntimeConfig {
   const e = parseEnv(runtimeEnvShape, env);
+  const longest = longestTopicRetentionDays();
+  if (e.PROCESSED_EVENTS_RETENTION_DAYS <= longest)
+    throw new ConfigError([
+      `PROCESSED_EVENTS_RETENTION_DAYS: must be longer than the longest topic retention (${longest} days), got ${e.PROCESSED_EVENTS_RETENTION_DAYS}`,
+    ]);
   return {
     logLevel: e.LOG_LEVEL,
     kafka: e.KAFKA_BROKERS
@@ -90,6 +107,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
     consumerBatchSize: e.CONSUMER_BATCH_SIZE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     apiKeys: e.API_KEYS ?? [],
+    processedEventsRetentionMs: e.PROCESSED_EVENTS_RETENTION_DAYS * 86_400_000,
   };
 }
 

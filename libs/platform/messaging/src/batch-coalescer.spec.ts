@@ -103,12 +103,23 @@ describe('BatchCoalescer', () => {
       100,
       { ms: 50, below: 3 },
     );
-    const first = coalescer.submit([msg(0, 1)]);
-    await new Promise((r) => setTimeout(r, 10));
-    const second = coalescer.submit([msg(1, 1)]); // arrives while the first lingers: they go together
-    await Promise.all([first, second]);
-    await coalescer.submit([msg(0, 2), msg(1, 2), msg(2, 2)]); // enough on its own: no waiting for more
-    expect(calls).toEqual([2, 3]);
+    // The clock is the test's: no bet that a busy machine keeps 10 ms under the 50 ms linger.
+    jest.useFakeTimers();
+    try {
+      const first = coalescer.submit([msg(0, 1)]);
+      await jest.advanceTimersByTimeAsync(49);
+      expect(calls).toEqual([]); // still lingering
+      const second = coalescer.submit([msg(1, 1)]); // arrives while the first lingers: they go together
+      await jest.advanceTimersByTimeAsync(1);
+      await Promise.all([first, second]);
+      expect(calls).toEqual([2]);
+      const big = coalescer.submit([msg(0, 2), msg(1, 2), msg(2, 2)]); // enough on its own: no waiting
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toEqual([2, 3]);
+      await big;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('runs up to `concurrency` calls at once, the rest waits for a free one', async () => {
@@ -127,14 +138,20 @@ describe('BatchCoalescer', () => {
       { ms: 0, below: 0 },
       2,
     );
-    const all = [0, 1, 2].map((p) => coalescer.submit([msg(p, 1)]));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(releases).toHaveLength(2); // the third waits
-    releases.splice(0).forEach((r) => r());
-    await new Promise((r) => setTimeout(r, 20));
-    releases.splice(0).forEach((r) => r());
-    expect(await Promise.all(all)).toEqual([{ done: 1 }, { done: 1 }, { done: 1 }]);
-    expect(most).toBe(2);
+    // The test's own clock: every scheduled start has run when the clock was advanced, on any machine.
+    jest.useFakeTimers();
+    try {
+      const all = [0, 1, 2].map((p) => coalescer.submit([msg(p, 1)]));
+      await jest.advanceTimersByTimeAsync(1);
+      expect(releases).toHaveLength(2); // the third waits
+      releases.splice(0).forEach((r) => r());
+      await jest.advanceTimersByTimeAsync(1);
+      releases.splice(0).forEach((r) => r());
+      expect(await Promise.all(all)).toEqual([{ done: 1 }, { done: 1 }, { done: 1 }]);
+      expect(most).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('drops what waits of a partition read again, and everything waiting when closed, without calling the handler for it', async () => {

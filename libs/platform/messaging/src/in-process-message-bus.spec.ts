@@ -1,7 +1,7 @@
 import { createMetricsRegistry, silentLogger } from '@klaxon/platform/observability';
 import { eventually, describeMessageBusContract, message } from './bus.contract-suite';
 import { PermanentMessageError } from './bus.port';
-import { InProcessMessageBus } from './in-process-message-bus';
+import { InProcessBusFullError, InProcessMessageBus, SETTLEMENT_ID_HEADER } from './in-process-message-bus';
 
 describeMessageBusContract('in-process', {
   createBus: async () => new InProcessMessageBus({ logger: silentLogger }),
@@ -55,6 +55,89 @@ describe('InProcessMessageBus live views', () => {
     await bus.publish([message('t', 'k', 'two')]);
     await eventually(() => got.length === 2, 5_000, 'the second message');
     expect(got).toEqual(['one', 'two']);
+    await bus.close();
+  });
+});
+
+describe('InProcessMessageBus settlement (the embedded outbox keeps a row until this says so)', () => {
+  it('settles a message once every group reading its topic committed it, and hides the header', async () => {
+    const bus = new InProcessMessageBus({ logger: silentLogger });
+    const settled: string[] = [];
+    bus.onSettled((ids) => settled.push(...ids));
+    const seenHeaders: Array<Record<string, string>> = [];
+    let releaseSlow!: () => void;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowGot = 0;
+    await bus.subscribe({
+      groupId: 'fast',
+      topics: ['t'],
+      handler: async (b) => void seenHeaders.push(...b.map((m) => m.headers)),
+    });
+    await bus.subscribe({
+      groupId: 'slow',
+      topics: ['t'],
+      handler: async (b) => {
+        slowGot += b.length;
+        await slowGate;
+      },
+    });
+    const tagged = (value: string, id: string) => {
+      const m = message('t', 'k', value);
+      return { ...m, headers: { ...m.headers, [SETTLEMENT_ID_HEADER]: id } };
+    };
+    await bus.publish([tagged('a', '1'), tagged('b', '2')]);
+    await eventually(() => seenHeaders.length === 2 && slowGot === 2, 5_000, 'both groups holding the batch');
+    // The fast group committed; the slow one has not: nothing is settled yet.
+    expect(settled).toEqual([]);
+    expect(bus.pendingCount()).toBe(2);
+    releaseSlow();
+    await eventually(() => settled.length === 2, 5_000, 'the settlement');
+    expect(settled).toEqual(['1', '2']);
+    expect(bus.pendingCount()).toBe(0);
+    expect(seenHeaders.every((h) => !(SETTLEMENT_ID_HEADER in h))).toBe(true);
+    await bus.close();
+  });
+
+  it('settles at once what no offset-keeping group reads (live views only, or nobody)', async () => {
+    const bus = new InProcessMessageBus({ logger: silentLogger });
+    const settled: string[] = [];
+    bus.onSettled((ids) => settled.push(...ids));
+    const tagged = (topic: string, id: string) => {
+      const m = message(topic, 'k', id);
+      return { ...m, headers: { ...m.headers, [SETTLEMENT_ID_HEADER]: id } };
+    };
+    await bus.publish([tagged('nobody', '1')]);
+    expect([settled, bus.pendingCount()]).toEqual([['1'], 0]);
+    const got: string[] = [];
+    await bus.subscribe({
+      groupId: 'live',
+      topics: ['viewed'],
+      fromLatest: true,
+      handler: async (b) => void got.push(...b.map((m) => m.value!.toString())),
+    });
+    await bus.publish([tagged('viewed', '2')]);
+    expect(settled).toEqual(['1', '2']);
+    await eventually(() => got.length === 1, 5_000, 'the live view still sees it');
+    await bus.close();
+  });
+
+  it('refuses a publish that would overfill a partition, whole, instead of dropping messages', async () => {
+    const bus = new InProcessMessageBus({ logger: silentLogger, maxPendingPerPartition: 2 });
+    await bus.publish([message('t', 'k', 'one')]);
+    await expect(bus.publish([message('t', 'k', 'two'), message('t', 'k', 'three')])).rejects.toBeInstanceOf(
+      InProcessBusFullError,
+    );
+    expect(bus.pendingCount()).toBe(1);
+    const got: string[] = [];
+    await bus.subscribe({
+      groupId: 'g',
+      topics: ['t'],
+      handler: async (b) => void got.push(...b.map((m) => m.value!.toString())),
+    });
+    await eventually(() => bus.pendingCount() === 0, 5_000, 'the one message held, committed');
+    await bus.publish([message('t', 'k', 'two'), message('t', 'k', 'three')]);
+    await eventually(() => got.length === 3, 5_000, 'the rest once there is room');
+    expect(got).toEqual(['one', 'two', 'three']);
     await bus.close();
   });
 });

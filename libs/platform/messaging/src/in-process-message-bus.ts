@@ -19,10 +19,25 @@ export interface InProcessMessageBusOptions {
   /** Partitions of a topic `ensureTopics` did not declare. */
   defaultPartitions?: number;
   /**
-   * Messages are dropped once every group reading the topic committed them; beyond this many per
-   * partition the oldest go anyway (Kafka's retention, in memory).
+   * Messages are dropped once every group reading the topic committed them. A partition holding this
+   * many that are not yet committed refuses further publishes (`InProcessBusFullError`): the publisher
+   * (the outbox relay) keeps them and tries again later — nothing is dropped silently.
    */
-  retainPerPartition?: number;
+  maxPendingPerPartition?: number;
+}
+
+/**
+ * Header a publisher sets to learn when its message is settled (every group reading the topic committed
+ * it; see `onSettled`). The bus takes it off: consumers never see it.
+ */
+export const SETTLEMENT_ID_HEADER = 'klaxon-settlement-id';
+
+/** A publish that would make a partition hold more than `maxPendingPerPartition` uncommitted messages. */
+export class InProcessBusFullError extends Error {
+  readonly code = 'bus-full';
+  constructor(topic: string, partition: number, pending: number) {
+    super(`in-process bus: ${topic}/${partition} already holds ${pending} uncommitted messages`);
+  }
 }
 
 interface Partition {
@@ -71,9 +86,12 @@ export class InProcessMessageBus implements MessageBus {
   private readonly waiters = new Set<() => void>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly defaultPartitions: number;
-  private readonly retainPerPartition: number;
+  private readonly maxPendingPerPartition: number;
   private readonly metrics: BusMetrics;
   private readonly stalled: ConsumerStalls;
+  /** Settlement ids of held messages (taken off their headers at publish). */
+  private readonly settlementIds = new WeakMap<IncomingMessage, string>();
+  private readonly settledListeners = new Set<(ids: string[]) => void>();
   private roundRobin = 0;
   private wakeScheduled: NodeJS.Immediate | null = null;
   private closed = false;
@@ -81,27 +99,53 @@ export class InProcessMessageBus implements MessageBus {
   constructor(options: InProcessMessageBusOptions) {
     this.logger = options.logger.child({ component: 'in-process-bus' });
     this.defaultPartitions = options.defaultPartitions ?? 4;
-    this.retainPerPartition = options.retainPerPartition ?? 100_000;
+    this.maxPendingPerPartition = options.maxPendingPerPartition ?? 100_000;
     this.metrics = new BusMetrics(options.metrics);
     this.stalled = new ConsumerStalls(options.metrics);
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
     if (this.closed) throw new Error('message bus is closed');
-    for (const m of messages) {
+    // All or nothing: check every target partition's room before appending anything.
+    const targets = messages.map((m) => {
       const topic = this.topic(m.topic);
-      const index = partitionFor(m.key ?? null, topic.partitions.length, this.roundRobin++);
+      return { m, topic, index: partitionFor(m.key ?? null, topic.partitions.length, this.roundRobin++) };
+    });
+    const adding = new Map<Partition, number>();
+    for (const { topic, index } of targets) {
       const partition = topic.partitions[index];
-      partition.log.push({
+      const pending = partition.log.length + (adding.get(partition) ?? 0);
+      if (pending >= this.maxPendingPerPartition)
+        throw new InProcessBusFullError(topic.name, index, partition.log.length);
+      adding.set(partition, (adding.get(partition) ?? 0) + 1);
+    }
+    const settledNow: string[] = [];
+    for (const { m, topic, index } of targets) {
+      const partition = topic.partitions[index];
+      const { [SETTLEMENT_ID_HEADER]: settlementId, ...headers } = m.headers ?? {};
+      if (settlementId !== undefined) {
+        // No group that keeps offsets reads this topic (only live views, or nobody): no one will ever
+        // need the publisher's copy. With no reader at all the message is not even kept.
+        const readers = this.readersOf(topic.name);
+        if (readers.durable === 0) {
+          settledNow.push(settlementId);
+          if (readers.live === 0) continue;
+        }
+      }
+      const message: IncomingMessage = {
         topic: m.topic,
         partition: index,
         offset: String(partition.base + partition.log.length),
         key: m.key ?? null,
         value: m.value === null || m.value === undefined ? null : Buffer.from(m.value),
-        headers: { ...m.headers },
-      });
+        headers,
+      };
+      if (settlementId !== undefined && !settledNow.includes(settlementId))
+        this.settlementIds.set(message, settlementId);
+      partition.log.push(message);
       this.trim(topic, index);
     }
+    if (settledNow.length) for (const listener of this.settledListeners) listener(settledNow);
     // Consumers run on a later turn of the event loop, never inside the publisher's await.
     this.wakeScheduled ??= setImmediate(() => {
       this.wakeScheduled = null;
@@ -187,6 +231,33 @@ export class InProcessMessageBus implements MessageBus {
     }
   }
 
+  /**
+   * Calls `listener` with the settlement ids (see `SETTLEMENT_ID_HEADER`) of messages every group reading
+   * their topic has committed — from then on the bus no longer needs them. Returns the unsubscribe.
+   */
+  onSettled(listener: (ids: string[]) => void): () => void {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
+  }
+
+  private readersOf(topic: string): { durable: number; live: number } {
+    let durable = 0;
+    let live = 0;
+    for (const group of this.groups.values()) {
+      if (!group.topics.has(topic)) continue;
+      if (group.ephemeral) live++;
+      else durable++;
+    }
+    return { durable, live };
+  }
+
+  /** Messages held that some group reading their topic has not committed yet. */
+  pendingCount(): number {
+    let n = 0;
+    for (const topic of this.topics.values()) for (const p of topic.partitions) n += p.log.length;
+    return n;
+  }
+
   isHealthy(): boolean {
     return !this.closed && this.stalled.list().length === 0;
   }
@@ -251,7 +322,10 @@ export class InProcessMessageBus implements MessageBus {
     }
   }
 
-  /** Drops what every group reading the topic has committed, and anything beyond the retention bound. */
+  /**
+   * Drops what every group reading the topic has committed (nothing while no group reads it) and tells
+   * the settlement listeners which of those messages they were waiting for.
+   */
   private trim(topic: Topic, index: number): void {
     const partition = topic.partitions[index];
     let keepFrom = partition.base + partition.log.length;
@@ -262,11 +336,17 @@ export class InProcessMessageBus implements MessageBus {
       keepFrom = Math.min(keepFrom, group.committed.get(`${topic.name}/${index}`) ?? 0);
     }
     if (readers === 0) keepFrom = partition.base;
-    keepFrom = Math.max(keepFrom, partition.base + partition.log.length - this.retainPerPartition);
     const drop = keepFrom - partition.base;
     if (drop > 0) {
-      partition.log.splice(0, drop);
+      const dropped = partition.log.splice(0, drop);
       partition.base = keepFrom;
+      if (this.settledListeners.size === 0) return;
+      const ids: string[] = [];
+      for (const m of dropped) {
+        const id = this.settlementIds.get(m);
+        if (id !== undefined) ids.push(id);
+      }
+      if (ids.length) for (const listener of this.settledListeners) listener(ids);
     }
   }
 

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -31,7 +31,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
 }
 
 /** Any number to identify the migration lock; only Klaxon takes it. */
-const MIGRATION_LOCK = 7_401_100;
+export const MIGRATION_LOCK = 7_401_100;
 
 /**
  * Runs pending migrations, each in its own transaction. Several replicas starting at once serialise
@@ -39,17 +39,22 @@ const MIGRATION_LOCK = 7_401_100;
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const poolMax = (dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
-  if (poolMax < 2) {
-    // One connection (embedded PGlite, one process): holding a lock would starve the migrations themselves.
-    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
-  }
   const runner = dataSource.createQueryRunner();
   await runner.connect();
+  // Migrations (an index build on a big table) and the wait for another replica's lock may take
+  // longer than the pool's statement timeout: this connection runs them without one.
+  await runner.query('SET statement_timeout = 0');
+  // One connection (embedded PGlite, one process): no lock (nobody else migrates, and holding one
+  // connection for a lock would starve the migrations themselves).
+  const locked = poolMax >= 2;
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
+    if (locked) await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    return (await executor.executePendingMigrations()).map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    if (locked) await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.query('RESET statement_timeout').catch(() => undefined);
     await runner.release();
   }
 }

@@ -1,7 +1,7 @@
 import { encodeEvent, ComplaintReceivedEvent, complaintIdFor } from '@klaxon/contracts';
 import { startPostgresCluster, type PostgresCluster } from '@klaxon/testing';
 import type { DataSource } from 'typeorm';
-import { InProcessMessageBus } from '@klaxon/platform/messaging';
+import { InProcessMessageBus, SETTLEMENT_ID_HEADER } from '@klaxon/platform/messaging';
 import { silentLogger } from '@klaxon/platform/observability';
 import {
   OutboxRelay,
@@ -10,7 +10,9 @@ import {
   createDataSource,
   runMigrations,
   MIGRATIONS,
+  MIGRATION_LOCK,
   ENTITIES,
+  ProcessedEventsPruner,
 } from './index';
 import { TaxonomyRoutingRules1764000800000 } from './migrations/1764000800000-taxonomy-routing-rules';
 
@@ -210,15 +212,228 @@ describe('the outbox relay', () => {
         complaintId: complaintIdFor('web', 'relay-committed'),
       });
       await ds.transaction((m) => appendToOutbox(m, [committed]));
-      const deadline = Date.now() + 10_000;
-      while (!seen.includes(committed.key) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
+      // The relay deletes the row after the bus took it, which can be after the consumer saw it.
+      await until(
+        async () => seen.includes(committed.key) && (await outboxCount()) === 0,
+        'the event relayed',
+      );
       expect(seen).toEqual([committed.key]);
-      expect(await ds.query('SELECT count(*)::int AS n FROM outbox')).toEqual([{ n: 0 }]);
     } finally {
       await relay.stop();
       await bus.close();
     }
+  });
+});
+
+async function outboxCount(): Promise<number> {
+  return ((await ds.query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>)[0].n;
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the outbox relay with the in-process bus (embedded mode)', () => {
+  it('keeps a row until every group committed its event, and a restart publishes what was held', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    const events = ['held-1', 'held-2', 'held-3'].map((id) =>
+      encodeEvent(ComplaintReceivedEvent, {
+        ...ComplaintReceivedEvent.example,
+        complaintId: complaintIdFor('web', id),
+      }),
+    );
+    // A process whose consumer never commits (it is stopped mid-batch, as by SIGTERM).
+    const first = new InProcessMessageBus({ logger: silentLogger });
+    let taken = 0;
+    let release!: () => void;
+    const stopped = new Promise<void>((resolve) => (release = resolve));
+    await first.subscribe({
+      groupId: 'classifier',
+      topics: [ComplaintReceivedEvent.topic],
+      handler: async (batch) => {
+        taken += batch.length;
+        await stopped;
+        throw new Error('stopped before its transaction committed');
+      },
+    });
+    const settlement = (bus: InProcessMessageBus) => ({
+      header: SETTLEMENT_ID_HEADER,
+      onSettled: (listener: (ids: string[]) => void) => bus.onSettled(listener),
+    });
+    const relay1 = new OutboxRelay({
+      dataSource: ds,
+      bus: first,
+      logger: silentLogger,
+      settlement: settlement(first),
+    });
+    relay1.start();
+    await ds.transaction((m) => appendToOutbox(m, events));
+    await until(async () => taken > 0, 'the first process taking the events');
+    const closing = first.close();
+    release();
+    await closing;
+    await relay1.stop();
+    expect(await outboxCount()).toBe(3);
+
+    // The next start: the same rows go out again, and once committed they are gone.
+    const second = new InProcessMessageBus({ logger: silentLogger });
+    const seen: string[] = [];
+    await second.subscribe({
+      groupId: 'classifier',
+      topics: [ComplaintReceivedEvent.topic],
+      handler: async (batch) => void seen.push(...batch.map((m) => m.key!)),
+    });
+    const relay2 = new OutboxRelay({
+      dataSource: ds,
+      bus: second,
+      logger: silentLogger,
+      settlement: settlement(second),
+    });
+    relay2.start();
+    try {
+      await until(async () => (await outboxCount()) === 0, 'the held rows settled');
+      expect(seen.sort()).toEqual(events.map((e) => e.key).sort());
+    } finally {
+      await relay2.stop();
+      await second.close();
+    }
+  });
+});
+
+describe('relays of several processes', () => {
+  const received = (key: string, n: number) =>
+    encodeEvent(
+      ComplaintReceivedEvent,
+      { ...ComplaintReceivedEvent.example, complaintId: complaintIdFor('web', key), text: `#${n}` },
+      { eventId: `${key}:${n}` },
+    );
+  /** A bus that records what it was given and refuses messages whose key is in `poison`. */
+  const recordingBus = (poison = new Set<string>()) => {
+    const published: Array<{ key: string; eventId: string }> = [];
+    const bus = {
+      publish: async (messages: Array<{ key?: string | null; headers?: Record<string, string> }>) => {
+        if (messages.some((m) => poison.has(m.key!))) throw new Error('record too large');
+        published.push(
+          ...messages.map((m) => ({ key: m.key!, eventId: m.headers!['klaxon-event-id'] ?? '' })),
+        );
+      },
+    };
+    return { bus: bus as unknown as InProcessMessageBus, published };
+  };
+
+  it('keep a key in order: rows of a key another relay holds an earlier row of wait for it', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    await ds.transaction((m) => appendToOutbox(m, [received('a', 1), received('b', 1)]));
+    await ds.transaction((m) => appendToOutbox(m, [received('a', 2), received('b', 2)]));
+    const a = received('a', 1).key;
+    const { bus, published } = recordingBus();
+    const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger });
+    // Another relay is publishing a's first row (holds its lock) right now.
+    const other = ds.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    try {
+      await other.query('SELECT id FROM outbox WHERE key = $1 ORDER BY id LIMIT 1 FOR UPDATE', [a]);
+      expect(await relay.relayOnce()).toBe(2);
+      expect(published.map((p) => p.key)).not.toContain(a);
+    } finally {
+      await other.rollbackTransaction();
+      await other.release();
+    }
+    expect(await relay.relayOnce()).toBe(2);
+    expect(published.filter((p) => p.key === a).map((p) => p.eventId)).toEqual(['a:1', 'a:2']);
+  });
+
+  it('set a row aside after repeated failed publishes while others go out, with its reason', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM outbox');
+    const bad = received('bad', 1).key;
+    const { bus, published } = recordingBus(new Set([bad]));
+    const relay = new OutboxRelay({ dataSource: ds, bus, logger: silentLogger, maxAttempts: 3 });
+    await ds.transaction((m) => appendToOutbox(m, [received('bad', 1), received('bad', 2)]));
+    for (let round = 1; round <= 3; round++) {
+      await ds.transaction((m) => appendToOutbox(m, [received(`good-${round}`, 1)]));
+      expect(await relay.relayOnce()).toBe(1);
+    }
+    const [row] = (await ds.query(
+      'SELECT attempts, last_error, parked_at IS NOT NULL AS parked FROM outbox WHERE key = $1 ORDER BY id LIMIT 1',
+      [bad],
+    )) as Array<{ attempts: number; last_error: string; parked: boolean }>;
+    expect(row).toEqual({ attempts: 3, last_error: 'record too large', parked: true });
+    expect(await relay.parkedCount()).toBe(1);
+    expect(published.map((p) => p.eventId)).toEqual(['good-1:1', 'good-2:1', 'good-3:1']);
+    // Only the bus failing (nothing goes out) counts against no row.
+    const down = new OutboxRelay({
+      dataSource: ds,
+      bus: {
+        publish: async () => Promise.reject(new Error('broker down')),
+      } as unknown as InProcessMessageBus,
+      logger: silentLogger,
+    });
+    await ds.transaction((m) => appendToOutbox(m, [received('c', 1)]));
+    await expect(down.relayOnce()).rejects.toThrow('broker down');
+    expect(await ds.query('SELECT attempts FROM outbox WHERE parked_at IS NULL ORDER BY id')).toEqual([
+      { attempts: 0 },
+      { attempts: 0 },
+    ]);
+  });
+});
+
+describe('housekeeping', () => {
+  it('waits for the migration lock longer than the statement timeout allows a statement', async () => {
+    await runMigrations(ds);
+    const url = await pg.createDatabase('persistence_timeout');
+    const strict = createDataSource({ url, poolMax: 2, statementTimeoutMs: 300 });
+    const holder = createDataSource({ url, poolMax: 1 });
+    await Promise.all([strict.initialize(), holder.initialize()]);
+    const runner = holder.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      const migrating = runMigrations(strict);
+      // Released once the migrating side is seen waiting on the lock, well past 300 ms.
+      await until(async () => {
+        const [{ n }] = (await runner.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+        )) as Array<{ n: number }>;
+        return n > 0;
+      }, 'the migration waiting for the lock');
+      await new Promise((r) => setTimeout(r, 600));
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      expect((await migrating).length).toBe(MIGRATIONS.length);
+    } finally {
+      await runner.release();
+      await Promise.all([strict.destroy(), holder.destroy()]);
+    }
+  });
+
+  it('prunes idempotency claims older than the retention window, in batches, and keeps the rest', async () => {
+    await runMigrations(ds);
+    await ds.query('DELETE FROM processed_events');
+    await ds.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       SELECT 'c', 'old-' || i, now() - interval '40 days' FROM generate_series(1, 5) i
+       UNION ALL SELECT 'c', 'new-' || i, now() - interval '1 day' FROM generate_series(1, 3) i`,
+    );
+    const pruner = new ProcessedEventsPruner({
+      dataSource: ds,
+      logger: silentLogger,
+      retentionMs: 35 * 86_400_000,
+      batchSize: 2,
+    });
+    expect(await pruner.pruneOnce()).toBe(5);
+    const left = (await ds.query('SELECT event_id FROM processed_events ORDER BY event_id')) as Array<{
+      event_id: string;
+    }>;
+    expect(left.map((r) => r.event_id)).toEqual(['new-1', 'new-2', 'new-3']);
+    // A claim still inside the window keeps a redelivery out.
+    await ds.transaction(async (m) => expect([...(await claimEvents(m, 'c', ['new-1']))]).toEqual([]));
   });
 });
 

@@ -1,8 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { allTopics } from '@klaxon/contracts';
 import type { RuntimeConfig } from '@klaxon/platform/config';
-import { InProcessMessageBus, KafkaMessageBus, type MessageBus } from '@klaxon/platform/messaging';
-import { createDataSource, runMigrations, startEmbeddedPostgres } from '@klaxon/platform/persistence';
+import {
+  InProcessMessageBus,
+  KafkaMessageBus,
+  SETTLEMENT_ID_HEADER,
+  type MessageBus,
+} from '@klaxon/platform/messaging';
+import {
+  createDataSource,
+  runMigrations,
+  startEmbeddedPostgres,
+  type OutboxSettlement,
+} from '@klaxon/platform/persistence';
 import {
   createLogger,
   createMetricsRegistry,
@@ -16,6 +26,11 @@ export interface Infrastructure {
   dataSource: DataSource;
   logger: Logger;
   metrics: Registry;
+  /**
+   * Set with the in-process bus, which holds events only in memory: the outbox keeps each row until the
+   * bus settled it, so a stop or a crash loses nothing (see OutboxRelay).
+   */
+  outboxSettlement?: OutboxSettlement;
   /** What this process runs on, for the start-up log line and the README. */
   describe: { bus: string; database: string };
   close(): Promise<void>;
@@ -55,16 +70,17 @@ export async function connectInfrastructure({
   closers.unshift(() => dataSource.destroy());
   if (config.database?.migrate ?? true) await runMigrations(dataSource);
 
-  const bus: MessageBus = config.kafka
-    ? new KafkaMessageBus({
-        clientId: `${config.kafka.clientId}-${service}`,
-        brokers: config.kafka.brokers,
-        idempotentProducer: config.kafka.idempotentProducer,
+  const inProcess = config.kafka ? null : new InProcessMessageBus({ logger, metrics });
+  const bus: MessageBus = inProcess
+    ? inProcess
+    : new KafkaMessageBus({
+        clientId: `${config.kafka!.clientId}-${service}`,
+        brokers: config.kafka!.brokers,
+        idempotentProducer: config.kafka!.idempotentProducer,
         logger,
         metrics,
-        consumer: config.kafka.consumer,
-      })
-    : new InProcessMessageBus({ logger, metrics });
+        consumer: config.kafka!.consumer,
+      });
   closers.unshift(() => bus.close());
   await bus.ensureTopics(allTopics());
 
@@ -73,6 +89,9 @@ export async function connectInfrastructure({
     dataSource,
     logger,
     metrics,
+    outboxSettlement: inProcess
+      ? { header: SETTLEMENT_ID_HEADER, onSettled: (listener) => inProcess.onSettled(listener) }
+      : undefined,
     describe: {
       bus: config.kafka ? `kafka (${config.kafka.brokers.join(',')})` : 'in-process',
       database: databaseLabel,

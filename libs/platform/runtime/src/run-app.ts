@@ -36,6 +36,7 @@ export async function runApp(options: RunAppOptions): Promise<RunningApp> {
         host: config.http.host,
         bodyLimitBytes: options.bodyLimitBytes,
       },
+      processedEventsRetentionMs: config.processedEventsRetentionMs,
       apiKeys: [
         ...config.apiKeys,
         ...(options.apiKeys ?? []).filter((k) => !config.apiKeys.some((c) => c.name === k.name)),

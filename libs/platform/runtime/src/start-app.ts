@@ -1,11 +1,12 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Gauge } from 'prom-client';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ApiKeySeed } from '@klaxon/platform/config';
 import { AuthModule } from '@klaxon/platform/auth';
 import { BusTransportServer } from '@klaxon/platform/messaging';
 import { OpenApiModule } from '@klaxon/platform/openapi';
-import { OutboxRelay } from '@klaxon/platform/persistence';
+import { OutboxRelay, ProcessedEventsPruner } from '@klaxon/platform/persistence';
 import { HttpErrorFilter } from './http-error.filter';
 import { recordHttpMetrics } from './http-metrics';
 import type { Infrastructure } from './infrastructure';
@@ -24,6 +25,8 @@ export interface StartAppOptions {
   clock?: Clock;
   /** API keys created at start-up (API_KEYS; the embedded demo key). */
   apiKeys?: ApiKeySeed[];
+  /** Idempotency claims older than this are pruned (unset: never). */
+  processedEventsRetentionMs?: number;
 }
 
 export interface RunningApp {
@@ -69,9 +72,31 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
   const relay =
     options.relayOutbox === false
       ? null
-      : new OutboxRelay({ dataSource: infra.dataSource, bus: infra.bus, logger: infra.logger });
+      : new OutboxRelay({
+          dataSource: infra.dataSource,
+          bus: infra.bus,
+          logger: infra.logger,
+          settlement: infra.outboxSettlement,
+        });
+  const pruner = options.processedEventsRetentionMs
+    ? new ProcessedEventsPruner({
+        dataSource: infra.dataSource,
+        logger: infra.logger,
+        retentionMs: options.processedEventsRetentionMs,
+      })
+    : null;
+  if (relay && !infra.metrics.getSingleMetric('klaxon_outbox_parked'))
+    new Gauge({
+      name: 'klaxon_outbox_parked',
+      help: 'Outbox rows set aside after repeated failed publishes (see last_error in the outbox)',
+      registers: [infra.metrics],
+      async collect() {
+        this.set(await relay.parkedCount().catch(() => 0));
+      },
+    });
   await app.startAllMicroservices();
   relay?.start();
+  pruner?.start();
   await app.listen(options.http.port, options.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : options.http.port;
@@ -84,19 +109,27 @@ export async function startApp(options: StartAppOptions): Promise<RunningApp> {
       infra.logger.info(`${options.service} stopping`);
       await app.close(); // closes the HTTP server and the bus transport (consumers drain and commit)
       await relay?.stop(); // after the consumers: what they committed to the outbox still goes out
+      await pruner?.stop();
       await infra.close();
       infra.logger.info(`${options.service} stopped`);
     })());
   return { app, url, stop };
 }
 
-/** SIGTERM/SIGINT stop the app gracefully; past the timeout the process exits anyway. */
+/**
+ * SIGTERM/SIGINT stop the app gracefully; past the timeout the process exits anyway. A signal that
+ * comes again while stopping (Ctrl+C reaches both `npm start` and node, and npm forwards its own) is
+ * ignored rather than killing the process halfway through its stop.
+ */
 export function stopOnSignals(
   running: RunningApp,
   logger: Infrastructure['logger'],
   timeoutMs: number,
 ): void {
+  let requested = false;
   const onSignal = (signal: string) => {
+    if (requested) return;
+    requested = true;
     logger.info({ signal }, 'shutdown requested');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'graceful shutdown timed out');
@@ -111,6 +144,6 @@ export function stopOnSignals(
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

@@ -54,6 +54,8 @@ type Published = {
   };
 };
 const seen = new Map<string, Array<{ key: string; v: Published }>>();
+/** `topic/partition` → the next offset the observer has not seen yet. */
+const observed = new Map<string, number>();
 let routers: RunningApp[] = [];
 let url: string;
 let seq = 0;
@@ -207,6 +209,28 @@ const published = async (topic: string, id: string, atLeast = 1) => {
   await new Promise((r) => setTimeout(r, 300));
   return of();
 };
+/**
+ * Everything the routers committed is published (their outboxes are empty) and the observer has read
+ * `topic` up to its end: no event of it can still arrive — a condition, not a pause.
+ */
+const caughtUp = async (topic: string) => {
+  const admin = new Kafka({
+    clientId: 'routing-caught-up',
+    brokers: kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await waitFor(`${topic} read to its end`, async () => {
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM outbox');
+      if (rows[0].n > 0) return false;
+      const ends = await admin.fetchTopicOffsets(topic);
+      return ends.every((p) => (observed.get(`${topic}/${p.partition}`) ?? 0) >= Number(p.high));
+    });
+  } finally {
+    await admin.disconnect();
+  }
+};
 const settled = (id: string) =>
   waitFor(
     `${id} routed`,
@@ -255,7 +279,8 @@ beforeAll(async () => {
     fromBeginning: true,
   });
   await observer.run({
-    eachMessage: async ({ topic, message }) => {
+    eachMessage: async ({ topic, partition, message }) => {
+      observed.set(`${topic}/${partition}`, Number(message.offset) + 1);
       const list = seen.get(topic) ?? [];
       list.push({ key: message.key?.toString() ?? '', v: JSON.parse(message.value?.toString() ?? '{}') });
       seen.set(topic, list);
@@ -350,7 +375,7 @@ it('keeps exactly one owner per complaint with two routers on one topic and one 
   await waitFor('an assigned event per complaint', async () =>
     all.every((id) => seen.get(ComplaintAssignedEvent.topic)?.some((m) => m.key === id)),
   );
-  await new Promise((r) => setTimeout(r, 500));
+  await caughtUp(ComplaintAssignedEvent.topic);
   const events = (seen.get(ComplaintAssignedEvent.topic) ?? []).filter((m) => all.includes(m.key));
   expect(events).toHaveLength(60);
   expect(new Set(events.map((e) => e.key)).size).toBe(60);

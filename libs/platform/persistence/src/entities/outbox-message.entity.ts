@@ -9,4 +9,9 @@ export class OutboxMessageEntity {
   @Column('bytea') value!: Buffer;
   @Column('jsonb') headers!: Record<string, string>;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  /** Publishes that failed for this row while others went out. */
+  @Column('integer') attempts!: number;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  /** Set aside after too many failed publishes: the relay skips it (metric and health say so). */
+  @Column('timestamptz', { name: 'parked_at', nullable: true }) parkedAt!: Date | null;
 }

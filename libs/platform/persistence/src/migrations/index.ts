@@ -11,6 +11,7 @@ import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classif
 import { PipelinePlans1764000600000 } from './1764000600000-pipeline-plans';
 import { DeadLetterReplays1764000710000 } from './1764000710000-dead-letter-replays';
 import { TaxonomyRoutingRules1764000800000 } from './1764000800000-taxonomy-routing-rules';
+import { ProcessedEventsPruning1764000700000 } from './1764000700000-processed-events-pruning';
 import { FollowUpsAndRootCauseWork1764001100000 } from './1764001100000-follow-ups-and-root-cause-work';
 import { Conversation1764001200000 } from './1764001200000-conversation';
 import { ComplaintSearch1764001300000 } from './1764001300000-complaint-search';
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   ConsoleUsers1764000400000,
   ClassifierTrainingExamples1764000500000,
   PipelinePlans1764000600000,
+  ProcessedEventsPruning1764000700000,
   DeadLetterReplays1764000710000,
   TaxonomyRoutingRules1764000800000,
   FollowUpsAndRootCauseWork1764001100000,

@@ -1,0 +1,5 @@
+export * from './csv';
+export * from './sources';
+export * from './read-mix';
+export * from './train-mix';
+export * from './evaluate-mix';
