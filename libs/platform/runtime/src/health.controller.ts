@@ -29,14 +29,12 @@ export class HealthController {
     const outboxParked = checks.database ? await this.outboxParked() : null;
     // A consumer retrying the same batch while a dependency is away says so, with the reason.
     const stalled = this.bus.stalls();
-    await reply
-      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .send({
-        status: ok ? 'ok' : stalled.length > 0 ? 'stalled' : 'unavailable',
-        checks,
-        outboxParked,
-        stalled,
-      });
+    await reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send({
+      status: ok ? 'ok' : stalled.length > 0 ? 'stalled' : 'unavailable',
+      checks,
+      outboxParked,
+      stalled,
+    });
   }
 
   @Get('metrics')
