@@ -32,9 +32,11 @@ function matrix({ tests }) {
     },
     {
       sourceTag: 'type:domain',
-      onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain']),
+      // platform/errors (`purity:pure`) is the one platform lib a domain may use: the error kinds and the backoff
+      onlyDependOnLibsWithTags: plus(['type:contracts', 'type:domain', 'purity:pure']),
       bannedExternalImports: adapterPackages,
     },
+    { sourceTag: 'purity:pure', onlyDependOnLibsWithTags: [], bannedExternalImports: adapterPackages },
     { sourceTag: 'type:platform', onlyDependOnLibsWithTags: plus(['type:contracts', 'type:platform']) },
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: adapterPackages },
     {

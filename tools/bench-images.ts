@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     const url = await postgres.createDatabase('klaxon_bench_images');
     const env = {
       KAFKA_BROKERS: kafka.brokers.join(','),
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
       DATABASE_URL: url,
       LOG_LEVEL: 'warn',
       DOTENV_CONFIG_QUIET: 'true',

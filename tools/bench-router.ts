@@ -108,6 +108,7 @@ async function main(): Promise<void> {
         DATABASE_URL: url,
         DATABASE_POOL_MAX: '8',
         KAFKA_BROKERS: kafka.brokers.join(','),
+        KAFKA_IDEMPOTENT_PRODUCER: 'false',
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         KAFKA_HEARTBEAT_INTERVAL_MS: '500',
         KAFKA_REBALANCE_TIMEOUT_MS: '6000',

@@ -62,6 +62,11 @@ describe('module boundaries', () => {
       "import { createLogger } from '@klaxon/platform/observability';\nexport const x = createLogger;\n",
     ],
     [
+      'platform/errors (pure, importable by domains) importing another platform lib',
+      'libs/platform/errors/src/x.ts',
+      "import { createLogger } from '@klaxon/platform/observability';\nexport const x = createLogger;\n",
+    ],
+    [
       'production code importing the testing lib',
       'libs/platform/persistence/src/x.ts',
       "import * as t from '@klaxon/testing';\nexport const x = t;\n",
@@ -75,6 +80,12 @@ describe('module boundaries', () => {
       await boundaryErrors(
         'libs/routing/feature/src/x.ts',
         "import { matchRule } from '@klaxon/routing/domain';\nimport { ALL_EVENTS } from '@klaxon/contracts';\nexport const x = [matchRule, ALL_EVENTS];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await boundaryErrors(
+        'libs/routing/domain/src/x.ts',
+        "import { backoffDelay } from '@klaxon/platform/errors';\nexport const x = backoffDelay;\n",
       ),
     ).toEqual([]);
     expect(

@@ -266,6 +266,7 @@ it('answers its health probes', async () => {
     status: 'ok',
     checks: { database: true, bus: true },
     outboxParked: 0,
+    stalled: [],
   });
   const metrics = await (await fetch(`${app.url}/metrics`)).text();
   expect(metrics).toContain('process_cpu_user_seconds_total');

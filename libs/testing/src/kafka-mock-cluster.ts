@@ -96,6 +96,8 @@ export async function startKafkaMockCluster({
       KAFKA_HEARTBEAT_INTERVAL_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.heartbeatInterval),
       KAFKA_REBALANCE_TIMEOUT_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.rebalanceTimeout),
       KAFKA_MAX_WAIT_MS: String(MOCK_CLUSTER_CONSUMER_TUNING.maxWaitTimeInMs),
+      // The mock cluster grants no producer id (kafkajs finds no controller for InitProducerId).
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
     },
     stop: () =>
       (stopping ??= (async () => {

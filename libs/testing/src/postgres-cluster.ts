@@ -10,6 +10,10 @@ export interface PostgresCluster {
   port: number;
   /** Creates a fresh database in this cluster and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Stops the server (fast shutdown: sessions are cut), keeping its data: an outage, until `resume`. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port and data, and waits until it accepts connections. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -107,22 +111,34 @@ export async function startPostgresCluster(
   );
   const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
 
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      if (watchdog.exitCode !== null || Date.now() > deadline) {
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`PostgreSQL did not start on port ${port}: ${(error as Error).message}`);
+  const accepting = async (): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        if (watchdog.exitCode !== null || Date.now() > deadline)
+          throw new Error(`PostgreSQL did not start on port ${port}: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  try {
+    await accepting();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
+  // A restarted server runs under pg_ctl, not the watchdog's shell; the watchdog's `pg_ctl stop` is by
+  // data directory, so it still stops it when this process ends.
+  const pgCtl = (...a: string[]) => {
+    const [c, ca] = asPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, ...a]);
+    execFileSync(c, ca, { stdio: 'ignore' });
+  };
 
   return {
     host: '127.0.0.1',
@@ -137,6 +153,13 @@ export async function startPostgresCluster(
         await admin.end();
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async halt(): Promise<void> {
+      pgCtl('-m', 'fast', '-w', 'stop');
+    },
+    async resume(): Promise<void> {
+      pgCtl('-w', '-l', '/dev/null', '-o', postgresArgs.slice(2).join(' '), 'start');
+      await accepting();
     },
     async stop(): Promise<void> {
       watchdog.stdin?.end();

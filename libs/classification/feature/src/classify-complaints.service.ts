@@ -8,7 +8,7 @@ import {
 } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, appendToOutbox, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, appendToOutbox, claimFresh } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { ClassificationMetrics } from './classification.metrics';
 import { ClassifierProvider } from './classifier.provider';
@@ -32,12 +32,7 @@ export class ClassifyComplaintsService {
 
   async handle(batch: ConsumedEvent<ComplaintReceived>[]): Promise<void> {
     const committed = await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
-        manager,
-        CLASSIFIER_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
-      );
-      const todo = batch.filter((e) => fresh.has(e.envelope.eventId));
+      const todo = await claimFresh(manager, CLASSIFIER_CONSUMER, batch, (e) => e.envelope.eventId);
       if (todo.length === 0) return [];
       const classifier = this.classifiers.current;
       const classifiedAt = this.clock.now().toISOString();

@@ -7,7 +7,7 @@ import {
   type ConsumedEvent,
 } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, claimFresh } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 
 export const CORRECTIONS_CONSUMER = 'klaxon-classifier-corrections';
@@ -70,14 +70,9 @@ export class RecordCorrectionsService {
         });
         return false;
       });
-      const fresh = await claimEvents(
-        manager,
-        CORRECTIONS_CONSUMER,
-        known.map((e) => e.envelope.eventId),
+      const todo = (await claimFresh(manager, CORRECTIONS_CONSUMER, known, (e) => e.envelope.eventId)).sort(
+        (a, b) => Date.parse(a.envelope.data.at) - Date.parse(b.envelope.data.at),
       );
-      const todo = known
-        .filter((e) => fresh.has(e.envelope.eventId))
-        .sort((a, b) => Date.parse(a.envelope.data.at) - Date.parse(b.envelope.data.at));
       // One statement per correction: two corrections of one complaint in a batch must both apply, in order.
       for (const { envelope } of todo) {
         const d = envelope.data;

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { CustomerMessageReceived } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, claimFresh } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 
 export const CUSTOMER_MESSAGES_CONSUMER = 'klaxon-email-messages';
@@ -22,12 +22,7 @@ export class CustomerMessagesService {
 
   async handle(batch: ConsumedEvent<CustomerMessageReceived>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
-        manager,
-        CUSTOMER_MESSAGES_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
-      );
-      const todo = batch.filter((e) => fresh.has(e.envelope.eventId));
+      const todo = await claimFresh(manager, CUSTOMER_MESSAGES_CONSUMER, batch, (e) => e.envelope.eventId);
       await appendHistory(
         manager,
         todo.map(({ envelope }) => {

@@ -16,6 +16,7 @@ import {
   type MailLocation,
   type MatchedBy,
 } from '@klaxon/ingest-email/domain';
+import { backoffDelay } from '@klaxon/platform/errors';
 import type { Logger } from '@klaxon/platform/observability';
 import type { ComplaintRegistration } from '@klaxon/platform/persistence';
 import type { MailboxConfig } from './email-ingest.options';
@@ -178,7 +179,8 @@ export class MailboxWorker {
   }
 
   private async run(): Promise<void> {
-    let delay = this.config.reconnect.initialMs;
+    let failures = 0;
+    let delay = 0;
     while (!this.stopping) {
       const client = this.createClient();
       this.client = client;
@@ -188,7 +190,7 @@ export class MailboxWorker {
         await client.mailboxOpen(this.config.folder);
         this.connectedFlag = true;
         this.state = 'connected';
-        delay = this.config.reconnect.initialMs;
+        failures = 0;
         this.log.info(
           {
             host: this.config.host,
@@ -209,7 +211,10 @@ export class MailboxWorker {
         if (!this.stopping) {
           const kind = errorKind(error);
           this.deps.metrics.errors.inc({ mailbox: this.config.name, kind });
-          if (kind === 'auth') delay = this.config.reconnect.maxMs;
+          failures++;
+          const backoff = { base: this.config.reconnect.initialMs, cap: this.config.reconnect.maxMs };
+          // Rejected credentials are not fixed by retrying soon: wait as long as the cap allows.
+          delay = kind === 'auth' ? backoff.cap : backoffDelay(failures, backoff);
           this.state = kind === 'auth' ? 'unauthorized' : 'reconnecting';
           this.lastError = {
             kind,
@@ -228,8 +233,7 @@ export class MailboxWorker {
         else client.close();
       }
       if (this.stopping) break;
-      await this.sleep(Math.round(delay * (0.8 + Math.random() * 0.4)));
-      delay = Math.min(delay * 2, this.config.reconnect.maxMs);
+      await this.sleep(delay);
     }
     this.state = 'stopped';
     this.log.info('mailbox worker stopped');

@@ -1,6 +1,5 @@
 import { ComplaintReceivedEvent, complaintIdFor, encodeEvent } from '@klaxon/contracts';
 import {
-  backoffDelay,
   comparePostIds,
   diffStreamRules,
   newestPostId,
@@ -110,15 +109,5 @@ describe('query → stream rules and search query', () => {
     expect(
       diffStreamRules([...current.slice(0, 1), { id: '4', value: 'b -is:retweet', tag: 'klaxon:b' }], wanted),
     ).toEqual({ add: [], deleteIds: [] });
-  });
-});
-
-describe('backoff', () => {
-  it('doubles up to the maximum, with jitter in the upper half', () => {
-    const p = { initialMs: 100, maxMs: 1_000 };
-    expect(backoffDelay(1, p, () => 0)).toBe(50);
-    expect(backoffDelay(1, p, () => 1)).toBe(100);
-    expect(backoffDelay(3, p, () => 1)).toBe(400);
-    expect(backoffDelay(10, p, () => 1)).toBe(1_000);
   });
 });

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import {
-  parseSocialQuery,
-  type BackoffPolicy,
-  type SocialQuery,
-  type SocialSource,
-} from '@klaxon/ingest-social/domain';
+import { parseSocialQuery, type SocialQuery, type SocialSource } from '@klaxon/ingest-social/domain';
 import { parseEnv, positiveInt, type Env } from '@klaxon/platform/config';
 import type { Logger } from '@klaxon/platform/observability';
 import { DEFAULT_X_API_BASE_URL } from './x/x-client';
+
+/** Reconnect backoff (the platform's `backoffDelay`: doubling from initialMs, jittered, capped at maxMs). */
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+}
 
 export interface XChannelOptions {
   bearerToken: string;

@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { complaintReceivedSchema, type ComplaintReceived } from '@klaxon/contracts';
 import {
-  backoffDelay,
   comparePostIds,
   newestPostId,
   SourceError,
   toComplaintReceived,
-  type BackoffPolicy,
   type SocialPost,
   type SocialSource,
 } from '@klaxon/ingest-social/domain';
+import { backoffDelay } from '@klaxon/platform/errors';
 import type { Logger } from '@klaxon/platform/observability';
 import { appendToOutbox, registerComplaints } from '@klaxon/platform/persistence';
 import { conversationReplies, storeConversationReplies } from './conversation-replies';
+import type { BackoffPolicy } from './social-ingest.options';
 import { SocialCheckpoints } from './social-checkpoints';
 import type { SocialMetrics, SourceState } from './social-metrics';
 import { sleep } from './sleep';
@@ -168,7 +168,10 @@ export class SocialIngestPipeline {
           default: {
             this.attempt += 1;
             this.setState('reconnecting');
-            const waitMs = backoffDelay(this.attempt, this.options.reconnect);
+            const waitMs = backoffDelay(this.attempt, {
+              base: this.options.reconnect.initialMs,
+              cap: this.options.reconnect.maxMs,
+            });
             this.logger.warn(
               { err: { message: err.message }, attempt: this.attempt, waitMs },
               'social source interrupted: reconnecting with backoff',

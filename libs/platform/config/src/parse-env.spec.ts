@@ -19,6 +19,17 @@ describe('runtime configuration', () => {
     expect(c.http.port).toBe(8080);
   });
 
+  it('runs the producer idempotent unless told not to, and refuses a value that is not a boolean', () => {
+    expect(loadRuntimeConfig({ KAFKA_BROKERS: 'a:9092' }).kafka?.idempotentProducer).toBe(true);
+    expect(
+      loadRuntimeConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_IDEMPOTENT_PRODUCER: 'false' }).kafka
+        ?.idempotentProducer,
+    ).toBe(false);
+    expect(() =>
+      loadRuntimeConfig({ KAFKA_BROKERS: 'a:9092', KAFKA_IDEMPOTENT_PRODUCER: 'sometimes' }),
+    ).toThrow(/KAFKA_IDEMPOTENT_PRODUCER/);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => loadRuntimeConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
       ConfigError,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { allTopics } from '@klaxon/contracts';
 import { apiKeysVar, type ApiKeySeed } from './api-keys';
 import { trustProxyVar } from './trust-proxy';
-import { ConfigError, csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
+import { bool, ConfigError, csv, nonNegativeInt, parseEnv, port, positiveInt, type Env } from './parse-env';
 
 /** The settings every Klaxon app shares. Each variable is documented in README.md. */
 export const runtimeEnvShape = {
@@ -19,6 +19,8 @@ export const runtimeEnvShape = {
   KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY: positiveInt.default(12),
   KAFKA_CONSUMER_LINGER_MS: nonNegativeInt.default(20),
   KAFKA_CONSUMER_CONCURRENCY: positiveInt.default(1),
+  /** Idempotent producer (a retried send is written once); off only where a broker cannot (InitProducerId). */
+  KAFKA_IDEMPOTENT_PRODUCER: bool.default(true),
   /** Set: real PostgreSQL. Unset: embedded PGlite (embedded mode only). */
   DATABASE_URL: z
     .string()
@@ -68,6 +70,7 @@ export interface RuntimeConfig {
   kafka: {
     brokers: string[];
     clientId: string;
+    idempotentProducer: boolean;
     consumer: {
       sessionTimeout: number;
       heartbeatInterval: number;
@@ -107,6 +110,7 @@ export function loadRuntimeConfig(env: Env): RuntimeConfig {
       ? {
           brokers: e.KAFKA_BROKERS,
           clientId: e.KAFKA_CLIENT_ID,
+          idempotentProducer: e.KAFKA_IDEMPOTENT_PRODUCER,
           consumer: {
             sessionTimeout: e.KAFKA_SESSION_TIMEOUT_MS,
             heartbeatInterval: e.KAFKA_HEARTBEAT_INTERVAL_MS,

@@ -6,6 +6,8 @@ export class BusMetrics {
   private readonly consumed;
   private readonly deadLettered;
   private readonly batchSize;
+  private readonly commitFailures;
+  private readonly rebalances;
 
   constructor(registry: Registry | undefined) {
     this.consumed = registry
@@ -30,6 +32,24 @@ export class BusMetrics {
           [1, 2, 5, 10, 20, 50, 100, 200, 500],
         )
       : null;
+    this.commitFailures = registry
+      ? counter(registry, 'klaxon_consumer_commit_failures_total', 'Offset commits the broker refused', [
+          'group',
+        ])
+      : null;
+    this.rebalances = registry
+      ? counter(registry, 'klaxon_consumer_group_joins_total', 'Group joins (rebalances) of a consumer', [
+          'group',
+        ])
+      : null;
+  }
+
+  commitFailed(group: string): void {
+    this.commitFailures?.inc({ group });
+  }
+
+  rebalanced(group: string): void {
+    this.rebalances?.inc({ group });
   }
 
   record(topic: string, group: string, result: RunBatchResult): void {

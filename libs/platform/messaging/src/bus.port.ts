@@ -1,4 +1,5 @@
 import type { EncodedEvent, TopicSpec } from '@klaxon/contracts';
+import type { ConsumerStall } from './consumer-stalls';
 
 /** A message as it goes out: exactly what contracts' `encodeEvent` produces. */
 export type OutgoingMessage = EncodedEvent;
@@ -13,12 +14,17 @@ export interface IncomingMessage {
   headers: Record<string, string>;
 }
 
-/** Failure policy of a subscription: bounded retries with backoff, then the dead-letter topic. */
+/**
+ * Failure policy of a subscription: a failure that follows the message gets bounded retries with
+ * backoff, then the dead-letter topic; a transient one (`classify`) is retried without end.
+ */
 export interface RetryPolicy {
   /** Attempts per message before it is dead-lettered (1 = no retry). */
   attempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** Longest wait between tries of a batch held by a transient failure (default 10 s). */
+  transientMaxBackoffMs?: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 3, initialBackoffMs: 100, maxBackoffMs: 2_000 };
@@ -66,19 +72,14 @@ export interface MessageBus {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Creates missing topics where the bus can; where it cannot (mock cluster), checks they resolve. */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
-  /** Health for readiness probes. */
+  /** Health for readiness probes: false while any consumer is stalled, too. */
   isHealthy(): boolean;
+  /** Consumers retrying a batch because a dependency is away (the reason for a not-ready answer). */
+  stalls(): ConsumerStall[];
   close(): Promise<void>;
 }
 
-export class PermanentMessageError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PermanentMessageError';
-  }
-}
+/** Moved to `@klaxon/platform/errors`; re-exported here for the consumers that import it from the bus. */
+export { PermanentMessageError, TransientError } from '@klaxon/platform/errors';
 
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

@@ -59,7 +59,7 @@ describe('runBatch (the failure policy of both buses)', () => {
     });
   });
 
-  it('retries a message the handler rejected with a transient error on its own, and keeps the others', async () => {
+  it('retries a message the handler rejected with an unclassified error on its own, and keeps the others', async () => {
     const calls: string[][] = [];
     let failuresLeft = 1;
     const result = await runBatch({
@@ -115,8 +115,111 @@ describe('runBatch (the failure policy of both buses)', () => {
     expect((result.error as Error).message).toBe('kafka is gone');
   });
 
-  it('backs off exponentially up to the maximum', () => {
+  it('backs off exponentially up to the maximum, jittered in the upper half', () => {
     const policy = { attempts: 6, initialBackoffMs: 100, maxBackoffMs: 500 };
-    expect([1, 2, 3, 4].map((n) => backoffMs(policy, n))).toEqual([100, 200, 400, 500]);
+    const ceilings = [100, 200, 400, 500, 500];
+    ceilings.forEach((ceiling, n) => {
+      const d = backoffMs(policy, n + 1);
+      expect(d).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(d).toBeLessThanOrEqual(ceiling);
+    });
+  });
+});
+
+describe('runBatch under transient failures (a dependency away, not the messages)', () => {
+  const down = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const listener = () => {
+    const events: string[] = [];
+    return {
+      events,
+      stall: {
+        stalled: ({ reason }: { reason: string }) => void events.push(`stalled:${reason}`),
+        recovered: () => void events.push('recovered'),
+      },
+    };
+  };
+
+  it('retries the same whole batch past the retry budget: no split, no dead letter, the stall reported', async () => {
+    const calls: string[][] = [];
+    let outage = 7; // more failures than `retry.attempts`
+    const published: OutgoingMessage[] = [];
+    const { events, stall } = listener();
+    const result = await runBatch({
+      messages: messages(['a', 'b', 'c', 'd']),
+      handler: async (batch) => {
+        calls.push(batch.map(text));
+        if (outage-- > 0) throw down();
+      },
+      retry: { ...retry, transientMaxBackoffMs: 8 },
+      groupId: 'g',
+      publish: async (m) => void published.push(...m),
+      logger: silentLogger,
+      stall,
+    });
+    expect(calls).toHaveLength(8);
+    expect(calls.every((c) => c.join() === 'a,b,c,d')).toBe(true);
+    expect(result).toEqual({ done: 4, processed: 4, deadLettered: 0 });
+    expect(published).toEqual([]);
+    expect(events).toEqual([...Array(7).fill('stalled:econnrefused'), 'recovered']);
+  });
+
+  it('still dead-letters only the poison message when the database blips during the split', async () => {
+    const ok: string[] = [];
+    let blips = 3;
+    const result = await runBatch({
+      messages: messages(['a', 'b', 'poison', 'd']),
+      handler: async (batch) => {
+        if (batch.length === 2 && blips-- > 0)
+          throw Object.assign(new Error('terminating connection'), { code: '57P01' });
+        if (batch.some((m) => text(m) === 'poison')) throw new Error('cannot parse');
+        ok.push(...batch.map(text));
+      },
+      retry: { ...retry, transientMaxBackoffMs: 8 },
+      groupId: 'g',
+      publish: async () => undefined,
+      logger: silentLogger,
+    });
+    expect(ok).toEqual(['a', 'b', 'd']);
+    expect(result).toEqual({ done: 4, processed: 3, deadLettered: 1 });
+  });
+
+  it('waits on a message the handler rejected as transient, then settles it', async () => {
+    const calls: string[][] = [];
+    let left = 5;
+    const result = await runBatch({
+      messages: messages(['a', 'waits', 'c']),
+      handler: async (batch) => {
+        calls.push(batch.map(text));
+        const m = batch.find((x) => text(x) === 'waits');
+        if (m && left-- > 0) return { rejected: [{ message: m, error: down() }] };
+      },
+      retry: { ...retry, transientMaxBackoffMs: 8 },
+      groupId: 'g',
+      publish: async () => undefined,
+      logger: silentLogger,
+    });
+    expect(calls).toEqual([['a', 'waits', 'c'], ...Array(5).fill(['waits'])]);
+    expect(result).toEqual({ done: 3, processed: 3, deadLettered: 0 });
+  });
+
+  it('stopping ends the wait: nothing settled, nothing dead-lettered, the stall cleared', async () => {
+    const abort = new AbortController();
+    const { events, stall } = listener();
+    const result = await runBatch({
+      messages: messages(['a', 'b']),
+      handler: async () => {
+        setImmediate(() => abort.abort());
+        throw down();
+      },
+      retry: { ...retry, initialBackoffMs: 60_000, transientMaxBackoffMs: 60_000 },
+      groupId: 'g',
+      publish: async () => undefined,
+      logger: silentLogger,
+      signal: abort.signal,
+      stall,
+    });
+    expect(result).toEqual({ done: 0, processed: 0, deadLettered: 0 });
+    expect(events).toEqual(['stalled:econnrefused', 'recovered']);
   });
 });

@@ -1,12 +1,14 @@
 import { deadLetterRecordSchema, deadLetterTopic, type DeadLetterRecord } from '@klaxon/contracts';
+import { backoffDelay, classify, type Classification } from '@klaxon/platform/errors';
 import type { Logger } from '@klaxon/platform/observability';
 import {
-  PermanentMessageError,
   type BatchHandler,
+  type BatchOutcome,
   type IncomingMessage,
   type OutgoingMessage,
   type RetryPolicy,
 } from './bus.port';
+import type { StallListener } from './consumer-stalls';
 
 export interface RunBatchOptions {
   /** Messages of one or more partitions, each partition's in offset order. */
@@ -20,6 +22,8 @@ export interface RunBatchOptions {
   /** Aborting cuts retry back-off short: what is not settled yet stays uncommitted, for the next consumer. */
   signal?: AbortSignal;
   now?: () => Date;
+  /** Told while a transient failure holds the batch (health goes not-ready), and when it went through. */
+  stall?: StallListener;
 }
 
 export interface RunBatchResult {
@@ -47,15 +51,18 @@ function errorMessage(error: unknown): string {
 }
 
 export function isPermanent(error: unknown): boolean {
-  return (
-    error instanceof PermanentMessageError ||
-    (error as { name?: unknown } | null)?.name === 'PermanentMessageError'
-  );
+  return classify(error).kind === 'permanent';
 }
 
+/** The wait after `failedAttempts` failures: the platform's capped, jittered backoff. */
 export function backoffMs(retry: RetryPolicy, failedAttempts: number): number {
-  return Math.min(retry.maxBackoffMs, retry.initialBackoffMs * 2 ** Math.max(0, failedAttempts - 1));
+  return backoffDelay(failedAttempts, { base: retry.initialBackoffMs, cap: retry.maxBackoffMs });
 }
+
+/** A transient failure is retried for as long as it takes; its waits grow up to this by default. */
+export const TRANSIENT_MAX_BACKOFF_MS = 10_000;
+/** While stalled, a warning every this many failed tries (the first one always). */
+const STALL_LOG_EVERY = 10;
 
 /** The dead-letter record of one message, validated, ready for `deadLetterTopic(message.topic)`. */
 export function deadLetterMessage(
@@ -83,12 +90,16 @@ export function deadLetterMessage(
 }
 
 /**
- * The one failure policy of both buses. A batch that fails is retried with exponential back-off; if
- * it keeps failing (or fails with `PermanentMessageError`) it is split in halves, each tried once, down
- * to single messages, which get the full retry policy (none for a permanent error) and are then
- * dead-lettered. So only the messages that fail on their own go to the dead-letter topic, and every
- * other message, before or behind them, is processed in order. A handler may also reject single
- * messages (`{ rejected }`): permanent ones are dead-lettered at once, others retried on their own.
+ * The one failure policy of both buses. A failure `classify` calls transient (the database or the
+ * broker away, a deadlock, a lost connection) says nothing about the messages: the same batch is
+ * tried again with capped, jittered backoff for as long as it takes, never split, never dead-lettered,
+ * and the stall is reported (health not-ready, a metric, a log line). Any other failure follows the
+ * messages: the batch is retried with backoff; if it keeps failing (or fails with
+ * `PermanentMessageError`) it is split in halves, each tried once, down to single messages, which get
+ * the full retry policy (none for a permanent error) and are then dead-lettered. So only the messages
+ * that fail on their own go to the dead-letter topic, and every other message, before or behind them,
+ * is processed in order. A handler may also reject single messages (`{ rejected }`): permanent ones
+ * are dead-lettered at once, transient ones wait like a transient batch, others are retried on their own.
  */
 export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
   const { messages, handler, retry, logger } = o;
@@ -142,40 +153,85 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
     return undefined;
   };
 
-  /** Tries `segment` up to `budget` times; `prior` attempts on it already failed (they count and back off). */
-  const attempt = async (segment: number[], budget: number, prior: number): Promise<void> => {
+  // Consecutive transient failures of this run: the backoff's attempt number and the stall's.
+  let stalledFor = 0;
+  const transientWait = async (c: Classification, error: unknown, size: number): Promise<void> => {
+    stalledFor++;
+    const delayMs = backoffDelay(stalledFor, {
+      base: retry.initialBackoffMs,
+      cap: retry.transientMaxBackoffMs ?? TRANSIENT_MAX_BACKOFF_MS,
+    });
+    o.stall?.stalled({ reason: c.reason, attempt: stalledFor, delayMs, error });
+    if (stalledFor === 1 || stalledFor % STALL_LOG_EVERY === 0)
+      logger.warn(
+        { groupId: o.groupId, reason: c.reason, size, attempt: stalledFor, retryInMs: delayMs, err: error },
+        'consumer stalled: a dependency is unavailable; the same batch is retried (nothing dead-lettered)',
+      );
+    await sleep(delayMs);
+  };
+  const wentThrough = () => {
+    if (stalledFor === 0) return;
+    logger.info({ groupId: o.groupId, attempts: stalledFor }, 'consumer recovered: the batch went through');
+    stalledFor = 0;
+    o.stall?.recovered();
+  };
+
+  /**
+   * Tries `segment` up to `budget` times; `prior` attempts on it already failed (they count and back off).
+   * Transient failures do not count: they wait and try the same messages again.
+   */
+  const attempt = async (initial: number[], budget: number, prior: number): Promise<void> => {
+    let segment = initial;
     let lastError: unknown;
     let made = prior;
-    for (let k = 1; k <= budget; k++) {
-      if (made > 0 && (k > 1 || prior > 0)) await sleep(backoffMs(retry, made));
+    let k = 0;
+    let waited = false;
+    while (k < budget) {
+      k++;
+      if (!waited && made > 0 && (k > 1 || prior > 0)) await sleep(backoffMs(retry, made));
+      waited = false;
       made++;
+      let outcome: void | BatchOutcome;
       try {
-        const outcome = await handler(segment.map((i) => messages[i]));
-        const rejected = new Map<number, unknown>();
-        for (const r of outcome?.rejected ?? []) {
-          const i = indexOf(segment, r.message);
-          if (i === undefined)
-            logger.warn({ offset: r.message.offset }, 'handler rejected a message that is not in its batch');
-          else rejected.set(i, r.error);
-        }
-        for (const i of segment) {
-          if (rejected.has(i)) continue;
-          settled[i] = true;
-          processed++;
-        }
-        for (const i of segment) {
-          if (!rejected.has(i)) continue;
-          const error = rejected.get(i);
-          if (isPermanent(error) || made >= retry.attempts) deadLetter(i, error, made);
-          else await retryAlone(i, made);
-        }
-        return;
+        outcome = await handler(segment.map((i) => messages[i]));
       } catch (error) {
         if (error instanceof Aborted) throw error;
+        const c = classify(error);
+        if (c.kind === 'transient') {
+          await transientWait(c, error, segment.length);
+          [k, made, waited] = [k - 1, made - 1, true];
+          continue;
+        }
         lastError = error;
-        if (isPermanent(error)) break;
+        if (c.kind === 'permanent') break;
         logger.debug({ groupId: o.groupId, size: segment.length, attempt: made, err: error }, 'batch failed');
+        continue;
       }
+      const rejected = new Map<number, unknown>();
+      for (const r of outcome?.rejected ?? []) {
+        const i = indexOf(segment, r.message);
+        if (i === undefined)
+          logger.warn({ offset: r.message.offset }, 'handler rejected a message that is not in its batch');
+        else rejected.set(i, r.error);
+      }
+      const transient = [...rejected].filter(([, e]) => classify(e).kind === 'transient');
+      if (transient.length < segment.length) wentThrough();
+      for (const i of segment) {
+        if (rejected.has(i)) continue;
+        settled[i] = true;
+        processed++;
+      }
+      for (const i of segment) {
+        if (!rejected.has(i) || transient.some(([t]) => t === i)) continue;
+        const error = rejected.get(i);
+        if (isPermanent(error) || made >= retry.attempts) deadLetter(i, error, made);
+        else await retryAlone(i, made);
+      }
+      if (transient.length === 0) return;
+      // Rejected because something they need is away: the same wait as a transient batch, then those again.
+      await transientWait(classify(transient[0][1]), transient[0][1], transient.length);
+      segment = transient.map(([i]) => i);
+      [k, made, waited] = [k - 1, made - 1, true];
     }
     if (segment.length === 1) {
       deadLetter(segment[0], lastError, made);
@@ -199,6 +255,8 @@ export async function runBatch(o: RunBatchOptions): Promise<RunBatchResult> {
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
     logger.info({ groupId: o.groupId }, 'stopping: retry cut short, the rest of the batch stays uncommitted');
+  } finally {
+    if (stalledFor > 0) o.stall?.recovered();
   }
 
   let error: unknown;

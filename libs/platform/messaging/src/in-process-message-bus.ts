@@ -9,6 +9,7 @@ import {
   type Subscription,
 } from './bus.port';
 import { BusMetrics } from './bus-metrics';
+import { ConsumerStalls, type ConsumerStall } from './consumer-stalls';
 import { runBatch } from './failure-policy';
 
 export interface InProcessMessageBusOptions {
@@ -87,6 +88,7 @@ export class InProcessMessageBus implements MessageBus {
   private readonly defaultPartitions: number;
   private readonly maxPendingPerPartition: number;
   private readonly metrics: BusMetrics;
+  private readonly stalled: ConsumerStalls;
   /** Settlement ids of held messages (taken off their headers at publish). */
   private readonly settlementIds = new WeakMap<IncomingMessage, string>();
   private readonly settledListeners = new Set<(ids: string[]) => void>();
@@ -99,6 +101,7 @@ export class InProcessMessageBus implements MessageBus {
     this.defaultPartitions = options.defaultPartitions ?? 4;
     this.maxPendingPerPartition = options.maxPendingPerPartition ?? 100_000;
     this.metrics = new BusMetrics(options.metrics);
+    this.stalled = new ConsumerStalls(options.metrics);
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
@@ -166,6 +169,7 @@ export class InProcessMessageBus implements MessageBus {
     const maxBatchSize = options.maxBatchSize ?? 500;
     const logger = this.logger.child({ groupId: options.groupId });
     const abort = new AbortController();
+    const stall = this.stalled.listener(options.groupId);
     let stopped = false;
 
     const loop = (async () => {
@@ -186,6 +190,7 @@ export class InProcessMessageBus implements MessageBus {
             publish: (m) => this.publish(m),
             logger,
             signal: abort.signal,
+            stall,
           });
           this.metrics.record(messages[0].topic, options.groupId, result);
           if (result.done > 0) group.committed.set(key, Number(messages[result.done - 1].offset) + 1);
@@ -254,7 +259,11 @@ export class InProcessMessageBus implements MessageBus {
   }
 
   isHealthy(): boolean {
-    return !this.closed;
+    return !this.closed && this.stalled.list().length === 0;
+  }
+
+  stalls(): ConsumerStall[] {
+    return this.stalled.list();
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { silentLogger } from '@klaxon/platform/observability';
-import { startKafkaMockCluster, type KafkaMockCluster } from '@klaxon/testing';
+import { MOCK_CLUSTER_CONSUMER_TUNING, startKafkaMockCluster, type KafkaMockCluster } from '@klaxon/testing';
 import { PermanentMessageError } from './bus.port';
 import { describeMessageBusContract, eventually, message } from './bus.contract-suite';
 import { KafkaMessageBus } from './kafka-message-bus';
@@ -236,5 +236,31 @@ describe('KafkaMessageBus when a dead letter cannot be published', () => {
     } finally {
       await bus.close();
     }
+  });
+});
+
+describe('KafkaMessageBus idempotent producer', () => {
+  it('says what to set when the brokers grant no producer id (the mock cluster), and works with it off', async () => {
+    const strict = new KafkaMessageBus({
+      clientId: 'idempotent-test',
+      brokers: cluster.brokers,
+      logger: silentLogger,
+      idempotentProducer: true,
+      consumer: { ...MOCK_CLUSTER_CONSUMER_TUNING, partitionsConsumedConcurrently: 1 },
+    });
+    const topic = `idem.${randomUUID().slice(0, 8)}`;
+    await expect(strict.publish([message(topic, 'k', 'v')])).rejects.toThrow(
+      /KAFKA_IDEMPOTENT_PRODUCER=false/,
+    );
+    await strict.close();
+    const plain = new KafkaMessageBus({
+      clientId: 'idempotent-test',
+      brokers: cluster.brokers,
+      logger: silentLogger,
+      idempotentProducer: false,
+      consumer: { ...MOCK_CLUSTER_CONSUMER_TUNING, partitionsConsumedConcurrently: 1 },
+    });
+    await expect(plain.publish([message(topic, 'k', 'v')])).resolves.toBeUndefined();
+    await plain.close();
   });
 });

@@ -20,6 +20,7 @@ import {
   type Subscription,
 } from './bus.port';
 import { BusMetrics } from './bus-metrics';
+import { ConsumerStalls, type ConsumerStall } from './consumer-stalls';
 import { BatchCoalescer } from './batch-coalescer';
 import { runBatch } from './failure-policy';
 
@@ -44,6 +45,12 @@ export interface KafkaMessageBusOptions {
   consumer: KafkaConsumerTuning;
   /** Upper bound of one produce request (messages), to stay under the broker's request size. */
   maxMessagesPerSend?: number;
+  /**
+   * Idempotent producer: the broker writes a retried send once, in order (kafkajs then retries a send
+   * until the broker takes it, one request in flight per broker). The apps turn it on
+   * (`KAFKA_IDEMPOTENT_PRODUCER`, default true); librdkafka's mock cluster cannot grant a producer id.
+   */
+  idempotentProducer?: boolean;
 }
 
 interface PendingSend {
@@ -56,7 +63,7 @@ const MAX_BYTES_PER_SEND = 900 * 1024;
 const COMMIT_INTERVAL_MS = 1_000;
 const READ_AGAIN_DELAY_MS = 1_000;
 
-function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+export function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
     if (value === undefined) continue;
@@ -118,10 +125,12 @@ export class KafkaMessageBus implements MessageBus {
   private closed = false;
   private readonly maxMessagesPerSend: number;
   private readonly metrics: BusMetrics;
+  private readonly stalled: ConsumerStalls;
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     this.logger = options.logger.child({ component: 'kafka-bus' });
     this.metrics = new BusMetrics(options.metrics);
+    this.stalled = new ConsumerStalls(options.metrics);
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -129,10 +138,12 @@ export class KafkaMessageBus implements MessageBus {
       logCreator: logCreatorFor(this.logger),
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
+    const idempotent = options.idempotentProducer ?? false;
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: true,
-      idempotent: false,
+      idempotent,
+      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
     });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
@@ -142,6 +153,12 @@ export class KafkaMessageBus implements MessageBus {
   private connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error: unknown) => {
       this.connecting = null;
+      if (this.options.idempotentProducer && (error as Error)?.name === 'KafkaJSBrokerNotFound')
+        throw new Error(
+          `the brokers did not grant an idempotent producer id (${(error as Error).message}); ` +
+            'a broker without InitProducerId (e.g. the librdkafka mock cluster) needs KAFKA_IDEMPOTENT_PRODUCER=false',
+          { cause: error },
+        );
       throw error;
     });
     return this.connecting;
@@ -233,6 +250,9 @@ export class KafkaMessageBus implements MessageBus {
     });
     const abort = new AbortController();
     let stopping = false;
+    // The partitions this member owns since its last group join (null until the first).
+    let assigned: Set<string> | null = null;
+    const owned = (key: string) => assigned === null || assigned.has(key);
 
     // Offsets settled by the handler, committed together: on an interval, and when stopping (before
     // kafkajs leaves the group). A crash repeats at most an interval's messages, which
@@ -243,19 +263,24 @@ export class KafkaMessageBus implements MessageBus {
     const commitSettled = (): Promise<void> =>
       (committing = committing.then(async () => {
         if (settledOffsets.size === 0) return;
-        const offsets = [...settledOffsets.values()].map((o) => ({
-          ...o,
-          offset: (BigInt(o.offset) + 1n).toString(),
-        }));
+        const settled = [...settledOffsets.entries()];
         settledOffsets.clear();
         lastCommitAt = Date.now();
+        // Only partitions this member still owns: an offset of a revoked one, committed under the new
+        // generation, could move its new owner's position backwards.
+        const mine = settled.filter(([key]) => owned(key));
+        if (mine.length === 0) return;
         try {
-          await consumer.commitOffsets(offsets);
+          await consumer.commitOffsets(
+            mine.map(([, o]) => ({ ...o, offset: (BigInt(o.offset) + 1n).toString() })),
+          );
         } catch (err) {
-          // After a rebalance the partitions may be someone else's: they read those messages again.
-          logger.debug(
-            { err },
-            'offset commit failed; the messages since the last commit will be read again',
+          this.metrics.commitFailed(options.groupId);
+          // Kept for the next commit where the partition is still ours and nothing newer was settled.
+          for (const [key, o] of mine) if (owned(key) && !settledOffsets.has(key)) settledOffsets.set(key, o);
+          logger.warn(
+            { err, partitions: mine.length },
+            'offset commit failed; it is tried again with the next commit (a partition lost meanwhile is read again by its new owner)',
           );
         }
       }));
@@ -272,6 +297,7 @@ export class KafkaMessageBus implements MessageBus {
           publish: (m) => this.publish(m),
           logger,
           signal: abort.signal,
+          stall: this.stalled.listener(options.groupId),
         });
         this.metrics.record([...new Set(messages.map((m) => m.topic))].join(','), options.groupId, result);
         return result;
@@ -357,6 +383,35 @@ export class KafkaMessageBus implements MessageBus {
       if (Date.now() - lastCommitAt >= COMMIT_INTERVAL_MS) void commitSettled();
     };
 
+    // A rebalance: kafkajs starts every partition it assigns again from the committed offset, so what
+    // waits in the coalescer is stale everywhere (dropped, epochs bumped: an in-flight call's result
+    // no longer counts); settled offsets of revoked partitions are dropped, those still ours committed.
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const assignment =
+        (event.payload as { memberAssignment?: Record<string, number[]> }).memberAssignment ?? {};
+      const next = new Set(
+        Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)),
+      );
+      const known = new Set([...epochs.keys(), ...settledOffsets.keys(), ...(assigned ?? [])]);
+      const revoked = [...known].filter((key) => !next.has(key));
+      for (const key of known) {
+        epochs.set(key, (epochs.get(key) ?? 0) + 1);
+        coalescer.discard(key);
+      }
+      for (const key of revoked) settledOffsets.delete(key);
+      assigned = next;
+      this.metrics.rebalanced(options.groupId);
+      logger.info(
+        {
+          partitions: next.size,
+          revoked: revoked.length,
+          memberId: (event.payload as { memberId?: string }).memberId,
+        },
+        'joined the group: waiting work dropped, revoked partitions forgotten',
+      );
+      void commitSettled();
+    });
+
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: !options.fromLatest });
     await consumer.run({
@@ -422,7 +477,16 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   isHealthy(): boolean {
-    return !this.closed && this.producerConnected && [...this.consumers].every((c) => c.healthy());
+    return (
+      !this.closed &&
+      this.producerConnected &&
+      [...this.consumers].every((c) => c.healthy()) &&
+      this.stalled.list().length === 0
+    );
+  }
+
+  stalls(): ConsumerStall[] {
+    return this.stalled.list();
   }
 
   async close(): Promise<void> {

@@ -11,3 +11,4 @@ export * from './history.writer';
 export * from './complaint-registration';
 export * from './returned-rows';
 export * from './embedded-postgres';
+export * from './dead-letter-replays';

@@ -20,3 +20,19 @@ export async function claimEvents(
   )) as Array<{ event_id: string }>;
   return new Set(rows.map((r) => r.event_id));
 }
+
+/**
+ * The items of a batch `consumer` has not processed before, each event id once: the first copy of an
+ * event wins, a second copy in the same batch (a producer retry, a relay republishing after a crash)
+ * and any copy processed earlier are left out. Claims the ids in the caller's transaction, as
+ * `claimEvents` does; every consumer filters its batch through this, never through the id set itself.
+ */
+export async function claimFresh<T>(
+  manager: EntityManager,
+  consumer: string,
+  items: T[],
+  eventIdOf: (item: T) => string,
+): Promise<T[]> {
+  const fresh = await claimEvents(manager, consumer, items.map(eventIdOf));
+  return items.filter((item) => fresh.delete(eventIdOf(item)));
+}

@@ -27,9 +27,14 @@ export class HealthController {
     // Outbox rows set aside after repeated failed publishes: said here (and in klaxon_outbox_parked)
     // for an operator to look at, without taking the process out of service.
     const outboxParked = checks.database ? await this.outboxParked() : null;
-    await reply
-      .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-      .send({ status: ok ? 'ok' : 'unavailable', checks, outboxParked });
+    // A consumer retrying the same batch while a dependency is away says so, with the reason.
+    const stalled = this.bus.stalls();
+    await reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).send({
+      status: ok ? 'ok' : stalled.length > 0 ? 'stalled' : 'unavailable',
+      checks,
+      outboxParked,
+      stalled,
+    });
   }
 
   @Get('metrics')

@@ -76,6 +76,7 @@ export async function connectInfrastructure({
     : new KafkaMessageBus({
         clientId: `${config.kafka!.clientId}-${service}`,
         brokers: config.kafka!.brokers,
+        idempotentProducer: config.kafka!.idempotentProducer,
         logger,
         metrics,
         consumer: config.kafka!.consumer,

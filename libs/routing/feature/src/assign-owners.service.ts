@@ -7,7 +7,7 @@ import {
   type ConsumedEvent,
 } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, claimFresh } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { NewComplaintRouting } from './new-complaint-routing';
 import type { Routable, RouteResult } from './routing-work';
@@ -61,12 +61,12 @@ export class AssignOwnersService {
         ).map((r) => r.id),
       );
       const unknown = batch.filter((e) => !known.has(e.envelope.data.complaintId));
-      const fresh = await claimEvents(
+      const todo = await claimFresh(
         manager,
         ROUTER_CONSUMER,
-        batch.filter((e) => known.has(e.envelope.data.complaintId)).map((e) => e.envelope.eventId),
+        batch.map((e) => e.envelope).filter((e) => known.has(e.data.complaintId)),
+        (e) => e.eventId,
       );
-      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       const outcome: ConsumedBatchOutcome | undefined = unknown.length
         ? {
             rejected: unknown.map((event) => ({

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { CaseEvent } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, claimFresh } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { ROUTER_CONSUMER } from './assign-owners.service';
 import { FollowUps } from './follow-ups';
@@ -33,12 +33,9 @@ export class CaseEventsService {
 
   async handle(batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
-        manager,
-        ROUTER_CASES_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
+      const todo = (await claimFresh(manager, ROUTER_CASES_CONSUMER, batch, (e) => e.envelope.eventId)).map(
+        (e) => e.envelope,
       );
-      const todo = batch.filter((e) => fresh.has(e.envelope.eventId)).map((e) => e.envelope);
       if (todo.length === 0) return;
       const now = this.clock.now();
       const ids = [...new Set(todo.map((e) => e.data.complaintId))];

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { CaseEvent } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, claimFresh } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 import { CSAT_REQUEST_DELAY_MS } from '@klaxon/sla/domain';
 import { ClockPlannerService, caseStepOf } from './clock-planner.service';
@@ -29,12 +29,12 @@ export class CaseClocksService {
 
   async handle(batch: ConsumedEvent<CaseEvent>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
+      const todo = await claimFresh(
         manager,
         SLA_CASES_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
+        batch.map((e) => e.envelope),
+        (e) => e.eventId,
       );
-      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       if (todo.length === 0) return;
       const facts = await this.planner.loadFacts(manager, [...new Set(todo.map((e) => e.data.complaintId))]);
       const touched = new Set<string>();

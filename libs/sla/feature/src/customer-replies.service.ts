@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { CaseEventEvent, encodeEvent, type CaseEvent, type CustomerMessageReceived } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, appendToOutbox, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, appendToOutbox, claimFresh } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
 import { SLA_OPTIONS, type SlaOptions } from './sla.options';
 import { SLA_CONSUMER } from './set-deadlines.service';
@@ -30,12 +30,12 @@ export class CustomerRepliesService {
 
   async handle(batch: ConsumedEvent<CustomerMessageReceived>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
+      const todo = await claimFresh(
         manager,
         SLA_MESSAGES_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
+        batch.map((e) => e.envelope),
+        (e) => e.eventId,
       );
-      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       if (todo.length === 0) return;
       const window = this.options.reopenWindowMs ?? DEFAULT_REOPEN_WINDOW_MS;
       for (const { data: m, eventId, correlationId } of todo) {

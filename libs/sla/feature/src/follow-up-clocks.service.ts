@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { FollowUpAssigned } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, claimEvents, returnedRows } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, claimFresh, returnedRows } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 import { ClockPlannerService } from './clock-planner.service';
 import { SLA_CONSUMER } from './set-deadlines.service';
@@ -26,12 +26,12 @@ export class FollowUpClocksService {
 
   async handle(batch: ConsumedEvent<FollowUpAssigned>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
+      const todo = await claimFresh(
         manager,
         SLA_FOLLOW_UPS_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
+        batch.map((e) => e.envelope),
+        (e) => e.eventId,
       );
-      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       if (todo.length === 0) return;
       const facts = await this.planner.loadFacts(manager, [...new Set(todo.map((e) => e.data.complaintId))]);
       for (const { data: f, eventId, correlationId } of todo) {

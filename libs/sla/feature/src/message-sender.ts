@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { CaseEventEvent, encodeEvent, type CaseEvent } from '@klaxon/contracts';
+import { backoffDelay } from '@klaxon/platform/errors';
 import type { Logger } from '@klaxon/platform/observability';
 import { appendHistory, appendToOutbox, returnedRows } from '@klaxon/platform/persistence';
 import type { Clock } from '@klaxon/platform/runtime';
@@ -148,7 +149,7 @@ export class MessageSender {
       const retryAt =
         result.outcome === 'retry' && result.retryAt
           ? result.retryAt
-          : new Date(now.getTime() + 2 ** msg.attempts * 1_000);
+          : new Date(now.getTime() + backoffDelay(msg.attempts + 1, { base: 1_000, cap: 15 * 60_000 }));
       await m.query(
         `UPDATE customer_messages SET status = $2, due_at = $3, last_error = $4, lease_until = NULL WHERE id = $1`,
         [msg.id, final ? 'failed' : 'pending', retryAt.toISOString(), result.reason],

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ComplaintAssigned } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, claimFresh } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 import { ClockPlannerService, distinctRounds } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
@@ -26,12 +26,12 @@ export class SetDeadlinesService {
 
   async handle(batch: ConsumedEvent<ComplaintAssigned>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
+      const todo = await claimFresh(
         manager,
         SLA_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
+        batch.map((e) => e.envelope),
+        (e) => e.eventId,
       );
-      const todo = batch.map((e) => e.envelope).filter((e) => fresh.has(e.eventId));
       for (const round of distinctRounds(todo, (e) => e.data.complaintId)) {
         const steps = await this.planner.loadStepsMany(
           manager,

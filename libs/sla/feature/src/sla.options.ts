@@ -45,7 +45,9 @@ export interface SlaOptions {
   webhooks?: WebhookSubscription[];
   /** Webhook attempts before a delivery is given up (recorded as failed). */
   webhookMaxAttempts?: number;
+  /** Backoff between webhook attempts (`backoffDelay`: doubling from this, jittered, capped). */
   webhookBackoffMs?: number;
+  webhookBackoffMaxMs?: number;
   /** SMTP for acknowledgements, replies and CSAT requests; without it email messages are marked `manual`. */
   smtp?: SmtpOptions;
   /** Without SMTP: keep outgoing mail as sent to the demo mail catcher ("Sent mail" in the console) instead of `manual`. */

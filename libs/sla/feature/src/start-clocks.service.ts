@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { ComplaintClassified } from '@klaxon/contracts';
 import type { ConsumedEvent } from '@klaxon/platform/messaging';
 import type { Logger } from '@klaxon/platform/observability';
-import { DATA_SOURCE, appendHistory, claimEvents } from '@klaxon/platform/persistence';
+import { DATA_SOURCE, appendHistory, claimFresh } from '@klaxon/platform/persistence';
 import { LOGGER } from '@klaxon/platform/runtime';
 import { ClockPlannerService, distinctRounds } from './clock-planner.service';
 import { CustomerMessagesService } from './customer-messages.service';
@@ -28,14 +28,14 @@ export class StartClocksService {
 
   async handle(batch: ConsumedEvent<ComplaintClassified>[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const fresh = await claimEvents(
-        manager,
-        SLA_CLASSIFIED_CONSUMER,
-        batch.map((e) => e.envelope.eventId),
-      );
-      const todo = batch
-        .map((e) => e.envelope)
-        .filter((e) => fresh.has(e.eventId) && e.data.complaint !== 'none');
+      const todo = (
+        await claimFresh(
+          manager,
+          SLA_CLASSIFIED_CONSUMER,
+          batch.map((e) => e.envelope),
+          (e) => e.eventId,
+        )
+      ).filter((e) => e.data.complaint !== 'none');
       for (const round of distinctRounds(todo, (e) => e.data.complaintId)) {
         const steps = await this.planner.loadStepsMany(
           manager,

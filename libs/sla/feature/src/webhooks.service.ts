@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { backoffDelay } from '@klaxon/platform/errors';
 import type { Logger } from '@klaxon/platform/observability';
 import { DATA_SOURCE, returnedRows } from '@klaxon/platform/persistence';
 import { CLOCK, LOGGER, type Clock } from '@klaxon/platform/runtime';
@@ -126,7 +127,10 @@ export class WebhooksService implements OnApplicationBootstrap {
       error = String((err as Error).message ?? err);
     }
     const max = this.options.webhookMaxAttempts ?? 8;
-    const backoff = (this.options.webhookBackoffMs ?? 1_000) * 2 ** (d.attempts - 1);
+    const backoff = backoffDelay(d.attempts, {
+      base: this.options.webhookBackoffMs ?? 1_000,
+      cap: this.options.webhookBackoffMaxMs ?? 15 * 60_000,
+    });
     const now = this.clock.now();
     await this.dataSource.query(
       `UPDATE webhook_deliveries SET status = $2, last_status_code = $3, last_error = $4, delivered_at = $5, next_attempt_at = $6 WHERE id = $1`,

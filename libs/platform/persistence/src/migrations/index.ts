@@ -9,6 +9,7 @@ import { ApiKeys1764000390000 } from './1764000390000-api-keys';
 import { ConsoleUsers1764000400000 } from './1764000400000-console-users';
 import { ClassifierTrainingExamples1764000500000 } from './1764000500000-classifier-training-examples';
 import { PipelinePlans1764000600000 } from './1764000600000-pipeline-plans';
+import { DeadLetterReplays1764000710000 } from './1764000710000-dead-letter-replays';
 import { TaxonomyRoutingRules1764000800000 } from './1764000800000-taxonomy-routing-rules';
 import { ProcessedEventsPruning1764000700000 } from './1764000700000-processed-events-pruning';
 import { FollowUpsAndRootCauseWork1764001100000 } from './1764001100000-follow-ups-and-root-cause-work';
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   ClassifierTrainingExamples1764000500000,
   PipelinePlans1764000600000,
   ProcessedEventsPruning1764000700000,
+  DeadLetterReplays1764000710000,
   TaxonomyRoutingRules1764000800000,
   FollowUpsAndRootCauseWork1764001100000,
   Conversation1764001200000,
