@@ -111,4 +111,23 @@ export default tseslint.config(
     files: ['**/*.spec.ts', 'test/**/*.ts', 'tools/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(true) },
   },
+  {
+    // Test kits live in a lib's `testing` folder (its testing entry point): specs, tests and benchmarks
+    // may import them, production code never.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/testing/**', 'libs/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/testing', '**/testing/*', '@klaxon/*/*/testing'],
+              message: 'Test kits are for specs and benchmarks only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

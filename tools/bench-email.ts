@@ -23,7 +23,7 @@ import {
   type RunningDovecot,
 } from '@klaxon/testing';
 import type { DataSource } from 'typeorm';
-import { BusCollector, mail, mailboxConfig } from '../libs/ingest-email/feature/src/test-support';
+import { BusCollector, mail, mailboxConfig } from '@klaxon/ingest-email/feature/testing';
 
 const { values: args } = parseArgs({
   options: { backfill: { type: 'string', default: '3000' }, live: { type: 'string', default: '60' } },

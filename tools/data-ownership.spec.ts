@@ -19,6 +19,7 @@ export const TABLE_OWNERS: Record<string, Ownership> = {
   complaint_history: { owner: 'platform/persistence' },
   outbox: { owner: 'platform/persistence' },
   processed_events: { owner: 'platform/persistence' },
+  dead_letter_replays: { owner: 'platform/persistence' },
   access_log: { owner: 'platform/auth' },
   api_keys: { owner: 'platform/auth' },
   users: { owner: 'platform/auth' },
@@ -105,7 +106,7 @@ function sourceFiles(dir: string): string[] {
     if (statSync(full).isDirectory()) {
       // Migrations create the schema; test kits and the testing lib seed data for tests.
       if (!['migrations', 'testing', 'node_modules'].includes(name)) out.push(...sourceFiles(full));
-    } else if (name.endsWith('.ts') && !name.endsWith('.spec.ts') && name !== 'test-support.ts') {
+    } else if (name.endsWith('.ts') && !name.endsWith('.spec.ts')) {
       out.push(full);
     }
   }

@@ -12,6 +12,7 @@ import {
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { freePort } from './app-process';
+import { createSelfSignedCertificate } from './self-signed-certificate';
 
 const DOVECOT = '/usr/sbin/dovecot';
 const LDA = '/usr/lib/dovecot/dovecot-lda';
@@ -104,27 +105,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Runnin
   mkdirSync(mailRoot, { mode: 0o755 });
   chownTree(mailRoot);
 
-  const certFile = path.join(dir, 'cert.pem');
-  const keyFile = path.join(dir, 'key.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-  ]);
+  const { certFile, keyFile, cert: ca } = createSelfSignedCertificate(dir);
   chmodSync(keyFile, 0o644);
-  const ca = readFileSync(certFile, 'utf8');
 
   // The auth process runs as the `dovecot` user: the passwd-file must be world-readable.
   const passwdFile = path.join(dir, 'passwd');

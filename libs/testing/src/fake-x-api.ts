@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSelfSignedCertificate } from './self-signed-certificate';
 
 /**
  * A local HTTPS server that answers like the X API v2 endpoints Klaxon uses, for tests with the
@@ -122,30 +122,8 @@ export interface FakeXApi {
 
 function createCertificate(): { key: string; cert: string; certFile: string; dir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'fake-x-'));
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, dir };
+  const { key, cert, certFile } = createSelfSignedCertificate(dir);
+  return { key, cert, certFile, dir };
 }
 
 /** X post ids are 64-bit numbers: compare as BigInt. */

@@ -17,7 +17,7 @@ import type { MailboxConfig } from './email-ingest.options';
 import { emailMetrics, type EmailMetrics } from './email-metrics';
 import { EmailStore } from './email-store';
 import { MailboxWorker } from './mailbox-worker';
-import { BusCollector, FIXTURES, fixture, mail, mailboxConfig, waitFor } from './test-support';
+import { BusCollector, FIXTURES, fixture, mail, mailboxConfig, waitFor } from '../testing';
 
 // Real Dovecot on loopback, real PostgreSQL, the in-process bus; the Kafka variant is email-ingest.kafka.int.spec.ts.
 jest.setTimeout(120_000);

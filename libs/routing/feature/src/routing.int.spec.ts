@@ -542,7 +542,7 @@ it('escalates on authority when nobody available may decide, and reassigns when 
     reason: { rule: 'reassigned:needs-authority' },
   });
   expect((await history(other, 'reassigned'))[0].reason).toMatch(
-    new RegExp(`needs-authority \\(customer wants a new sofa\\): from ${owner} to c5`),
+    new RegExp(`needs-authority \\(customer wants a new sofa — test\\): from ${owner} to c5`),
   );
 });
 

@@ -9,9 +9,9 @@ import {
   type EventEnvelope,
 } from '@klaxon/contracts';
 import type { MessageBus, Subscription } from '@klaxon/platform/messaging';
-import type { MailboxConfig } from './email-ingest.options';
+import type { MailboxConfig } from '../src/email-ingest.options';
 
-/** Test helpers shared by the email integration tests and the benchmark (no production code uses this). */
+/** Test helpers shared by the email integration tests and the benchmark (the lib's `testing` entry point: only specs and benchmarks import it, eslint enforces). */
 export const FIXTURES = path.resolve(__dirname, '../test-fixtures');
 
 export function fixture(name: string): Buffer {
