@@ -37,7 +37,7 @@ import { waitFor } from '../support/wait-for';
 // a real SMTP server; the local X API. Kafka is the mock cluster, PostgreSQL a throwaway cluster.
 jest.setTimeout(300_000);
 
-const KEY = 'conversation-key-0123456789';
+const KEY = 'conversation-key-0123456789abcdefghijklmnop';
 const HELD = 'crash@klant.example';
 
 type Mail = { to: string[]; raw: string };
