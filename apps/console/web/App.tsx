@@ -140,8 +140,10 @@ function Shell({ user, onSignedOut }: { user: User; onSignedOut(): void }) {
   const live = useLive();
   const route = useRoute();
   const view = route[0] ?? homeOf(user);
+  // The webcare queue holds signals, which only webcare, leads, executives and admins may read.
+  const seesQueue = ['webcare-agent', 'team-lead', 'executive', 'admin'].includes(user.role ?? '');
   const nav: Array<[string, string]> = [
-    ['queue', t('navQueue')],
+    ...(seesQueue ? [['queue', t('navQueue')] as [string, string]] : []),
     ['mine', t('navMine')],
     ['team', t('navTeam')],
     ['reviews', t('navReviews')],
