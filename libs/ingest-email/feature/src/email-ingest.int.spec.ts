@@ -128,6 +128,11 @@ describe('email ingest against Dovecot', () => {
     const w = worker({ folder: 'Fixtures', secure: 'tls', port: dv.tlsPort });
     const name = w.config.name;
     await waitFor('all fixtures handled', async () => (await handledCount(name)) === files.length);
+    // Recorded is not yet relayed: the events reach the bus from the outbox a moment later.
+    await waitFor(
+      'the complaints and the reply on the bus',
+      () => collector.complaintsIn(name).length >= files.length - 4 && collector.messagesIn(name).length >= 1,
+    );
 
     const byId = new Map(
       collector.complaintsIn(name).map((e) => [e.data.email?.messageId ?? e.data.sourceId, e.data]),
@@ -334,7 +339,10 @@ describe('email ingest against Dovecot', () => {
 
     worker({ folder: 'Backfill', batchSize: 20 });
     await waitFor('the rest', async () => (await handledCount(name)) === total);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(
+      'every complaint on the bus',
+      () => new Set(collector.complaintsIn(name).map((e) => e.data.complaintId)).size === total,
+    );
     const events = collector.complaintsIn(name);
     const distinct = new Set(events.map((e) => e.data.complaintId));
     expect(distinct.size).toBe(total);
@@ -370,6 +378,14 @@ describe('email ingest against Dovecot', () => {
     await dv.deliver(mail({ id: 'after-1@klant.example', subject: 'na de rommel' }), 'Bad');
     const w = worker({ folder: 'Bad' });
     await waitFor('all seven handled', async () => (await handledCount(w.config.name)) === 7, 60_000);
+    await waitFor('the readable ones on the bus', () => {
+      const seen = collector.complaintsIn(w.config.name);
+      return (
+        ['big-1@klant.example', 'many-1@klant.example'].every((id) =>
+          seen.some((e) => e.data.email?.messageId === id),
+        ) && seen.some((e) => e.data.subject === 'na de rommel')
+      );
+    });
     const events = collector.complaintsIn(w.config.name);
     const big1 = events.find((e) => e.data.email?.messageId === 'big-1@klant.example')!;
     expect(big1.data.email!.attachments).toEqual([
