@@ -101,10 +101,15 @@ it('a member joining and leaving mid-stream: 5,000 messages, each applied once, 
     bus.subscribe({ groupId, topics: [topic], maxBatchSize: 50, handler: handler(who) });
   const one = await subscribe(first, 'first');
 
-  // A steady stream: 100 messages every 100 ms, so it is still flowing through both rebalances.
+  // A steady stream: 100 messages every 100 ms, so it is still flowing through both rebalances. The
+  // last 500 wait until the second member has left (on a busy machine its join can take longer than
+  // the whole stream): the leave always happens while messages are still coming.
   let sent = 0;
+  let secondLeft: () => void = () => undefined;
+  const afterSecondLeft = new Promise<void>((resolve) => (secondLeft = resolve));
   const producing = (async () => {
     while (sent < total) {
+      if (sent >= total - 500) await afterSecondLeft;
       const n = Math.min(100, total - sent);
       await first.publish(
         Array.from({ length: n }, (_, i) => message(topic, `key-${(sent + i) % 97}`, `evt-${sent + i}`)),
@@ -120,6 +125,7 @@ it('a member joining and leaving mid-stream: 5,000 messages, each applied once, 
   await eventually(() => handledBy.second > 0, 60_000, 'the second member handling its share');
   const whenSecondLeft = sent;
   await two.stop();
+  secondLeft();
   expect(whenSecondLeft).toBeLessThan(total); // it left while messages were still coming
   await producing;
   await eventually(() => applied >= total, 90_000, 'every message applied');
