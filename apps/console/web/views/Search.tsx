@@ -81,33 +81,27 @@ export function Search({ initial }: { initial?: string }) {
           placeholder={t('searchPlaceholder')}
           maxLength={200}
         />
-        <label htmlFor="search-priority">{t('priority')}</label>
-        <select id="search-priority" name="priority" defaultValue="">
-          <option value="">{t('any')}</option>
-          {taxonomy.priorityChoices.map((p) => (
-            <option key={p.value} value={p.value}>
-              {p.label}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="search-category">{t('category')}</label>
-        <select id="search-category" name="category" defaultValue="">
-          <option value="">{t('any')}</option>
-          {taxonomy.categoryChoices.map((c) => (
-            <option key={c.value} value={c.value}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="search-channel">{t('channel')}</label>
-        <select id="search-channel" name="channel" defaultValue="">
-          <option value="">{t('any')}</option>
-          {['web', 'phone', 'email', 'social'].map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </select>
+        <FilterSelect
+          name="priority"
+          label={t('priority')}
+          any={t('any')}
+          choices={taxonomy.priorityChoices}
+        />
+        <FilterSelect
+          name="category"
+          label={t('category')}
+          any={t('any')}
+          choices={taxonomy.categoryChoices}
+        />
+        <FilterSelect
+          name="channel"
+          label={t('channel')}
+          any={t('any')}
+          choices={['web', 'phone', 'email', 'social'].map((value) => ({
+            value,
+            label: taxonomy.channel(value),
+          }))}
+        />
         <label>
           <input type="checkbox" name="atRisk" /> {t('atRisk')}
         </label>
@@ -143,6 +137,28 @@ export function Search({ initial }: { initial?: string }) {
           )}
         </section>
       )}
+    </>
+  );
+}
+
+/** One filter: a labelled select of the given choices, "any" first (no filter). */
+function FilterSelect(props: {
+  name: string;
+  label: string;
+  any: string;
+  choices: Array<{ value: string; label: string }>;
+}) {
+  return (
+    <>
+      <label htmlFor={`search-${props.name}`}>{props.label}</label>
+      <select id={`search-${props.name}`} name={props.name} defaultValue="">
+        <option value="">{props.any}</option>
+        {props.choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
     </>
   );
 }
