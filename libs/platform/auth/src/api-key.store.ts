@@ -95,6 +95,9 @@ export class ApiKeyStore {
   async seed(seeds: ApiKeySeed[]): Promise<void> {
     if (!seeds.length) return;
     await this.dataSource.transaction(async (m) => {
+      // Replicas starting together seed the same keys: one at a time, or the second insert of a key
+      // can hit the primary key (not the key_hash ON CONFLICT covers) and fail the start.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('klaxon:api-key-seed'))`);
       for (const s of seeds) {
         const hash = hashKey(s.key);
         await m.query(
